@@ -1,0 +1,53 @@
+# Everything a fresh machine needs, then the job. `make test` and `make audit` set up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NODE_DIR := .tools/node
+# jsii supports only Node releases that are not end of life; 22 is the current LTS we use.
+NODE_MAJOR_MIN := 22
+NODE_PACKAGE := node@22
+
+.PHONY: setup python node test unit audit synth lint clean
+
+setup: python node
+
+python: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# A project-local Node LTS from npm when the machine's Node is older (stack/runtime.py finds it).
+node:
+	@major=$$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/'); \
+	if [ -n "$$major" ] && [ "$$major" -ge $(NODE_MAJOR_MIN) ]; then \
+		echo "node: using the machine's Node $$(node --version)"; \
+	elif [ -x $(NODE_DIR)/node_modules/.bin/node ]; then \
+		echo "node: using $(NODE_DIR) ($$($(NODE_DIR)/node_modules/.bin/node --version))"; \
+	else \
+		mkdir -p $(NODE_DIR) && npm install --prefix $(NODE_DIR) --no-audit --no-fund --silent $(NODE_PACKAGE) && \
+		echo "node: installed $$($(NODE_DIR)/node_modules/.bin/node --version) into $(NODE_DIR)"; \
+	fi
+
+test: setup
+	$(BIN)/pytest
+
+unit: setup
+	$(BIN)/pytest -m unit
+
+synth: setup
+	$(BIN)/tap synth --profile dev
+	$(BIN)/tap synth --profile prod --env prod
+
+# Until the compliance suite lands, the audit synthesizes both profiles' plans.
+audit: synth
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf cdktf.out reports .pytest_cache .hypothesis

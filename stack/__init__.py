@@ -1,0 +1,1 @@
+"""The payment processing stack, in CDKTF Python."""

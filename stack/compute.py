@@ -1,0 +1,138 @@
+"""Application instances: launch template (IMDSv2, encrypted gp3, no public IP) and ASG."""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.autoscaling_group import AutoscalingGroup, AutoscalingGroupLaunchTemplate
+from cdktf_cdktf_provider_aws.autoscaling_schedule import AutoscalingSchedule
+from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
+from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.launch_template import (
+    LaunchTemplate,
+    LaunchTemplateBlockDeviceMappings,
+    LaunchTemplateBlockDeviceMappingsEbs,
+    LaunchTemplateIamInstanceProfile,
+    LaunchTemplateMetadataOptions,
+    LaunchTemplateMonitoring,
+    LaunchTemplateNetworkInterfaces,
+    LaunchTemplateTagSpecifications,
+)
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf import Token
+from constructs import Construct
+
+from stack.config import Config
+from stack.naming import Names
+from stack.policy_documents import assume_role
+
+# AWS publishes the current Amazon Linux 2023 AMI here, so no AMI id goes stale in code.
+AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+SSM_MANAGED_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+ROOT_DEVICE = "/dev/xvda"
+ROOT_VOLUME_GIB = 20
+
+
+class Compute(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: Config,
+        names: Names,
+        account_id: str,
+        subnets: list[Subnet],
+        security_group: SecurityGroup,
+        ebs_key: KmsKey,
+        target_group: LbTargetGroup,
+    ):
+        super().__init__(scope, id_)
+        settings = config.settings
+        role = IamRole(
+            self,
+            "app-role",
+            name=names["app-role"],
+            assume_role_policy=assume_role("ec2.amazonaws.com", account_id),
+        )
+        # Session Manager instead of SSH: no key pairs, no port 22.
+        IamRolePolicyAttachment(self, "ssm-core", role=role.name, policy_arn=SSM_MANAGED_CORE)
+        profile = IamInstanceProfile(self, "app-profile", name=names["app-profile"], role=role.name)
+        ami = DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)
+
+        self.launch_template = LaunchTemplate(
+            self,
+            "app-lt",
+            name=names["app-lt"],
+            image_id=ami.insecure_value,
+            instance_type=settings.instance_type,
+            update_default_version=True,
+            ebs_optimized="true",
+            iam_instance_profile=LaunchTemplateIamInstanceProfile(arn=profile.arn),
+            metadata_options=LaunchTemplateMetadataOptions(
+                http_endpoint="enabled",
+                http_tokens="required",  # IMDSv2 only
+                http_put_response_hop_limit=1,  # tokens never leave the instance
+                instance_metadata_tags="disabled",
+            ),
+            block_device_mappings=[
+                LaunchTemplateBlockDeviceMappings(
+                    device_name=ROOT_DEVICE,
+                    ebs=LaunchTemplateBlockDeviceMappingsEbs(
+                        volume_size=ROOT_VOLUME_GIB,
+                        volume_type="gp3",
+                        encrypted="true",
+                        kms_key_id=ebs_key.arn,
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            network_interfaces=[
+                LaunchTemplateNetworkInterfaces(
+                    associate_public_ip_address="false",
+                    security_groups=[security_group.id],
+                    delete_on_termination="true",
+                )
+            ],
+            monitoring=LaunchTemplateMonitoring(enabled=True),
+            tag_specifications=[
+                LaunchTemplateTagSpecifications(
+                    resource_type=resource_type,
+                    tags={"Name": names[name], "Environment": config.environment_suffix},
+                )
+                for resource_type, name in (("instance", "app-instance"), ("volume", "app-volume"))
+            ],
+        )
+        self.autoscaling_group = AutoscalingGroup(
+            self,
+            "app-asg",
+            name=names["app-asg"],
+            vpc_zone_identifier=[subnet.id for subnet in subnets],
+            min_size=settings.min_size,
+            max_size=settings.max_size,
+            desired_capacity=settings.desired_capacity,
+            health_check_type="ELB",
+            health_check_grace_period=300,
+            target_group_arns=[target_group.arn],
+            launch_template=AutoscalingGroupLaunchTemplate(
+                id=self.launch_template.id, version=Token.as_string(self.launch_template.latest_version)
+            ),
+            enabled_metrics=["GroupDesiredCapacity", "GroupInServiceInstances", "GroupTotalInstances"],
+            # Schedules move the desired capacity; a deploy must not fight them.
+            lifecycle={"ignore_changes": ["desired_capacity"]},
+        )
+        for schedule in settings.schedules:
+            AutoscalingSchedule(
+                self,
+                schedule.name,
+                scheduled_action_name=names[schedule.name],
+                autoscaling_group_name=self.autoscaling_group.name,
+                recurrence=schedule.recurrence,
+                time_zone="UTC",
+                min_size=schedule.min_size,
+                max_size=schedule.max_size,
+                desired_capacity=schedule.desired_capacity,
+            )

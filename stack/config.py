@@ -1,0 +1,211 @@
+"""Validated, frozen configuration of one deployment of the payment stack.
+
+Plain Python on purpose (no cdktf import): the property tests, `tap synth`'s
+argument checks and preflight all read it without paying for the provider.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+PROFILES = ("dev", "prod")
+DEFAULT_ENVIRONMENT_SUFFIX = "dev"
+DEFAULT_REGION = "ap-southeast-1"
+DEFAULT_PROFILE = "dev"
+
+# An ACM certificate ARN, so a typo is caught at synth rather than at deploy.
+_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_SUFFIX_CHARSET = re.compile(r"^[a-z0-9-]+$")
+# Stands in for a real certificate where none is given (synth and rehearsal need
+# none); a deploy needs ALB_CERTIFICATE_ARN set.
+PLACEHOLDER_ACCOUNT = "000000000000"
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be deployed; the message is one sentence."""
+
+    def __init__(self, field_name: str, problem: str):
+        self.field = field_name
+        super().__init__(f"{field_name} {problem}.")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A recurring scaling action of the Auto Scaling group (cron in UTC)."""
+
+    name: str
+    recurrence: str
+    min_size: int
+    max_size: int
+    desired_capacity: int
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What differs between a development and a production deployment."""
+
+    nat_per_az: bool
+    multi_az: bool
+    deletion_protection: bool
+    instance_type: str
+    min_size: int
+    max_size: int
+    desired_capacity: int
+    db_instance_class: str
+    db_allocated_storage: int
+    db_max_allocated_storage: int
+    backup_retention_days: int
+    schedules: tuple[Schedule, ...] = ()
+
+
+PROFILE_SETTINGS: Mapping[str, Profile] = {
+    # dev: one NAT, single-AZ database, instances off outside working hours.
+    "dev": Profile(
+        nat_per_az=False,
+        multi_az=False,
+        deletion_protection=False,
+        instance_type="t3.small",
+        min_size=1,
+        max_size=2,
+        desired_capacity=1,
+        db_instance_class="db.t4g.medium",
+        db_allocated_storage=20,
+        db_max_allocated_storage=100,
+        backup_retention_days=7,
+        schedules=(
+            Schedule("scale-down", "0 20 * * MON-FRI", 0, 0, 0),
+            Schedule("scale-up", "0 7 * * MON-FRI", 1, 2, 1),
+        ),
+    ),
+    # prod: a NAT per AZ so an AZ failure does not cut egress, Multi-AZ, protected.
+    "prod": Profile(
+        nat_per_az=True,
+        multi_az=True,
+        deletion_protection=True,
+        instance_type="m6i.large",
+        min_size=3,
+        max_size=9,
+        desired_capacity=3,
+        db_instance_class="db.r6g.large",
+        db_allocated_storage=100,
+        db_max_allocated_storage=1000,
+        backup_retention_days=30,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    environment_suffix: str = DEFAULT_ENVIRONMENT_SUFFIX
+    region: str = DEFAULT_REGION
+    profile: str = DEFAULT_PROFILE
+    certificate_arn: str = ""
+    vpc_cidr: str = "10.0.0.0/16"
+    az_count: int = 3
+    app_port: int = 8080
+    db_engine_major: str = "15"
+    log_retention_days: int = 365
+    settings: Profile = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_profile(self.profile)
+        _check_region(self.region)
+        _check_environment_suffix(self.environment_suffix)
+        _check_cidr(self.vpc_cidr, self.az_count)
+        object.__setattr__(self, "settings", PROFILE_SETTINGS[self.profile])
+        if not self.certificate_arn:
+            object.__setattr__(self, "certificate_arn", _placeholder_certificate(self.region))
+        _check_certificate(self.certificate_arn)
+        # Imported here: naming reads Config's constants, and every name must fit.
+        from stack.naming import check_environment_fits
+
+        check_environment_fits(self)
+
+    @property
+    def stack_name(self) -> str:
+        return f"TapStack{self.environment_suffix}"
+
+    @property
+    def availability_zones(self) -> tuple[str, ...]:
+        return tuple(f"{self.region}{letter}" for letter in "abcdef"[: self.az_count])
+
+    @property
+    def nat_gateway_count(self) -> int:
+        return self.az_count if self.settings.nat_per_az else 1
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str) -> "Config":
+        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN."""
+        env = os.environ if environ is None else environ
+        values = {
+            "environment_suffix": env.get("ENVIRONMENT_SUFFIX", DEFAULT_ENVIRONMENT_SUFFIX),
+            "region": env.get("AWS_REGION", DEFAULT_REGION),
+            "profile": env.get("STACK_PROFILE", DEFAULT_PROFILE),
+            "certificate_arn": env.get("ALB_CERTIFICATE_ARN", ""),
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that make `from_env` rebuild this config."""
+        return {
+            "ENVIRONMENT_SUFFIX": self.environment_suffix,
+            "AWS_REGION": self.region,
+            "STACK_PROFILE": self.profile,
+            "ALB_CERTIFICATE_ARN": self.certificate_arn,
+        }
+
+
+def _placeholder_certificate(region: str) -> str:
+    return (
+        f"arn:aws:acm:{region}:{PLACEHOLDER_ACCOUNT}:certificate/"
+        "00000000-0000-0000-0000-000000000000"
+    )
+
+
+def _check_profile(profile: str) -> None:
+    if profile not in PROFILES:
+        raise ConfigError("profile", f"must be one of {', '.join(PROFILES)}, not {profile!r}")
+
+
+def _check_region(region: str) -> None:
+    if not _REGION.match(region):
+        raise ConfigError("AWS_REGION", f"must look like 'ap-southeast-1', not {region!r}")
+
+
+def _check_environment_suffix(suffix: str) -> None:
+    if not suffix:
+        raise ConfigError("ENVIRONMENT_SUFFIX", "must not be empty")
+    if not _SUFFIX_CHARSET.match(suffix):
+        raise ConfigError(
+            "ENVIRONMENT_SUFFIX",
+            f"may hold only lowercase letters, digits and hyphens (S3 and RDS refuse the rest), "
+            f"not {suffix!r}",
+        )
+    if suffix[0] == "-" or suffix[-1] == "-" or "--" in suffix:
+        raise ConfigError(
+            "ENVIRONMENT_SUFFIX",
+            f"must not start or end with a hyphen or hold two in a row (RDS refuses them), "
+            f"not {suffix!r}",
+        )
+
+
+def _check_cidr(cidr: str, az_count: int) -> None:
+    try:
+        network = ipaddress.ip_network(cidr)
+    except ValueError:
+        raise ConfigError("vpc_cidr", f"must be an IPv4 network such as 10.0.0.0/16, not {cidr!r}") from None
+    if network.version != 4 or not 16 <= network.prefixlen <= 20:
+        raise ConfigError("vpc_cidr", f"must be an IPv4 network from /16 to /20, not {cidr!r}")
+    if not 2 <= az_count <= 6:
+        raise ConfigError("az_count", f"must be from 2 to 6, not {az_count}")
+
+
+def _check_certificate(arn: str) -> None:
+    if not _CERTIFICATE_ARN.match(arn):
+        raise ConfigError("ALB_CERTIFICATE_ARN", f"must be an ACM certificate ARN, not {arn!r}")

@@ -1,0 +1,105 @@
+"""RDS PostgreSQL: private, encrypted, TLS-only, with credentials AWS manages.
+
+The engine is pinned to its major version only, with automatic minor upgrades: AWS
+retires minor versions (the field report lost a deploy to `15.4`), and a major-only
+pin lets RDS pick the current default minor at create time.
+"""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from constructs import Construct
+
+from stack.config import Config
+from stack.naming import Names
+
+ENGINE = "postgres"
+MASTER_USERNAME = "payment_admin"
+DATABASE_NAME = "payments"
+PORT = 5432
+# Server-side settings: refuse plaintext connections, record who connects.
+PARAMETERS = {
+    "rds.force_ssl": "1",
+    "log_connections": "1",
+    "log_disconnections": "1",
+}
+
+
+class Database(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: Config,
+        names: Names,
+        subnets: list[Subnet],
+        security_group: SecurityGroup,
+        key: KmsKey,
+        log_groups: dict[str, CloudwatchLogGroup],
+    ):
+        super().__init__(scope, id_)
+        settings = config.settings
+        subnet_group = DbSubnetGroup(
+            self,
+            "db-subnets",
+            name=names["db-subnets"],
+            subnet_ids=[subnet.id for subnet in subnets],
+            tags={"Name": names["db-subnets"]},
+        )
+        parameters = DbParameterGroup(
+            self,
+            "db-params",
+            name=names["db-params"],
+            family=f"{ENGINE}{config.db_engine_major}",
+            parameter=[DbParameterGroupParameter(name=name, value=value) for name, value in PARAMETERS.items()],
+        )
+        self.instance = DbInstance(
+            self,
+            "db",
+            identifier=names["db"],
+            engine=ENGINE,
+            engine_version=config.db_engine_major,
+            auto_minor_version_upgrade=True,
+            allow_major_version_upgrade=False,
+            instance_class=settings.db_instance_class,
+            allocated_storage=settings.db_allocated_storage,
+            max_allocated_storage=settings.db_max_allocated_storage,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=key.arn,
+            db_name=DATABASE_NAME,
+            username=MASTER_USERNAME,
+            # Secrets Manager creates and rotates the password: it never exists in code or plan.
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=key.arn,
+            iam_database_authentication_enabled=True,
+            port=PORT,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[security_group.id],
+            parameter_group_name=parameters.name,
+            publicly_accessible=False,
+            multi_az=settings.multi_az,
+            deletion_protection=settings.deletion_protection,
+            backup_retention_period=settings.backup_retention_days,
+            backup_window="17:00-18:00",
+            maintenance_window="sun:18:30-sun:19:30",
+            copy_tags_to_snapshot=True,
+            skip_final_snapshot=False,
+            # Carries the deployment suffix, so a re-created environment never collides
+            # with the snapshot its predecessor left behind.
+            final_snapshot_identifier=names["db-final"],
+            enabled_cloudwatch_logs_exports=list(log_groups),
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=key.arn,
+            performance_insights_retention_period=7,
+            # RDS must find its log groups (KMS-encrypted, retained) before it exports.
+            depends_on=list(log_groups.values()),
+            tags={"Name": names["db"]},
+        )

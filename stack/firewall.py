@@ -1,0 +1,68 @@
+"""Security groups, least privilege: internet -> ALB -> application -> database."""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from stack.config import Config
+from stack.naming import Names
+
+HTTPS = 443
+HTTP = 80
+POSTGRES = 5432
+ANYWHERE = "0.0.0.0/0"
+
+
+class Firewall(Construct):
+    def __init__(self, scope: Construct, id_: str, *, config: Config, names: Names, vpc: Vpc):
+        super().__init__(scope, id_)
+        self._names = names
+        self._vpc = vpc
+        self.alb = self._group("alb-sg", "Load balancer: HTTPS from the internet, HTTP only to redirect")
+        self.app = self._group("app-sg", "Application instances: traffic only from the load balancer")
+        self.db = self._group("db-sg", "PostgreSQL: connections only from the application")
+        port = config.app_port
+
+        inbound, outbound = VpcSecurityGroupIngressRule, VpcSecurityGroupEgressRule
+        self._allow(inbound, self.alb, "https-in", HTTPS, "HTTPS from the internet", cidr=ANYWHERE)
+        self._allow(inbound, self.alb, "http-in", HTTP, "HTTP from the internet, redirected to HTTPS", cidr=ANYWHERE)
+        self._allow(outbound, self.alb, "to-app", port, "To the application port", peer=self.app)
+
+        self._allow(inbound, self.app, "from-alb", port, "From the load balancer", peer=self.alb)
+        self._allow(outbound, self.app, "to-db", POSTGRES, "To PostgreSQL", peer=self.db)
+        # HTTPS out through the NAT: SSM, package repositories, AWS APIs.
+        self._allow(outbound, self.app, "https-out", HTTPS, "HTTPS to AWS APIs and updates", cidr=ANYWHERE)
+
+        self._allow(inbound, self.db, "from-app", POSTGRES, "PostgreSQL from the application", peer=self.app)
+        # The database group has no egress rule: it never opens connections.
+
+    def _group(self, resource: str, description: str) -> SecurityGroup:
+        # Rules live in their own resources (below), so the groups can reference each
+        # other without a cycle; an empty inline list would fight them.
+        return SecurityGroup(
+            self,
+            resource,
+            name=self._names[resource],
+            description=description,
+            vpc_id=self._vpc.id,
+            revoke_rules_on_delete=True,
+            tags={"Name": self._names[resource]},
+        )
+
+    def _allow(self, rule, group: SecurityGroup, id_: str, port: int, description: str, *, cidr=None, peer=None):
+        """One TCP port to or from either a CIDR or another group, never both."""
+        rule(
+            self,
+            f"{group.node.id}-{id_}",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=description,
+            cidr_ipv4=cidr,
+            referenced_security_group_id=peer.id if peer else None,
+        )

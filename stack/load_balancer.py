@@ -1,0 +1,97 @@
+"""Internet-facing ALB: HTTPS only (HTTP just redirects), strict headers, access logs."""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
+from cdktf_cdktf_provider_aws.lb_listener import (
+    LbListener,
+    LbListenerDefaultAction,
+    LbListenerDefaultActionRedirect,
+)
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from constructs import Construct
+
+from stack.config import Config
+from stack.naming import Names
+from stack.storage import BucketParts
+
+# TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only.
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+HEALTH_CHECK_PATH = "/health"
+ACCESS_LOG_PREFIX = "alb"
+
+
+class LoadBalancer(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: Config,
+        names: Names,
+        vpc: Vpc,
+        subnets: list[Subnet],
+        security_group: SecurityGroup,
+        access_logs: BucketParts,
+    ):
+        super().__init__(scope, id_)
+        self.alb = Lb(
+            self,
+            "alb",
+            name=names["alb"],
+            internal=False,
+            load_balancer_type="application",
+            security_groups=[security_group.id],
+            subnets=[subnet.id for subnet in subnets],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=config.settings.deletion_protection,
+            access_logs=LbAccessLogs(bucket=access_logs.bucket.id, prefix=ACCESS_LOG_PREFIX, enabled=True),
+            # ELB checks it may write to the bucket when the ALB is created.
+            depends_on=[access_logs.policy],
+        )
+        self.target_group = LbTargetGroup(
+            self,
+            "tg",
+            name=names["tg"],
+            port=config.app_port,
+            protocol="HTTP",
+            target_type="instance",
+            vpc_id=vpc.id,
+            deregistration_delay="30",
+            health_check=LbTargetGroupHealthCheck(
+                enabled=True,
+                path=HEALTH_CHECK_PATH,
+                protocol="HTTP",
+                matcher="200",
+                interval=30,
+                timeout=5,
+                healthy_threshold=3,
+                unhealthy_threshold=3,
+            ),
+        )
+        self.https_listener = LbListener(
+            self,
+            "https",
+            load_balancer_arn=self.alb.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=TLS_POLICY,
+            certificate_arn=config.certificate_arn,
+            default_action=[LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)],
+        )
+        self.http_listener = LbListener(
+            self,
+            "http",
+            load_balancer_arn=self.alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_action=[
+                LbListenerDefaultAction(
+                    type="redirect",
+                    redirect=LbListenerDefaultActionRedirect(protocol="HTTPS", port="443", status_code="HTTP_301"),
+                )
+            ],
+        )

@@ -1,0 +1,34 @@
+"""CloudWatch log groups: every one KMS-encrypted and kept for the configured period."""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from constructs import Construct
+
+from stack.config import Config
+from stack.naming import Names
+
+DB_LOG_EXPORTS = ("postgresql", "upgrade")
+
+
+class Logs(Construct):
+    def __init__(self, scope: Construct, id_: str, *, config: Config, names: Names, key: KmsKey):
+        super().__init__(scope, id_)
+        self._config = config
+        self._names = names
+        self._key = key
+        self.flow_logs = self._group("flow-logs")
+        self.app_logs = self._group("app-logs")
+        # Created before the database, so RDS exports into these instead of making
+        # unencrypted groups that never expire.
+        self.db_logs = {export: self._group(export) for export in DB_LOG_EXPORTS}
+
+    def _group(self, resource: str) -> CloudwatchLogGroup:
+        return CloudwatchLogGroup(
+            self,
+            resource,
+            name=self._names[resource],
+            retention_in_days=self._config.log_retention_days,
+            kms_key_id=self._key.arn,
+        )

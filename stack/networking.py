@@ -1,0 +1,191 @@
+"""VPC across the configured AZs: public, private application and isolated database tiers.
+
+Creation order follows the field report's lesson, made explicit with `depends_on`:
+VPC -> internet gateway -> EIP -> NAT gateway (after its EIP and public subnet) ->
+private routes (after their NAT gateway).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.route_table import RouteTable, RouteTableRoute
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from constructs import Construct
+
+from stack.config import Config
+from stack.naming import Names
+from stack.policy_documents import assume_role, document
+
+TIERS = ("public", "app", "db")
+
+
+def subnet_cidrs(vpc_cidr: str, az_count: int) -> dict[str, list[str]]:
+    """Carve the VPC into equal blocks: one per tier and AZ, room left for growth."""
+    blocks = ipaddress.ip_network(vpc_cidr).subnets(prefixlen_diff=5)
+    return {tier: [str(next(blocks)) for _ in range(az_count)] for tier in TIERS}
+
+
+class Networking(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: Config,
+        names: Names,
+        account_id: str,
+        flow_log_group: CloudwatchLogGroup,
+    ):
+        super().__init__(scope, id_)
+        self._names = names
+        letters = [zone[-1] for zone in config.availability_zones]
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=config.vpc_cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=self._tag("vpc"),
+        )
+        # No rule in or out: anything left in the default group is unreachable.
+        DefaultSecurityGroup(self, "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], tags=self._tag("default-sg"))
+        self.internet_gateway = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=self._tag("igw"))
+
+        cidrs = subnet_cidrs(config.vpc_cidr, config.az_count)
+        self.subnets = {
+            tier: [
+                Subnet(
+                    self,
+                    f"{tier}-{letter}",
+                    vpc_id=self.vpc.id,
+                    availability_zone=zone,
+                    cidr_block=cidrs[tier][index],
+                    # Only the public tier hands out public IPs (the ALB and NAT live there).
+                    map_public_ip_on_launch=tier == "public",
+                    tags={**self._tag(f"{tier}-{letter}"), "Tier": tier},
+                )
+                for index, (letter, zone) in enumerate(zip(letters, config.availability_zones))
+            ]
+            for tier in TIERS
+        }
+
+        public_routes = RouteTable(
+            self,
+            "public-rt",
+            vpc_id=self.vpc.id,
+            route=[RouteTableRoute(cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id)],
+            depends_on=[self.internet_gateway],
+            tags=self._tag("public-rt"),
+        )
+        self._associate("public", self.subnets["public"], [public_routes])
+
+        self.nat_gateways = [self._nat_gateway(letters[index], index) for index in range(config.nat_gateway_count)]
+        # One route table per NAT gateway; AZs beyond the NAT count share the first (dev).
+        app_routes = [
+            RouteTable(
+                self,
+                f"app-rt-{letter}",
+                vpc_id=self.vpc.id,
+                route=[RouteTableRoute(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
+                depends_on=[nat],
+                tags=self._tag(f"app-rt-{letter}"),
+            )
+            for letter, nat in zip(letters, self.nat_gateways)
+        ]
+        self._associate("app", self.subnets["app"], app_routes)
+        # The database tier is isolated: its route table has no default route.
+        db_routes = RouteTable(self, "db-rt", vpc_id=self.vpc.id, tags=self._tag("db-rt"))
+        self._associate("db", self.subnets["db"], [db_routes])
+        self.route_tables = [public_routes, *app_routes, db_routes]
+
+        # S3 traffic from private subnets stays on the AWS network (and off the NAT bill).
+        VpcEndpoint(
+            self,
+            "s3-endpoint",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{config.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[table.id for table in (*app_routes, db_routes)],
+            tags=self._tag("s3-endpoint"),
+        )
+        self._flow_logs(account_id, flow_log_group)
+
+    def _tag(self, resource: str) -> dict[str, str]:
+        return {"Name": self._names[resource]}
+
+    def _associate(self, tier: str, subnets: list[Subnet], tables: list[RouteTable]) -> None:
+        for index, subnet in enumerate(subnets):
+            RouteTableAssociation(
+                self,
+                f"{tier}-rta-{index}",
+                subnet_id=subnet.id,
+                route_table_id=tables[min(index, len(tables) - 1)].id,
+            )
+
+    def _nat_gateway(self, letter: str, index: int) -> NatGateway:
+        # A VPC-domain EIP needs the internet gateway attached first.
+        eip = Eip(
+            self,
+            f"nat-eip-{letter}",
+            domain="vpc",
+            depends_on=[self.internet_gateway],
+            tags=self._tag(f"nat-eip-{letter}"),
+        )
+        public_subnet = self.subnets["public"][index]
+        return NatGateway(
+            self,
+            f"nat-{letter}",
+            allocation_id=eip.id,
+            subnet_id=public_subnet.id,
+            depends_on=[eip, public_subnet],
+            tags=self._tag(f"nat-{letter}"),
+        )
+
+    def _flow_logs(self, account_id: str, log_group: CloudwatchLogGroup) -> None:
+        role = IamRole(
+            self,
+            "flow-logs-role",
+            name=self._names["flow-logs-role"],
+            assume_role_policy=assume_role("vpc-flow-logs.amazonaws.com", account_id),
+        )
+        IamRolePolicy(
+            self,
+            "flow-logs-policy",
+            name=self._names["flow-logs-policy"],
+            role=role.id,
+            policy=document(
+                {
+                    "Effect": "Allow",
+                    "Action": [
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogGroups",
+                        "logs:DescribeLogStreams",
+                    ],
+                    "Resource": [log_group.arn, f"{log_group.arn}:*"],
+                }
+            ),
+        )
+        FlowLog(
+            self,
+            "flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=self._tag("flow-log"),
+        )

@@ -1,0 +1,190 @@
+"""S3 buckets, all built by one recipe: encrypted, versioned, private, TLS-only, tiered, logged.
+
+Encryption: the data bucket uses SSE-KMS with the data key and a bucket key. The ALB
+access-log bucket and the server-access-log bucket use SSE-S3 (AES256), because
+Elastic Load Balancing and S3 server access logging can only deliver to buckets
+encrypted with S3-managed keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleTransition,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from constructs import Construct
+
+from stack.config import Config
+from stack.naming import Names
+from stack.policy_documents import Statement, deny_insecure_transport, document
+
+INTELLIGENT_TIERING_AFTER_DAYS = 30
+NONCURRENT_VERSIONS_KEPT_DAYS = 90
+
+
+@dataclass
+class BucketParts:
+    """A bucket and the policy resource that must exist before services write to it."""
+
+    bucket: S3Bucket
+    policy: S3BucketPolicy
+
+
+class Storage(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: Config,
+        names: Names,
+        account_id: str,
+        elb_account_arn: str,
+        data_key: KmsKey,
+    ):
+        super().__init__(scope, id_)
+        self._names = names
+        self._config = config
+        # Server access logs of the other buckets; not logged itself (it would log its own writes).
+        self.access_logs = self._bucket(
+            "access-logs",
+            expire_days=config.log_retention_days,
+            grants=[
+                {
+                    "Sid": "S3ServerAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"arn:aws:s3:::{names['access-logs']}/*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        )
+        self.alb_logs = self._bucket(
+            "alb-logs",
+            expire_days=config.log_retention_days,
+            log_to=self.access_logs.bucket,
+            grants=[
+                {
+                    "Sid": "ElbAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": elb_account_arn},
+                    "Action": "s3:PutObject",
+                    "Resource": f"arn:aws:s3:::{names['alb-logs']}/alb/AWSLogs/{account_id}/*",
+                }
+            ],
+        )
+        self.data = self._bucket("data", kms_key=data_key, log_to=self.access_logs.bucket)
+
+    def _bucket(
+        self,
+        resource: str,
+        *,
+        kms_key: KmsKey | None = None,
+        log_to: S3Bucket | None = None,
+        expire_days: int | None = None,
+        grants: list[Statement] = (),
+    ) -> BucketParts:
+        scope = Construct(self, resource)
+        bucket = S3Bucket(scope, "bucket", bucket=self._names[resource], force_destroy=False)
+        default = (
+            S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="aws:kms", kms_master_key_id=kms_key.arn
+            )
+            if kms_key
+            else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256")
+        )
+        S3BucketServerSideEncryptionConfigurationA(
+            scope,
+            "encryption",
+            bucket=bucket.id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=default, bucket_key_enabled=kms_key is not None
+                )
+            ],
+        )
+        S3BucketVersioningA(
+            scope,
+            "versioning",
+            bucket=bucket.id,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        public_access = S3BucketPublicAccessBlock(
+            scope,
+            "public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        # ACLs off: the bucket owner owns every object, access is decided by policy alone.
+        S3BucketOwnershipControls(
+            scope,
+            "ownership",
+            bucket=bucket.id,
+            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+        )
+        policy = S3BucketPolicy(
+            scope,
+            "policy",
+            bucket=bucket.id,
+            policy=document(deny_insecure_transport(bucket.arn), *grants),
+            # A policy put before the block is in place could briefly be public.
+            depends_on=[public_access],
+        )
+        S3BucketLifecycleConfiguration(scope, "lifecycle", bucket=bucket.id, rule=[self._lifecycle(expire_days)])
+        if log_to is not None:
+            S3BucketLoggingA(
+                scope, "logging", bucket=bucket.id, target_bucket=log_to.id, target_prefix=f"{resource}/"
+            )
+        return BucketParts(bucket, policy)
+
+    @staticmethod
+    def _lifecycle(expire_days: int | None) -> S3BucketLifecycleConfigurationRule:
+        return S3BucketLifecycleConfigurationRule(
+            id="tiering-and-retention",
+            status="Enabled",
+            filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+            transition=[
+                S3BucketLifecycleConfigurationRuleTransition(
+                    days=INTELLIGENT_TIERING_AFTER_DAYS, storage_class="INTELLIGENT_TIERING"
+                )
+            ],
+            noncurrent_version_expiration=[
+                S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                    noncurrent_days=NONCURRENT_VERSIONS_KEPT_DAYS
+                )
+            ],
+            abort_incomplete_multipart_upload=[
+                S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+            ],
+            # Logs are kept for the retention period, then expire; data never expires.
+            expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=expire_days)] if expire_days else None,
+        )

@@ -1,0 +1,1 @@
+"""Tooling around the payment stack: synth, plan model and matchers, CLI."""

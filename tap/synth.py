@@ -1,0 +1,40 @@
+"""Synthesize the stack: the one path `tap synth`, the tests and `cdktf synth` share.
+
+The synth runs `python -m stack.app` (the `app` of cdktf.json) in a child process
+with the deployment's environment, so the plan the tests assert on is the plan
+users deploy, and no cdktf import ever lands in the calling process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from stack.config import Config
+from stack.runtime import PROJECT_ROOT, prepare_node
+from tap.errors import UsageError
+
+DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
+
+
+def plan_path(outdir: Path, config: Config) -> Path:
+    return Path(outdir) / "stacks" / config.stack_name / "cdk.tf.json"
+
+
+def synthesize(config: Config, outdir: Path = DEFAULT_OUTDIR) -> Path:
+    """Write the plan of `config` under `outdir` and return its path."""
+    env = {**os.environ, **config.to_env(), "CDKTF_OUTDIR": str(outdir)}
+    prepare_node(env)
+    result = subprocess.run(
+        [sys.executable, "-m", "stack.app"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise UsageError(f"synth of {config.stack_name} failed: {detail}")
+    return plan_path(outdir, config)
