@@ -8,7 +8,7 @@ NODE_DIR := .tools/node
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node test unit audit synth lint clean
+.PHONY: setup python node test unit audit synth bench lint clean
 
 setup: python node
 
@@ -45,9 +45,13 @@ synth: setup
 # Until the compliance suite lands, the audit synthesizes both profiles' plans.
 audit: synth
 
+# Naive way vs ours, side by side: warm pre-commit run, cold synth, cold parallel run.
+bench: setup
+	$(BIN)/python -m bench.synth_bench
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf cdktf.out reports .pytest_cache .hypothesis
+	rm -rf cdktf.out reports .cache .pytest_cache .hypothesis

@@ -1,4 +1,8 @@
-"""Shared test set-up: each suite's marker comes from its folder; plans synthesize once."""
+"""Shared test set-up: each suite's marker comes from its folder; plans come from the cache.
+
+`pytest -m unit` runs in pre-commit, so it collects only the folders whose marker the
+expression selects: the other suites' imports (hypothesis, boto3, checkov) are never paid.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,18 @@ from pathlib import Path
 import pytest
 
 from stack.config import Config
+from tap.cache import cached_plan
 from tap.plan import Plan
-from tap.synth import synthesize
 
-SUITE_MARKERS = {"unit": "unit", "tap": "unit", "property": "property", "policies": "policy", "integration": "integration"}
 TESTS = Path(__file__).parent / "tests"
+# Folder under tests/ -> the marker of every test in it. Folders not listed carry none.
+SUITE_MARKERS = {
+    "unit": "unit",
+    "tap": "unit",
+    "property": "property",
+    "policies": "policy",
+    "integration": "integration",
+}
 
 # The deployments the synth-time suites assert on: one per profile.
 PROFILE_CONFIGS = {
@@ -21,32 +32,46 @@ PROFILE_CONFIGS = {
 }
 
 
+def _suite(path: Path) -> str | None:
+    try:
+        return path.relative_to(TESTS).parts[0]
+    except (ValueError, IndexError):
+        return None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With `-m <one marker>`, skip whole folders of other suites (and their imports)."""
+    selected = config.getoption("markexpr", "").strip()
+    if not selected.isidentifier() or collection_path.parent != TESTS:
+        return None
+    return True if SUITE_MARKERS.get(collection_path.name) != selected else None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        suite = Path(item.path).relative_to(TESTS).parts[0] if TESTS in Path(item.path).parents else None
-        if suite in SUITE_MARKERS:
-            item.add_marker(SUITE_MARKERS[suite])
+        marker = SUITE_MARKERS.get(_suite(Path(item.path)))
+        if marker:
+            item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")
-def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Plan]:
-    """Both profiles' plans, synthesized side by side."""
-    outdir = tmp_path_factory.mktemp("cdktf.out")
+def plans() -> dict[str, Plan]:
+    """Both profiles' plans: read from the cache, or synthesized side by side once."""
     with ThreadPoolExecutor(max_workers=len(PROFILE_CONFIGS)) as pool:
-        paths = dict(zip(PROFILE_CONFIGS, pool.map(lambda c: synthesize(c, outdir), PROFILE_CONFIGS.values())))
+        paths = dict(zip(PROFILE_CONFIGS, pool.map(cached_plan, PROFILE_CONFIGS.values()), strict=True))
     return {profile: Plan.load(path) for profile, path in paths.items()}
 
 
-@pytest.fixture(params=list(PROFILE_CONFIGS))
+@pytest.fixture(scope="session", params=list(PROFILE_CONFIGS))
 def profile(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def config(profile: str) -> Config:
     return PROFILE_CONFIGS[profile]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def plan(plans: dict[str, Plan], profile: str) -> Plan:
     return plans[profile]

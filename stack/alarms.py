@@ -31,14 +31,44 @@ class AlarmSpec:
 
 
 ALARMS = (
-    AlarmSpec("alb-5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "Sum", "GreaterThanThreshold", 10,
-              "The load balancer returned more than 10 5xx responses in 5 minutes"),
-    AlarmSpec("unhealthy-hosts", "AWS/ApplicationELB", "UnHealthyHostCount", "Maximum", "GreaterThanThreshold", 0,
-              "At least one application instance fails its health check", per_target_group=True),
-    AlarmSpec("db-cpu", "AWS/RDS", "CPUUtilization", "Average", "GreaterThanThreshold", 80,
-              "Database CPU above 80% for 15 minutes", evaluation_periods=3),
-    AlarmSpec("db-storage", "AWS/RDS", "FreeStorageSpace", "Minimum", "LessThanThreshold", FREE_STORAGE_FLOOR_BYTES,
-              "Database free storage below 5 GiB"),
+    AlarmSpec(
+        "alb-5xx",
+        "AWS/ApplicationELB",
+        "HTTPCode_ELB_5XX_Count",
+        "Sum",
+        "GreaterThanThreshold",
+        10,
+        "The load balancer returned more than 10 5xx responses in 5 minutes",
+    ),
+    AlarmSpec(
+        "unhealthy-hosts",
+        "AWS/ApplicationELB",
+        "UnHealthyHostCount",
+        "Maximum",
+        "GreaterThanThreshold",
+        0,
+        "At least one application instance fails its health check",
+        per_target_group=True,
+    ),
+    AlarmSpec(
+        "db-cpu",
+        "AWS/RDS",
+        "CPUUtilization",
+        "Average",
+        "GreaterThanThreshold",
+        80,
+        "Database CPU above 80% for 15 minutes",
+        evaluation_periods=3,
+    ),
+    AlarmSpec(
+        "db-storage",
+        "AWS/RDS",
+        "FreeStorageSpace",
+        "Minimum",
+        "LessThanThreshold",
+        FREE_STORAGE_FLOOR_BYTES,
+        "Database free storage below 5 GiB",
+    ),
 )
 
 

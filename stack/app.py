@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from stack.config import Config, ConfigError
-from stack.runtime import prepare_node
+from stack.runtime import fast_provider_imports, prepare_node
 
 
 def main() -> int:
@@ -19,9 +19,10 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     prepare_node()
-    from cdktf import App
+    with fast_provider_imports():
+        from cdktf import App
 
-    from stack.payment_stack import PaymentStack
+        from stack.payment_stack import PaymentStack
 
     app = App()
     PaymentStack(app, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cdktf import Token
 from cdktf_cdktf_provider_aws.autoscaling_group import AutoscalingGroup, AutoscalingGroupLaunchTemplate
 from cdktf_cdktf_provider_aws.autoscaling_schedule import AutoscalingSchedule
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
@@ -22,7 +23,6 @@ from cdktf_cdktf_provider_aws.launch_template import (
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf import Token
 from constructs import Construct
 
 from stack.config import Config

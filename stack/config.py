@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 PROFILES = ("dev", "prod")
 DEFAULT_ENVIRONMENT_SUFFIX = "dev"
@@ -110,6 +110,8 @@ class Config:
     app_port: int = 8080
     db_engine_major: str = "15"
     log_retention_days: int = 365
+    # TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only.
+    tls_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     settings: Profile = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -139,7 +141,7 @@ class Config:
         return self.az_count if self.settings.nat_per_az else 1
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str) -> "Config":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str) -> Config:
         """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN."""
         env = os.environ if environ is None else environ
         values = {
@@ -162,10 +164,7 @@ class Config:
 
 
 def _placeholder_certificate(region: str) -> str:
-    return (
-        f"arn:aws:acm:{region}:{PLACEHOLDER_ACCOUNT}:certificate/"
-        "00000000-0000-0000-0000-000000000000"
-    )
+    return f"arn:aws:acm:{region}:{PLACEHOLDER_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000"
 
 
 def _check_profile(profile: str) -> None:
@@ -184,14 +183,12 @@ def _check_environment_suffix(suffix: str) -> None:
     if not _SUFFIX_CHARSET.match(suffix):
         raise ConfigError(
             "ENVIRONMENT_SUFFIX",
-            f"may hold only lowercase letters, digits and hyphens (S3 and RDS refuse the rest), "
-            f"not {suffix!r}",
+            f"may hold only lowercase letters, digits and hyphens (S3 and RDS refuse the rest), not {suffix!r}",
         )
     if suffix[0] == "-" or suffix[-1] == "-" or "--" in suffix:
         raise ConfigError(
             "ENVIRONMENT_SUFFIX",
-            f"must not start or end with a hyphen or hold two in a row (RDS refuses them), "
-            f"not {suffix!r}",
+            f"must not start or end with a hyphen or hold two in a row (RDS refuses them), not {suffix!r}",
         )
 
 

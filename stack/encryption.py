@@ -38,9 +38,7 @@ class Encryption(Construct):
                 "Action": _USE,
                 "Resource": "*",
                 "Condition": {
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"
-                    }
+                    "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}
                 },
             },
             {

@@ -18,8 +18,6 @@ from stack.config import Config
 from stack.naming import Names
 from stack.storage import BucketParts
 
-# TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only.
-TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/health"
 ACCESS_LOG_PREFIX = "alb"
 
@@ -78,7 +76,7 @@ class LoadBalancer(Construct):
             load_balancer_arn=self.alb.arn,
             port=443,
             protocol="HTTPS",
-            ssl_policy=TLS_POLICY,
+            ssl_policy=config.tls_policy,
             certificate_arn=config.certificate_arn,
             default_action=[LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)],
         )

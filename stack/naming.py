@@ -19,8 +19,9 @@ Plain Python on purpose: no cdktf import.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from stack.config import Config
@@ -52,9 +53,7 @@ class NameRule:
         """Each rule the name breaks, as a phrase; empty when AWS accepts it."""
         problems = []
         if not self.min_length <= len(name) <= self.max_length:
-            problems.append(
-                f"is {len(name)} characters, outside {self.min_length}-{self.max_length}"
-            )
+            problems.append(f"is {len(name)} characters, outside {self.min_length}-{self.max_length}")
         if not re.fullmatch(self.pattern, name):
             problems.append(f"does not match {self.pattern}")
         if self.no_double_hyphen and "--" in name:
@@ -78,7 +77,10 @@ RULES: Mapping[str, NameRule] = {
     rule.kind: rule
     for rule in (
         NameRule(
-            "s3_bucket", 3, 63, r"[a-z0-9][a-z0-9.-]*[a-z0-9]",
+            "s3_bucket",
+            3,
+            63,
+            r"[a-z0-9][a-z0-9.-]*[a-z0-9]",
             f"{_AWS}/AmazonS3/latest/userguide/bucketnamingrules.html",
             forbidden_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
             forbidden_suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"),
@@ -86,72 +88,114 @@ RULES: Mapping[str, NameRule] = {
         ),
         NameRule("db_instance", doc=f"{_AWS}/AmazonRDS/latest/APIReference/API_CreateDBInstance.html", **_RDS),
         NameRule("db_snapshot", doc=f"{_AWS}/AmazonRDS/latest/APIReference/API_CreateDBSnapshot.html", **_RDS),
-        NameRule("db_parameter_group", doc=f"{_AWS}/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html", **_RDS),
         NameRule(
-            "db_subnet_group", 1, 255, r"[a-z0-9 ._-]+",
+            "db_parameter_group", doc=f"{_AWS}/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html", **_RDS
+        ),
+        NameRule(
+            "db_subnet_group",
+            1,
+            255,
+            r"[a-z0-9 ._-]+",
             f"{_AWS}/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
             forbidden_prefixes=("default",),
         ),
-        NameRule("load_balancer", doc=f"{_AWS}/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html", **_ELB),
-        NameRule("target_group", doc=f"{_AWS}/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html", **_ELB),
         NameRule(
-            "kms_alias", 7, 256, r"alias/[a-zA-Z0-9/_-]+",
+            "load_balancer", doc=f"{_AWS}/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html", **_ELB
+        ),
+        NameRule(
+            "target_group", doc=f"{_AWS}/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html", **_ELB
+        ),
+        NameRule(
+            "kms_alias",
+            7,
+            256,
+            r"alias/[a-zA-Z0-9/_-]+",
             f"{_AWS}/kms/latest/APIReference/API_CreateAlias.html",
             template="alias/{service}-{resource}-{env}-{suffix}",
             forbidden_prefixes=("alias/aws/",),
         ),
         NameRule(
-            "log_group", 1, 512, r"[.\-_/#A-Za-z0-9]+",
+            "log_group",
+            1,
+            512,
+            r"[.\-_/#A-Za-z0-9]+",
             f"{_AWS}/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
             template="/{service}/{resource}-{env}-{suffix}",
         ),
         # RDS writes exported logs to a group whose name it dictates; the stack creates
         # that group first so it is KMS-encrypted and kept, not left to RDS's defaults.
         NameRule(
-            "rds_log_group", 1, 512, r"[.\-_/#A-Za-z0-9]+",
+            "rds_log_group",
+            1,
+            512,
+            r"[.\-_/#A-Za-z0-9]+",
             f"{_AWS}/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",
             template="/aws/rds/instance/{service}-db-{env}-{suffix}/{resource}",
         ),
         NameRule(
-            "sns_topic", 1, 256, r"[A-Za-z0-9_-]+",
+            "sns_topic",
+            1,
+            256,
+            r"[A-Za-z0-9_-]+",
             f"{_AWS}/sns/latest/api/API_CreateTopic.html",
         ),
         NameRule("iam_role", 1, 64, r"[\w+=,.@-]+", f"{_AWS}/IAM/latest/APIReference/API_CreateRole.html"),
         NameRule("iam_policy", 1, 128, r"[\w+=,.@-]+", f"{_AWS}/IAM/latest/APIReference/API_CreatePolicy.html"),
         NameRule(
-            "iam_instance_profile", 1, 128, r"[\w+=,.@-]+",
+            "iam_instance_profile",
+            1,
+            128,
+            r"[\w+=,.@-]+",
             f"{_AWS}/IAM/latest/APIReference/API_CreateInstanceProfile.html",
         ),
         NameRule(
-            "security_group", 1, 255, r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+",
+            "security_group",
+            1,
+            255,
+            r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+",
             f"{_AWS}/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
             forbidden_prefixes=("sg-",),
         ),
         NameRule(
-            "launch_template", 3, 128, r"[a-zA-Z0-9().\-/_]+",
+            "launch_template",
+            3,
+            128,
+            r"[a-zA-Z0-9().\-/_]+",
             f"{_AWS}/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html",
         ),
         NameRule(
-            "autoscaling_group", 1, 255, r"[^:]+",
+            "autoscaling_group",
+            1,
+            255,
+            r"[^:]+",
             f"{_AWS}/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html",
         ),
         NameRule(
-            "scheduled_action", 1, 255, r"[^:]+",
+            "scheduled_action",
+            1,
+            255,
+            r"[^:]+",
             f"{_AWS}/autoscaling/ec2/APIReference/API_PutScheduledUpdateGroupAction.html",
         ),
         NameRule(
-            "alarm", 1, 255, r"[^\x00-\x1f]+",
+            "alarm",
+            1,
+            255,
+            r"[^\x00-\x1f]+",
             f"{_AWS}/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
         ),
         NameRule(
-            "tag_name", 0, 256, r"[\w .:/=+\-@]*",
+            "tag_name",
+            0,
+            256,
+            r"[\w .:/=+\-@]*",
             f"{_AWS}/AWSEC2/latest/UserGuide/Using_Tags.html",
         ),
     )
 }
 
 
-def catalogue(config: "Config") -> dict[str, str]:
+def catalogue(config: Config) -> dict[str, str]:
     """Every name the stack uses: key (the `resource` part) -> kind of name.
 
     A key appears once, so two resources can never share a name.
@@ -221,7 +265,7 @@ class Names:
     of `random_id.hex`, in tests any string of the suffix's shape.
     """
 
-    def __init__(self, config: "Config", suffix: str):
+    def __init__(self, config: Config, suffix: str):
         self._env = config.environment_suffix
         self._suffix = suffix
         self._kinds = catalogue(config)
@@ -241,7 +285,7 @@ class Names:
         return {resource: self[resource] for resource in self}
 
 
-def violations(config: "Config", suffix: str = SAMPLE_SUFFIX) -> dict[str, list[str]]:
+def violations(config: Config, suffix: str = SAMPLE_SUFFIX) -> dict[str, list[str]]:
     """Every name that AWS would refuse, with the rules it breaks."""
     names = Names(config, suffix)
     found = {}
@@ -252,7 +296,7 @@ def violations(config: "Config", suffix: str = SAMPLE_SUFFIX) -> dict[str, list[
     return found
 
 
-def check_environment_fits(config: "Config") -> None:
+def check_environment_fits(config: Config) -> None:
     """Refuse an environment suffix that would make any name unacceptable to AWS."""
     from stack.config import ConfigError
 

@@ -60,7 +60,9 @@ class Networking(Construct):
             tags=self._tag("vpc"),
         )
         # No rule in or out: anything left in the default group is unreachable.
-        DefaultSecurityGroup(self, "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], tags=self._tag("default-sg"))
+        DefaultSecurityGroup(
+            self, "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], tags=self._tag("default-sg")
+        )
         self.internet_gateway = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=self._tag("igw"))
 
         cidrs = subnet_cidrs(config.vpc_cidr, config.az_count)
@@ -76,7 +78,7 @@ class Networking(Construct):
                     map_public_ip_on_launch=tier == "public",
                     tags={**self._tag(f"{tier}-{letter}"), "Tier": tier},
                 )
-                for index, (letter, zone) in enumerate(zip(letters, config.availability_zones))
+                for index, (letter, zone) in enumerate(zip(letters, config.availability_zones, strict=True))
             ]
             for tier in TIERS
         }
@@ -102,7 +104,7 @@ class Networking(Construct):
                 depends_on=[nat],
                 tags=self._tag(f"app-rt-{letter}"),
             )
-            for letter, nat in zip(letters, self.nat_gateways)
+            for letter, nat in zip(letters, self.nat_gateways, strict=False)
         ]
         self._associate("app", self.subnets["app"], app_routes)
         # The database tier is isolated: its route table has no default route.

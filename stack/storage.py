@@ -117,7 +117,9 @@ class Storage(Construct):
                 sse_algorithm="aws:kms", kms_master_key_id=kms_key.arn
             )
             if kms_key
-            else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256")
+            else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="AES256"
+            )
         )
         S3BucketServerSideEncryptionConfigurationA(
             scope,
@@ -161,9 +163,7 @@ class Storage(Construct):
         )
         S3BucketLifecycleConfiguration(scope, "lifecycle", bucket=bucket.id, rule=[self._lifecycle(expire_days)])
         if log_to is not None:
-            S3BucketLoggingA(
-                scope, "logging", bucket=bucket.id, target_bucket=log_to.id, target_prefix=f"{resource}/"
-            )
+            S3BucketLoggingA(scope, "logging", bucket=bucket.id, target_bucket=log_to.id, target_prefix=f"{resource}/")
         return BucketParts(bucket, policy)
 
     @staticmethod

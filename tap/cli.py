@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
 
 from stack.config import PROFILES, Config, ConfigError
+from tap.cache import cached_plan
 from tap.errors import UsageError
-from tap.synth import DEFAULT_OUTDIR, synthesize
+from tap.synth import DEFAULT_OUTDIR
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,7 +26,11 @@ def _config(args: argparse.Namespace) -> Config:
 def cmd_synth(args: argparse.Namespace) -> int:
     config = _config(args)
     started = time.perf_counter()
-    path = synthesize(config, Path(args.outdir))
+    cached = cached_plan(config)
+    # The cache entry is a complete CDKTF output folder (manifest and stack).
+    entry = cached.parents[2]
+    shutil.copytree(entry, args.outdir, dirs_exist_ok=True)
+    path = Path(args.outdir) / cached.relative_to(entry)
     print(f"{config.stack_name} ({config.profile}): wrote {path} in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -8,9 +8,10 @@ assertion names each resource and the key that differs.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 METADATA = "//"
 
@@ -197,7 +198,7 @@ class Resources:
     def __getitem__(self, index: int) -> Resource:
         return self._items[index]
 
-    def where(self, expected: Any) -> "Resources":
+    def where(self, expected: Any) -> Resources:
         return Resources((r for r in self._items if r.matches(expected)), f"{self.description} matching {expected!r}")
 
     def at_path(self, path: str) -> Resource:
@@ -258,7 +259,7 @@ class Plan:
         self.source = source
 
     @classmethod
-    def load(cls, path: Path | str) -> "Plan":
+    def load(cls, path: Path | str) -> Plan:
         path = Path(path)
         return cls(json.loads(path.read_text(encoding="utf-8")), str(path))
 

@@ -17,6 +17,8 @@ from stack.runtime import PROJECT_ROOT, prepare_node
 from tap.errors import UsageError
 
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
+# When set, each synth appends a line here: how benchmarks count the synths that ran.
+SYNTH_LOG_VARIABLE = "TAP_SYNTH_LOG"
 
 
 def plan_path(outdir: Path, config: Config) -> Path:
@@ -37,4 +39,7 @@ def synthesize(config: Config, outdir: Path = DEFAULT_OUTDIR) -> Path:
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise UsageError(f"synth of {config.stack_name} failed: {detail}")
+    if os.environ.get(SYNTH_LOG_VARIABLE):
+        with open(os.environ[SYNTH_LOG_VARIABLE], "a", encoding="utf-8") as log:
+            log.write(f"{os.getpid()} {config.stack_name}\n")
     return plan_path(outdir, config)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from stack.load_balancer import TLS_POLICY
 from tap.plan import Match
 
 
@@ -24,9 +23,9 @@ def test_alb_is_internet_facing_strict_and_logged(plan, config):
 def test_https_listener_uses_tls13_policy_and_config_certificate(plan, config):
     plan.resources("aws_lb_listener").assert_count(
         1,
-        {"port": 443, "protocol": "HTTPS", "ssl_policy": TLS_POLICY, "certificate_arn": config.certificate_arn},
+        {"port": 443, "protocol": "HTTPS", "ssl_policy": config.tls_policy, "certificate_arn": config.certificate_arn},
     )
-    assert TLS_POLICY.startswith("ELBSecurityPolicy-TLS13-")
+    assert config.tls_policy.startswith("ELBSecurityPolicy-TLS13-")
 
 
 def test_http_listener_only_redirects_to_https(plan):
@@ -49,7 +48,10 @@ def test_autoscaling_group_runs_latest_template_in_app_subnets_with_elb_checks(p
     plan.resources("aws_autoscaling_group").assert_all(
         {
             "health_check_type": "ELB",
-            "launch_template": {"id": f"${{{template.address}.id}}", "version": f"${{{template.address}.latest_version}}"},
+            "launch_template": {
+                "id": f"${{{template.address}.id}}",
+                "version": f"${{{template.address}.latest_version}}",
+            },
             "min_size": config.settings.min_size,
             "max_size": config.settings.max_size,
         }
@@ -98,11 +100,21 @@ def test_alarms_watch_alb_targets_and_database(plan):
 
 def test_vpc_has_dns_flow_logs_and_s3_endpoint(plan):
     plan.resources("aws_vpc").assert_all({"enable_dns_support": True, "enable_dns_hostnames": True})
-    group = plan.resources("aws_cloudwatch_log_group").where({"name": Match.that(lambda v: "flow-logs" in v, "flow")}).only()
-    plan.resources("aws_flow_log").assert_all(
-        {"traffic_type": "ALL", "log_destination_type": "cloud-watch-logs", "log_destination": f"${{{group.address}.arn}}"}
+    group = (
+        plan.resources("aws_cloudwatch_log_group")
+        .where({"name": Match.that(lambda v: "flow-logs" in v, "flow")})
+        .only()
     )
-    plan.resources("aws_vpc_endpoint").assert_all({"vpc_endpoint_type": "Gateway", "service_name": Match.that(lambda v: v.endswith(".s3"), "s3")})
+    plan.resources("aws_flow_log").assert_all(
+        {
+            "traffic_type": "ALL",
+            "log_destination_type": "cloud-watch-logs",
+            "log_destination": f"${{{group.address}.arn}}",
+        }
+    )
+    plan.resources("aws_vpc_endpoint").assert_all(
+        {"vpc_endpoint_type": "Gateway", "service_name": Match.that(lambda v: v.endswith(".s3"), "s3")}
+    )
 
 
 def test_subnets_span_three_azs_in_three_tiers(plan, config):

@@ -23,12 +23,16 @@ def test_globally_unique_names_carry_the_deployment_suffix(plan, config):
     )
     plan.resources("aws_db_subnet_group").assert_all({"name": expected["db-subnets"]})
     plan.resources("aws_kms_alias").assert_count(3)
-    plan.resources("aws_kms_alias").assert_all({"name": Match.that(lambda v: v.endswith(f"-{SUFFIX_REFERENCE}"), "suffixed")})
+    plan.resources("aws_kms_alias").assert_all(
+        {"name": Match.that(lambda v: v.endswith(f"-{SUFFIX_REFERENCE}"), "suffixed")}
+    )
 
 
 def test_no_name_is_drawn_at_synth_time(plan):
     # A uuid4() suffix would appear as literal hex; every suffix must be the state reference.
-    plan.resources("aws_s3_bucket").assert_all({"bucket": Match.that(lambda v: v.endswith(SUFFIX_REFERENCE), "suffixed")})
+    plan.resources("aws_s3_bucket").assert_all(
+        {"bucket": Match.that(lambda v: v.endswith(SUFFIX_REFERENCE), "suffixed")}
+    )
 
 
 def test_database_pins_major_version_with_minor_upgrades(plan, config):
@@ -71,7 +75,9 @@ def test_every_app_subnet_routes_through_a_nat(plan, config):
     app_subnets = plan.resources("aws_subnet").where({"tags": {"Tier": "app"}})
     app_subnets.assert_count(config.az_count)
     associations = plan.resources("aws_route_table_association")
-    nat_tables = {t.address for t in plan.resources("aws_route_table").where({"route": [{"nat_gateway_id": Match.any_value()}]})}
+    nat_tables = {
+        t.address for t in plan.resources("aws_route_table").where({"route": [{"nat_gateway_id": Match.any_value()}]})
+    }
     for subnet in app_subnets:
         (association,) = associations.where({"subnet_id": f"${{{subnet.address}.id}}"})
         assert association["route_table_id"].removeprefix("${").removesuffix(".id}") in nat_tables
@@ -94,9 +100,7 @@ def test_database_credentials_are_managed_by_secrets_manager(plan):
 
 def test_storage_uses_gp3(plan):
     plan.resources("aws_db_instance").assert_all({"storage_type": "gp3"})
-    plan.resources("aws_launch_template").assert_all(
-        {"block_device_mappings": [{"ebs": {"volume_type": "gp3"}}]}
-    )
+    plan.resources("aws_launch_template").assert_all({"block_device_mappings": [{"ebs": {"volume_type": "gp3"}}]})
 
 
 def test_dev_scales_down_on_a_schedule_and_prod_does_not(plan, config):

@@ -7,7 +7,9 @@ import re
 
 from tap.plan import Match
 
-KMS_ARN_REFERENCE = Match.that(lambda v: isinstance(v, str) and v.startswith("${aws_kms_key.") and v.endswith(".arn}"), "a KMS key ARN reference")
+KMS_ARN_REFERENCE = Match.that(
+    lambda v: isinstance(v, str) and v.startswith("${aws_kms_key.") and v.endswith(".arn}"), "a KMS key ARN reference"
+)
 
 
 def _buckets_with(plan, type_):
@@ -41,14 +43,29 @@ def test_every_bucket_has_default_encryption(plan):
     # The data bucket holds cardholder data: SSE-KMS with a bucket key.
     encryption.assert_count(
         1,
-        {"rule": [{"bucket_key_enabled": True, "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": KMS_ARN_REFERENCE}}]},
+        {
+            "rule": [
+                {
+                    "bucket_key_enabled": True,
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": KMS_ARN_REFERENCE,
+                    },
+                }
+            ]
+        },
     )
 
 
 def test_every_bucket_blocks_public_access(plan):
     assert _buckets_with(plan, "aws_s3_bucket_public_access_block") == _bucket_refs(plan)
     plan.resources("aws_s3_bucket_public_access_block").assert_all(
-        {"block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True, "restrict_public_buckets": True}
+        {
+            "block_public_acls": True,
+            "block_public_policy": True,
+            "ignore_public_acls": True,
+            "restrict_public_buckets": True,
+        }
     )
 
 
@@ -62,7 +79,11 @@ def test_every_bucket_policy_denies_plain_http(plan):
 
 
 def test_every_bucket_is_versioned_owner_enforced_and_tiered(plan):
-    for type_ in ("aws_s3_bucket_versioning", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_lifecycle_configuration"):
+    for type_ in (
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_lifecycle_configuration",
+    ):
         assert _buckets_with(plan, type_) == _bucket_refs(plan), type_
     plan.resources("aws_s3_bucket_versioning").assert_all({"versioning_configuration": {"status": "Enabled"}})
     plan.resources("aws_s3_bucket_ownership_controls").assert_all({"rule": {"object_ownership": "BucketOwnerEnforced"}})
@@ -88,7 +109,11 @@ def test_log_groups_are_encrypted_and_kept_a_year(plan, config):
 def test_launch_template_requires_imdsv2_and_encrypted_volumes(plan):
     plan.resources("aws_launch_template").assert_all(
         {
-            "metadata_options": {"http_tokens": "required", "http_put_response_hop_limit": 1, "http_endpoint": "enabled"},
+            "metadata_options": {
+                "http_tokens": "required",
+                "http_put_response_hop_limit": 1,
+                "http_endpoint": "enabled",
+            },
             "block_device_mappings": [{"ebs": {"encrypted": "true", "kms_key_id": KMS_ARN_REFERENCE}}],
             "network_interfaces": [{"associate_public_ip_address": "false"}],
             "iam_instance_profile": {"arn": Match.any_value()},
@@ -97,13 +122,17 @@ def test_launch_template_requires_imdsv2_and_encrypted_volumes(plan):
 
 
 def test_database_is_private_and_forces_tls(plan):
-    plan.resources("aws_db_instance").assert_all({"publicly_accessible": False, "iam_database_authentication_enabled": True})
+    plan.resources("aws_db_instance").assert_all(
+        {"publicly_accessible": False, "iam_database_authentication_enabled": True}
+    )
     plan.resources("aws_db_parameter_group").assert_all({"parameter": [{"name": "rds.force_ssl", "value": "1"}]})
 
 
 def test_only_alb_accepts_internet_traffic_on_80_and_443(plan):
     open_rules = plan.resources("aws_vpc_security_group_ingress_rule").where({"cidr_ipv4": "0.0.0.0/0"})
-    alb_group = plan.resources("aws_security_group").where({"name": Match.that(lambda v: "-alb-sg-" in v, "alb")}).only()
+    alb_group = (
+        plan.resources("aws_security_group").where({"name": Match.that(lambda v: "-alb-sg-" in v, "alb")}).only()
+    )
     assert sorted(r["from_port"] for r in open_rules) == [80, 443]
     for rule in open_rules:
         assert rule["security_group_id"] == f"${{{alb_group.address}.id}}"
@@ -118,14 +147,18 @@ def _group(plan, role):
 
 def test_app_port_is_reachable_only_from_the_alb(plan, config):
     app, alb = _group(plan, "app"), _group(plan, "alb")
-    inbound = plan.resources("aws_vpc_security_group_ingress_rule").where({"security_group_id": f"${{{app.address}.id}}"})
+    inbound = plan.resources("aws_vpc_security_group_ingress_rule").where(
+        {"security_group_id": f"${{{app.address}.id}}"}
+    )
     inbound.assert_count(1)
     inbound.assert_all({"from_port": config.app_port, "referenced_security_group_id": f"${{{alb.address}.id}}"})
 
 
 def test_postgres_is_reachable_only_from_the_app_and_never_dials_out(plan):
     db, app = _group(plan, "db"), _group(plan, "app")
-    inbound = plan.resources("aws_vpc_security_group_ingress_rule").where({"security_group_id": f"${{{db.address}.id}}"})
+    inbound = plan.resources("aws_vpc_security_group_ingress_rule").where(
+        {"security_group_id": f"${{{db.address}.id}}"}
+    )
     inbound.assert_count(1)
     inbound.assert_all({"from_port": 5432, "to_port": 5432, "referenced_security_group_id": f"${{{app.address}.id}}"})
     plan.resources("aws_vpc_security_group_egress_rule").assert_none({"security_group_id": f"${{{db.address}.id}}"})
@@ -162,7 +195,11 @@ def test_plan_holds_no_secret_literal(plan):
     leaks = [
         (path, value)
         for path, value in _literals(plan.document)
-        if (SECRET_KEYS.search(path.rsplit(".", 1)[-1]) and path.rsplit(".", 1)[-1] not in NOT_SECRETS and value not in (None, True, False))
+        if (
+            SECRET_KEYS.search(path.rsplit(".", 1)[-1])
+            and path.rsplit(".", 1)[-1] not in NOT_SECRETS
+            and value not in (None, True, False)
+        )
         or (isinstance(value, str) and SECRET_VALUES.search(value))
     ]
     assert leaks == []

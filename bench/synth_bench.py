@@ -1,0 +1,98 @@
+"""Side-by-side timings of the synth and the pre-commit suite: naive way vs ours.
+
+    python -m bench.synth_bench [--repeat N]
+
+Naive: the provider imported eagerly (TAP_EAGER_IMPORT=1), the third-party pytest
+plugins loaded, a synth in every process. Ours: lazy provider import with the collector
+off, the content-addressed plan cache with a file lock, a lean pytest start-up.
+Runs alternate naive/ours so load on the machine hits both alike; medians are shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from stack.config import Config
+from stack.runtime import EAGER_IMPORT_VARIABLE, PROJECT_ROOT
+from tap.synth import SYNTH_LOG_VARIABLE
+
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-m", "unit", "-p", "no:cacheprovider"]
+NAIVE = {EAGER_IMPORT_VARIABLE: "1"}
+# The naive run has no lean start-up either: drop our addopts, load the naive plugin.
+NAIVE_PYTEST = [*PYTEST, "-o", "addopts=--strict-markers", "-p", "bench.naive_plugin"]
+
+
+def run(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env={**os.environ, **env}, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
+    return elapsed
+
+
+def pair(label: str, naive: list[float], ours: list[float]) -> None:
+    n, o = statistics.median(naive), statistics.median(ours)
+    print(f"{label:<44} naive {n:7.2f} s   ours {o:6.2f} s   ratio {n / o:6.1f}x")
+
+
+def warm_unit(repeat: int, cache: str) -> None:
+    run(PYTEST, {"TAP_CACHE_DIR": cache})  # warm the cache once
+    naive, ours = [], []
+    for _ in range(repeat):
+        naive.append(run(NAIVE_PYTEST, NAIVE))
+        ours.append(run(PYTEST, {"TAP_CACHE_DIR": cache}))
+    pair("1. warm pytest -m unit (plan unchanged)", naive, ours)
+
+
+def cold_synth(repeat: int, scratch: Path) -> None:
+    config = Config()
+    naive, ours = [], []
+    for index in range(repeat):
+        env = config.to_env()
+        naive.append(
+            run([sys.executable, "-m", "stack.app"], {**env, **NAIVE, "CDKTF_OUTDIR": str(scratch / f"n{index}")})
+        )
+        ours.append(run([sys.executable, "-m", "stack.app"], {**env, "CDKTF_OUTDIR": str(scratch / f"o{index}")}))
+    plan = Path("stacks") / config.stack_name / "cdk.tf.json"
+    identical = all(
+        filecmp.cmp(scratch / f"n{i}" / plan, scratch / f"o{i}" / plan, shallow=False) for i in range(repeat)
+    )
+    pair("2. cold synth (one stack, after an edit)", naive, ours)
+    print(f"   plans byte-identical: {identical}")
+
+
+def cold_parallel_unit(scratch: Path, workers: int = 2) -> None:
+    logs = {"naive": scratch / "naive.log", "ours": scratch / "ours.log"}
+    naive = run([*NAIVE_PYTEST, "-n", str(workers)], {**NAIVE, SYNTH_LOG_VARIABLE: str(logs["naive"])})
+    ours = run(
+        [*PYTEST, "-n", str(workers)],
+        {"TAP_CACHE_DIR": str(scratch / "cold-cache"), SYNTH_LOG_VARIABLE: str(logs["ours"])},
+    )
+    pair(f"3. cold pytest -n {workers} -m unit", [naive], [ours])
+    counts = {name: len(log.read_text().splitlines()) if log.exists() else 0 for name, log in logs.items()}
+    print(f"   synths: naive {counts['naive']}, ours {counts['ours']} (2 plans: dev and prod)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        warm_unit(args.repeat, str(scratch / "warm-cache"))
+        cold_synth(max(3, args.repeat // 2), scratch)
+        cold_parallel_unit(scratch)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Keeps the pre-commit suite (`pytest -m unit`) instant. Loaded first: addopts `-p tap.pytest_lean`.
+
+* A run that selects only the unit suite blocks the third-party pytest plugins that
+  suite never uses (hypothesis' alone costs about 0.5 s to import); any other run,
+  `-m property` and the full suite included, loads them as usual.
+* pytest rewrites the asserts of every test module on import. Where the environment
+  forbids bytecode (PYTHONDONTWRITEBYTECODE), it would redo that on every run, so the
+  project's test runs keep their compiled test modules in __pycache__.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+import pytest
+
+UNUSED_BY_UNIT = ("hypothesispytest", "typeguard", "platformdirs", "xdist.looponfail")
+
+
+def marker_expression(args: list[str]) -> str:
+    """The `-m` expression of a pytest command line (the last one wins), or ''."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("-m", dest="markexpr", default="")
+    known, _ = parser.parse_known_args(args)
+    return known.markexpr.strip()
+
+
+def invocation_args() -> list[str]:
+    return shlex.split(os.environ.get("PYTEST_ADDOPTS", "")) + sys.argv[1:]
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    sys.dont_write_bytecode = False
+    if marker_expression(invocation_args()) == "unit":
+        for name in UNUSED_BY_UNIT:
+            pluginmanager.set_blocked(name)

@@ -1,0 +1,49 @@
+"""The fast synth path changes nothing, and the cache synthesizes once per run whatever -n is.
+
+These run in the full suite (`make test`), not in pre-commit: they synthesize for real.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import PROFILE_CONFIGS
+from stack.runtime import EAGER_IMPORT_VARIABLE, PROJECT_ROOT
+from tap.synth import SYNTH_LOG_VARIABLE, synthesize
+
+
+def _eager_synth(config, outdir: Path) -> bytes:
+    env = {**os.environ, **config.to_env(), "CDKTF_OUTDIR": str(outdir), EAGER_IMPORT_VARIABLE: "1"}
+    subprocess.run([sys.executable, "-m", "stack.app"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    return (outdir / "stacks" / config.stack_name / "cdk.tf.json").read_bytes()
+
+
+@pytest.mark.parametrize("profile", list(PROFILE_CONFIGS))
+def test_fast_import_writes_the_same_plan_as_eager_import(profile, tmp_path):
+    config = PROFILE_CONFIGS[profile]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fast = pool.submit(lambda: synthesize(config, tmp_path / "fast").read_bytes())
+        eager = pool.submit(_eager_synth, config, tmp_path / "eager")
+        assert fast.result() == eager.result()
+
+
+def test_parallel_unit_run_synthesizes_each_plan_once(tmp_path):
+    log = tmp_path / "synths.log"
+    env = {**os.environ, "TAP_CACHE_DIR": str(tmp_path / "cache"), SYNTH_LOG_VARIABLE: str(log)}
+    for _ in range(2):  # cold, then warm: the second run must not synthesize at all
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-n", "2", "-m", "unit", "-p", "no:cacheprovider"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout[-2000:]
+    stacks = sorted(line.split()[1] for line in log.read_text().splitlines())
+    assert stacks == sorted(config.stack_name for config in PROFILE_CONFIGS.values())

@@ -1,0 +1,74 @@
+"""The plan cache's key: every input that can change a plan changes it, nothing else does."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import tap.cache
+from stack.config import Config
+from tap.cache import cache_key, cached_plan
+
+
+@pytest.fixture
+def sources(tmp_path, monkeypatch):
+    """A copy of the stack's sources that the test may edit."""
+    copy = tmp_path / "stack"
+    shutil.copytree(tap.cache.STACK_SOURCES, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(tap.cache, "STACK_SOURCES", copy)
+    return copy
+
+
+def test_key_is_stable_for_unchanged_inputs(sources):
+    assert cache_key(Config()) == cache_key(Config())
+
+
+def test_key_changes_when_a_stack_file_changes(sources):
+    before = cache_key(Config())
+    target = sources / "database.py"
+    target.write_text(target.read_text() + "\n# edited\n")
+    assert cache_key(Config()) != before
+
+
+def test_key_changes_when_a_stack_file_is_added(sources):
+    before = cache_key(Config())
+    (sources / "extra.py").write_text("X = 1\n")
+    assert cache_key(Config()) != before
+
+
+@pytest.mark.parametrize(
+    "other", [Config(environment_suffix="pr1"), Config(profile="prod"), Config(region="eu-west-1")]
+)
+def test_key_changes_with_any_config_input(other):
+    assert cache_key(other) != cache_key(Config())
+
+
+def test_key_changes_with_an_installed_version(monkeypatch):
+    before = cache_key(Config())
+    monkeypatch.setattr(tap.cache, "version", lambda name: "0.0.0" if name == "jsii" else "1")
+    assert cache_key(Config()) != before
+
+
+def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
+    """Eight callers at once: one synthesizes, the rest read its plan, none sees half of it."""
+    monkeypatch.setenv("TAP_CACHE_DIR", str(tmp_path))
+    synths = []
+
+    def slow_synth(config, outdir):
+        synths.append(config.stack_name)
+        time.sleep(0.2)  # long enough for every other caller to arrive while it runs
+        plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"
+        plan.parent.mkdir(parents=True)
+        plan.write_text('{"resource": {}}')
+        return plan
+
+    monkeypatch.setattr(tap.cache, "synthesize", slow_synth)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        paths = set(pool.map(lambda _: cached_plan(Config()), range(8)))
+    assert synths == ["TapStackdev"]
+    (path,) = paths
+    assert path.read_text() == '{"resource": {}}'
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
