@@ -8,7 +8,7 @@ Importing `cdktf_cdktf_provider_aws` the ordinary way costs about 10 s: its pack
 the millions of objects they create. `fast_provider_imports` loads each provider
 package without that list, so only the submodules the stack imports are loaded, and
 keeps the collector off while they load. The plan is byte-identical either way
-(tests/build checks it); TAP_EAGER_IMPORT=1 takes the ordinary path.
+(tests/synth checks it); TAP_EAGER_IMPORT=1 takes the ordinary path.
 """
 
 from __future__ import annotations
