@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 import tap.cache
 from stack.config import Config
-from tap.cache import cache_key, cached_plan
+from tap.cache import cache_key
 
 
 @pytest.fixture
@@ -50,25 +48,3 @@ def test_key_changes_with_an_installed_version(monkeypatch):
     before = cache_key(Config())
     monkeypatch.setattr(tap.cache, "version", lambda name: "0.0.0" if name == "jsii" else "1")
     assert cache_key(Config()) != before
-
-
-def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
-    """Eight callers at once: one synthesizes, the rest read its plan, none sees half of it."""
-    monkeypatch.setenv("TAP_CACHE_DIR", str(tmp_path))
-    synths = []
-
-    def slow_synth(config, outdir):
-        synths.append(config.stack_name)
-        time.sleep(0.2)  # long enough for every other caller to arrive while it runs
-        plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"
-        plan.parent.mkdir(parents=True)
-        plan.write_text('{"resource": {}}')
-        return plan
-
-    monkeypatch.setattr(tap.cache, "synthesize", slow_synth)
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        paths = set(pool.map(lambda _: cached_plan(Config()), range(8)))
-    assert synths == ["TapStackdev"]
-    (path,) = paths
-    assert path.read_text() == '{"resource": {}}'
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
