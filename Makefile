@@ -33,7 +33,7 @@ node:
 	fi
 
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --hypothesis-profile=ci
 
 unit: setup
 	$(BIN)/pytest -m unit
