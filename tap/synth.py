@@ -25,9 +25,9 @@ def plan_path(outdir: Path, config: Config) -> Path:
     return Path(outdir) / "stacks" / config.stack_name / "cdk.tf.json"
 
 
-def synthesize(config: Config, outdir: Path = DEFAULT_OUTDIR) -> Path:
+def synthesize(config: Config, outdir: Path = DEFAULT_OUTDIR, extra_env: dict[str, str] | None = None) -> Path:
     """Write the plan of `config` under `outdir` and return its path."""
-    env = {**os.environ, **config.to_env(), "CDKTF_OUTDIR": str(outdir)}
+    env = {**os.environ, **(extra_env or {}), **config.to_env(), "CDKTF_OUTDIR": str(outdir)}
     prepare_node(env)
     result = subprocess.run(
         [sys.executable, "-m", "stack.app"],

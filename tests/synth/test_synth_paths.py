@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -18,19 +17,13 @@ from stack.runtime import EAGER_IMPORT_VARIABLE, PROJECT_ROOT
 from tap.synth import SYNTH_LOG_VARIABLE, synthesize
 
 
-def _eager_synth(config, outdir: Path) -> bytes:
-    env = {**os.environ, **config.to_env(), "CDKTF_OUTDIR": str(outdir), EAGER_IMPORT_VARIABLE: "1"}
-    subprocess.run([sys.executable, "-m", "stack.app"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
-    return (outdir / "stacks" / config.stack_name / "cdk.tf.json").read_bytes()
-
-
 @pytest.mark.parametrize("profile", list(PROFILE_CONFIGS))
 def test_fast_import_writes_the_same_plan_as_eager_import(profile, tmp_path):
     config = PROFILE_CONFIGS[profile]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        fast = pool.submit(lambda: synthesize(config, tmp_path / "fast").read_bytes())
-        eager = pool.submit(_eager_synth, config, tmp_path / "eager")
-        assert fast.result() == eager.result()
+        fast = pool.submit(synthesize, config, tmp_path / "fast")
+        eager = pool.submit(synthesize, config, tmp_path / "eager", {EAGER_IMPORT_VARIABLE: "1"})
+        assert fast.result().read_bytes() == eager.result().read_bytes()
 
 
 def test_parallel_unit_run_synthesizes_each_plan_once(tmp_path):
