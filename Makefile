@@ -3,16 +3,26 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# checkov pins an old boto3 and packaging, so it gets a virtualenv of its own (tap/scan.py finds it).
+CHECKOV_VENV := .venv-checkov
 NODE_DIR := .tools/node
 # jsii supports only Node releases that are not end of life; 22 is the current LTS we use.
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node test unit audit synth bench lint clean
+.PHONY: setup python node checkov test unit audit synth bench lint clean
 
-setup: python node
+setup: python node checkov
 
 python: $(VENV)/.installed
+
+checkov: $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +52,12 @@ synth: setup
 	$(BIN)/tap synth --profile dev
 	$(BIN)/tap synth --profile prod --env prod
 
-# Until the compliance suite lands, the audit synthesizes both profiles' plans.
-audit: synth
+# Both profiles, each into its own folder; fails if either audit fails.
+audit: setup
+	status=0; \
+	$(BIN)/tap audit --profile dev --env dev --out reports/dev || status=$$?; \
+	$(BIN)/tap audit --profile prod --env prod --out reports/prod || status=$$?; \
+	exit $$status
 
 # Naive way vs ours, side by side: warm pre-commit run, cold synth, cold parallel run.
 bench: setup

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from cdktf import Token
-from cdktf_cdktf_provider_aws.autoscaling_group import AutoscalingGroup, AutoscalingGroupLaunchTemplate
+from cdktf_cdktf_provider_aws.autoscaling_group import (
+    AutoscalingGroup,
+    AutoscalingGroupLaunchTemplate,
+    AutoscalingGroupTag,
+)
 from cdktf_cdktf_provider_aws.autoscaling_schedule import AutoscalingSchedule
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
@@ -121,6 +125,12 @@ class Compute(Construct):
                 id=self.launch_template.id, version=Token.as_string(self.launch_template.latest_version)
             ),
             enabled_metrics=["GroupDesiredCapacity", "GroupInServiceInstances", "GroupTotalInstances"],
+            # The group's own tags (provider default tags do not reach Auto Scaling groups);
+            # instances and volumes take theirs from the launch template.
+            tag=[
+                AutoscalingGroupTag(key=key, value=value, propagate_at_launch=False)
+                for key, value in (("Name", names["app-asg"]), ("Environment", config.environment_suffix))
+            ],
             # Schedules move the desired capacity; a deploy must not fight them.
             lifecycle={"ignore_changes": ["desired_capacity"]},
         )

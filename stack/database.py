@@ -11,6 +11,8 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.subnet import Subnet
@@ -18,6 +20,8 @@ from constructs import Construct
 
 from stack.config import Config
 from stack.naming import Names
+from stack.policy_documents import assume_role
+from stack.waivers import DELETION_PROTECTION_OFF, waive
 
 ENGINE = "postgres"
 MASTER_USERNAME = "payment_admin"
@@ -29,6 +33,13 @@ PARAMETERS = {
     "log_connections": "1",
     "log_disconnections": "1",
 }
+# OS-level metrics every minute (enhanced monitoring), through AWS's managed role policy.
+MONITORING_INTERVAL_SECONDS = 60
+MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+SINGLE_AZ_REASON = (
+    "Dev runs a single-AZ instance to halve its cost; it holds only synthetic test data "
+    "and is rebuilt every night, while prod runs Multi-AZ."
+)
 
 
 class Database(Construct):
@@ -42,6 +53,7 @@ class Database(Construct):
         subnets: list[Subnet],
         security_group: SecurityGroup,
         key: KmsKey,
+        account_id: str,
         log_groups: dict[str, CloudwatchLogGroup],
     ):
         super().__init__(scope, id_)
@@ -60,6 +72,13 @@ class Database(Construct):
             family=f"{ENGINE}{config.db_engine_major}",
             parameter=[DbParameterGroupParameter(name=name, value=value) for name, value in PARAMETERS.items()],
         )
+        monitoring_role = IamRole(
+            self,
+            "db-monitoring-role",
+            name=names["db-monitoring-role"],
+            assume_role_policy=assume_role("monitoring.rds.amazonaws.com", account_id),
+        )
+        IamRolePolicyAttachment(self, "db-monitoring", role=monitoring_role.name, policy_arn=MONITORING_POLICY)
         self.instance = DbInstance(
             self,
             "db",
@@ -99,7 +118,14 @@ class Database(Construct):
             performance_insights_enabled=True,
             performance_insights_kms_key_id=key.arn,
             performance_insights_retention_period=7,
+            monitoring_interval=MONITORING_INTERVAL_SECONDS,
+            monitoring_role_arn=monitoring_role.arn,
             # RDS must find its log groups (KMS-encrypted, retained) before it exports.
             depends_on=list(log_groups.values()),
             tags={"Name": names["db"]},
         )
+        # Accepted only where the profile trades resilience for cost (dev).
+        if not settings.multi_az:
+            waive(self.instance, "CKV_AWS_157", SINGLE_AZ_REASON)
+        if not settings.deletion_protection:
+            waive(self.instance, "CKV_AWS_293", DELETION_PROTECTION_OFF)

@@ -17,6 +17,7 @@ from constructs import Construct
 from stack.config import Config
 from stack.naming import Names
 from stack.storage import BucketParts
+from stack.waivers import DELETION_PROTECTION_OFF, waive
 
 HEALTH_CHECK_PATH = "/health"
 ACCESS_LOG_PREFIX = "alb"
@@ -50,6 +51,8 @@ class LoadBalancer(Construct):
             # ELB checks it may write to the bucket when the ALB is created.
             depends_on=[access_logs.policy],
         )
+        if not config.settings.deletion_protection:
+            waive(self.alb, "CKV_AWS_150", DELETION_PROTECTION_OFF)
         self.target_group = LbTargetGroup(
             self,
             "tg",

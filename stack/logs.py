@@ -20,6 +20,7 @@ class Logs(Construct):
         self._key = key
         self.flow_logs = self._group("flow-logs")
         self.app_logs = self._group("app-logs")
+        self.waf_logs = self._group("waf-logs")
         # Created before the database, so RDS exports into these instead of making
         # unencrypted groups that never expire.
         self.db_logs = {export: self._group(export) for export in DB_LOG_EXPORTS}

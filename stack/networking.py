@@ -74,8 +74,9 @@ class Networking(Construct):
                     vpc_id=self.vpc.id,
                     availability_zone=zone,
                     cidr_block=cidrs[tier][index],
-                    # Only the public tier hands out public IPs (the ALB and NAT live there).
-                    map_public_ip_on_launch=tier == "public",
+                    # No tier hands out public IPs: NAT gateways take Elastic IPs and the ALB
+                    # gets its own addresses, so nothing launched here is reachable directly.
+                    map_public_ip_on_launch=False,
                     tags={**self._tag(f"{tier}-{letter}"), "Tier": tier},
                 )
                 for index, (letter, zone) in enumerate(zip(letters, config.availability_zones, strict=True))

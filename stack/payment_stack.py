@@ -21,6 +21,7 @@ from stack.logs import Logs
 from stack.naming import SUFFIX_BYTES, Names
 from stack.networking import Networking
 from stack.storage import Storage
+from stack.waf import Waf
 
 
 class PaymentStack(TerraformStack):
@@ -84,6 +85,7 @@ class PaymentStack(TerraformStack):
             security_group=firewall.alb,
             access_logs=storage.alb_logs,
         )
+        waf = Waf(self, "waf", names=names, alb=balancer.alb, log_group=logs.waf_logs)
         compute = Compute(
             self,
             "compute",
@@ -103,6 +105,7 @@ class PaymentStack(TerraformStack):
             subnets=network.subnets["db"],
             security_group=firewall.db,
             key=keys.data_key,
+            account_id=account_id,
             log_groups=logs.db_logs,
         )
         alarms = Alarms(
@@ -128,6 +131,7 @@ class PaymentStack(TerraformStack):
             "db_security_group_id": firewall.db.id,
             "alb_arn": balancer.alb.arn,
             "alb_dns_name": balancer.alb.dns_name,
+            "web_acl_arn": waf.web_acl.arn,
             "https_listener_arn": balancer.https_listener.arn,
             "http_listener_arn": balancer.http_listener.arn,
             "target_group_arn": balancer.target_group.arn,
@@ -145,6 +149,7 @@ class PaymentStack(TerraformStack):
             "ebs_key_arn": keys.ebs_key.arn,
             "flow_log_group": logs.flow_logs.name,
             "app_log_group": logs.app_logs.name,
+            "waf_log_group": logs.waf_logs.name,
             "db_log_groups": [group.name for group in logs.db_logs.values()],
             "alarm_topic_arn": alarms.topic.arn,
             "alarm_names": [alarm.alarm_name for alarm in alarms.alarms],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import sys
 import time
@@ -23,16 +24,40 @@ def _config(args: argparse.Namespace) -> Config:
     return Config.from_env(environment_suffix=args.env, profile=args.profile)
 
 
+def _synth(config: Config, outdir: Path) -> Path:
+    """The plan of `config` under `outdir`, from the cache (a complete CDKTF output folder)."""
+    cached = cached_plan(config)
+    entry = cached.parents[2]
+    shutil.copytree(entry, outdir, dirs_exist_ok=True)
+    return Path(outdir) / cached.relative_to(entry)
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     config = _config(args)
     started = time.perf_counter()
-    cached = cached_plan(config)
-    # The cache entry is a complete CDKTF output folder (manifest and stack).
-    entry = cached.parents[2]
-    shutil.copytree(entry, args.outdir, dirs_exist_ok=True)
-    path = Path(args.outdir) / cached.relative_to(entry)
+    path = _synth(config, args.outdir)
     print(f"{config.stack_name} ({config.profile}): wrote {path} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from tap.audit_command import run_audit
+
+    plan = Path(args.plan) if args.plan else _synth(_config(args), DEFAULT_OUTDIR)
+    return run_audit(
+        plan,
+        out_dir=Path(args.out),
+        waivers_file=Path(args.waivers) if args.waivers else None,
+        live_results_file=Path(args.live_results) if args.live_results else None,
+        as_of=args.as_of,
+    )
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--profile", choices=PROFILES, help="deployment profile (default: $STACK_PROFILE or dev)")
     synth.add_argument("--outdir", default=str(DEFAULT_OUTDIR), help="output folder (default: cdktf.out)")
     synth.set_defaults(run=cmd_synth)
+
+    audit = commands.add_parser("audit", help="scan the plan, apply waivers, write the compliance reports")
+    audit.add_argument("--plan", help="a synthesized cdk.tf.json (default: synthesize --env/--profile)")
+    audit.add_argument("--env", help="environment suffix to synthesize (default: $ENVIRONMENT_SUFFIX or dev)")
+    audit.add_argument("--profile", choices=PROFILES, help="deployment profile to synthesize (default: dev)")
+    audit.add_argument("--out", default="reports", help="folder for the reports (default: reports)")
+    audit.add_argument("--waivers", help="waivers file (default: waivers.toml in the project, if present)")
+    audit.add_argument("--live-results", help="JUnit XML of the live suite, folded in as live evidence")
+    audit.add_argument("--as-of", type=_date, help="judge waiver expiry on this date (default: today, UTC)")
+    audit.set_defaults(run=cmd_audit)
     return parser
 
 

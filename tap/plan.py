@@ -166,6 +166,11 @@ class Resource:
         return full.split("/", 1)[1] if "/" in full else full
 
     @property
+    def annotations(self) -> dict:
+        """The resource's `"//"` block: CDKTF's metadata and our waivers."""
+        return self.body.get(METADATA, {})
+
+    @property
     def properties(self) -> dict:
         return {key: value for key, value in self.body.items() if key != METADATA}
 
@@ -280,6 +285,17 @@ class Plan:
 
     def data_sources(self, type_: str | None = None) -> Resources:
         return Resources(self._blocks("data", type_), f"data {type_ or 'source'}")
+
+    def block(self, address: str) -> Resource:
+        """A resource, data source (`data.<type>.<name>`) or provider (`provider.<name>`) by address."""
+        section, _, rest = address.partition(".")
+        if section == "provider":
+            configs = self.document.get("provider", {}).get(rest) or [{}]
+            return Resource("provider", rest, configs[0])
+        if section == "data":
+            type_, _, name = rest.partition(".")
+            return Resource(f"data.{type_}", name, self.document.get("data", {}).get(type_, {}).get(name, {}))
+        return self.resource(address)
 
     def resource(self, address: str) -> Resource:
         type_, _, name = address.partition(".")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tap.plan import Match
 
 
@@ -60,8 +62,42 @@ def test_autoscaling_group_runs_latest_template_in_app_subnets_with_elb_checks(p
 
 
 def test_instance_profile_grants_session_manager_only(plan):
-    plan.resources("aws_iam_role_policy_attachment").assert_all(
+    plan.resources("aws_iam_role_policy_attachment", under="compute/").assert_all(
         {"policy_arn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"}
+    )
+
+
+def test_database_enhanced_monitoring_uses_its_own_role(plan):
+    role = plan.resources("aws_iam_role", under="database/").only()
+    assert json.loads(role["assume_role_policy"])["Statement"][0]["Principal"] == {
+        "Service": "monitoring.rds.amazonaws.com"
+    }
+    plan.resources("aws_iam_role_policy_attachment", under="database/").assert_all(
+        {
+            "role": Match.reference_to(role.address, "name"),
+            "policy_arn": Match.that(
+                lambda arn: arn.endswith("/AmazonRDSEnhancedMonitoringRole"), "the RDS monitoring policy"
+            ),
+        }
+    )
+    plan.resources("aws_db_instance").assert_all(
+        {"monitoring_interval": 60, "monitoring_role_arn": Match.reference_to(role.address, "arn")}
+    )
+
+
+def test_alb_is_protected_by_waf_with_managed_rules_and_logging(plan):
+    acl = plan.resources("aws_wafv2_web_acl").only()
+    groups = {rule["statement"]["managed_rule_group_statement"]["name"] for rule in acl["rule"]}
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= groups
+    alb = plan.resources("aws_lb").only()
+    plan.resources("aws_wafv2_web_acl_association").assert_count(
+        1,
+        {"resource_arn": Match.reference_to(alb.address, "arn"), "web_acl_arn": Match.reference_to(acl.address, "arn")},
+    )
+    log_group = plan.resources("aws_cloudwatch_log_group", under="logs/waf-logs").only()
+    assert log_group["name"].startswith("aws-waf-logs-")
+    plan.resources("aws_wafv2_web_acl_logging_configuration").assert_count(
+        1, {"log_destination_configs": [Match.reference_to(log_group.address, "arn")]}
     )
 
 

@@ -53,7 +53,7 @@ def test_nat_gateway_depends_on_its_eip_and_public_subnet(plan):
         assert set(depends) == {"aws_eip", "aws_subnet"}, nat.address
         assert nat["allocation_id"] == f"${{{depends['aws_eip'].address}.id}}"
         assert nat["subnet_id"] == f"${{{depends['aws_subnet'].address}.id}}"
-        assert depends["aws_subnet"]["map_public_ip_on_launch"] is True
+        assert depends["aws_subnet"]["tags"]["Tier"] == "public"
 
 
 def test_private_routes_depend_on_their_nat_gateway(plan):

@@ -1,0 +1,15 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import value_check
+
+check = value_check(
+    "CKV_PAY_14",
+    "Load balancers write access logs",
+    CheckCategories.LOGGING,
+    (
+        "aws_lb",
+        "aws_alb",
+    ),
+    "access_logs/[0]/enabled",
+    True,
+)

@@ -1,0 +1,20 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, value
+
+
+class CKV_PAY_15(PaymentCheck):
+    TITLE = "Databases export their engine log to CloudWatch"
+    CATEGORY = CheckCategories.LOGGING
+    RESOURCES = ("aws_db_instance",)
+
+    # The engine's own log, per engine: connections, errors and (with pgaudit) statements.
+    ENGINE_LOGS = {"postgres": "postgresql", "mysql": "error", "mariadb": "error"}
+
+    def scan_resource_conf(self, conf):
+        wanted = self.ENGINE_LOGS.get(value(conf, "engine"), "")
+        exports = value(conf, "enabled_cloudwatch_logs_exports") or []
+        return self.verdict(wanted in exports, "enabled_cloudwatch_logs_exports")
+
+
+check = CKV_PAY_15()

@@ -1,0 +1,19 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, value
+
+
+class CKV_PAY_16(PaymentCheck):
+    TITLE = "Log groups keep their events for at least 365 days"
+    CATEGORY = CheckCategories.LOGGING
+    RESOURCES = ("aws_cloudwatch_log_group",)
+
+    MINIMUM_DAYS = 365
+
+    def scan_resource_conf(self, conf):
+        days = value(conf, "retention_in_days")
+        kept = isinstance(days, int) and days >= self.MINIMUM_DAYS
+        return self.verdict(kept, "retention_in_days")
+
+
+check = CKV_PAY_16()

@@ -1,0 +1,37 @@
+import re
+
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, is_reference
+
+
+class CKV_PAY_18(PaymentCheck):
+    TITLE = "No resource holds a secret-looking literal"
+    CATEGORY = CheckCategories.SECRETS
+    RESOURCES = ("*",)
+
+    # Attribute names that hold credentials; a literal value there is a secret in the plan.
+    SECRET_NAMES = re.compile(r"(^|[_/])(password|passphrase|secret|secret_string|token|private_key|secret_key)$")
+
+    def scan_resource_conf(self, conf):
+        leaked = sorted(key for key, found in walk(conf) if self.SECRET_NAMES.search(key) and is_literal(found))
+        return self.verdict(not leaked, *(leaked or ["*"]))
+
+
+def walk(conf, prefix=""):
+    """Every (key path, leaf value) in a resource, through nested blocks."""
+    for key, found in conf.items():
+        path = f"{prefix}{key}"
+        items = found if isinstance(found, list) else [found]
+        for item in items:
+            if isinstance(item, dict):
+                yield from walk(item, f"{path}/")
+            else:
+                yield path, item
+
+
+def is_literal(found):
+    return isinstance(found, str) and found != "" and not is_reference(found)
+
+
+check = CKV_PAY_18()

@@ -1,0 +1,17 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, blocks, is_true, value
+
+
+class CKV_PAY_2(PaymentCheck):
+    TITLE = "Launch template volumes are encrypted"
+    CATEGORY = CheckCategories.ENCRYPTION
+    RESOURCES = ("aws_launch_template",)
+
+    def scan_resource_conf(self, conf):
+        volumes = [ebs for mapping in blocks(conf, "block_device_mappings") for ebs in blocks(mapping, "ebs")]
+        encrypted = bool(volumes) and all(is_true(value(ebs, "encrypted")) for ebs in volumes)
+        return self.verdict(encrypted, "block_device_mappings/[0]/ebs/[0]/encrypted")
+
+
+check = CKV_PAY_2()

@@ -1,0 +1,23 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, blocks, value
+
+
+class CKV_PAY_6(PaymentCheck):
+    TITLE = "Launch templates require IMDSv2 tokens with a hop limit of 1"
+    CATEGORY = CheckCategories.GENERAL_SECURITY
+    RESOURCES = ("aws_launch_template",)
+
+    def scan_resource_conf(self, conf):
+        # Hop limit 1: a token cannot be fetched from inside a container on the instance.
+        options = blocks(conf, "metadata_options")
+        required = bool(options) and value(options[0], "http_tokens") == "required"
+        one_hop = bool(options) and str(value(options[0], "http_put_response_hop_limit")) == "1"
+        return self.verdict(
+            required and one_hop,
+            "metadata_options/[0]/http_tokens",
+            "metadata_options/[0]/http_put_response_hop_limit",
+        )
+
+
+check = CKV_PAY_6()

@@ -1,0 +1,16 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, blocks, is_true, value
+
+
+class CKV_PAY_9(PaymentCheck):
+    TITLE = "Launch templates give instances no public IP address"
+    CATEGORY = CheckCategories.NETWORKING
+    RESOURCES = ("aws_launch_template",)
+
+    def scan_resource_conf(self, conf):
+        public = any(is_true(value(nic, "associate_public_ip_address")) for nic in blocks(conf, "network_interfaces"))
+        return self.verdict(not public, "network_interfaces/[0]/associate_public_ip_address")
+
+
+check = CKV_PAY_9()

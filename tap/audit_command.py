@@ -1,0 +1,75 @@
+"""`tap audit` end to end: read the inputs, scan once, judge, write the reports, say what failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+from stack.runtime import PROJECT_ROOT
+from tap import live_results, waivers
+from tap.audit import Audit, evaluate
+from tap.errors import UsageError
+from tap.mapping import Mapping
+from tap.plan import Plan
+from tap.reports import write_all
+from tap.scan import scan
+
+DEFAULT_WAIVERS = PROJECT_ROOT / "waivers.toml"
+
+
+def load_plan(path: Path) -> Plan:
+    try:
+        plan = Plan.load(path)
+        plan.stack_name  # noqa: B018 - a plan without CDKTF's metadata is not a stack plan
+    except OSError as error:
+        raise UsageError(f"cannot read the plan {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"the plan {path} is not JSON ({error.msg} at line {error.lineno})") from None
+    except (KeyError, TypeError, AttributeError):
+        raise UsageError(f"{path} is not a CDKTF plan (no stack metadata): pass a cdk.tf.json") from None
+    return plan
+
+
+def load_waivers(plan: Plan, waivers_file: Path | None) -> list[waivers.Waiver]:
+    if waivers_file is None:
+        waivers_file = DEFAULT_WAIVERS if DEFAULT_WAIVERS.exists() else None
+    from_file = waivers.from_file(waivers_file) if waivers_file else []
+    return waivers.merge(waivers.from_plan(plan), from_file)
+
+
+def run_audit(
+    plan_path: Path,
+    *,
+    out_dir: Path,
+    waivers_file: Path | None = None,
+    live_results_file: Path | None = None,
+    as_of: dt.date | None = None,
+) -> int:
+    started = time.perf_counter()
+    plan = load_plan(plan_path)
+    accepted = load_waivers(plan, waivers_file)
+    live = live_results.read(live_results_file) if live_results_file else []
+    mapping = Mapping.load()
+    scan_started = time.perf_counter()
+    result = scan([plan_path])
+    scan_seconds = time.perf_counter() - scan_started
+    audit = evaluate(plan, plan_path, result, accepted, mapping, as_of or dt.datetime.now(dt.UTC).date(), live)
+    paths = write_all(audit, out_dir)
+    _print_summary(audit, paths, scan_seconds, time.perf_counter() - started)
+    return audit.exit_code
+
+
+def _print_summary(audit: Audit, paths: dict[str, Path], scan_seconds: float, total_seconds: float) -> None:
+    stack = f"{audit.provenance['stack']} ({audit.provenance['profile']})"
+    print(
+        f"{stack}: {audit.count('PASSED')} passed, {audit.count('FAILED')} failed, "
+        f"{audit.count('WAIVED')} waived; {len(audit.waivers)} waivers, {len(audit.live)} live results"
+    )
+    for item in audit.failures:
+        print(f"  FAILED {item.check_id} {item.address} ({item.construct_path}): {item.check_name}")
+    for problem in audit.problems:
+        print(f"  PROBLEM {problem}")
+    print(f"  reports: {', '.join(str(path) for path in paths.values())}")
+    print(f"  scan {scan_seconds:.1f} s, audit {total_seconds:.1f} s: {'PASS' if audit.exit_code == 0 else 'FAIL'}")

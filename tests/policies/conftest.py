@@ -1,0 +1,57 @@
+"""One checkov run for the whole policy suite: fixtures, both real plans, every mutated plan."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tap.plan import Plan
+from tap.scan import Scan, scan
+from tests.policies.mutations import MUTATIONS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    path: Path
+    address: str  # the resource the mutation broke
+
+
+@dataclass(frozen=True)
+class PolicyRun:
+    scan: Scan
+    fixtures: dict[str, Path]  # check id -> fixture plan
+    real: dict[str, Path]  # profile -> real plan
+    mutants: dict[str, Mutant]  # check id -> mutated dev plan
+
+    def results(self, path: Path, check_id: str, result: str) -> set[str]:
+        return {
+            finding.address
+            for finding in self.scan.findings[path.resolve()]
+            if finding.check_id == check_id and finding.result == result
+        }
+
+
+def fixture_id(path: Path) -> str:
+    return path.name.split(".")[0]
+
+
+@pytest.fixture(scope="session")
+def policy_run(plans: dict[str, Plan], tmp_path_factory: pytest.TempPathFactory) -> PolicyRun:
+    folder = tmp_path_factory.mktemp("mutants")
+    mutants = {}
+    for check_id, mutate in MUTATIONS.items():
+        document = copy.deepcopy(plans["dev"].document)
+        address = mutate(document)
+        path = folder / f"{check_id}.tf.json"
+        path.write_text(json.dumps(document, indent=2))
+        mutants[check_id] = Mutant(path, address)
+    fixtures = {fixture_id(path): path for path in sorted(FIXTURES.glob("*.tf.json"))}
+    real = {profile: Path(plan.source) for profile, plan in plans.items()}
+    everything = [*fixtures.values(), *real.values(), *(mutant.path for mutant in mutants.values())]
+    return PolicyRun(scan(everything, shards=2), fixtures, real, mutants)

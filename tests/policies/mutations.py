@@ -1,0 +1,128 @@
+"""One violation per custom policy, applied to a copy of a real plan.
+
+Each mutation edits the plan's JSON and returns the address of the resource that must
+now fail that policy: the audit has to name it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+Document = dict
+
+
+def _first(document: Document, type_: str, name_part: str = "") -> tuple[str, dict]:
+    """The first resource of a type (whose name contains `name_part`): its address and body."""
+    for name, body in document["resource"][type_].items():
+        if name_part in name:
+            return f"{type_}.{name}", body
+    raise LookupError(f"no {type_} named *{name_part}* in the plan")
+
+
+def _setter(type_: str, name_part: str = "", **changes) -> Callable[[Document], str]:
+    """A mutation that sets (or, with None, removes) attributes of one resource."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, type_, name_part)
+        for key, value in changes.items():
+            if value is None:
+                body.pop(key, None)
+            else:
+                body[key] = value
+        return address
+
+    return mutate
+
+
+def _nested(type_: str, name_part: str, path: tuple, value) -> Callable[[Document], str]:
+    """A mutation that sets one nested value, e.g. ("metadata_options", "http_tokens")."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, type_, name_part)
+        for key in path[:-1]:
+            body = body[key]
+        body[path[-1]] = value
+        return address
+
+    return mutate
+
+
+def _drop_companion(type_: str, bucket: str) -> Callable[[Document], str]:
+    """Remove the resource of `type_` that belongs to a bucket; the bucket must then fail."""
+
+    def mutate(document: Document) -> str:
+        bucket_address, _ = _first(document, "aws_s3_bucket", f"_{bucket}_")
+        companions = document["resource"][type_]
+        name = next(name for name, body in companions.items() if bucket_address in json.dumps(body.get("bucket")))
+        del companions[name]
+        return bucket_address
+
+    return mutate
+
+
+def _force_ssl_off(document: Document) -> str:
+    address, body = _first(document, "aws_db_parameter_group")
+    body["parameter"] = [item for item in body["parameter"] if item["name"] != "rds.force_ssl"]
+    return address
+
+
+def _tls_statement_removed(document: Document) -> str:
+    address, body = _first(document, "aws_s3_bucket_policy", "_data_")
+    policy = json.loads(body["policy"])
+    policy["Statement"] = [item for item in policy["Statement"] if item.get("Sid") != "DenyInsecureTransport"]
+    policy["Statement"].append({"Sid": "ReadOwnAccount", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})
+    body["policy"] = json.dumps(policy)
+    bucket_name = body["bucket"].removeprefix("${").removesuffix(".id}")
+    return bucket_name
+
+
+def _world_open_database(document: Document) -> str:
+    address, body = _first(document, "aws_vpc_security_group_ingress_rule", "db-sg")
+    body.pop("referenced_security_group_id", None)
+    body["cidr_ipv4"] = "0.0.0.0/0"
+    return address
+
+
+def _inline_world_ingress(document: Document) -> str:
+    address, body = _first(document, "aws_security_group", "app-sg")
+    body["ingress"] = [{"from_port": 8080, "to_port": 8080, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]
+    return address
+
+
+def _flow_log_deleted(document: Document) -> str:
+    document["resource"].pop("aws_flow_log")
+    return _first(document, "aws_vpc")[0]
+
+
+MUTATIONS: dict[str, Callable[[Document], str]] = {
+    "CKV_PAY_1": _setter("aws_db_instance", kms_key_id=None),
+    "CKV_PAY_2": _nested("aws_launch_template", "", ("block_device_mappings", 0, "ebs", "encrypted"), "false"),
+    "CKV_PAY_3": _setter("aws_cloudwatch_log_group", "flow-logs", kms_key_id=None),
+    "CKV_PAY_4": _setter("aws_db_instance", master_user_secret_kms_key_id=None),
+    "CKV_PAY_5": _setter("aws_kms_key", "data-key", enable_key_rotation=False),
+    "CKV_PAY_6": _nested("aws_launch_template", "", ("metadata_options", "http_tokens"), "optional"),
+    "CKV_PAY_7": _setter("aws_db_instance", publicly_accessible=True),
+    "CKV_PAY_8": _inline_world_ingress,
+    "CKV_PAY_9": _nested("aws_launch_template", "", ("network_interfaces", 0, "associate_public_ip_address"), "true"),
+    "CKV_PAY_10": _setter("aws_subnet", "app-a", map_public_ip_on_launch=True),
+    "CKV_PAY_11": _setter("aws_lb_listener", "https", ssl_policy="ELBSecurityPolicy-2016-08"),
+    "CKV_PAY_12": _nested(
+        "aws_lb_listener",
+        "_http_",
+        ("default_action", 0),
+        {"type": "forward", "target_group_arn": "${aws_lb_target_group.x.arn}"},
+    ),
+    "CKV_PAY_13": _force_ssl_off,
+    "CKV_PAY_14": _nested("aws_lb", "", ("access_logs", "enabled"), False),
+    "CKV_PAY_15": _setter("aws_db_instance", enabled_cloudwatch_logs_exports=["upgrade"]),
+    "CKV_PAY_16": _setter("aws_cloudwatch_log_group", "app-logs", retention_in_days=30),
+    "CKV_PAY_17": _setter("aws_db_instance", manage_master_user_password=False),
+    "CKV_PAY_18": _setter("aws_db_instance", password="Pl41ntext-In-The-Plan"),
+    "CKV2_PAY_1": _drop_companion("aws_s3_bucket_server_side_encryption_configuration", "data"),
+    "CKV2_PAY_2": _drop_companion("aws_s3_bucket_public_access_block", "data"),
+    "CKV2_PAY_3": _world_open_database,
+    "CKV2_PAY_4": _tls_statement_removed,
+    "CKV2_PAY_5": _setter("aws_db_instance", parameter_group_name=None),
+    "CKV2_PAY_6": _flow_log_deleted,
+}

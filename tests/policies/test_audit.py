@@ -1,0 +1,170 @@
+"""`tap audit` end to end: reports, exit codes, waivers judged, live evidence folded in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tap import live_results
+from tap.audit import evaluate
+from tap.audit_command import DEFAULT_WAIVERS, load_waivers
+from tap.cli import main
+from tap.errors import UsageError
+from tap.mapping import Mapping
+from tap.plan import Plan
+from tap.reports import SCHEMA_FILE, to_json
+from tap.waivers import from_file
+
+DATA = Path(__file__).parent / "data"
+TODAY = dt.date(2026, 11, 29)
+
+
+def audit_of(policy_run, profile="dev", waivers=None, as_of=TODAY, live=()):
+    path = policy_run.real[profile]
+    plan = Plan.load(path)
+    accepted = load_waivers(plan, None) if waivers is None else waivers
+    return evaluate(plan, path, policy_run.scan, accepted, Mapping.load(), as_of, live)
+
+
+@pytest.fixture(scope="module")
+def reports(policy_run, tmp_path_factory) -> tuple[int, Path, str]:
+    """One real `tap audit` run on the dev plan (checkov and all)."""
+    out = tmp_path_factory.mktemp("reports")
+    code = main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(out), "--as-of", "2026-11-29"])
+    return code, out
+
+
+def test_audit_of_real_plan_exits_0_and_writes_four_reports(reports):
+    code, out = reports
+    assert code == 0
+    assert sorted(path.name for path in out.iterdir()) == [
+        "compliance.html",
+        "compliance.json",
+        "compliance.junit.xml",
+        "compliance.sarif",
+    ]
+
+
+def test_json_report_follows_its_schema_and_keeps_waived_findings(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    jsonschema.validate(document, json.loads(SCHEMA_FILE.read_text()))
+    waived = [item for item in document["evidence"] if item["status"] == "WAIVED"]
+    assert waived and all(item["waiver"]["reason"] and item["waiver"]["approver"] for item in waived)
+    assert re.fullmatch(r"[0-9a-f]{64}", document["provenance"]["plan_sha256"])
+    assert document["provenance"]["stack"] == "TapStackdev" and document["provenance"]["profile"] == "dev"
+
+
+def test_sarif_names_the_resource_in_every_result(reports):
+    sarif = json.loads((reports[1] / "compliance.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    assert results
+    for result in results:
+        (location,) = result["locations"]
+        assert location["logicalLocations"][0]["fullyQualifiedName"] == result["properties"]["resource"]
+        assert result["properties"]["resource"] in result["message"]["text"]
+    suppressed = [result for result in results if "suppressions" in result]
+    assert suppressed and all(item["suppressions"][0]["status"] == "accepted" for item in suppressed)
+
+
+def test_junit_has_a_case_per_finding_and_skips_waived_ones(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    root = ET.parse(reports[1] / "compliance.junit.xml").getroot()
+    cases = list(root.iter("testcase"))
+    assert len(cases) == len(document["evidence"])
+    assert sum(case.find("skipped") is not None for case in cases) == document["totals"]["WAIVED"]
+    assert not any(case.find("failure") is not None for case in cases)
+
+
+def test_html_report_is_self_contained_with_every_section(reports):
+    html = (reports[1] / "compliance.html").read_text()
+    assert not re.search(r"<(script|link|img|iframe)\b|url\(|@import", html, re.IGNORECASE)
+    for section in ("provenance", "requirements", "evidence", "waivers", "live", "unmapped"):
+        assert f'id="{section}"' in html
+    assert "@media print" in html
+    assert "3.5.1" in html and "WAIVED" in html
+
+
+def test_mutated_plan_makes_audit_exit_1_and_name_the_resource(policy_run, tmp_path, capsys):
+    mutant = policy_run.mutants["CKV_PAY_6"]
+    assert main(["audit", "--plan", str(mutant.path), "--out", str(tmp_path)]) == 1
+    assert f"FAILED CKV_PAY_6 {mutant.address}" in capsys.readouterr().out
+
+
+def test_expired_waivers_fail_the_audit_and_are_named(policy_run):
+    audit = audit_of(policy_run, as_of=dt.date(2027, 6, 1))
+    assert audit.exit_code == 1
+    assert any(
+        "CKV_AWS_293 on aws_db_instance" in problem and "expired on 2027-05-31" in problem for problem in audit.problems
+    )
+    assert audit.count("WAIVED") == 0  # an expired waiver covers nothing
+
+
+def test_stale_waivers_fail_the_audit(policy_run, tmp_path):
+    waivers_file = tmp_path / "waivers.toml"
+    shutil.copy(DEFAULT_WAIVERS, waivers_file)
+    stale = {
+        "CKV_AWS_999": ("aws_lb.load_balancer_alb_027FD642", "names a check that no longer exists"),
+        "CKV_AWS_145": ("aws_s3_bucket.gone_bucket", "names a resource that is not in the plan"),
+        "CKV_PAY_5": ("aws_kms_key.encryption_data-key_5FB0C2D1", "covers a finding that no longer fails"),
+    }
+    with waivers_file.open("a") as handle:
+        for check, (resource, _) in stale.items():
+            handle.write(
+                f'\n[[waiver]]\ncheck = "{check}"\nresource = "{resource}"\n'
+                'reason = "A waiver that outlived the finding it covered."\n'
+                'approver = "someone"\nexpires = 2027-01-01\n'
+            )
+    plan = Plan.load(policy_run.real["dev"])
+    audit = audit_of(policy_run, waivers=load_waivers(plan, waivers_file))
+    assert audit.exit_code == 1
+    for check, (resource, sentence) in stale.items():
+        assert any(f"{check} on {resource}" in problem and sentence in problem for problem in audit.problems), check
+
+
+def test_waivers_are_kept_in_every_report_when_they_apply(policy_run):
+    document = to_json(audit_of(policy_run))
+    file_waivers = from_file(DEFAULT_WAIVERS)
+    waived = {(item["check_id"], item["resource"]) for item in document["evidence"] if item["status"] == "WAIVED"}
+    assert {(waiver.check_id, waiver.address) for waiver in file_waivers} <= waived
+
+
+def test_live_results_are_folded_in_per_requirement(policy_run):
+    audit = audit_of(policy_run, live=live_results.read(DATA / "live-results.xml"))
+    summary = {item.id: item for item in audit.requirements}
+    assert summary["3.5.1"].live == {"passed": 1}
+    assert summary["1.4.4"].live == {"failed": 1} and summary["1.4.4"].status == "FAILED"
+    assert summary["3.7.4"].live == {"passed": 1}
+    assert audit.exit_code == 1
+    assert any("the database is publicly accessible" in problem for problem in audit.problems)
+
+
+def test_malformed_live_results_are_bad_input(tmp_path):
+    broken = tmp_path / "results.xml"
+    broken.write_text("<testsuites><testcase")
+    with pytest.raises(UsageError, match="not JUnit XML"):
+        live_results.read(broken)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read the plan"),
+        ("{not json", "is not JSON"),
+        ('{"resource": {}}', "is not a CDKTF plan"),
+    ],
+)
+def test_bad_plan_exits_2_with_one_line(content, message, tmp_path, capsys):
+    plan = tmp_path / "cdk.tf.json"
+    if content is not None:
+        plan.write_text(content)
+    assert main(["audit", "--plan", str(plan), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1 and "Traceback" not in error
