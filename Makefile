@@ -10,7 +10,7 @@ NODE_DIR := .tools/node
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node checkov test unit audit synth bench lint clean
+.PHONY: setup python node checkov test unit audit synth bench bench-rehearsal lint clean
 
 setup: python node checkov
 
@@ -62,6 +62,10 @@ audit: setup
 # Naive way vs ours, side by side: warm pre-commit run, cold synth, cold parallel run.
 bench: setup
 	$(BIN)/python -m bench.synth_bench
+
+# Provision alone, and provision plus the whole live suite, against the moto rehearsal.
+bench-rehearsal: setup
+	$(BIN)/python -m bench.rehearsal_bench
 
 lint: setup
 	$(BIN)/ruff check .

@@ -23,6 +23,7 @@ SUITE_MARKERS = {
     "property": "property",
     "policies": "policy",
     "integration": "integration",
+    "rehearsal": "rehearsal",
 }
 
 # The deployments the synth-time suites assert on: one per profile.
@@ -30,6 +31,21 @@ PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
     "prod": Config(environment_suffix="prod", profile="prod"),
 }
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    live = parser.getgroup("live suite")
+    live.addoption(
+        "--live",
+        action="store_true",
+        help="run -m integration against a real account (standard credential chain, AWS_ENDPOINT_URL honoured)",
+    )
+    live.addoption("--outputs-file", help="the file `cdktf deploy --outputs-file` wrote (required with --live)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--live") and not config.getoption("--outputs-file"):
+        raise pytest.UsageError("--live needs --outputs-file FILE, the file `cdktf deploy --outputs-file` wrote")
 
 
 def _suite(path: Path) -> str | None:

@@ -17,8 +17,10 @@ DEFAULT_ENVIRONMENT_SUFFIX = "dev"
 DEFAULT_REGION = "ap-southeast-1"
 DEFAULT_PROFILE = "dev"
 
-# An ACM certificate ARN, so a typo is caught at synth rather than at deploy.
-_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+# An ACM certificate (or IAM server certificate) ARN, so a typo is caught at synth rather than at deploy.
+_CERTIFICATE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}|iam::\d{12}:server-certificate/[\w+=,.@/-]+)$"
+)
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _SUFFIX_CHARSET = re.compile(r"^[a-z0-9-]+$")
 # Stands in for a real certificate where none is given (synth and rehearsal need
@@ -205,4 +207,4 @@ def _check_cidr(cidr: str, az_count: int) -> None:
 
 def _check_certificate(arn: str) -> None:
     if not _CERTIFICATE_ARN.match(arn):
-        raise ConfigError("ALB_CERTIFICATE_ARN", f"must be an ACM certificate ARN, not {arn!r}")
+        raise ConfigError("ALB_CERTIFICATE_ARN", f"must be an ACM or IAM server certificate ARN, not {arn!r}")

@@ -97,7 +97,7 @@ class Storage(Construct):
         self.alb_logs = self._bucket(
             "alb-logs",
             expire_days=config.log_retention_days,
-            log_to=self.access_logs.bucket,
+            log_to=self.access_logs,
             grants=[
                 {
                     "Sid": "ElbAccessLogs",
@@ -108,14 +108,14 @@ class Storage(Construct):
                 }
             ],
         )
-        self.data = self._bucket("data", kms_key=data_key, log_to=self.access_logs.bucket)
+        self.data = self._bucket("data", kms_key=data_key, log_to=self.access_logs)
 
     def _bucket(
         self,
         resource: str,
         *,
         kms_key: KmsKey | None = None,
-        log_to: S3Bucket | None = None,
+        log_to: BucketParts | None = None,
         expire_days: int | None = None,
         grants: list[Statement] = (),
     ) -> BucketParts:
@@ -169,13 +169,23 @@ class Storage(Construct):
             scope,
             "policy",
             bucket=bucket.id,
-            policy=document(deny_insecure_transport(bucket.arn), *grants),
+            # Statement order means nothing to AWS; grants come first because moto's logging
+            # check stops at the first statement it can read, and cannot read a "*" principal.
+            policy=document(*grants, deny_insecure_transport(bucket.arn)),
             # A policy put before the block is in place could briefly be public.
             depends_on=[public_access],
         )
         S3BucketLifecycleConfiguration(scope, "lifecycle", bucket=bucket.id, rule=[self._lifecycle(expire_days)])
         if log_to is not None:
-            S3BucketLoggingA(scope, "logging", bucket=bucket.id, target_bucket=log_to.id, target_prefix=f"{resource}/")
+            S3BucketLoggingA(
+                scope,
+                "logging",
+                bucket=bucket.id,
+                target_bucket=log_to.bucket.id,
+                target_prefix=f"{resource}/",
+                # S3 refuses (and would lose) logs until the target's policy admits its logging service.
+                depends_on=[log_to.policy],
+            )
         return BucketParts(bucket, policy)
 
     @staticmethod

@@ -53,6 +53,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    from tap.rehearse import check_loopback, rehearse
+
+    check_loopback(args.endpoint_url)  # before any synth: refuse a real endpoint at once
+    plan = Path(args.plan) if args.plan else _synth(_config(args), DEFAULT_OUTDIR)
+    started = time.perf_counter()
+    outputs = rehearse(plan, args.endpoint_url, Path(args.outputs_file))
+    (stack,) = outputs
+    print(
+        f"{stack}: provisioned into {args.endpoint_url} in {time.perf_counter() - started:.1f} s; "
+        f"{len(outputs[stack])} outputs in {args.outputs_file}"
+    )
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -78,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--live-results", help="JUnit XML of the live suite, folded in as live evidence")
     audit.add_argument("--as-of", type=_date, help="judge waiver expiry on this date (default: today, UTC)")
     audit.set_defaults(run=cmd_audit)
+
+    rehearse = commands.add_parser(
+        "rehearse", help="provision the plan into an AWS emulator on loopback and write a CDKTF outputs file"
+    )
+    rehearse.add_argument(
+        "--endpoint-url", required=True, help="the emulator, e.g. http://127.0.0.1:5000 (loopback only)"
+    )
+    rehearse.add_argument("--outputs-file", required=True, help="where to write the nested outputs")
+    rehearse.add_argument("--plan", help="a synthesized cdk.tf.json (default: synthesize --env/--profile)")
+    rehearse.add_argument("--env", help="environment suffix to synthesize (default: $ENVIRONMENT_SUFFIX or dev)")
+    rehearse.add_argument("--profile", choices=PROFILES, help="deployment profile to synthesize (default: dev)")
+    rehearse.set_defaults(run=cmd_rehearse)
     return parser
 
 

@@ -1,0 +1,80 @@
+"""The outputs file `cdktf deploy --outputs-file` writes, read the one safe way.
+
+Shape: `{"<StackName>": {<output>: value, <construct>: {<output>: value}, ...}, ...}`:
+outputs are nested by stack name, then by the construct path that declared them. The
+field report's fixture took the first stack key, and silently read the wrong stack when
+there were several; here the stack is chosen by name, or must be the only one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from tap.errors import UsageError
+
+
+class Outputs(Mapping[str, Any]):
+    """One stack's outputs, flattened: `vpc_id`, or `networking.vpc_id` for a nested one."""
+
+    def __init__(self, stack: str, values: dict[str, Any], source: Path):
+        self.stack = stack
+        self.source = source
+        self._values = values
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        nested = [key for key in self._values if key.endswith(f".{name}")]
+        if len(nested) == 1:
+            return self._values[nested[0]]
+        raise UsageError(
+            f"{self.source} has no output {name!r} for stack {self.stack}"
+            f"{' (several nested ones: ' + ', '.join(nested) + ')' if nested else ''}: "
+            "deploy the current stack, or check the output's name"
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def read_outputs(path: Path, stack: str | None = None) -> Outputs:
+    """The outputs of `stack` (by name), or of the only stack when no name is given."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"the outputs file {path} does not exist: run `cdktf deploy --outputs-file {path}`") from None
+    except OSError as error:
+        raise UsageError(f"cannot read the outputs file {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"the outputs file {path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    stacks = document if isinstance(document, dict) else {}
+    stacks = {name: values for name, values in stacks.items() if isinstance(values, dict)}
+    if not stacks:
+        raise UsageError(f"the outputs file {path} holds no stack: it should map each stack name to its outputs")
+    if stack is None:
+        if len(stacks) > 1:
+            raise UsageError(
+                f"the outputs file {path} holds several stacks ({', '.join(sorted(stacks))}): "
+                "name one with ENVIRONMENT_SUFFIX"
+            )
+        stack = next(iter(stacks))
+    if stack not in stacks:
+        raise UsageError(f"the outputs file {path} has no stack {stack} (it has {', '.join(sorted(stacks))})")
+    return Outputs(stack, dict(_flatten(stacks[stack])), path)
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in values.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value

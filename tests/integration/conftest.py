@@ -1,0 +1,116 @@
+"""The live suite's target: a rehearsal on a moto server (default), or a real account (--live).
+
+Both modes take one code path: identifiers come from the outputs file (nested as
+`cdktf deploy --outputs-file` writes it), expectations from the synthesized plan of the
+same deployment, and every AWS call goes through the read-only guard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import BotoCoreError, ClientError
+
+from stack.config import Config, ConfigError
+from tap.cache import cached_plan
+from tap.errors import UsageError
+from tap.guard import read_only_session
+from tap.outputs import Outputs, read_outputs
+from tap.plan import Plan, Resource
+
+STACK_PREFIX = "TapStack"
+SUFFIX_TOKEN = "${random_id.deployment.hex}"
+EMULATOR_CREDENTIALS = {"aws_access_key_id": "rehearsal", "aws_secret_access_key": "rehearsal"}
+
+
+@dataclass
+class Target:
+    plan: Plan
+    outputs: Outputs
+    endpoint_url: str | None = None  # None: boto3's own resolution (AWS_ENDPOINT_URL, then AWS)
+    session_args: dict[str, str] = field(default_factory=dict)
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.session = read_only_session(**self.session_args)
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self.session.client(service, endpoint_url=self.endpoint_url)
+        return self._clients[service]
+
+    def live(self, text: str) -> str:
+        """A plan string with the deployment suffix filled in from the outputs."""
+        return text.replace(SUFFIX_TOKEN, self.outputs["deployment_suffix"])
+
+    def name(self, resource: Resource, key: str = "name") -> str:
+        return self.live(resource[key])
+
+    def planned(self, type_: str, under: str | None = None) -> list[Resource]:
+        return list(self.plan.resources(type_, under=under))
+
+
+def same(actual: Any, expected: Any, what: str) -> None:
+    """Equal, or fail naming the drift: what it is in the account and what the plan says."""
+    assert actual == expected, f"drift: {what} is {actual!r} in the account, the plan says {expected!r}"
+
+
+def reference_name(target: Target, reference: str) -> str:
+    """`${aws_security_group.x.id}` -> the live name of the resource referenced."""
+    address = re.fullmatch(r"\$\{([^.]+\.[^.]+)\.\w+\}", reference).group(1)
+    return target.name(target.plan.resource(address))
+
+
+@pytest.fixture(autouse=True)
+def _record_controls(request: pytest.FixtureRequest, record_property) -> None:
+    marker = request.node.get_closest_marker("controls")
+    if marker:
+        record_property("controls", " ".join(marker.args))
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    try:
+        if request.config.getoption("--live"):
+            yield _live_target(Path(request.config.getoption("--outputs-file")))
+        else:
+            yield from _rehearsal_target(tmp_path_factory.mktemp("rehearsal") / "outputs.json")
+    except (UsageError, ConfigError) as error:
+        pytest.exit(f"live suite: {error}", returncode=2)
+
+
+def _rehearsal_target(outputs_file: Path) -> Iterator[Target]:
+    from tap.emulator import moto_server, rehearsal_config
+    from tap.rehearse import rehearse
+
+    config = rehearsal_config()
+    with moto_server() as url:
+        rehearse(cached_plan(config), url, outputs_file)
+        yield Target(
+            Plan.load(cached_plan(config)),
+            read_outputs(outputs_file, config.stack_name),
+            endpoint_url=url,
+            session_args={"region_name": config.region, **EMULATOR_CREDENTIALS},
+        )
+
+
+def _live_target(outputs_file: Path) -> Target:
+    import os
+
+    named = os.environ.get("ENVIRONMENT_SUFFIX")
+    outputs = read_outputs(outputs_file, f"{STACK_PREFIX}{named}" if named else None)
+    config = Config.from_env(environment_suffix=outputs.stack.removeprefix(STACK_PREFIX))
+    target = Target(Plan.load(cached_plan(config)), outputs, session_args={"region_name": config.region})
+    try:
+        identity = target.client("sts").get_caller_identity()
+    except (BotoCoreError, ClientError) as error:
+        raise UsageError(
+            f"no usable AWS credentials for the live suite ({error}); configure the standard chain"
+        ) from None
+    print(f"live suite: account {identity['Account']}, region {config.region}, stack {outputs.stack}")
+    return target

@@ -1,0 +1,111 @@
+"""The load balancer, its listeners, target group and WAF, as the plan declares them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import same
+
+
+def _listener(target, name: str) -> dict:
+    return target.client("elbv2").describe_listeners(ListenerArns=[target.outputs[name]])["Listeners"][0]
+
+
+def _planned_listener(target, protocol: str):
+    (listener,) = [item for item in target.planned("aws_lb_listener") if item["protocol"] == protocol]
+    return listener
+
+
+@pytest.mark.controls("CKV_PAY_14", "CKV_AWS_91", "CKV_AWS_131")
+def test_load_balancer_scheme_and_attributes_match_plan(target):
+    (planned,) = target.planned("aws_lb")
+    elb = target.client("elbv2")
+    (balancer,) = elb.describe_load_balancers(LoadBalancerArns=[target.outputs["alb_arn"]])["LoadBalancers"]
+    same(balancer["Scheme"], "internal" if planned["internal"] else "internet-facing", "the load balancer's scheme")
+    same(
+        sorted(balancer["SecurityGroups"]),
+        [target.outputs["alb_security_group_id"]],
+        "the load balancer's security groups",
+    )
+    attributes = {
+        item["Key"]: item["Value"]
+        for item in elb.describe_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"])["Attributes"]
+    }
+    expected = {
+        "access_logs.s3.enabled": str(planned["access_logs"]["enabled"]).lower(),
+        "access_logs.s3.bucket": target.outputs["alb_logs_bucket"],
+        "access_logs.s3.prefix": planned["access_logs"]["prefix"],
+        "deletion_protection.enabled": str(planned["enable_deletion_protection"]).lower(),
+        "routing.http.drop_invalid_header_fields.enabled": str(planned["drop_invalid_header_fields"]).lower(),
+    }
+    same({key: attributes.get(key) for key in expected}, expected, "the load balancer's attributes")
+
+
+@pytest.mark.controls("CKV_PAY_11", "CKV_AWS_103", "CKV2_AWS_74")
+def test_https_listener_uses_the_planned_tls_policy_and_certificate(target):
+    planned = _planned_listener(target, "HTTPS")
+    listener = _listener(target, "https_listener_arn")
+    same((listener["Protocol"], listener["Port"]), ("HTTPS", planned["port"]), "the HTTPS listener")
+    same(listener.get("SslPolicy"), planned["ssl_policy"], "the HTTPS listener's TLS policy")
+    same(
+        [c["CertificateArn"] for c in listener.get("Certificates", [])],
+        [planned["certificate_arn"]],
+        "the listener certificate",
+    )
+    (action,) = listener["DefaultActions"]
+    same(
+        (action["Type"], action.get("TargetGroupArn")),
+        ("forward", target.outputs["target_group_arn"]),
+        "the HTTPS action",
+    )
+
+
+@pytest.mark.controls("CKV_PAY_12", "CKV2_AWS_20")
+def test_http_listener_only_redirects_to_https(target):
+    planned = _planned_listener(target, "HTTP")["default_action"][0]["redirect"]
+    listener = _listener(target, "http_listener_arn")
+    actions = [
+        (a["Type"], a.get("RedirectConfig", {}).get("Protocol"), a.get("RedirectConfig", {}).get("StatusCode"))
+        for a in listener["DefaultActions"]
+    ]
+    same(actions, [("redirect", planned["protocol"], planned["status_code"])], "the HTTP listener's actions (redirect)")
+
+
+def test_target_group_health_check_matches_plan(target):
+    (planned,) = target.planned("aws_lb_target_group")
+    check = planned["health_check"]
+    (group,) = target.client("elbv2").describe_target_groups(TargetGroupArns=[target.outputs["target_group_arn"]])[
+        "TargetGroups"
+    ]
+    actual = (
+        group["Protocol"],
+        group["Port"],
+        group["HealthCheckPath"],
+        group["HealthCheckProtocol"],
+        group["HealthCheckIntervalSeconds"],
+        group["HealthyThresholdCount"],
+        group["UnhealthyThresholdCount"],
+    )
+    expected = (
+        planned["protocol"],
+        planned["port"],
+        check["path"],
+        check["protocol"],
+        check["interval"],
+        check["healthy_threshold"],
+        check["unhealthy_threshold"],
+    )
+    same(actual, expected, "the target group and its health check")
+
+
+@pytest.mark.controls("CKV2_AWS_28", "CKV2_AWS_76", "CKV2_AWS_31")
+def test_waf_protects_the_load_balancer_and_logs_requests(target):
+    waf = target.client("wafv2")
+    acl = waf.get_web_acl_for_resource(ResourceArn=target.outputs["alb_arn"]).get("WebACL")
+    assert acl, "drift: the WAF web ACL is no longer associated with the load balancer"
+    same(acl["ARN"], target.outputs["web_acl_arn"], "the load balancer's WAF web ACL")
+    (planned,) = target.planned("aws_wafv2_web_acl")
+    groups = [rule["Statement"]["ManagedRuleGroupStatement"]["Name"] for rule in acl["Rules"]]
+    same(groups, [rule["name"] for rule in planned["rule"]], "the WAF's managed rule groups")
+    logging = waf.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
+    assert logging["LogDestinationConfigs"][0].split(":log-group:")[1].startswith("aws-waf-logs-payment-waf-logs")

@@ -1,0 +1,82 @@
+"""S3: default encryption (read from ServerSideEncryptionConfiguration.Rules), versioning,
+public access block and the TLS-only policy, for every bucket."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.integration.conftest import same
+
+BUCKETS = ["data_bucket", "alb_logs_bucket", "access_logs_bucket"]
+
+
+def _planned(target, output: str, type_: str):
+    """The plan's resource of `type_` for the bucket named in `output`."""
+    bucket = target.outputs[output]
+    (found,) = [r for r in target.planned("aws_s3_bucket") if target.name(r, "bucket") == bucket]
+    (attached,) = [r for r in target.planned(type_) if r["bucket"] == f"${{{found.address}.id}}"]
+    return attached
+
+
+@pytest.mark.controls("CKV2_PAY_1", "CKV_AWS_19", "CKV_AWS_145")
+@pytest.mark.parametrize("output", BUCKETS)
+def test_bucket_default_encryption_matches_plan(target, output):
+    bucket = target.outputs[output]
+    try:
+        # boto3 nests the rules: {"ServerSideEncryptionConfiguration": {"Rules": [...]}}.
+        rules = target.client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    except ClientError as error:
+        pytest.fail(f"drift: bucket {bucket} has no default encryption ({error.response['Error']['Code']})")
+    default = rules[0]["ApplyServerSideEncryptionByDefault"]
+    planned = _planned(target, output, "aws_s3_bucket_server_side_encryption_configuration")["rule"][0]
+    planned_default = planned["apply_server_side_encryption_by_default"]
+    expected_key = target.outputs["data_key_arn"] if planned_default.get("kms_master_key_id") else None
+    same(
+        (default["SSEAlgorithm"], default.get("KMSMasterKeyID")),
+        (planned_default["sse_algorithm"], expected_key),
+        f"the default encryption of bucket {bucket}",
+    )
+
+
+@pytest.mark.parametrize("output", BUCKETS)
+def test_bucket_versioning_is_enabled(target, output):
+    bucket = target.outputs[output]
+    status = target.client("s3").get_bucket_versioning(Bucket=bucket).get("Status")
+    same(
+        status,
+        _planned(target, output, "aws_s3_bucket_versioning")["versioning_configuration"]["status"],
+        f"versioning of bucket {bucket}",
+    )
+
+
+@pytest.mark.controls("CKV2_PAY_2", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56")
+@pytest.mark.parametrize("output", BUCKETS)
+def test_bucket_public_access_block_has_all_four_flags(target, output):
+    bucket = target.outputs[output]
+    try:
+        block = target.client("s3").get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except ClientError:
+        pytest.fail(f"drift: bucket {bucket} has no public access block")
+    same(
+        block,
+        dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True),
+        f"the public access block of bucket {bucket}",
+    )
+
+
+@pytest.mark.controls("CKV2_PAY_4")
+@pytest.mark.parametrize("output", BUCKETS)
+def test_bucket_policy_denies_every_request_without_tls(target, output):
+    bucket = target.outputs[output]
+    statements = json.loads(target.client("s3").get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    denies = [
+        s
+        for s in statements
+        if s["Effect"] == "Deny"
+        and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+        and set(s["Resource"]) == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
+    ]
+    assert denies, f"drift: the policy of bucket {bucket} no longer denies requests without TLS"

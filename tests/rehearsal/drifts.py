@@ -1,0 +1,120 @@
+"""Out-of-band changes to a provisioned rehearsal account: what a nightly run exists to notice.
+
+Each drift is applied with an unguarded emulator session, then the live suite runs in
+`--live` mode against the account and must fail with a message containing `names`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Change = Callable[[Callable[[str], Any], dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Drift:
+    name: str
+    names: str  # what the live suite's failure message must say
+    apply: Change  # (client factory, outputs) -> None
+
+
+def _remove_bucket_encryption(aws, out):
+    aws("s3").delete_bucket_encryption(Bucket=out["data_bucket"])
+
+
+def _allow_public_policy(aws, out):
+    aws("s3").put_public_access_block(
+        Bucket=out["data_bucket"],
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+def _suspend_versioning(aws, out):
+    aws("s3").put_bucket_versioning(Bucket=out["data_bucket"], VersioningConfiguration={"Status": "Suspended"})
+
+
+def _imds_optional_default_version(aws, out):
+    ec2 = aws("ec2")
+    version = ec2.create_launch_template_version(
+        LaunchTemplateId=out["launch_template_id"],
+        SourceVersion="$Latest",
+        LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}},
+    )["LaunchTemplateVersion"]["VersionNumber"]
+    ec2.modify_launch_template(LaunchTemplateId=out["launch_template_id"], DefaultVersion=str(version))
+
+
+def _database_public(aws, out):
+    aws("rds").modify_db_instance(
+        DBInstanceIdentifier=out["db_identifier"], PubliclyAccessible=True, ApplyImmediately=True
+    )
+
+
+def _database_backups_shortened(aws, out):
+    aws("rds").modify_db_instance(
+        DBInstanceIdentifier=out["db_identifier"], BackupRetentionPeriod=1, ApplyImmediately=True
+    )
+
+
+def _database_port_open_to_world(aws, out):
+    aws("ec2").authorize_security_group_ingress(
+        GroupId=out["db_security_group_id"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+
+
+def _rotation_disabled(aws, out):
+    aws("kms").disable_key_rotation(KeyId=out["data_key_arn"])
+
+
+def _nat_gateway_deleted(aws, out):
+    aws("ec2").delete_nat_gateway(NatGatewayId=out["nat_gateway_ids"][0])
+
+
+def _flow_log_deleted(aws, out):
+    ec2 = aws("ec2")
+    logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [out["vpc_id"]]}])["FlowLogs"]
+    ec2.delete_flow_logs(FlowLogIds=[log["FlowLogId"] for log in logs])
+
+
+def _retention_shortened(aws, out):
+    aws("logs").put_retention_policy(logGroupName=out["flow_log_group"], retentionInDays=30)
+
+
+def _tls_policy_weakened(aws, out):
+    aws("elbv2").modify_listener(ListenerArn=out["https_listener_arn"], SslPolicy="ELBSecurityPolicy-2016-08")
+
+
+def _http_forwards(aws, out):
+    aws("elbv2").modify_listener(
+        ListenerArn=out["http_listener_arn"],
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": out["target_group_arn"]}],
+    )
+
+
+def _waf_detached(aws, out):
+    aws("wafv2").disassociate_web_acl(ResourceArn=out["alb_arn"])
+
+
+CATALOGUE = [
+    Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
+    Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
+    Drift("bucket versioning suspended", "versioning of bucket", _suspend_versioning),
+    Drift("IMDSv1 allowed by a new default version", "IMDSv2 (HttpTokens)", _imds_optional_default_version),
+    Drift("database made public", "whether the database is publicly accessible", _database_public),
+    Drift("database backups shortened", "backup retention", _database_backups_shortened),
+    Drift("database port open to the internet", "rules of the db security group", _database_port_open_to_world),
+    Drift("key rotation disabled", "automatic rotation of the data key", _rotation_disabled),
+    Drift("NAT gateway deleted", "NAT gateways' states", _nat_gateway_deleted),
+    Drift("flow log deleted", "has no flow log", _flow_log_deleted),
+    Drift("log retention shortened", "retention and key of log group", _retention_shortened),
+    Drift("TLS policy weakened", "TLS policy", _tls_policy_weakened),
+    Drift("HTTP listener forwards", "HTTP listener's actions (redirect)", _http_forwards),
+    Drift("WAF detached from the load balancer", "WAF web ACL is no longer associated", _waf_detached),
+]

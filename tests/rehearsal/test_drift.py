@@ -1,0 +1,117 @@
+"""The drift catalogue: each out-of-band change fails the live suite, naming it; no change passes.
+
+Every run is the nightly command itself (`pytest -m integration --live --outputs-file`)
+in a child process, against a freshly provisioned emulator account with one drift applied.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+from stack.runtime import PROJECT_ROOT
+from tap.cache import cached_plan
+from tap.emulator import moto_server, rehearsal_config, reset
+from tap.outputs import read_outputs
+from tap.rehearse import EMULATOR_CREDENTIALS, check_loopback, rehearse
+from tests.rehearsal.drifts import CATALOGUE, Drift
+
+NO_DRIFT = Drift("no drift", "", lambda aws, outputs: None)
+LANES = 2  # emulators side by side; each lane provisions, drifts and runs the suite in turn
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    returncode: int
+    failures: list[str]  # "test id: message" of every failed or errored test
+    output: str
+
+
+def _live_run(url: str, outputs_file: Path, junit: Path) -> LiveRun:
+    config = rehearsal_config()
+    env = {
+        **os.environ,
+        **config.to_env(),
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": EMULATOR_CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": EMULATOR_CREDENTIALS["aws_secret_access_key"],
+        "AWS_DEFAULT_REGION": config.region,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-c",
+        str(PROJECT_ROOT / "pyproject.toml"),
+        "tests/integration",
+        "-m",
+        "integration",
+        "--live",
+        "--outputs-file",
+        str(outputs_file),
+        f"--junitxml={junit}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    failures = []
+    if junit.exists():
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            for problem in (*case.findall("failure"), *case.findall("error")):
+                failures.append(f"{case.get('name')}: {problem.get('message', '')}")
+    return LiveRun(result.returncode, failures, result.stdout[-3000:] + result.stderr[-2000:])
+
+
+def _lane(drifts: list[Drift], folder: Path) -> dict[str, LiveRun]:
+    config = rehearsal_config()
+    runs = {}
+    with moto_server() as url:
+        check_loopback(url)  # drifts write: never anywhere but the emulator this lane started
+        session = boto3.Session(region_name=config.region, **EMULATOR_CREDENTIALS)
+
+        def writer(service: str):
+            return session.client(service, endpoint_url=url)
+
+        for index, drift in enumerate(drifts):
+            reset(url)
+            outputs_file = folder / f"outputs-{index}.json"
+            rehearse(cached_plan(config), url, outputs_file)
+            drift.apply(writer, read_outputs(outputs_file, config.stack_name))
+            runs[drift.name] = _live_run(url, outputs_file, folder / f"junit-{index}.xml")
+    return runs
+
+
+@pytest.fixture(scope="session")
+def live_runs(tmp_path_factory) -> dict[str, LiveRun]:
+    drifts = [NO_DRIFT, *CATALOGUE]
+    lanes = [drifts[index::LANES] for index in range(LANES)]
+    folders = [tmp_path_factory.mktemp(f"lane{index}") for index in range(LANES)]
+    with ThreadPoolExecutor(max_workers=LANES) as pool:
+        results = list(pool.map(_lane, lanes, folders))
+    return {name: run for lane in results for name, run in lane.items()}
+
+
+def test_catalogue_holds_at_least_twelve_distinct_drifts():
+    assert len(CATALOGUE) >= 12
+    assert len({drift.name for drift in CATALOGUE}) == len({drift.names for drift in CATALOGUE}) == len(CATALOGUE)
+
+
+def test_live_suite_passes_an_account_without_drift(live_runs):
+    run = live_runs[NO_DRIFT.name]
+    assert (run.returncode, run.failures) == (0, []), run.output
+
+
+@pytest.mark.parametrize("drift", CATALOGUE, ids=[drift.name for drift in CATALOGUE])
+def test_live_suite_fails_naming_the_drift(drift, live_runs):
+    run = live_runs[drift.name]
+    assert run.returncode == 1, run.output
+    assert any(drift.names in failure for failure in run.failures), "\n".join(run.failures) or run.output

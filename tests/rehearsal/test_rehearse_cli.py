@@ -1,0 +1,51 @@
+"""`tap rehearse`: loopback only, every resource type known, outputs nested as CDKTF writes them."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from tap.cache import cached_plan
+from tap.cli import main
+from tap.emulator import moto_server, rehearsal_config
+from tap.errors import UsageError
+from tap.plan import Plan
+from tap.rehearse import Rehearsal
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["https://ec2.ap-southeast-1.amazonaws.com", "http://10.0.0.5:5000", "http://moto:5000"]
+)
+def test_non_loopback_endpoint_is_refused_before_anything_runs(endpoint, tmp_path, capsys):
+    assert main(["rehearse", "--endpoint-url", endpoint, "--outputs-file", str(tmp_path / "o.json")]) == 2
+    error = capsys.readouterr().err
+    assert "only into an emulator on loopback" in error and error.count("\n") == 1
+    assert not (tmp_path / "o.json").exists()
+
+
+def test_unknown_resource_type_is_named_before_any_call():
+    plan = Plan.load(cached_plan(rehearsal_config()))
+    document = copy.deepcopy(plan.document)
+    document["resource"]["aws_elasticache_cluster"] = {"cache": {"cluster_id": "c"}}
+    with pytest.raises(UsageError, match="cannot create aws_elasticache_cluster: add a handler"):
+        Rehearsal(Plan(document), "http://127.0.0.1:9").provision()  # nothing listens on port 9
+
+
+def test_rehearse_writes_every_output_nested_under_the_stack_name(tmp_path, capsys):
+    config = rehearsal_config("prod")
+    plan_path = cached_plan(config)
+    outputs_file = tmp_path / "outputs.json"
+    with moto_server() as url:
+        assert (
+            main(["rehearse", "--endpoint-url", url, "--outputs-file", str(outputs_file), "--plan", str(plan_path)])
+            == 0
+        )
+    document = json.loads(outputs_file.read_text())
+    assert list(document) == [config.stack_name]
+    outputs = document[config.stack_name]
+    assert sorted(outputs) == sorted(Plan.load(plan_path).outputs)
+    assert len(outputs["nat_gateway_ids"]) == config.nat_gateway_count
+    assert all("${" not in json.dumps(value) for value in outputs.values())
+    assert f"{config.stack_name}: provisioned into {url}" in capsys.readouterr().out
