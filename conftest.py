@@ -24,6 +24,7 @@ SUITE_MARKERS = {
     "policies": "policy",
     "integration": "integration",
     "rehearsal": "rehearsal",
+    "preflight": "preflight",
 }
 
 # The deployments the synth-time suites assert on: one per profile.

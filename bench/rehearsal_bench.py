@@ -48,7 +48,7 @@ def main() -> None:
     cached_plan(rehearsal_config())  # warm the plan cache outside the timings
     provision = statistics.median(provision_seconds() for _ in range(repeat))
     suite = statistics.median(suite_seconds() for _ in range(repeat))
-    print(f"provision the plan into moto (in-process)        {provision:6.2f} s")
+    print(f"tap rehearse alone (server already up)           {provision:6.2f} s")
     print(f"pytest -m integration (server, provision, suite) {suite:6.2f} s   target <= {TARGET_SECONDS:.0f} s")
 
 

@@ -11,8 +11,6 @@ from cdktf_cdktf_provider_aws.autoscaling_group import (
 from cdktf_cdktf_provider_aws.autoscaling_schedule import AutoscalingSchedule
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.launch_template import (
     LaunchTemplate,
@@ -31,7 +29,7 @@ from constructs import Construct
 
 from stack.config import Config
 from stack.naming import Names
-from stack.policy_documents import assume_role
+from stack.roles import service_role
 
 # AWS publishes the current Amazon Linux 2023 AMI here, so no AMI id goes stale in code.
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -56,14 +54,16 @@ class Compute(Construct):
     ):
         super().__init__(scope, id_)
         settings = config.settings
-        role = IamRole(
+        # Session Manager instead of SSH: no key pairs, no port 22.
+        role = service_role(
             self,
             "app-role",
             name=names["app-role"],
-            assume_role_policy=assume_role("ec2.amazonaws.com", account_id),
+            service="ec2.amazonaws.com",
+            account_id=account_id,
+            policy_arn=SSM_MANAGED_CORE,
+            attachment_id="ssm-core",
         )
-        # Session Manager instead of SSH: no key pairs, no port 22.
-        IamRolePolicyAttachment(self, "ssm-core", role=role.name, policy_arn=SSM_MANAGED_CORE)
         profile = IamInstanceProfile(self, "app-profile", name=names["app-profile"], role=role.name)
         ami = DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)
 

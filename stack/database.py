@@ -11,8 +11,6 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.subnet import Subnet
@@ -20,7 +18,7 @@ from constructs import Construct
 
 from stack.config import Config
 from stack.naming import Names
-from stack.policy_documents import assume_role
+from stack.roles import service_role
 from stack.waivers import DELETION_PROTECTION_OFF, waive
 
 ENGINE = "postgres"
@@ -72,13 +70,15 @@ class Database(Construct):
             family=f"{ENGINE}{config.db_engine_major}",
             parameter=[DbParameterGroupParameter(name=name, value=value) for name, value in PARAMETERS.items()],
         )
-        monitoring_role = IamRole(
+        monitoring_role = service_role(
             self,
             "db-monitoring-role",
             name=names["db-monitoring-role"],
-            assume_role_policy=assume_role("monitoring.rds.amazonaws.com", account_id),
+            service="monitoring.rds.amazonaws.com",
+            account_id=account_id,
+            policy_arn=MONITORING_POLICY,
+            attachment_id="db-monitoring",
         )
-        IamRolePolicyAttachment(self, "db-monitoring", role=monitoring_role.name, policy_arn=MONITORING_POLICY)
         self.instance = DbInstance(
             self,
             "db",

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from stack.config import PROFILES, Config, ConfigError
+from stack.runtime import PROJECT_ROOT
 from tap.cache import cached_plan
 from tap.errors import UsageError
 from tap.synth import DEFAULT_OUTDIR
@@ -68,6 +69,19 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preflight(args: argparse.Namespace) -> int:
+    from tap.audit_command import load_plan
+    from tap.preflight import Deployment, exit_code, open_account, render_json, render_table, run_checks
+
+    config = _config(args)
+    plan = load_plan(Path(args.plan) if args.plan else _synth(config, DEFAULT_OUTDIR))
+    state = Path(args.state) if args.state else PROJECT_ROOT / f"terraform.{plan.stack_name}.tfstate"
+    deployment = Deployment.load(plan, state)
+    results = run_checks(open_account(deployment.region or config.region), deployment)
+    print(render_json(results) if args.json else render_table(results))
+    return exit_code(results)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -105,6 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse.add_argument("--env", help="environment suffix to synthesize (default: $ENVIRONMENT_SUFFIX or dev)")
     rehearse.add_argument("--profile", choices=PROFILES, help="deployment profile to synthesize (default: dev)")
     rehearse.set_defaults(run=cmd_rehearse)
+
+    preflight = commands.add_parser("preflight", help="read-only checks of the target account before a deploy")
+    preflight.add_argument("--env", help="environment suffix (default: $ENVIRONMENT_SUFFIX or dev)")
+    preflight.add_argument("--profile", choices=PROFILES, help="deployment profile (default: $STACK_PROFILE or dev)")
+    preflight.add_argument("--plan", help="a synthesized cdk.tf.json (default: synthesize --env/--profile)")
+    preflight.add_argument(
+        "--state", help="Terraform state holding the deployment suffix (default: the local backend's)"
+    )
+    preflight.add_argument("--json", action="store_true", help="print the results as JSON")
+    preflight.set_defaults(run=cmd_preflight)
     return parser
 
 

@@ -8,8 +8,11 @@ as a real account holds its certificate before the first deploy.
 
 from __future__ import annotations
 
-import logging
 import os
+import socket
+import subprocess
+import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,20 +28,47 @@ def rehearsal_config(profile: str = "dev") -> Config:
 
 
 @contextmanager
-def moto_server() -> Iterator[str]:
-    """A moto server on 127.0.0.1 (a free port) for the duration; yields its URL."""
-    # AWS-managed IAM policies (AmazonSSMManagedInstanceCore...) exist in every account.
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-    from moto.server import ThreadedMotoServer
+def moto_server(start_timeout: float = 60.0) -> Iterator[str]:
+    """A moto server on 127.0.0.1 (a free port) in a process of its own; yields its URL.
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    Its own process, because moto keeps one set of accounts per process: two servers in
+    one process would share (and reset) each other's resources.
+    """
+    port = _free_port()
+    # AWS-managed IAM policies (AmazonSSMManagedInstanceCore...) exist in every account.
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://{host}:{port}"
+        _wait_until_up(url, server, start_timeout)
+        yield url
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the moto server at {url} exited with code {server.returncode}")
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the moto server at {url} did not answer within {timeout:.0f} s")
 
 
 def reset(url: str) -> None:

@@ -42,7 +42,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         "logs": "DescribeLogGroups",
         "cloudwatch": "DescribeAlarms",
         "sns": "GetTopicAttributes",
-        "iam": "GetRole ListAttachedRolePolicies GetInstanceProfile",
+        "iam": "GetRole ListAttachedRolePolicies GetInstanceProfile GetServerCertificate",
+        "acm": "DescribeCertificate",
         "wafv2": "GetWebACL GetWebACLForResource GetLoggingConfiguration",
         "service-quotas": "GetServiceQuota GetAWSDefaultServiceQuota",
     }.items()

@@ -1,0 +1,153 @@
+"""`tap preflight` against a moto account: clean passes, leftovers are named, bad input is one sentence."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tap.cli import main
+from tap.guard import ReadOnlyViolation
+from tap.preflight import BLOCKER, INFO, PASS, Deployment, exit_code, run_checks
+from tests.preflight.catalogue import answer_catalogue
+from tests.preflight.conftest import SUFFIX, state_with_suffix
+
+
+def statuses(results) -> dict[str, str]:
+    return {result.check: result.status for result in results}
+
+
+def test_clean_account_passes(account, plan, tmp_path):
+    results = run_checks(account, Deployment.load(plan, state_with_suffix(tmp_path / "state.json")))
+    assert [r for r in results if r.status == BLOCKER] == []
+    assert exit_code(results) == 0
+    found = statuses(results)
+    assert found["identity"] == found["engine version"] == found["name collisions"] == PASS
+    assert found["database instance class"] == found["availability zones"] == found["instance types"] == PASS
+    engine = next(r for r in results if r.check == "engine version")
+    assert "AWS would create 15.14" in engine.why
+
+
+def test_names_with_an_undrawn_suffix_are_reported_as_unable_to_collide(account, plan, tmp_path):
+    results = run_checks(account, Deployment.load(plan, tmp_path / "no-state.json"))
+    (note,) = [r for r in results if r.check == "names with the deployment suffix"]
+    assert note.status == INFO and "cannot collide" in note.why
+    assert exit_code(results) == 0
+
+
+def leftovers(writer, plan) -> dict[str, str]:
+    """Create one leftover per kind with the names the deploy will use; return kind -> name."""
+    name = {r.type: r for r in plan.resources()}
+
+    def planned(type_, key="name"):
+        return name[type_][key].replace("${random_id.deployment.hex}", SUFFIX)
+
+    region = plan.document["provider"]["aws"][0]["region"]
+    ec2, rds = writer("ec2"), writer("rds")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"{region}{z}")["Subnet"]["SubnetId"]
+        for i, z in enumerate("ab")
+    ]
+    made = {
+        "S3 bucket": planned("aws_s3_bucket", "bucket"),
+        "KMS alias": planned("aws_kms_alias"),
+        "DB subnet group": planned("aws_db_subnet_group"),
+        "DB parameter group": planned("aws_db_parameter_group"),
+        "log group": planned("aws_cloudwatch_log_group"),
+        "target group": planned("aws_lb_target_group"),
+        "load balancer": planned("aws_lb"),
+        "IAM role": planned("aws_iam_role"),
+        "DB instance": planned("aws_db_instance", "identifier"),
+        "final DB snapshot": planned("aws_db_instance", "final_snapshot_identifier"),
+    }
+    writer("s3").create_bucket(Bucket=made["S3 bucket"], CreateBucketConfiguration={"LocationConstraint": region})
+    key = writer("kms").create_key()["KeyMetadata"]["KeyId"]
+    writer("kms").create_alias(AliasName=made["KMS alias"], TargetKeyId=key)
+    rds.create_db_subnet_group(
+        DBSubnetGroupName=made["DB subnet group"], DBSubnetGroupDescription="old", SubnetIds=subnets
+    )
+    rds.create_db_parameter_group(
+        DBParameterGroupName=made["DB parameter group"], DBParameterGroupFamily="postgres15", Description="old"
+    )
+    writer("logs").create_log_group(logGroupName=made["log group"])
+    writer("elbv2").create_target_group(Name=made["target group"], Protocol="HTTP", Port=80, VpcId=vpc)
+    writer("elbv2").create_load_balancer(Name=made["load balancer"], Subnets=subnets)
+    writer("iam").create_role(RoleName=made["IAM role"], AssumeRolePolicyDocument="{}")
+    rds.create_db_instance(
+        DBInstanceIdentifier=made["DB instance"],
+        Engine="postgres",
+        DBInstanceClass="db.t4g.medium",
+        AllocatedStorage=20,
+        MasterUsername="old",
+        MasterUserPassword="not-a-real-one-1",
+    )
+    rds.create_db_snapshot(DBSnapshotIdentifier=made["final DB snapshot"], DBInstanceIdentifier=made["DB instance"])
+    return made
+
+
+def test_leftovers_are_blockers_named_one_by_one(account, writer, plan, tmp_path):
+    made = leftovers(writer, plan)
+    results = run_checks(account, Deployment.load(plan, state_with_suffix(tmp_path / "state.json")))
+    blockers = {r.check: r.why for r in results if r.status == BLOCKER}
+    for kind, name in made.items():
+        assert name in blockers.get(f"name: {kind}", ""), f"{kind} {name} not named: {blockers}"
+    assert exit_code(results) == 1
+
+
+def test_resources_the_state_manages_are_not_collisions(account, writer, plan, tmp_path):
+    made = leftovers(writer, plan)
+    managed = [(r.type, r.name) for r in plan.resources() if r.type != "random_id"]
+    results = run_checks(account, Deployment.load(plan, state_with_suffix(tmp_path / "s.json", SUFFIX, *managed)))
+    assert not [r for r in results if r.check.startswith("name:")], made
+
+
+def test_placeholder_certificate_is_a_blocker(account, plans):
+    results = run_checks(account, Deployment(plans["dev"], None, frozenset()))
+    (certificate,) = [r for r in results if r.check == "listener certificate"]
+    assert certificate.status == BLOCKER and "ALB_CERTIFICATE_ARN" in certificate.action
+
+
+def test_preflight_cannot_write_to_the_account(account):
+    with pytest.raises(ReadOnlyViolation):
+        account("s3").create_bucket(Bucket="should-never-exist")
+    with pytest.raises(ReadOnlyViolation):
+        account("rds").delete_db_instance(DBInstanceIdentifier="anything")
+
+
+def test_cli_prints_a_table_and_json_and_exits_on_blockers(
+    emulator, account, writer, plan, tmp_path, capsys, monkeypatch
+):
+    import tap.preflight
+
+    opened = tap.preflight.open_account
+
+    def with_catalogue(*args, **kwargs):
+        account = opened(*args, **kwargs)
+        answer_catalogue(account.session)
+        return account
+
+    monkeypatch.setattr(tap.preflight, "open_account", with_catalogue)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
+    for key, value in {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal"}.items():
+        monkeypatch.setenv(key, value)
+    leftovers(writer, plan)
+    state = state_with_suffix(tmp_path / "state.json")
+    assert main(["preflight", "--plan", plan.source, "--state", str(state), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["blockers"] >= 10
+    assert {"check", "status", "why", "action"} <= set(report["results"][0])
+    assert main(["preflight", "--plan", plan.source, "--state", str(state)]) == 1
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].split() == ["CHECK", "RESULT", "WHY", "WHAT", "TO", "DO"]
+
+
+def test_missing_credentials_exit_2_with_one_sentence(plan, tmp_path, capsys, monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert main(["preflight", "--plan", plan.source]) == 2
+    error = capsys.readouterr().err
+    assert "no usable AWS credentials" in error and error.count("\n") == 1
