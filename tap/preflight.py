@@ -10,17 +10,20 @@ or INFO, with why and what to do.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from stack.config import PLACEHOLDER_ACCOUNT
 from tap.errors import UsageError
 from tap.guard import read_only_session
 from tap.plan import Plan, Resource
+from tap.rehearse import check_loopback
 
 PASS, BLOCKER, WARN, INFO = "PASS", "BLOCKER", "WARN", "INFO"
 SUFFIX_TOKEN = "${random_id.deployment.hex}"
@@ -53,6 +56,16 @@ class Account:
         if service not in self._clients:
             self._clients[service] = self.session.client(service, endpoint_url=self._endpoint_url)
         return self._clients[service]
+
+    @property
+    def emulated(self) -> bool:
+        """The endpoint is an emulator on loopback (a rehearsal account), not AWS."""
+        endpoint = self._endpoint_url or os.environ.get("AWS_ENDPOINT_URL", "")
+        try:
+            check_loopback(endpoint)
+        except UsageError:
+            return False
+        return True
 
 
 def open_account(region: str, endpoint_url: str | None = None, **credentials: str) -> Account:
@@ -402,16 +415,22 @@ def run_checks(account: Account, deployment: Deployment) -> list[Result]:
             results.extend(check(account, deployment))
         except UsageError:
             raise
-        except (BotoCoreError, ClientError) as error:
-            results.append(
-                Result(
-                    check.__name__.replace("_", " "),
-                    BLOCKER,
-                    f"the check could not run: {error}",
-                    "fix access to the account, then run preflight again",
-                )
-            )
+        except (BotoCoreError, ClientError, ResponseParserError) as error:
+            results.append(_could_not_run(check.__name__.replace("_", " "), error, account.emulated))
     return results
+
+
+def _could_not_run(check: str, error: Exception, emulated: bool) -> Result:
+    # An emulator lacks some AWS APIs (moto has no DescribeDBEngineVersions): say so, don't block.
+    if emulated and (isinstance(error, ResponseParserError) or "not been implemented" in str(error)):
+        return Result(
+            check,
+            WARN,
+            "not checked: the emulator does not implement this AWS API",
+            "run preflight against the real account before deploying there",
+        )
+    reason = str(error).splitlines()[0]
+    return Result(check, BLOCKER, f"the check could not run: {reason}", "fix access to the account, then run it again")
 
 
 def exit_code(results: list[Result]) -> int:

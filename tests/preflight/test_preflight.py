@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tap.cli import main
 from tap.guard import ReadOnlyViolation
-from tap.preflight import BLOCKER, INFO, PASS, Deployment, exit_code, run_checks
+from tap.preflight import BLOCKER, INFO, PASS, WARN, Deployment, _could_not_run, exit_code, open_account, run_checks
+from tap.rehearse import EMULATOR_CREDENTIALS
 from tests.preflight.catalogue import answer_catalogue
 from tests.preflight.conftest import SUFFIX, state_with_suffix
 
@@ -151,3 +153,16 @@ def test_missing_credentials_exit_2_with_one_sentence(plan, tmp_path, capsys, mo
     assert main(["preflight", "--plan", plan.source]) == 2
     error = capsys.readouterr().err
     assert "no usable AWS credentials" in error and error.count("\n") == 1
+
+
+def test_api_the_emulator_lacks_is_a_warning_not_a_pass(emulator, plan, tmp_path):
+    account = open_account(plan.document["provider"]["aws"][0]["region"], emulator, **EMULATOR_CREDENTIALS)
+    results = run_checks(account, Deployment.load(plan, state_with_suffix(tmp_path / "state.json")))
+    (engine,) = [r for r in results if r.check == "engine version"]
+    assert engine.status == WARN and "emulator does not implement" in engine.why
+
+
+def test_check_that_cannot_run_against_aws_is_a_blocker():
+    error = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeDBEngineVersions")
+    result = _could_not_run("engine version", error, emulated=False)
+    assert result.status == BLOCKER and "AccessDenied" in result.why
