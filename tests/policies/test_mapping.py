@@ -40,3 +40,15 @@ def test_pci_appears_only_in_the_mapping():
         if path.is_file() and path != MAPPING_FILE and re.search(r"\bPCI\b", path.read_text(), re.IGNORECASE)
     ]
     assert mentions == []
+
+
+def test_every_control_a_live_test_evidences_is_mapped():
+    # Live evidence reaches a requirement only through the mapping (tap audit --live-results).
+    marked = {
+        control
+        for path in (PROJECT_ROOT / "tests" / "integration").glob("test_*.py")
+        for arguments in re.findall(r"pytest\.mark\.controls\(([^)]*)\)", path.read_text())
+        for control in re.findall(r'"([^"]+)"', arguments)
+    }
+    assert marked, "no live test names a control"
+    assert sorted(marked - set(Mapping.load().controls)) == []

@@ -7,8 +7,6 @@ in a child process, against a freshly provisioned emulator account with one drif
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,12 +15,12 @@ from pathlib import Path
 import boto3
 import pytest
 
-from stack.runtime import PROJECT_ROOT
 from tap.cache import cached_plan
 from tap.emulator import moto_server, rehearsal_config, reset
 from tap.outputs import read_outputs
 from tap.rehearse import EMULATOR_CREDENTIALS, check_loopback, rehearse
 from tests.rehearsal.drifts import CATALOGUE, Drift
+from tests.rehearsal.live import run_live_suite
 
 NO_DRIFT = Drift("no drift", "", lambda aws, outputs: None)
 LANES = 2  # emulators side by side; each lane provisions, drifts and runs the suite in turn
@@ -45,24 +43,7 @@ def _live_run(url: str, outputs_file: Path, junit: Path) -> LiveRun:
         "AWS_SECRET_ACCESS_KEY": EMULATOR_CREDENTIALS["aws_secret_access_key"],
         "AWS_DEFAULT_REGION": config.region,
     }
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-c",
-        str(PROJECT_ROOT / "pyproject.toml"),
-        "tests/integration",
-        "-m",
-        "integration",
-        "--live",
-        "--outputs-file",
-        str(outputs_file),
-        f"--junitxml={junit}",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-    ]
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = run_live_suite("--outputs-file", str(outputs_file), f"--junitxml={junit}", env=env)
     failures = []
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):

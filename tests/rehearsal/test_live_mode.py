@@ -4,35 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from stack.runtime import PROJECT_ROOT
-
-
-def live(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-c",
-        str(PROJECT_ROOT / "pyproject.toml"),
-        "tests/integration",
-        "-m",
-        "integration",
-        "--live",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        *arguments,
-    ]
-    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, env=env)
+from tests.rehearsal.live import run_live_suite
 
 
 def test_live_without_an_outputs_file_is_a_usage_error():
-    result = live()
+    result = run_live_suite()
     assert result.returncode == 4
     assert "--live needs --outputs-file FILE" in result.stderr
 
@@ -50,7 +29,7 @@ def test_bad_outputs_file_stops_the_live_run_with_exit_2(content, message, tmp_p
     if content is not None:
         outputs.write_text(content)
     env = {key: value for key, value in os.environ.items() if key != "ENVIRONMENT_SUFFIX"}
-    result = live("--outputs-file", str(outputs), env=env)
+    result = run_live_suite("--outputs-file", str(outputs), env=env)
     assert result.returncode == 2
     assert message in result.stdout + result.stderr
     assert "passed" not in result.stdout and "skipped" not in result.stdout
