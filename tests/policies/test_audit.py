@@ -168,3 +168,15 @@ def test_bad_plan_exits_2_with_one_line(content, message, tmp_path, capsys):
     assert main(["audit", "--plan", str(plan), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1 and "Traceback" not in error
+
+
+def test_a_secret_in_the_plan_never_reaches_a_report(policy_run, tmp_path, capsys):
+    mutant = policy_run.mutants["CKV_PAY_18"]  # a literal master password in the plan
+    secret = json.loads(mutant.path.read_text())["resource"]["aws_db_instance"]
+    (password,) = [body["password"] for body in secret.values()]
+    assert main(["audit", "--plan", str(mutant.path), "--out", str(tmp_path)]) == 1
+    assert password not in capsys.readouterr().out
+    reports = [path.read_text() for path in tmp_path.iterdir()]
+    assert len(reports) == 4
+    assert not [text for text in reports if password in text]
+    assert "<redacted>" in (tmp_path / "compliance.json").read_text()
