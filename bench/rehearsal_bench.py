@@ -2,7 +2,7 @@
 
     python -m bench.rehearsal_bench [--repeat N]
 
-Target: `pytest -m integration` (moto server start, provision, 42 live tests) <= 20 s.
+Target: `pytest -m integration` (for dev and prod each: moto server start, provision, 42 live tests) <= 20 s.
 The plan comes from the cache (one synth on the first run); medians are shown.
 """
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from stack.config import Config, ConfigError
+from stack.config import PROFILES, Config, ConfigError
 from tap.cache import cached_plan
 from tap.errors import UsageError
 from tap.guard import read_only_session
@@ -73,22 +73,31 @@ def _record_controls(request: pytest.FixtureRequest, record_property) -> None:
         record_property("controls", " ".join(marker.args))
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Rehearsals of both profiles (their expectations differ: NAT per AZ, Multi-AZ...), or the one live account."""
+    if "deployment" in metafunc.fixturenames:
+        live = metafunc.config.getoption("--live")
+        metafunc.parametrize("deployment", ["live"] if live else list(PROFILES), scope="session")
+
+
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+def target(deployment: str, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Target]:
     try:
-        if request.config.getoption("--live"):
+        if deployment == "live":
             yield _live_target(Path(request.config.getoption("--outputs-file")))
         else:
-            yield from _rehearsal_target(tmp_path_factory.mktemp("rehearsal") / "outputs.json")
+            yield from _rehearsal_target(
+                deployment, tmp_path_factory.mktemp(f"rehearsal-{deployment}") / "outputs.json"
+            )
     except (UsageError, ConfigError) as error:
         pytest.exit(f"live suite: {error}", returncode=2)
 
 
-def _rehearsal_target(outputs_file: Path) -> Iterator[Target]:
+def _rehearsal_target(profile: str, outputs_file: Path) -> Iterator[Target]:
     from tap.emulator import moto_server, rehearsal_config
     from tap.rehearse import rehearse
 
-    config = rehearsal_config()
+    config = rehearsal_config(profile)
     with moto_server() as url:
         rehearse(cached_plan(config), url, outputs_file)
         yield Target(
