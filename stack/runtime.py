@@ -28,6 +28,12 @@ EAGER_IMPORT_VARIABLE = "TAP_EAGER_IMPORT"
 _SUBMODULE_IMPORT = "from . import "
 
 
+def below_project(path: Path) -> Path | None:
+    """`path` relative to the project root when it lies inside the project, else None."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT) else None
+
+
 def prepare_node(environ: MutableMapping[str, str] = os.environ) -> None:
     if "JSII_NODE" not in environ and LOCAL_NODE.exists():
         environ["JSII_NODE"] = str(LOCAL_NODE)

@@ -169,9 +169,7 @@ class Storage(Construct):
             scope,
             "policy",
             bucket=bucket.id,
-            # Statement order means nothing to AWS; grants come first because moto's logging
-            # check stops at the first statement it can read, and cannot read a "*" principal.
-            policy=document(*grants, deny_insecure_transport(bucket.arn)),
+            policy=document(deny_insecure_transport(bucket.arn), *grants),
             # A policy put before the block is in place could briefly be public.
             depends_on=[public_access],
         )

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
 from stack.runtime import PROJECT_ROOT
 from tap import live_results, waivers
 from tap.audit import Audit, evaluate
-from tap.errors import UsageError
 from tap.mapping import Mapping
-from tap.plan import Plan
+from tap.plan import Plan, read_plan
 from tap.reports import write_all
 from tap.scan import scan
 
 DEFAULT_WAIVERS = PROJECT_ROOT / "waivers.toml"
-
-
-def load_plan(path: Path) -> Plan:
-    try:
-        plan = Plan.load(path)
-        plan.stack_name  # noqa: B018 - a plan without CDKTF's metadata is not a stack plan
-    except OSError as error:
-        raise UsageError(f"cannot read the plan {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"the plan {path} is not JSON ({error.msg} at line {error.lineno})") from None
-    except (KeyError, TypeError, AttributeError):
-        raise UsageError(f"{path} is not a CDKTF plan (no stack metadata): pass a cdk.tf.json") from None
-    return plan
 
 
 def load_waivers(plan: Plan, waivers_file: Path | None) -> list[waivers.Waiver]:
@@ -48,7 +33,7 @@ def run_audit(
     as_of: dt.date | None = None,
 ) -> int:
     started = time.perf_counter()
-    plan = load_plan(plan_path)
+    plan = read_plan(plan_path)
     accepted = load_waivers(plan, waivers_file)
     live = live_results.read(live_results_file) if live_results_file else []
     mapping = Mapping.load()

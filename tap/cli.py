@@ -70,11 +70,12 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 
 def cmd_preflight(args: argparse.Namespace) -> int:
-    from tap.audit_command import load_plan
-    from tap.preflight import Deployment, exit_code, open_account, render_json, render_table, run_checks
+    from tap.guard import open_account
+    from tap.plan import read_plan
+    from tap.preflight import Deployment, exit_code, render_json, render_table, run_checks
 
     config = _config(args)
-    plan = load_plan(Path(args.plan) if args.plan else _synth(config, DEFAULT_OUTDIR))
+    plan = read_plan(Path(args.plan) if args.plan else _synth(config, DEFAULT_OUTDIR))
     state = Path(args.state) if args.state else PROJECT_ROOT / f"terraform.{plan.stack_name}.tfstate"
     deployment = Deployment.load(plan, state)
     results = run_checks(open_account(deployment.region or config.region), deployment)

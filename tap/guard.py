@@ -8,7 +8,11 @@ with `ReadOnlyViolation`.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlparse
 
 import boto3
 from botocore.exceptions import BotoCoreError
@@ -68,3 +72,35 @@ def guard(session: boto3.Session) -> boto3.Session:
 
 def read_only_session(**session_args) -> boto3.Session:
     return guard(boto3.Session(**session_args))
+
+
+def is_loopback(endpoint_url: str) -> bool:
+    host = urlparse(endpoint_url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Account:
+    """An AWS account as the live suite and preflight see it: clients of one guarded session."""
+
+    def __init__(self, session: boto3.Session, endpoint_url: str | None = None):
+        self.session = session
+        self._endpoint_url = endpoint_url  # None: boto3's own resolution (AWS_ENDPOINT_URL, then AWS)
+        self._clients: dict[str, Any] = {}
+
+    def __call__(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self.session.client(service, endpoint_url=self._endpoint_url)
+        return self._clients[service]
+
+    @property
+    def emulated(self) -> bool:
+        """The endpoint is an emulator on loopback (a rehearsal account), not AWS."""
+        return is_loopback(self._endpoint_url or os.environ.get("AWS_ENDPOINT_URL", ""))
+
+
+def open_account(region: str, endpoint_url: str | None = None, **credentials: str) -> Account:
+    """Read-only by construction: every client comes from a session with the guard on."""
+    return Account(read_only_session(region_name=region, **credentials), endpoint_url)

@@ -10,7 +10,6 @@ or INFO, with why and what to do.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,12 +20,10 @@ from botocore.parsers import ResponseParserError
 
 from stack.config import PLACEHOLDER_ACCOUNT
 from tap.errors import UsageError
-from tap.guard import read_only_session
-from tap.plan import Plan, Resource
-from tap.rehearse import check_loopback
+from tap.guard import Account
+from tap.plan import DEPLOYMENT_SUFFIX, Plan, Resource
 
 PASS, BLOCKER, WARN, INFO = "PASS", "BLOCKER", "WARN", "INFO"
-SUFFIX_TOKEN = "${random_id.deployment.hex}"
 
 # Quotas read from Service Quotas: (service code, quota code, what it counts, how to count it).
 QUOTAS = (
@@ -42,35 +39,6 @@ class Result:
     status: str
     why: str
     action: str = ""
-
-
-class Account:
-    """The target account as preflight sees it: clients of one guarded session, one per service."""
-
-    def __init__(self, session: Any, endpoint_url: str | None = None):
-        self.session = session
-        self._endpoint_url = endpoint_url
-        self._clients: dict[str, Any] = {}
-
-    def __call__(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self.session.client(service, endpoint_url=self._endpoint_url)
-        return self._clients[service]
-
-    @property
-    def emulated(self) -> bool:
-        """The endpoint is an emulator on loopback (a rehearsal account), not AWS."""
-        endpoint = self._endpoint_url or os.environ.get("AWS_ENDPOINT_URL", "")
-        try:
-            check_loopback(endpoint)
-        except UsageError:
-            return False
-        return True
-
-
-def open_account(region: str, endpoint_url: str | None = None, **credentials: str) -> Account:
-    """Read-only by construction: every client comes from a session with the guard on."""
-    return Account(read_only_session(region_name=region, **credentials), endpoint_url)
 
 
 @dataclass(frozen=True)
@@ -100,9 +68,9 @@ class Deployment:
 
     def name(self, value: str) -> str | None:
         """The name the deploy will use, or None while it depends on a suffix not drawn yet."""
-        if SUFFIX_TOKEN not in value:
+        if DEPLOYMENT_SUFFIX not in value:
             return value
-        return value.replace(SUFFIX_TOKEN, self.suffix) if self.suffix else None
+        return value.replace(DEPLOYMENT_SUFFIX, self.suffix) if self.suffix else None
 
     @property
     def region(self) -> str:
@@ -416,11 +384,11 @@ def run_checks(account: Account, deployment: Deployment) -> list[Result]:
         except UsageError:
             raise
         except (BotoCoreError, ClientError, ResponseParserError) as error:
-            results.append(_could_not_run(check.__name__.replace("_", " "), error, account.emulated))
+            results.append(could_not_run(check.__name__.replace("_", " "), error, account.emulated))
     return results
 
 
-def _could_not_run(check: str, error: Exception, emulated: bool) -> Result:
+def could_not_run(check: str, error: Exception, emulated: bool) -> Result:
     # An emulator lacks some AWS APIs (moto has no DescribeDBEngineVersions): say so, don't block.
     if emulated and (isinstance(error, ResponseParserError) or "not been implemented" in str(error)):
         return Result(

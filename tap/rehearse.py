@@ -9,20 +9,20 @@ refuses any endpoint that is not on loopback, and a resource type it does not kn
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import secrets
 from collections.abc import Callable
+from functools import cached_property
 from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import boto3
 
 from tap.errors import UsageError
-from tap.plan import Plan
+from tap.guard import is_loopback
+from tap.plan import Plan, read_plan
 
 REFERENCE = re.compile(r"\$\{([^}]+)\}")
 ONLY_REFERENCE = re.compile(r"^\$\{([^}]+)\}$")
@@ -58,12 +58,7 @@ def handles(type_: str) -> Callable[[Handler], Handler]:
 
 
 def check_loopback(endpoint_url: str) -> None:
-    host = urlparse(endpoint_url).hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback(endpoint_url):
         raise UsageError(f"tap rehearse provisions only into an emulator on loopback, not {endpoint_url!r}")
 
 
@@ -101,7 +96,7 @@ class Rehearsal:
         unknown = sorted({type_ for type_, _ in blocks.values() if type_ not in HANDLERS})
         if unknown:
             raise UsageError(f"tap rehearse cannot create {', '.join(unknown)}: add a handler in tap/rehearse.py")
-        self._ensure_certificates(blocks)
+        self.ensure_certificates(blocks)
         order = TopologicalSorter({address: _dependencies(body) for address, (_, body) in blocks.items()})
         for address in order.static_order():
             type_, body = blocks[address]
@@ -117,7 +112,7 @@ class Rehearsal:
         }
         return {self.plan.stack_name: outputs}
 
-    def _ensure_certificates(self, blocks: dict[str, tuple[str, dict]]) -> None:
+    def ensure_certificates(self, blocks: dict[str, tuple[str, dict]]) -> None:
         """The listeners' certificates exist before a deploy; upload self-signed stand-ins for IAM ones."""
         for type_, body in blocks.values():
             arn = body.get("certificate_arn") if type_ == "aws_lb_listener" else None
@@ -160,6 +155,7 @@ class Rehearsal:
                 value = value[index]
         return value
 
+    @cached_property
     def account_id(self) -> str:
         return self.client("sts").get_caller_identity()["Account"]
 
@@ -221,7 +217,7 @@ def flag(value: Any) -> bool:
 
 
 def rehearse(plan_path: Path, endpoint_url: str, outputs_file: Path) -> dict[str, Any]:
-    outputs = Rehearsal(Plan.load(plan_path), endpoint_url).provision()
+    outputs = Rehearsal(read_plan(plan_path), endpoint_url).provision()
     outputs_file.parent.mkdir(parents=True, exist_ok=True)
     outputs_file.write_text(json.dumps(outputs, indent=2) + "\n")
     return outputs
@@ -281,7 +277,7 @@ def _log_group(r: Rehearsal, body: dict) -> dict:
     logs = r.client("logs")
     logs.create_log_group(logGroupName=body["name"], kmsKeyId=body["kms_key_id"], tags=r.tags(body.get("tags")))
     logs.put_retention_policy(logGroupName=body["name"], retentionInDays=body["retention_in_days"])
-    arn = f"arn:aws:logs:{r.region}:{r.account_id()}:log-group:{body['name']}"
+    arn = f"arn:aws:logs:{r.region}:{r.account_id}:log-group:{body['name']}"
     return {"name": body["name"], "id": body["name"], "arn": arn}
 
 
@@ -533,7 +529,11 @@ def _bucket_ownership(r: Rehearsal, body: dict) -> dict:
 
 @handles("aws_s3_bucket_policy")
 def _bucket_policy(r: Rehearsal, body: dict) -> dict:
-    r.client("s3").put_bucket_policy(Bucket=body["bucket"], Policy=body["policy"])
+    # Statement order means nothing to AWS. moto's logging-permission check reads statements in
+    # order and fails on a string principal ("*"), so those go last here: same policy, moto reads it.
+    policy = json.loads(body["policy"])
+    policy["Statement"].sort(key=lambda statement: isinstance(statement.get("Principal"), str))
+    r.client("s3").put_bucket_policy(Bucket=body["bucket"], Policy=json.dumps(policy))
     return {"id": body["bucket"]}
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from stack.runtime import PROJECT_ROOT
+from stack.runtime import below_project
 from tap.audit import FAILED, PASSED, WAIVED, Audit, Evidence
 from tap.waivers import Waiver
 
@@ -29,7 +29,7 @@ def write_all(audit: Audit, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     document = to_json(audit)
     writers = {
-        "html": lambda: render_html(audit, document),
+        "html": lambda: render_html(document),
         "json": lambda: json.dumps(document, indent=2) + "\n",
         "junit": lambda: to_junit(audit),
         "sarif": lambda: json.dumps(to_sarif(audit), indent=2) + "\n",
@@ -87,7 +87,7 @@ def to_json(audit: Audit) -> dict[str, Any]:
     }
 
 
-def render_html(audit: Audit, document: dict[str, Any]) -> str:
+def render_html(document: dict[str, Any]) -> str:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("tap", "templates"),
         autoescape=True,
@@ -98,9 +98,7 @@ def render_html(audit: Audit, document: dict[str, Any]) -> str:
     by_resource: dict[str, list[dict]] = {}
     for item in document["evidence"]:
         by_resource.setdefault(item["resource"], []).append(item)
-    return environment.get_template("compliance.html.j2").render(
-        report=document, by_resource=by_resource, failed=FAILED, waived=WAIVED
-    )
+    return environment.get_template("compliance.html.j2").render(report=document, by_resource=by_resource)
 
 
 def to_junit(audit: Audit) -> str:
@@ -202,5 +200,5 @@ def _sarif_result(item: Evidence, rule_index: int, plan_uri: str) -> dict[str, A
 
 
 def _relative_uri(path: Path) -> str:
-    resolved = Path(path).resolve()
-    return resolved.relative_to(PROJECT_ROOT).as_posix() if resolved.is_relative_to(PROJECT_ROOT) else resolved.as_uri()
+    relative = below_project(path)
+    return relative.as_posix() if relative else Path(path).resolve().as_uri()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stack.runtime import PROJECT_ROOT
+from stack.runtime import below_project
 from tap.errors import UsageError
 from tap.plan import Plan
 
@@ -56,13 +56,8 @@ def from_file(path: Path) -> list[Waiver]:
         raise UsageError(f"cannot read the waivers file {path}: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"the waivers file {path} is not valid TOML: {error}") from None
-    return [_waiver(entry, _shown(Path(path))) for entry in entries]
-
-
-def _shown(path: Path) -> str:
-    """The file as the report names it: relative to the project when inside it."""
-    resolved = path.resolve()
-    return str(resolved.relative_to(PROJECT_ROOT)) if resolved.is_relative_to(PROJECT_ROOT) else str(path)
+    # Reports name the file relative to the project when it lies inside it.
+    return [_waiver(entry, str(below_project(path) or path)) for entry in entries]
 
 
 def merge(*groups: list[Waiver]) -> list[Waiver]:

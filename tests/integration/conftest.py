@@ -7,9 +7,10 @@ same deployment, and every AWS call goes through the read-only guard.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,34 +20,22 @@ from botocore.exceptions import BotoCoreError, ClientError
 from stack.config import PROFILES, Config, ConfigError
 from tap.cache import cached_plan
 from tap.errors import UsageError
-from tap.guard import read_only_session
+from tap.guard import Account, open_account
 from tap.outputs import Outputs, read_outputs
-from tap.plan import Plan, Resource
+from tap.plan import DEPLOYMENT_SUFFIX, Plan, Resource
 
 STACK_PREFIX = "TapStack"
-SUFFIX_TOKEN = "${random_id.deployment.hex}"
-EMULATOR_CREDENTIALS = {"aws_access_key_id": "rehearsal", "aws_secret_access_key": "rehearsal"}
 
 
 @dataclass
 class Target:
     plan: Plan
     outputs: Outputs
-    endpoint_url: str | None = None  # None: boto3's own resolution (AWS_ENDPOINT_URL, then AWS)
-    session_args: dict[str, str] = field(default_factory=dict)
-    _clients: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.session = read_only_session(**self.session_args)
-
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self.session.client(service, endpoint_url=self.endpoint_url)
-        return self._clients[service]
+    client: Account  # target.client("ec2"): a read-only client, one per service
 
     def live(self, text: str) -> str:
         """A plan string with the deployment suffix filled in from the outputs."""
-        return text.replace(SUFFIX_TOKEN, self.outputs["deployment_suffix"])
+        return text.replace(DEPLOYMENT_SUFFIX, self.outputs["deployment_suffix"])
 
     def name(self, resource: Resource, key: str = "name") -> str:
         return self.live(resource[key])
@@ -95,26 +84,24 @@ def target(deployment: str, request: pytest.FixtureRequest, tmp_path_factory) ->
 
 def _rehearsal_target(profile: str, outputs_file: Path) -> Iterator[Target]:
     from tap.emulator import moto_server, rehearsal_config
-    from tap.rehearse import rehearse
+    from tap.rehearse import EMULATOR_CREDENTIALS, rehearse
 
     config = rehearsal_config(profile)
+    plan_path = cached_plan(config)
     with moto_server() as url:
-        rehearse(cached_plan(config), url, outputs_file)
+        rehearse(plan_path, url, outputs_file)
         yield Target(
-            Plan.load(cached_plan(config)),
+            Plan.load(plan_path),
             read_outputs(outputs_file, config.stack_name),
-            endpoint_url=url,
-            session_args={"region_name": config.region, **EMULATOR_CREDENTIALS},
+            open_account(config.region, url, **EMULATOR_CREDENTIALS),
         )
 
 
 def _live_target(outputs_file: Path) -> Target:
-    import os
-
     named = os.environ.get("ENVIRONMENT_SUFFIX")
     outputs = read_outputs(outputs_file, f"{STACK_PREFIX}{named}" if named else None)
     config = Config.from_env(environment_suffix=outputs.stack.removeprefix(STACK_PREFIX))
-    target = Target(Plan.load(cached_plan(config)), outputs, session_args={"region_name": config.region})
+    target = Target(Plan.load(cached_plan(config)), outputs, open_account(config.region))
     try:
         identity = target.client("sts").get_caller_identity()
     except (BotoCoreError, ClientError) as error:

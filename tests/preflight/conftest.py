@@ -9,8 +9,8 @@ import pytest
 
 from tap.cache import cached_plan
 from tap.emulator import moto_server, rehearsal_config, reset
+from tap.guard import open_account
 from tap.plan import Plan
-from tap.preflight import open_account
 from tap.rehearse import EMULATOR_CREDENTIALS, Rehearsal
 from tests.preflight.catalogue import answer_catalogue
 
@@ -33,7 +33,7 @@ def account(emulator, plan):
     """A clean account holding only what exists before a first deploy: the listener certificate."""
     reset(emulator)
     rehearsal = Rehearsal(plan, emulator)
-    rehearsal._ensure_certificates(rehearsal.blocks())
+    rehearsal.ensure_certificates(rehearsal.blocks())
     account = open_account(plan_region(plan), emulator, **EMULATOR_CREDENTIALS)
     answer_catalogue(account.session)
     return account

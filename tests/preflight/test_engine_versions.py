@@ -10,8 +10,9 @@ import copy
 import pytest
 from botocore.stub import Stubber
 
+from tap.guard import open_account
 from tap.plan import Plan
-from tap.preflight import BLOCKER, PASS, Deployment, engine_version, open_account
+from tap.preflight import BLOCKER, PASS, Deployment, engine_version
 from tests.preflight.catalogue import engine_version as version_entry
 from tests.preflight.catalogue import orderable
 

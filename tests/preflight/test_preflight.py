@@ -8,8 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tap.cli import main
-from tap.guard import ReadOnlyViolation
-from tap.preflight import BLOCKER, INFO, PASS, WARN, Deployment, _could_not_run, exit_code, open_account, run_checks
+from tap.guard import ReadOnlyViolation, open_account
+from tap.preflight import BLOCKER, INFO, PASS, WARN, Deployment, could_not_run, exit_code, run_checks
 from tap.rehearse import EMULATOR_CREDENTIALS
 from tests.preflight.catalogue import answer_catalogue
 from tests.preflight.conftest import SUFFIX, state_with_suffix
@@ -120,16 +120,16 @@ def test_preflight_cannot_write_to_the_account(account):
 def test_cli_prints_a_table_and_json_and_exits_on_blockers(
     emulator, account, writer, plan, tmp_path, capsys, monkeypatch
 ):
-    import tap.preflight
+    import tap.guard
 
-    opened = tap.preflight.open_account
+    opened = tap.guard.open_account
 
     def with_catalogue(*args, **kwargs):
         account = opened(*args, **kwargs)
         answer_catalogue(account.session)
         return account
 
-    monkeypatch.setattr(tap.preflight, "open_account", with_catalogue)
+    monkeypatch.setattr(tap.guard, "open_account", with_catalogue)
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
     for key, value in {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal"}.items():
         monkeypatch.setenv(key, value)
@@ -164,5 +164,5 @@ def test_api_the_emulator_lacks_is_a_warning_not_a_pass(emulator, plan, tmp_path
 
 def test_check_that_cannot_run_against_aws_is_a_blocker():
     error = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeDBEngineVersions")
-    result = _could_not_run("engine version", error, emulated=False)
+    result = could_not_run("engine version", error, emulated=False)
     assert result.status == BLOCKER and "AccessDenied" in result.why

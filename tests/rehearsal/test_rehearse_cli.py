@@ -49,3 +49,10 @@ def test_rehearse_writes_every_output_nested_under_the_stack_name(tmp_path, caps
     assert len(outputs["nat_gateway_ids"]) == config.nat_gateway_count
     assert all("${" not in json.dumps(value) for value in outputs.values())
     assert f"{config.stack_name}: provisioned into {url}" in capsys.readouterr().out
+
+
+def test_missing_plan_is_one_sentence_and_exit_2(tmp_path, capsys):
+    arguments = ["--endpoint-url", "http://127.0.0.1:9", "--outputs-file", str(tmp_path / "o.json")]
+    assert main(["rehearse", *arguments, "--plan", str(tmp_path / "absent.tf.json")]) == 2
+    error = capsys.readouterr().err
+    assert "cannot read the plan" in error and error.count("\n") == 1
