@@ -10,7 +10,7 @@ NODE_DIR := .tools/node
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node checkov test unit audit synth bench bench-rehearsal lint clean
+.PHONY: setup python node checkov test unit audit synth bench bench-rehearsal lint lint-catches-unpinned clean
 
 setup: python node checkov
 
@@ -67,9 +67,36 @@ bench: setup
 bench-rehearsal: setup
 	$(BIN)/python -m bench.rehearsal_bench
 
-lint: setup
+# The workflow linters (requirements-lint.txt: wheels that ship their binaries), into the project's venv.
+LINT_INSTALLED := $(VENV)/.lint-installed
+ZIZMOR = $(BIN)/zizmor --offline --min-severity medium --no-progress
+ACTIONLINT = $(BIN)/actionlint -shellcheck=$(abspath $(BIN))/shellcheck -pyflakes=
+
+$(LINT_INSTALLED): requirements-lint.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --only-binary=:all: --require-hashes -r requirements-lint.txt
+	touch $@
+
+# ruff, then .github: zizmor fails on a finding of medium severity or above (to suppress one, a
+# `# zizmor: ignore[rule]` comment on its line in the workflow, with the reason), actionlint on any
+# error (.github/actionlint.yaml); then a check that an unpinned `uses:` does fail them.
+lint: setup $(LINT_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ACTIONLINT) -config-file .github/actionlint.yaml $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)
+	$(ZIZMOR) .github/
+	@$(MAKE) --no-print-directory lint-catches-unpinned
+
+# A copy of .github whose nightly gains a step `uses: actions/checkout@v4`: both linters must reject it.
+lint-catches-unpinned: $(LINT_INSTALLED)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cp -r .github "$$tmp/" && \
+	printf '      - uses: actions/checkout@v4\n' >> "$$tmp/.github/workflows/nightly.yml" && \
+	for lint in "$(ZIZMOR)" "$(ACTIONLINT) -config-file $$tmp/.github/actionlint.yaml"; do \
+		if $$lint "$$tmp/.github/workflows/nightly.yml" >"$$tmp/out" 2>&1 \
+			|| ! grep -qE '\[(unpinned-uses|require-commit-hash)\]' "$$tmp/out"; then \
+			cat "$$tmp/out"; echo "lint: $${lint%% *} let an unpinned uses: through" >&2; exit 1; \
+		fi; \
+	done; \
+	echo "lint: an unpinned uses: fails zizmor and actionlint, as it should"
 
 clean:
 	rm -rf cdktf.out reports .cache .pytest_cache .hypothesis
