@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from stack.config import Config
-from tap.cache import cached_plan
 from tap.plan import Plan
+from tap.synth.cache import cached_plan
 
 TESTS = Path(__file__).parent / "tests"
 # Folder under tests/ -> the marker of every test in it. Folders not listed carry none.
@@ -32,21 +32,6 @@ PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
     "prod": Config(environment_suffix="prod", profile="prod"),
 }
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    live = parser.getgroup("live suite")
-    live.addoption(
-        "--live",
-        action="store_true",
-        help="run -m integration against a real account (standard credential chain, AWS_ENDPOINT_URL honoured)",
-    )
-    live.addoption("--outputs-file", help="the file `cdktf deploy --outputs-file` wrote (required with --live)")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("--live") and not config.getoption("--outputs-file"):
-        raise pytest.UsageError("--live needs --outputs-file FILE, the file `cdktf deploy --outputs-file` wrote")
 
 
 def _suite(path: Path) -> str | None:

@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from stack.runtime import PROJECT_ROOT
-from tap.cache import cached_plan
-from tap.emulator import moto_server, rehearsal_config
-from tap.rehearse import rehearse
+from stack.contract import PROJECT_ROOT
+from tap.live.emulator import moto_server, rehearsal_config
+from tap.live.rehearsal import rehearse
+from tap.synth.cache import cached_plan
 
 TARGET_SECONDS = 20.0
 SUITE = [sys.executable, "-m", "pytest", "-q", "-m", "integration", "-p", "no:cacheprovider"]

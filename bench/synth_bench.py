@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 
 from stack.config import Config
-from stack.runtime import EAGER_IMPORT_VARIABLE, PROJECT_ROOT
-from tap.synth import SYNTH_LOG_VARIABLE
+from stack.contract import PROJECT_ROOT
+from stack.runtime import EAGER_IMPORT_VARIABLE
+from tap.synth.runner import SYNTH_LOG_VARIABLE
 
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-m", "unit", "-p", "no:cacheprovider"]
 NAIVE = {EAGER_IMPORT_VARIABLE: "1"}

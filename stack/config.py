@@ -12,6 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from stack import naming
+from stack.contract import stack_name
+
 PROFILES = ("dev", "prod")
 DEFAULT_ENVIRONMENT_SUFFIX = "dev"
 DEFAULT_REGION = "ap-southeast-1"
@@ -125,14 +128,11 @@ class Config:
         if not self.certificate_arn:
             object.__setattr__(self, "certificate_arn", _placeholder_certificate(self.region))
         _check_certificate(self.certificate_arn)
-        # Imported here: naming reads Config's constants, and every name must fit.
-        from stack.naming import check_environment_fits
-
-        check_environment_fits(self)
+        _check_names_fit(self)
 
     @property
     def stack_name(self) -> str:
-        return f"TapStack{self.environment_suffix}"
+        return stack_name(self.environment_suffix)
 
     @property
     def availability_zones(self) -> tuple[str, ...]:
@@ -141,6 +141,10 @@ class Config:
     @property
     def nat_gateway_count(self) -> int:
         return self.az_count if self.settings.nat_per_az else 1
+
+    @property
+    def scheduled_action_names(self) -> tuple[str, ...]:
+        return tuple(schedule.name for schedule in self.settings.schedules)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str) -> Config:
@@ -208,3 +212,21 @@ def _check_cidr(cidr: str, az_count: int) -> None:
 def _check_certificate(arn: str) -> None:
     if not _CERTIFICATE_ARN.match(arn):
         raise ConfigError("ALB_CERTIFICATE_ARN", f"must be an ACM or IAM server certificate ARN, not {arn!r}")
+
+
+def _check_names_fit(config: Config) -> None:
+    """Refuse an environment suffix that would make any AWS name unacceptable."""
+    problems = naming.violations(config)
+    if problems:
+        name, broken = next(iter(problems.items()))
+        raise ConfigError(
+            "ENVIRONMENT_SUFFIX",
+            f"{config.environment_suffix!r} cannot fit every AWS name: {name!r} {broken[0]}"
+            f" ({len(problems)} name(s) affected)",
+        )
+
+
+def server_certificate_name(arn: str) -> str | None:
+    """The name of an IAM server certificate ARN; None for an ACM certificate."""
+    marker = ":server-certificate/"
+    return arn.split(marker, 1)[1].rsplit("/", 1)[-1] if marker in arn else None

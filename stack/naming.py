@@ -21,12 +21,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from stack.config import Config
+from typing import Protocol
 
 SERVICE = "payment"
+
+
+class Deployment(Protocol):
+    """What naming needs to know of a deployment (stack/config.py's Config provides it)."""
+
+    @property
+    def environment_suffix(self) -> str: ...
+
+    @property
+    def availability_zones(self) -> tuple[str, ...]: ...
+
+    @property
+    def nat_gateway_count(self) -> int: ...
+
+    @property
+    def scheduled_action_names(self) -> tuple[str, ...]: ...
+
+
 SUFFIX_BYTES = 4
 SUFFIX_LENGTH = 2 * SUFFIX_BYTES  # random_id.hex: two lowercase hex digits per byte
 SUFFIX_PATTERN = re.compile(rf"^[0-9a-f]{{{SUFFIX_LENGTH}}}$")
@@ -205,7 +220,7 @@ RULES: Mapping[str, NameRule] = {
 }
 
 
-def catalogue(config: Config) -> dict[str, str]:
+def catalogue(config: Deployment) -> dict[str, str]:
     """Every name the stack uses: key (the `resource` part) -> kind of name.
 
     A key appears once, so two resources can never share a name.
@@ -262,8 +277,8 @@ def catalogue(config: Config) -> dict[str, str]:
         names[f"nat-eip-{letters[index]}"] = "tag_name"
         names[f"nat-{letters[index]}"] = "tag_name"
         names[f"app-rt-{letters[index]}"] = "tag_name"
-    for schedule in config.settings.schedules:
-        names[schedule.name] = "scheduled_action"
+    for name in config.scheduled_action_names:
+        names[name] = "scheduled_action"
     return names
 
 
@@ -278,7 +293,7 @@ class Names:
     of `random_id.hex`, in tests any string of the suffix's shape.
     """
 
-    def __init__(self, config: Config, suffix: str):
+    def __init__(self, config: Deployment, suffix: str):
         self._env = config.environment_suffix
         self._suffix = suffix
         self._kinds = catalogue(config)
@@ -298,7 +313,7 @@ class Names:
         return {resource: self[resource] for resource in self}
 
 
-def violations(config: Config, suffix: str = SAMPLE_SUFFIX) -> dict[str, list[str]]:
+def violations(config: Deployment, suffix: str = SAMPLE_SUFFIX) -> dict[str, list[str]]:
     """Every name that AWS would refuse, with the rules it breaks."""
     names = Names(config, suffix)
     found = {}
@@ -307,17 +322,3 @@ def violations(config: Config, suffix: str = SAMPLE_SUFFIX) -> dict[str, list[st
         if problems:
             found[name] = problems
     return found
-
-
-def check_environment_fits(config: Config) -> None:
-    """Refuse an environment suffix that would make any name unacceptable to AWS."""
-    from stack.config import ConfigError
-
-    problems = violations(config)
-    if problems:
-        name, broken = next(iter(problems.items()))
-        raise ConfigError(
-            "ENVIRONMENT_SUFFIX",
-            f"{config.environment_suffix!r} cannot fit every AWS name: {name!r} {broken[0]}"
-            f" ({len(problems)} name(s) affected)",
-        )

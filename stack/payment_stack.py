@@ -13,6 +13,7 @@ from constructs import Construct
 from stack.alarms import Alarms
 from stack.compute import Compute
 from stack.config import Config
+from stack.contract import DEPLOYMENT_SUFFIX_RESOURCE, Output, backend_path
 from stack.database import Database
 from stack.encryption import Encryption
 from stack.firewall import Firewall
@@ -27,10 +28,10 @@ from stack.waf import Waf
 class PaymentStack(TerraformStack):
     def __init__(self, scope: Construct, config: Config):
         super().__init__(scope, config.stack_name)
-        # State holds the deployment suffix. The path is relative to the stack's folder
-        # (cdktf.out/stacks/<stack>), so it lands in the project root and the plan does
-        # not depend on where the checkout lives. Teams sharing a stack use a remote backend.
-        LocalBackend(self, path=f"../../../terraform.{config.stack_name}.tfstate")
+        # State holds the deployment suffix. The path is relative to the stack's folder, so it
+        # lands in the project root and the plan does not depend on where the checkout lives.
+        # Teams sharing a stack use a remote backend.
+        LocalBackend(self, path=backend_path(config.stack_name))
         AwsProvider(
             self,
             "aws",
@@ -52,7 +53,7 @@ class PaymentStack(TerraformStack):
         # read back on every later one, drawn anew after a destroy (see stack/naming.py).
         deployment = Id(
             self,
-            "deployment",
+            DEPLOYMENT_SUFFIX_RESOURCE,
             byte_length=SUFFIX_BYTES,
             keepers={"environment": config.environment_suffix, "region": config.region},
         )
@@ -119,40 +120,45 @@ class PaymentStack(TerraformStack):
         )
 
         outputs = {
-            "deployment_suffix": deployment.hex,
-            "vpc_id": network.vpc.id,
-            "public_subnet_ids": [subnet.id for subnet in network.subnets["public"]],
-            "app_subnet_ids": [subnet.id for subnet in network.subnets["app"]],
-            "db_subnet_ids": [subnet.id for subnet in network.subnets["db"]],
-            "nat_gateway_ids": [nat.id for nat in network.nat_gateways],
-            "route_table_ids": [table.id for table in network.route_tables],
-            "alb_security_group_id": firewall.alb.id,
-            "app_security_group_id": firewall.app.id,
-            "db_security_group_id": firewall.db.id,
-            "alb_arn": balancer.alb.arn,
-            "alb_dns_name": balancer.alb.dns_name,
-            "web_acl_arn": waf.web_acl.arn,
-            "https_listener_arn": balancer.https_listener.arn,
-            "http_listener_arn": balancer.http_listener.arn,
-            "target_group_arn": balancer.target_group.arn,
-            "autoscaling_group_name": compute.autoscaling_group.name,
-            "launch_template_id": compute.launch_template.id,
-            "db_identifier": database.instance.identifier,
-            "db_endpoint": database.instance.address,
+            # What the deployment is, so its outputs file alone says which plan to check it against.
+            Output.ENVIRONMENT_SUFFIX: config.environment_suffix,
+            Output.PROFILE: config.profile,
+            Output.REGION: config.region,
+            Output.CERTIFICATE_ARN: config.certificate_arn,
+            Output.DEPLOYMENT_SUFFIX: deployment.hex,
+            Output.VPC_ID: network.vpc.id,
+            Output.PUBLIC_SUBNET_IDS: [subnet.id for subnet in network.subnets["public"]],
+            Output.APP_SUBNET_IDS: [subnet.id for subnet in network.subnets["app"]],
+            Output.DB_SUBNET_IDS: [subnet.id for subnet in network.subnets["db"]],
+            Output.NAT_GATEWAY_IDS: [nat.id for nat in network.nat_gateways],
+            Output.ROUTE_TABLE_IDS: [table.id for table in network.route_tables],
+            Output.ALB_SECURITY_GROUP_ID: firewall.alb.id,
+            Output.APP_SECURITY_GROUP_ID: firewall.app.id,
+            Output.DB_SECURITY_GROUP_ID: firewall.db.id,
+            Output.ALB_ARN: balancer.alb.arn,
+            Output.ALB_DNS_NAME: balancer.alb.dns_name,
+            Output.WEB_ACL_ARN: waf.web_acl.arn,
+            Output.HTTPS_LISTENER_ARN: balancer.https_listener.arn,
+            Output.HTTP_LISTENER_ARN: balancer.http_listener.arn,
+            Output.TARGET_GROUP_ARN: balancer.target_group.arn,
+            Output.AUTOSCALING_GROUP_NAME: compute.autoscaling_group.name,
+            Output.LAUNCH_TEMPLATE_ID: compute.launch_template.id,
+            Output.DB_IDENTIFIER: database.instance.identifier,
+            Output.DB_ENDPOINT: database.instance.address,
             # The secret's ARN only: the live suite checks it exists, never reads it.
-            "db_secret_arn": database.instance.master_user_secret.get(0).secret_arn,
-            "data_bucket": storage.data.bucket.bucket,
-            "alb_logs_bucket": storage.alb_logs.bucket.bucket,
-            "access_logs_bucket": storage.access_logs.bucket.bucket,
-            "data_key_arn": keys.data_key.arn,
-            "logs_key_arn": keys.logs_key.arn,
-            "ebs_key_arn": keys.ebs_key.arn,
-            "flow_log_group": logs.flow_logs.name,
-            "app_log_group": logs.app_logs.name,
-            "waf_log_group": logs.waf_logs.name,
-            "db_log_groups": [group.name for group in logs.db_logs.values()],
-            "alarm_topic_arn": alarms.topic.arn,
-            "alarm_names": [alarm.alarm_name for alarm in alarms.alarms],
+            Output.DB_SECRET_ARN: database.instance.master_user_secret.get(0).secret_arn,
+            Output.DATA_BUCKET: storage.data.bucket.bucket,
+            Output.ALB_LOGS_BUCKET: storage.alb_logs.bucket.bucket,
+            Output.ACCESS_LOGS_BUCKET: storage.access_logs.bucket.bucket,
+            Output.DATA_KEY_ARN: keys.data_key.arn,
+            Output.LOGS_KEY_ARN: keys.logs_key.arn,
+            Output.EBS_KEY_ARN: keys.ebs_key.arn,
+            Output.FLOW_LOG_GROUP: logs.flow_logs.name,
+            Output.APP_LOG_GROUP: logs.app_logs.name,
+            Output.WAF_LOG_GROUP: logs.waf_logs.name,
+            Output.DB_LOG_GROUPS: [group.name for group in logs.db_logs.values()],
+            Output.ALARM_TOPIC_ARN: alarms.topic.arn,
+            Output.ALARM_NAMES: [alarm.alarm_name for alarm in alarms.alarms],
         }
         for name, value in outputs.items():
-            TerraformOutput(self, name, value=value)
+            TerraformOutput(self, name.value, value=value)

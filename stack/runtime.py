@@ -21,17 +21,12 @@ import sys
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from stack.contract import PROJECT_ROOT
+
 LOCAL_NODE = PROJECT_ROOT / ".tools" / "node" / "node_modules" / ".bin" / "node"
 PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_random")
 EAGER_IMPORT_VARIABLE = "TAP_EAGER_IMPORT"
 _SUBMODULE_IMPORT = "from . import "
-
-
-def below_project(path: Path) -> Path | None:
-    """`path` relative to the project root when it lies inside the project, else None."""
-    resolved = Path(path).resolve()
-    return resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT) else None
 
 
 def prepare_node(environ: MutableMapping[str, str] = os.environ) -> None:

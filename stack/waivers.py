@@ -12,8 +12,7 @@ from dataclasses import asdict, dataclass
 
 from cdktf import TerraformResource
 
-# Where waivers live in a resource's "//" metadata; tap/waivers.py reads the same key.
-METADATA_KEY = "waivers"
+from stack.contract import WAIVER_METADATA_KEY
 
 
 @dataclass(frozen=True)
@@ -34,4 +33,4 @@ DELETION_PROTECTION_OFF = (
 
 
 def waive(resource: TerraformResource, check_id: str, reason: str, approval: Approval = SECURITY_REVIEW) -> None:
-    resource.add_override(f"//.{METADATA_KEY}.{check_id}", {"reason": reason, **asdict(approval)})
+    resource.add_override(f"//.{WAIVER_METADATA_KEY}.{check_id}", {"reason": reason, **asdict(approval)})

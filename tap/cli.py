@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 from stack.config import PROFILES, Config, ConfigError
-from stack.runtime import PROJECT_ROOT
-from tap.cache import cached_plan
+from stack.contract import state_path
 from tap.errors import UsageError
-from tap.synth import DEFAULT_OUTDIR
+from tap.synth.cache import cached_plan
+from tap.synth.runner import DEFAULT_OUTDIR
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +42,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from tap.audit_command import run_audit
+    from tap.audit.command import run_audit
 
     plan = Path(args.plan) if args.plan else _synth(_config(args), DEFAULT_OUTDIR)
     return run_audit(
@@ -55,10 +55,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
-    from tap.rehearse import check_loopback, rehearse
+    from tap.live.emulator import rehearsal_config
+    from tap.live.rehearsal import check_loopback, rehearse
 
     check_loopback(args.endpoint_url)  # before any synth: refuse a real endpoint at once
-    plan = Path(args.plan) if args.plan else _synth(_config(args), DEFAULT_OUTDIR)
+    # With no plan, the rehearsal's own configuration: its certificate is one the emulator can hold.
+    plan = Path(args.plan) if args.plan else cached_plan(rehearsal_config(args.profile or "dev", args.env))
     started = time.perf_counter()
     outputs = rehearse(plan, args.endpoint_url, Path(args.outputs_file))
     (stack,) = outputs
@@ -70,13 +72,15 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 
 def cmd_preflight(args: argparse.Namespace) -> int:
-    from tap.guard import open_account
+    from tap.live.guard import open_account
     from tap.plan import read_plan
-    from tap.preflight import Deployment, exit_code, render_json, render_table, run_checks
+    from tap.preflight.checks import run_checks
+    from tap.preflight.deployment import Deployment
+    from tap.preflight.report import exit_code, render_json, render_table
 
     config = _config(args)
     plan = read_plan(Path(args.plan) if args.plan else _synth(config, DEFAULT_OUTDIR))
-    state = Path(args.state) if args.state else PROJECT_ROOT / f"terraform.{plan.stack_name}.tfstate"
+    state = Path(args.state) if args.state else state_path(plan.stack_name)
     deployment = Deployment.load(plan, state)
     results = run_checks(open_account(deployment.region or config.region), deployment)
     print(render_json(results) if args.json else render_table(results))
@@ -90,19 +94,30 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
 
 
+def _deployment_options(with_plan: bool) -> argparse.ArgumentParser:
+    """--env and --profile (and --plan): which deployment's plan a command works on."""
+    options = argparse.ArgumentParser(add_help=False)
+    if with_plan:
+        options.add_argument("--plan", help="a synthesized cdk.tf.json (default: synthesize --env/--profile)")
+    options.add_argument("--env", help="environment suffix (default: $ENVIRONMENT_SUFFIX or dev)")
+    options.add_argument("--profile", choices=PROFILES, help="deployment profile (default: $STACK_PROFILE or dev)")
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tap", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    synth = commands.add_parser("synth", help="synthesize the stack into cdktf.out/stacks/TapStack<SUFFIX>/cdk.tf.json")
-    synth.add_argument("--env", help="environment suffix (default: $ENVIRONMENT_SUFFIX or dev)")
-    synth.add_argument("--profile", choices=PROFILES, help="deployment profile (default: $STACK_PROFILE or dev)")
+    deployment, planned = _deployment_options(with_plan=False), _deployment_options(with_plan=True)
+
+    synth = commands.add_parser(
+        "synth", parents=[deployment], help="synthesize the stack into cdktf.out/stacks/TapStack<SUFFIX>/cdk.tf.json"
+    )
     synth.add_argument("--outdir", default=str(DEFAULT_OUTDIR), help="output folder (default: cdktf.out)")
     synth.set_defaults(run=cmd_synth)
 
-    audit = commands.add_parser("audit", help="scan the plan, apply waivers, write the compliance reports")
-    audit.add_argument("--plan", help="a synthesized cdk.tf.json (default: synthesize --env/--profile)")
-    audit.add_argument("--env", help="environment suffix to synthesize (default: $ENVIRONMENT_SUFFIX or dev)")
-    audit.add_argument("--profile", choices=PROFILES, help="deployment profile to synthesize (default: dev)")
+    audit = commands.add_parser(
+        "audit", parents=[planned], help="scan the plan, apply waivers, write the compliance reports"
+    )
     audit.add_argument("--out", default="reports", help="folder for the reports (default: reports)")
     audit.add_argument("--waivers", help="waivers file (default: waivers.toml in the project, if present)")
     audit.add_argument("--live-results", help="JUnit XML of the live suite, folded in as live evidence")
@@ -110,21 +125,20 @@ def build_parser() -> argparse.ArgumentParser:
     audit.set_defaults(run=cmd_audit)
 
     rehearse = commands.add_parser(
-        "rehearse", help="provision the plan into an AWS emulator on loopback and write a CDKTF outputs file"
+        "rehearse",
+        parents=[planned],
+        help="provision the plan into an AWS emulator on loopback and write a CDKTF outputs file "
+        "(default plan: the rehearsal's own configuration of --profile)",
     )
     rehearse.add_argument(
         "--endpoint-url", required=True, help="the emulator, e.g. http://127.0.0.1:5000 (loopback only)"
     )
     rehearse.add_argument("--outputs-file", required=True, help="where to write the nested outputs")
-    rehearse.add_argument("--plan", help="a synthesized cdk.tf.json (default: synthesize --env/--profile)")
-    rehearse.add_argument("--env", help="environment suffix to synthesize (default: $ENVIRONMENT_SUFFIX or dev)")
-    rehearse.add_argument("--profile", choices=PROFILES, help="deployment profile to synthesize (default: dev)")
     rehearse.set_defaults(run=cmd_rehearse)
 
-    preflight = commands.add_parser("preflight", help="read-only checks of the target account before a deploy")
-    preflight.add_argument("--env", help="environment suffix (default: $ENVIRONMENT_SUFFIX or dev)")
-    preflight.add_argument("--profile", choices=PROFILES, help="deployment profile (default: $STACK_PROFILE or dev)")
-    preflight.add_argument("--plan", help="a synthesized cdk.tf.json (default: synthesize --env/--profile)")
+    preflight = commands.add_parser(
+        "preflight", parents=[planned], help="read-only checks of the target account before a deploy"
+    )
     preflight.add_argument(
         "--state", help="Terraform state holding the deployment suffix (default: the local backend's)"
     )

@@ -16,8 +16,6 @@ from typing import Any
 from tap.errors import UsageError
 
 METADATA = "//"
-# How every name in the plan refers to the deployment suffix (random_id in state, see stack/naming.py).
-DEPLOYMENT_SUFFIX = "${random_id.deployment.hex}"
 
 
 class Matcher:
@@ -275,6 +273,17 @@ class Plan:
     @property
     def stack_name(self) -> str:
         return self.document[METADATA]["metadata"]["stackName"]
+
+    @property
+    def region(self) -> str:
+        """The AWS provider's region ('' when the plan sets none)."""
+        return self.block("provider.aws").get("region", "")
+
+    @property
+    def default_tags(self) -> dict[str, str]:
+        """The tags the AWS provider stamps on every resource."""
+        blocks = self.block("provider.aws").get("default_tags") or []
+        return {key: value for block in blocks for key, value in block.get("tags", {}).items()}
 
     def _blocks(self, section: str, type_: str | None) -> Iterator[Resource]:
         for kind, by_name in self.document.get(section, {}).items():

@@ -6,13 +6,13 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from stack.runtime import PROJECT_ROOT
-from tap import live_results, waivers
-from tap.audit import Audit, evaluate
-from tap.mapping import Mapping
+from stack.contract import PROJECT_ROOT
+from tap.audit import live_results, waivers
+from tap.audit.mapping import Mapping
+from tap.audit.reports import write_all
+from tap.audit.scan import scan
+from tap.audit.verdict import Audit, evaluate
 from tap.plan import Plan, read_plan
-from tap.reports import write_all
-from tap.scan import scan
 
 DEFAULT_WAIVERS = PROJECT_ROOT / "waivers.toml"
 

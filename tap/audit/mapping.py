@@ -7,8 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from tap.audit.scan import POLICIES
 from tap.errors import UsageError
-from tap.scan import POLICIES
 
 MAPPING_FILE = POLICIES / "pci_dss_v4.toml"
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import jinja2
 
-from stack.runtime import below_project
-from tap.audit import FAILED, PASSED, WAIVED, Audit, Evidence
-from tap.waivers import Waiver
+from stack.contract import below_project
+from tap.audit.verdict import FAILED, PASSED, WAIVED, Audit, Evidence
+from tap.audit.waivers import Waiver
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
@@ -89,7 +89,7 @@ def to_json(audit: Audit) -> dict[str, Any]:
 
 def render_html(document: dict[str, Any]) -> str:
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("tap", "templates"),
+        loader=jinja2.PackageLoader("tap.audit", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -126,7 +126,7 @@ def to_junit(audit: Audit) -> str:
         suite = ET.SubElement(suites, "testsuite", name="waivers-and-live", tests=str(len(audit.problems)))
         suite.set("failures", str(len(audit.problems)))
         for index, problem in enumerate(audit.problems, 1):
-            case = ET.SubElement(suite, "testcase", classname="tap.audit", name=f"problem {index}")
+            case = ET.SubElement(suite, "testcase", classname="tap.audit.verdict", name=f"problem {index}")
             ET.SubElement(case, "failure", message=problem)
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

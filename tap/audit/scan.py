@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from stack.runtime import PROJECT_ROOT
+from stack.contract import PROJECT_ROOT
 from tap.errors import UsageError
 
 POLICIES = PROJECT_ROOT / "policies"

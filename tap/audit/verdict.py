@@ -17,12 +17,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from stack.runtime import PROJECT_ROOT
-from tap.live_results import LiveResult
-from tap.mapping import Mapping
+from stack.contract import PROJECT_ROOT
+from tap.audit.live_results import LiveResult
+from tap.audit.mapping import Mapping
+from tap.audit.scan import Finding, Scan
+from tap.audit.waivers import Waiver
 from tap.plan import Plan
-from tap.scan import Finding, Scan
-from tap.waivers import Waiver
 
 PASSED, FAILED, WAIVED = "PASSED", "FAILED", "WAIVED"
 # Attribute names whose values never reach a report.
@@ -205,7 +205,7 @@ def _summaries(evidence: list[Evidence], live: list[LiveResult], mapping: Mappin
 def provenance(plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date) -> dict[str, Any]:
     return {
         "stack": plan.stack_name,
-        "profile": _plan_profile(plan),
+        "profile": plan.default_tags.get("Profile", "unknown"),
         "plan_path": str(plan_path),
         "plan_sha256": hashlib.sha256(Path(plan_path).read_bytes()).hexdigest(),
         "git_commit": _git("rev-parse", "HEAD"),
@@ -219,15 +219,6 @@ def provenance(plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date) -> dict[
             "python": platform.python_version(),
         },
     }
-
-
-def _plan_profile(plan: Plan) -> str:
-    """The profile the stack stamped on every resource through the provider's default tags."""
-    for provider in plan.document.get("provider", {}).get("aws", []):
-        for tags in provider.get("default_tags", []):
-            if "Profile" in tags.get("tags", {}):
-                return tags["tags"]["Profile"]
-    return "unknown"
 
 
 def _git(*args: str) -> str | None:

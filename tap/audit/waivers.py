@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stack.runtime import below_project
+from stack.contract import WAIVER_METADATA_KEY, below_project
 from tap.errors import UsageError
 from tap.plan import Plan
 
-# The key `stack/waivers.py` writes into a resource's "//" metadata.
-METADATA_KEY = "waivers"
 MIN_REASON_WORDS = 6
 
 
@@ -45,7 +43,7 @@ def from_plan(plan: Plan) -> list[Waiver]:
     return [
         _waiver({"check": check_id, "resource": resource.address, **fields}, "plan")
         for resource in plan.resources()
-        for check_id, fields in resource.annotations.get(METADATA_KEY, {}).items()
+        for check_id, fields in resource.annotations.get(WAIVER_METADATA_KEY, {}).items()
     ]
 
 

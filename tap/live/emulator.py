@@ -23,8 +23,11 @@ MOTO_ACCOUNT = "123456789012"
 REHEARSAL_CERTIFICATE = f"arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/payment-rehearsal"
 
 
-def rehearsal_config(profile: str = "dev") -> Config:
-    return Config(environment_suffix=f"rh-{profile}", profile=profile, certificate_arn=REHEARSAL_CERTIFICATE)
+def rehearsal_config(profile: str = "dev", environment_suffix: str | None = None) -> Config:
+    """A deployment the emulator can hold: the given profile, with a certificate moto can be given."""
+    return Config(
+        environment_suffix=environment_suffix or f"rh-{profile}", profile=profile, certificate_arn=REHEARSAL_CERTIFICATE
+    )
 
 
 @contextmanager

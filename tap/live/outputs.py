@@ -9,10 +9,12 @@ there were several; here the stack is chosen by name, or must be the only one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from stack.config import Config
+from stack.contract import IDENTITY_OUTPUTS, Output
 from tap.errors import UsageError
 
 
@@ -38,6 +40,41 @@ class Outputs(Mapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
+
+    def missing(self, names: Iterable[str]) -> list[str]:
+        """The names among `names` the file does not hold."""
+        found = []
+        for name in names:
+            try:
+                self[name]
+            except UsageError:
+                found.append(str(name))
+        return found
+
+    def require(self, names: Iterable[str]) -> None:
+        """All of `names` are present, or one sentence naming every missing one."""
+        absent = self.missing(names)
+        if absent:
+            raise UsageError(
+                f"{self.source} lacks the output{'s' if len(absent) > 1 else ''} {', '.join(absent)} of stack "
+                f"{self.stack}: it was written by another version of the stack; deploy the current one"
+            )
+
+    def deployment(self) -> Config:
+        """The configuration of the deployment these outputs describe, from its identity outputs alone."""
+        self.require(IDENTITY_OUTPUTS)
+        config = Config(
+            environment_suffix=self[Output.ENVIRONMENT_SUFFIX],
+            profile=self[Output.PROFILE],
+            region=self[Output.REGION],
+            certificate_arn=self[Output.CERTIFICATE_ARN],
+        )
+        if config.stack_name != self.stack:
+            raise UsageError(
+                f"{self.source}: stack {self.stack} says it is environment {config.environment_suffix!r}, "
+                f"whose stack is {config.stack_name}; the file was edited or mixed up"
+            )
+        return config
 
     def __len__(self) -> int:
         return len(self._values)

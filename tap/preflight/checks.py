@@ -9,21 +9,16 @@ or INFO, with why and what to do.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from stack.config import PLACEHOLDER_ACCOUNT
+from stack.config import PLACEHOLDER_ACCOUNT, server_certificate_name
 from tap.errors import UsageError
-from tap.guard import Account
-from tap.plan import DEPLOYMENT_SUFFIX, Plan, Resource
-
-PASS, BLOCKER, WARN, INFO = "PASS", "BLOCKER", "WARN", "INFO"
+from tap.live.guard import Account
+from tap.preflight.deployment import BLOCKER, INFO, PASS, WARN, Deployment, Result
 
 # Quotas read from Service Quotas: (service code, quota code, what it counts, how to count it).
 QUOTAS = (
@@ -31,53 +26,6 @@ QUOTAS = (
     ("vpc", "L-F678F1CE", "VPCs", "aws_vpc"),
     ("vpc", "L-FE5A380F", "NAT gateways per Availability Zone", "aws_nat_gateway"),
 )
-
-
-@dataclass(frozen=True)
-class Result:
-    check: str
-    status: str
-    why: str
-    action: str = ""
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """The plan, and what the state says of it: the deployment suffix and the resources it manages."""
-
-    plan: Plan
-    suffix: str | None
-    managed: frozenset[tuple[str, str]]  # (type, name) of resources the state already holds
-
-    @classmethod
-    def load(cls, plan: Plan, state_path: Path | None) -> Deployment:
-        if state_path is None or not state_path.exists():
-            return cls(plan, None, frozenset())
-        try:
-            state = json.loads(state_path.read_text())
-        except (OSError, json.JSONDecodeError) as error:
-            raise UsageError(f"cannot read the Terraform state {state_path}: {error}") from None
-        managed, suffix = set(), None
-        for resource in state.get("resources", []):
-            if resource.get("mode") != "managed" or not resource.get("instances"):
-                continue
-            managed.add((resource["type"], resource["name"]))
-            if resource["type"] == "random_id" and resource["name"] == "deployment":
-                suffix = resource["instances"][0]["attributes"]["hex"]
-        return cls(plan, suffix, frozenset(managed))
-
-    def name(self, value: str) -> str | None:
-        """The name the deploy will use, or None while it depends on a suffix not drawn yet."""
-        if DEPLOYMENT_SUFFIX not in value:
-            return value
-        return value.replace(DEPLOYMENT_SUFFIX, self.suffix) if self.suffix else None
-
-    @property
-    def region(self) -> str:
-        return (self.plan.document.get("provider", {}).get("aws") or [{}])[0].get("region", "")
-
-    def only(self, type_: str) -> Resource:
-        return self.plan.resources(type_).only()
 
 
 def identity(account: Account, deployment: Deployment) -> Iterator[Result]:
@@ -354,8 +302,8 @@ def certificate(account: Account, deployment: Deployment) -> Iterator[Result]:
             )
             continue
         try:
-            if ":server-certificate/" in arn:
-                account("iam").get_server_certificate(ServerCertificateName=arn.rsplit("/", 1)[1])
+            if server_certificate_name(arn):
+                account("iam").get_server_certificate(ServerCertificateName=server_certificate_name(arn))
                 status = "ISSUED"
             else:
                 status = account("acm").describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
@@ -399,20 +347,3 @@ def could_not_run(check: str, error: Exception, emulated: bool) -> Result:
         )
     reason = str(error).splitlines()[0]
     return Result(check, BLOCKER, f"the check could not run: {reason}", "fix access to the account, then run it again")
-
-
-def exit_code(results: list[Result]) -> int:
-    return 1 if any(result.status == BLOCKER for result in results) else 0
-
-
-def render_table(results: list[Result]) -> str:
-    rows = [("CHECK", "RESULT", "WHY", "WHAT TO DO")] + [(r.check, r.status, r.why, r.action) for r in results]
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    lines = ["  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)).rstrip() for row in rows]
-    return "\n".join(lines)
-
-
-def render_json(results: list[Result]) -> str:
-    return json.dumps(
-        {"blockers": sum(r.status == BLOCKER for r in results), "results": [asdict(r) for r in results]}, indent=2
-    )

@@ -26,8 +26,8 @@ from pathlib import Path
 from filelock import FileLock
 
 from stack.config import Config
-from stack.runtime import PROJECT_ROOT
-from tap.synth import plan_path, synthesize
+from stack.contract import PROJECT_ROOT
+from tap.synth.runner import plan_path, synthesize
 
 STACK_SOURCES = PROJECT_ROOT / "stack"
 KEYED_DISTRIBUTIONS = ("cdktf", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-random", "jsii", "constructs")

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from stack.config import Config
-from stack.runtime import PROJECT_ROOT, prepare_node
+from stack.contract import PROJECT_ROOT
+from stack.runtime import prepare_node
 from tap.errors import UsageError
 
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"

@@ -17,14 +17,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from stack.config import PROFILES, Config, ConfigError
-from tap.cache import cached_plan
+from stack.config import PROFILES, ConfigError
+from stack.contract import DEPLOYMENT_SUFFIX, Output, stack_name
 from tap.errors import UsageError
-from tap.guard import Account, open_account
-from tap.outputs import Outputs, read_outputs
-from tap.plan import DEPLOYMENT_SUFFIX, Plan, Resource
-
-STACK_PREFIX = "TapStack"
+from tap.live.guard import Account, open_account
+from tap.live.outputs import Outputs, read_outputs
+from tap.plan import Plan, Resource
+from tap.synth.cache import cached_plan
 
 
 @dataclass
@@ -35,7 +34,7 @@ class Target:
 
     def live(self, text: str) -> str:
         """A plan string with the deployment suffix filled in from the outputs."""
-        return text.replace(DEPLOYMENT_SUFFIX, self.outputs["deployment_suffix"])
+        return text.replace(DEPLOYMENT_SUFFIX, self.outputs[Output.DEPLOYMENT_SUFFIX])
 
     def name(self, resource: Resource, key: str = "name") -> str:
         return self.live(resource[key])
@@ -82,31 +81,35 @@ def target(deployment: str, request: pytest.FixtureRequest, tmp_path_factory) ->
         pytest.exit(f"live suite: {error}", returncode=2)
 
 
+def _target(outputs: Outputs, account: Account) -> Target:
+    """The deployment the outputs describe, checked against the plan of that same deployment."""
+    config = outputs.deployment()
+    outputs.require(Output)
+    return Target(Plan.load(cached_plan(config)), outputs, account)
+
+
 def _rehearsal_target(profile: str, outputs_file: Path) -> Iterator[Target]:
-    from tap.emulator import moto_server, rehearsal_config
-    from tap.rehearse import EMULATOR_CREDENTIALS, rehearse
+    from tap.live.emulator import moto_server, rehearsal_config
+    from tap.live.rehearsal import EMULATOR_CREDENTIALS, rehearse
 
     config = rehearsal_config(profile)
-    plan_path = cached_plan(config)
     with moto_server() as url:
-        rehearse(plan_path, url, outputs_file)
-        yield Target(
-            Plan.load(plan_path),
-            read_outputs(outputs_file, config.stack_name),
-            open_account(config.region, url, **EMULATOR_CREDENTIALS),
-        )
+        rehearse(cached_plan(config), url, outputs_file)
+        outputs = read_outputs(outputs_file, config.stack_name)
+        yield _target(outputs, open_account(config.region, url, **EMULATOR_CREDENTIALS))
 
 
 def _live_target(outputs_file: Path) -> Target:
+    # The outputs file alone says which deployment it is; ENVIRONMENT_SUFFIX only picks one of several stacks.
     named = os.environ.get("ENVIRONMENT_SUFFIX")
-    outputs = read_outputs(outputs_file, f"{STACK_PREFIX}{named}" if named else None)
-    config = Config.from_env(environment_suffix=outputs.stack.removeprefix(STACK_PREFIX))
-    target = Target(Plan.load(cached_plan(config)), outputs, open_account(config.region))
+    outputs = read_outputs(outputs_file, stack_name(named) if named else None)
+    region = outputs.deployment().region
+    target = _target(outputs, open_account(region))
     try:
         identity = target.client("sts").get_caller_identity()
     except (BotoCoreError, ClientError) as error:
         raise UsageError(
             f"no usable AWS credentials for the live suite ({error}); configure the standard chain"
         ) from None
-    print(f"live suite: account {identity['Account']}, region {config.region}, stack {outputs.stack}")
+    print(f"live suite: account {identity['Account']}, region {region}, stack {outputs.stack}")
     return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from stack.contract import Output
 from tests.integration.conftest import same
 
 
@@ -11,7 +12,7 @@ from tests.integration.conftest import same
 def launch_template(target) -> dict:
     """The data of the default version: what new instances launch with."""
     versions = target.client("ec2").describe_launch_template_versions(
-        LaunchTemplateId=target.outputs["launch_template_id"], Versions=["$Default"]
+        LaunchTemplateId=target.outputs[Output.LAUNCH_TEMPLATE_ID], Versions=["$Default"]
     )["LaunchTemplateVersions"]
     return versions[0]["LaunchTemplateData"]
 
@@ -37,7 +38,7 @@ def test_default_version_volumes_are_encrypted_gp3_with_the_ebs_key(target, laun
         for m in launch_template.get("BlockDeviceMappings", [])
     ]
     expected = [
-        (m["device_name"], m["ebs"]["volume_type"], m["ebs"]["encrypted"] == "true", target.outputs["ebs_key_arn"])
+        (m["device_name"], m["ebs"]["volume_type"], m["ebs"]["encrypted"] == "true", target.outputs[Output.EBS_KEY_ARN])
         for m in planned["block_device_mappings"]
     ]
     same(actual, expected, "the launch template's volumes (device, type, encrypted, key)")
@@ -48,7 +49,7 @@ def test_default_version_gives_no_public_ip(target, launch_template):
     public = [nic.get("AssociatePublicIpAddress") for nic in launch_template.get("NetworkInterfaces", [])]
     same(public, [False], "public IP addresses on the launch template's interfaces")
     groups = [group for nic in launch_template["NetworkInterfaces"] for group in nic.get("Groups", [])]
-    same(groups, [target.outputs["app_security_group_id"]], "the instances' security groups")
+    same(groups, [target.outputs[Output.APP_SECURITY_GROUP_ID]], "the instances' security groups")
 
 
 def test_default_version_tags_instances_and_volumes(target, launch_template):
@@ -67,12 +68,18 @@ def test_default_version_tags_instances_and_volumes(target, launch_template):
 def test_autoscaling_group_spans_app_subnets_behind_the_target_group(target):
     (planned,) = target.planned("aws_autoscaling_group")
     (group,) = target.client("autoscaling").describe_auto_scaling_groups(
-        AutoScalingGroupNames=[target.outputs["autoscaling_group_name"]]
+        AutoScalingGroupNames=[target.outputs[Output.AUTOSCALING_GROUP_NAME]]
     )["AutoScalingGroups"]
     same((group["MinSize"], group["MaxSize"]), (planned["min_size"], planned["max_size"]), "the group's size limits")
-    same(sorted(group["VPCZoneIdentifier"].split(",")), sorted(target.outputs["app_subnet_ids"]), "the group's subnets")
-    same(group["TargetGroupARNs"], [target.outputs["target_group_arn"]], "the group's target groups")
+    same(
+        sorted(group["VPCZoneIdentifier"].split(",")),
+        sorted(target.outputs[Output.APP_SUBNET_IDS]),
+        "the group's subnets",
+    )
+    same(group["TargetGroupARNs"], [target.outputs[Output.TARGET_GROUP_ARN]], "the group's target groups")
     same(group["HealthCheckType"], planned["health_check_type"], "the group's health check type")
     same(
-        group["LaunchTemplate"]["LaunchTemplateId"], target.outputs["launch_template_id"], "the group's launch template"
+        group["LaunchTemplate"]["LaunchTemplateId"],
+        target.outputs[Output.LAUNCH_TEMPLATE_ID],
+        "the group's launch template",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from stack.contract import Output
 from tests.integration.conftest import same
 
 
@@ -15,13 +16,13 @@ def planned(target):
 
 @pytest.fixture(scope="module")
 def database(target) -> dict:
-    (instance,) = target.client("rds").describe_db_instances(DBInstanceIdentifier=target.outputs["db_identifier"])[
+    (instance,) = target.client("rds").describe_db_instances(DBInstanceIdentifier=target.outputs[Output.DB_IDENTIFIER])[
         "DBInstances"
     ]
     return instance
 
 
-def test_engine_and_major_version_match_plan(database, planned):
+def test_engine_and_major_version_match_plan(target, database, planned):
     same(database["Engine"], planned["engine"], "the database engine")
     major = planned["engine_version"]
     version = database["EngineVersion"]
@@ -29,13 +30,14 @@ def test_engine_and_major_version_match_plan(database, planned):
         f"drift: the database runs {planned['engine']} {version}, the plan pins major version {major}"
     )
     same(database["DBInstanceClass"], planned["instance_class"], "the database instance class")
+    same(database["Endpoint"]["Address"], target.outputs[Output.DB_ENDPOINT], "the database endpoint")
 
 
 @pytest.mark.controls("CKV_PAY_1", "CKV_AWS_16")
 def test_storage_is_encrypted_with_the_data_key(target, database):
     same(
         (database["StorageEncrypted"], database.get("KmsKeyId")),
-        (True, target.outputs["data_key_arn"]),
+        (True, target.outputs[Output.DATA_KEY_ARN]),
         "the database's storage encryption and key",
     )
 
@@ -44,10 +46,10 @@ def test_storage_is_encrypted_with_the_data_key(target, database):
 def test_database_is_not_publicly_accessible(target, database, planned):
     same(database["PubliclyAccessible"], planned["publicly_accessible"], "whether the database is publicly accessible")
     subnets = sorted(s["SubnetIdentifier"] for s in database["DBSubnetGroup"]["Subnets"])
-    same(subnets, sorted(target.outputs["db_subnet_ids"]), "the database's subnets")
+    same(subnets, sorted(target.outputs[Output.DB_SUBNET_IDS]), "the database's subnets")
     same(
         [g["VpcSecurityGroupId"] for g in database["VpcSecurityGroups"]],
-        [target.outputs["db_security_group_id"]],
+        [target.outputs[Output.DB_SECURITY_GROUP_ID]],
         "the database's security groups",
     )
 
@@ -84,9 +86,9 @@ def test_parameter_group_refuses_unencrypted_connections(target, database):
 @pytest.mark.controls("CKV_PAY_17", "CKV_PAY_4")
 def test_master_secret_is_managed_and_kms_encrypted_without_reading_it(target, database):
     secret = database.get("MasterUserSecret", {})
-    same(secret.get("SecretArn"), target.outputs["db_secret_arn"], "the database's managed master secret")
+    same(secret.get("SecretArn"), target.outputs[Output.DB_SECRET_ARN], "the database's managed master secret")
     described = target.client("secretsmanager").describe_secret(SecretId=secret["SecretArn"])
     key = described.get("KmsKeyId", "")
-    assert key and key.split("/")[-1] == target.outputs["data_key_arn"].split("/")[-1], (
+    assert key and key.split("/")[-1] == target.outputs[Output.DATA_KEY_ARN].split("/")[-1], (
         f"drift: the master secret is encrypted with {key!r}, the plan says the data key"
     )

@@ -8,9 +8,10 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from stack.contract import Output
 from tests.integration.conftest import same
 
-BUCKETS = ["data_bucket", "alb_logs_bucket", "access_logs_bucket"]
+BUCKETS = [Output.DATA_BUCKET, Output.ALB_LOGS_BUCKET, Output.ACCESS_LOGS_BUCKET]
 
 
 def _planned(target, output: str, type_: str):
@@ -33,7 +34,7 @@ def test_bucket_default_encryption_matches_plan(target, output):
     default = rules[0]["ApplyServerSideEncryptionByDefault"]
     planned = _planned(target, output, "aws_s3_bucket_server_side_encryption_configuration")["rule"][0]
     planned_default = planned["apply_server_side_encryption_by_default"]
-    expected_key = target.outputs["data_key_arn"] if planned_default.get("kms_master_key_id") else None
+    expected_key = target.outputs[Output.DATA_KEY_ARN] if planned_default.get("kms_master_key_id") else None
     same(
         (default["SSEAlgorithm"], default.get("KMSMasterKeyID")),
         (planned_default["sse_algorithm"], expected_key),

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tap.audit.scan import Scan, scan
 from tap.plan import Plan
-from tap.scan import Scan, scan
 from tests.policies.mutations import MUTATIONS
 
 FIXTURES = Path(__file__).parent / "fixtures"

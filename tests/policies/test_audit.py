@@ -12,15 +12,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tap import live_results
-from tap.audit import evaluate
-from tap.audit_command import DEFAULT_WAIVERS, load_waivers
+from tap.audit import live_results
+from tap.audit.command import DEFAULT_WAIVERS, load_waivers
+from tap.audit.mapping import Mapping
+from tap.audit.reports import SCHEMA_FILE, to_json
+from tap.audit.verdict import evaluate
+from tap.audit.waivers import from_file
 from tap.cli import main
 from tap.errors import UsageError
-from tap.mapping import Mapping
 from tap.plan import Plan
-from tap.reports import SCHEMA_FILE, to_json
-from tap.waivers import from_file
 
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 29)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from stack.runtime import PROJECT_ROOT
-from tap.mapping import MAPPING_FILE, Mapping
+from stack.contract import PROJECT_ROOT
+from tap.audit.mapping import MAPPING_FILE, Mapping
 from tests.policies.test_policies import CUSTOM
 
 REQUIREMENT_ID = re.compile(r"^\d{1,2}(\.\d+){1,3}$")

@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from tap.audit import evaluate
-from tap.audit_command import load_waivers
-from tap.mapping import Mapping
+from tap.audit.command import load_waivers
+from tap.audit.mapping import Mapping
+from tap.audit.scan import POLICIES
+from tap.audit.verdict import evaluate
 from tap.plan import Plan
-from tap.scan import POLICIES
 from tests.policies.conftest import FIXTURES, fixture_id
 from tests.policies.mutations import MUTATIONS
 

@@ -7,11 +7,11 @@ import json
 import boto3
 import pytest
 
-from tap.cache import cached_plan
-from tap.emulator import moto_server, rehearsal_config, reset
-from tap.guard import open_account
+from tap.live.emulator import moto_server, rehearsal_config, reset
+from tap.live.guard import open_account
+from tap.live.rehearsal import EMULATOR_CREDENTIALS, Rehearsal
 from tap.plan import Plan
-from tap.rehearse import EMULATOR_CREDENTIALS, Rehearsal
+from tap.synth.cache import cached_plan
 from tests.preflight.catalogue import answer_catalogue
 
 SUFFIX = "c0ffee00"

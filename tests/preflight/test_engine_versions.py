@@ -10,9 +10,10 @@ import copy
 import pytest
 from botocore.stub import Stubber
 
-from tap.guard import open_account
+from tap.live.guard import open_account
 from tap.plan import Plan
-from tap.preflight import BLOCKER, PASS, Deployment, engine_version
+from tap.preflight.checks import engine_version
+from tap.preflight.deployment import BLOCKER, PASS, Deployment
 from tests.preflight.catalogue import engine_version as version_entry
 from tests.preflight.catalogue import orderable
 

@@ -7,10 +7,13 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from stack.contract import DEPLOYMENT_SUFFIX
 from tap.cli import main
-from tap.guard import ReadOnlyViolation, open_account
-from tap.preflight import BLOCKER, INFO, PASS, WARN, Deployment, could_not_run, exit_code, run_checks
-from tap.rehearse import EMULATOR_CREDENTIALS
+from tap.live.guard import ReadOnlyViolation, open_account
+from tap.live.rehearsal import EMULATOR_CREDENTIALS
+from tap.preflight.checks import could_not_run, run_checks
+from tap.preflight.deployment import BLOCKER, INFO, PASS, WARN, Deployment
+from tap.preflight.report import exit_code
 from tests.preflight.catalogue import answer_catalogue
 from tests.preflight.conftest import SUFFIX, state_with_suffix
 
@@ -42,7 +45,7 @@ def leftovers(writer, plan) -> dict[str, str]:
     name = {r.type: r for r in plan.resources()}
 
     def planned(type_, key="name"):
-        return name[type_][key].replace("${random_id.deployment.hex}", SUFFIX)
+        return name[type_][key].replace(DEPLOYMENT_SUFFIX, SUFFIX)
 
     region = plan.document["provider"]["aws"][0]["region"]
     ec2, rds = writer("ec2"), writer("rds")
@@ -120,16 +123,16 @@ def test_preflight_cannot_write_to_the_account(account):
 def test_cli_prints_a_table_and_json_and_exits_on_blockers(
     emulator, account, writer, plan, tmp_path, capsys, monkeypatch
 ):
-    import tap.guard
+    import tap.live.guard
 
-    opened = tap.guard.open_account
+    opened = tap.live.guard.open_account
 
     def with_catalogue(*args, **kwargs):
         account = opened(*args, **kwargs)
         answer_catalogue(account.session)
         return account
 
-    monkeypatch.setattr(tap.guard, "open_account", with_catalogue)
+    monkeypatch.setattr(tap.live.guard, "open_account", with_catalogue)
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
     for key, value in {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal"}.items():
         monkeypatch.setenv(key, value)

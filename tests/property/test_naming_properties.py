@@ -8,10 +8,11 @@ from hypothesis import strategies as st
 
 from conftest import PROFILE_CONFIGS
 from stack.config import Config, ConfigError
+from stack.contract import DEPLOYMENT_SUFFIX
 from stack.naming import RULES, Names
-from tap.cache import cached_plan
 from tap.plan import Plan
-from tap.synth import synthesize
+from tap.synth.cache import cached_plan
+from tap.synth.runner import synthesize
 from tests.property.strategies import (
     any_environment_suffixes,
     deployment_suffixes,
@@ -19,8 +20,6 @@ from tests.property.strategies import (
     regions,
     valid_environment_suffixes,
 )
-
-SUFFIX_REFERENCE = "${random_id.deployment.hex}"
 
 
 @given(valid_environment_suffixes, deployment_suffixes, profiles, regions)
@@ -116,7 +115,7 @@ def _plan_names(plan: Plan) -> dict[str, str]:
 def test_every_name_in_the_plan_comes_from_the_naming_module(profile):
     config = PROFILE_CONFIGS[profile]
     plan = Plan.load(cached_plan(config))
-    catalogue = set(Names(config, SUFFIX_REFERENCE).all().values())
+    catalogue = set(Names(config, DEPLOYMENT_SUFFIX).all().values())
     found = _plan_names(plan)
     assert len(found) > 40
     assert {where: name for where, name in found.items() if name not in catalogue} == {}

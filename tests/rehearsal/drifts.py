@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from stack.contract import Output
+
 Change = Callable[[Callable[[str], Any], dict[str, Any]], None]
 
 
@@ -21,12 +23,12 @@ class Drift:
 
 
 def _remove_bucket_encryption(aws, out):
-    aws("s3").delete_bucket_encryption(Bucket=out["data_bucket"])
+    aws("s3").delete_bucket_encryption(Bucket=out[Output.DATA_BUCKET])
 
 
 def _allow_public_policy(aws, out):
     aws("s3").put_public_access_block(
-        Bucket=out["data_bucket"],
+        Bucket=out[Output.DATA_BUCKET],
         PublicAccessBlockConfiguration={
             "BlockPublicAcls": True,
             "IgnorePublicAcls": True,
@@ -37,69 +39,69 @@ def _allow_public_policy(aws, out):
 
 
 def _suspend_versioning(aws, out):
-    aws("s3").put_bucket_versioning(Bucket=out["data_bucket"], VersioningConfiguration={"Status": "Suspended"})
+    aws("s3").put_bucket_versioning(Bucket=out[Output.DATA_BUCKET], VersioningConfiguration={"Status": "Suspended"})
 
 
 def _imds_optional_default_version(aws, out):
     ec2 = aws("ec2")
     version = ec2.create_launch_template_version(
-        LaunchTemplateId=out["launch_template_id"],
+        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID],
         SourceVersion="$Latest",
         LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}},
     )["LaunchTemplateVersion"]["VersionNumber"]
-    ec2.modify_launch_template(LaunchTemplateId=out["launch_template_id"], DefaultVersion=str(version))
+    ec2.modify_launch_template(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], DefaultVersion=str(version))
 
 
 def _database_public(aws, out):
     aws("rds").modify_db_instance(
-        DBInstanceIdentifier=out["db_identifier"], PubliclyAccessible=True, ApplyImmediately=True
+        DBInstanceIdentifier=out[Output.DB_IDENTIFIER], PubliclyAccessible=True, ApplyImmediately=True
     )
 
 
 def _database_backups_shortened(aws, out):
     aws("rds").modify_db_instance(
-        DBInstanceIdentifier=out["db_identifier"], BackupRetentionPeriod=1, ApplyImmediately=True
+        DBInstanceIdentifier=out[Output.DB_IDENTIFIER], BackupRetentionPeriod=1, ApplyImmediately=True
     )
 
 
 def _database_port_open_to_world(aws, out):
     aws("ec2").authorize_security_group_ingress(
-        GroupId=out["db_security_group_id"],
+        GroupId=out[Output.DB_SECURITY_GROUP_ID],
         IpPermissions=[{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )
 
 
 def _rotation_disabled(aws, out):
-    aws("kms").disable_key_rotation(KeyId=out["data_key_arn"])
+    aws("kms").disable_key_rotation(KeyId=out[Output.DATA_KEY_ARN])
 
 
 def _nat_gateway_deleted(aws, out):
-    aws("ec2").delete_nat_gateway(NatGatewayId=out["nat_gateway_ids"][0])
+    aws("ec2").delete_nat_gateway(NatGatewayId=out[Output.NAT_GATEWAY_IDS][0])
 
 
 def _flow_log_deleted(aws, out):
     ec2 = aws("ec2")
-    logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [out["vpc_id"]]}])["FlowLogs"]
+    logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [out[Output.VPC_ID]]}])["FlowLogs"]
     ec2.delete_flow_logs(FlowLogIds=[log["FlowLogId"] for log in logs])
 
 
 def _retention_shortened(aws, out):
-    aws("logs").put_retention_policy(logGroupName=out["flow_log_group"], retentionInDays=30)
+    aws("logs").put_retention_policy(logGroupName=out[Output.FLOW_LOG_GROUP], retentionInDays=30)
 
 
 def _tls_policy_weakened(aws, out):
-    aws("elbv2").modify_listener(ListenerArn=out["https_listener_arn"], SslPolicy="ELBSecurityPolicy-2016-08")
+    aws("elbv2").modify_listener(ListenerArn=out[Output.HTTPS_LISTENER_ARN], SslPolicy="ELBSecurityPolicy-2016-08")
 
 
 def _http_forwards(aws, out):
     aws("elbv2").modify_listener(
-        ListenerArn=out["http_listener_arn"],
-        DefaultActions=[{"Type": "forward", "TargetGroupArn": out["target_group_arn"]}],
+        ListenerArn=out[Output.HTTP_LISTENER_ARN],
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": out[Output.TARGET_GROUP_ARN]}],
     )
 
 
 def _waf_detached(aws, out):
-    aws("wafv2").disassociate_web_acl(ResourceArn=out["alb_arn"])
+    aws("wafv2").disassociate_web_acl(ResourceArn=out[Output.ALB_ARN])
 
 
 CATALOGUE = [

@@ -6,8 +6,6 @@ in a child process, against a freshly provisioned emulator account with one drif
 
 from __future__ import annotations
 
-import os
-import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +13,13 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tap.cache import cached_plan
-from tap.emulator import moto_server, rehearsal_config, reset
-from tap.outputs import read_outputs
-from tap.rehearse import EMULATOR_CREDENTIALS, check_loopback, rehearse
+from tap.audit import live_results
+from tap.live.emulator import moto_server, rehearsal_config, reset
+from tap.live.outputs import read_outputs
+from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
+from tap.synth.cache import cached_plan
 from tests.rehearsal.drifts import CATALOGUE, Drift
-from tests.rehearsal.live import run_live_suite
+from tests.rehearsal.live import emulator_env, run_live_suite
 
 NO_DRIFT = Drift("no drift", "", lambda aws, outputs: None)
 LANES = 2  # emulators side by side; each lane provisions, drifts and runs the suite in turn
@@ -34,21 +33,12 @@ class LiveRun:
 
 
 def _live_run(url: str, outputs_file: Path, junit: Path) -> LiveRun:
-    config = rehearsal_config()
-    env = {
-        **os.environ,
-        **config.to_env(),
-        "AWS_ENDPOINT_URL": url,
-        "AWS_ACCESS_KEY_ID": EMULATOR_CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": EMULATOR_CREDENTIALS["aws_secret_access_key"],
-        "AWS_DEFAULT_REGION": config.region,
-    }
-    result = run_live_suite("--outputs-file", str(outputs_file), f"--junitxml={junit}", env=env)
-    failures = []
-    if junit.exists():
-        for case in ET.parse(junit).getroot().iter("testcase"):
-            for problem in (*case.findall("failure"), *case.findall("error")):
-                failures.append(f"{case.get('name')}: {problem.get('message', '')}")
+    result = run_live_suite("--outputs-file", str(outputs_file), f"--junitxml={junit}", env=emulator_env(url))
+    failures = [
+        f"{case.test}: {case.message}"
+        for case in (live_results.read(junit) if junit.exists() else [])
+        if case.outcome in ("failed", "error")
+    ]
     return LiveRun(result.returncode, failures, result.stdout[-3000:] + result.stderr[-2000:])
 
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tap.guard import ALLOWED, ReadOnlyViolation, read_only_session
+from tap.live.guard import ALLOWED, ReadOnlyViolation, read_only_session
 
 
 class Recorder(BaseHTTPRequestHandler):

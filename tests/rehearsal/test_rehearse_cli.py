@@ -7,12 +7,13 @@ import json
 
 import pytest
 
-from tap.cache import cached_plan
+from stack.contract import Output
 from tap.cli import main
-from tap.emulator import moto_server, rehearsal_config
 from tap.errors import UsageError
+from tap.live.emulator import moto_server, rehearsal_config
+from tap.live.rehearsal import HANDLERS, Rehearsal
 from tap.plan import Plan
-from tap.rehearse import Rehearsal
+from tap.synth.cache import cached_plan
 
 
 @pytest.mark.parametrize(
@@ -29,8 +30,26 @@ def test_unknown_resource_type_is_named_before_any_call():
     plan = Plan.load(cached_plan(rehearsal_config()))
     document = copy.deepcopy(plan.document)
     document["resource"]["aws_elasticache_cluster"] = {"cache": {"cluster_id": "c"}}
-    with pytest.raises(UsageError, match="cannot create aws_elasticache_cluster: add a handler"):
+    with pytest.raises(UsageError, match="cannot create aws_elasticache_cluster: add a translator"):
         Rehearsal(Plan(document), "http://127.0.0.1:9").provision()  # nothing listens on port 9
+
+
+def test_every_planned_type_has_a_translator(plans):
+    planned = set()
+    for plan in plans.values():
+        planned |= {r.type for r in plan.resources()} | {f"data.{r.type}" for r in plan.data_sources()}
+    assert sorted(planned - set(HANDLERS)) == []
+
+
+def test_rehearse_with_no_plan_rehearses_its_own_configuration(tmp_path, capsys, monkeypatch):
+    # The placeholder ACM certificate of an ordinary synth cannot exist in an emulator: no --plan must just work.
+    monkeypatch.delenv("ALB_CERTIFICATE_ARN", raising=False)
+    outputs_file = tmp_path / "outputs.json"
+    with moto_server() as url:
+        assert main(["rehearse", "--endpoint-url", url, "--outputs-file", str(outputs_file), "--profile", "prod"]) == 0
+    (stack,) = json.loads(outputs_file.read_text())
+    assert stack == rehearsal_config("prod").stack_name
+    assert f"{stack}: provisioned into {url}" in capsys.readouterr().out
 
 
 def test_rehearse_writes_every_output_nested_under_the_stack_name(tmp_path, capsys):
@@ -46,7 +65,7 @@ def test_rehearse_writes_every_output_nested_under_the_stack_name(tmp_path, caps
     assert list(document) == [config.stack_name]
     outputs = document[config.stack_name]
     assert sorted(outputs) == sorted(Plan.load(plan_path).outputs)
-    assert len(outputs["nat_gateway_ids"]) == config.nat_gateway_count
+    assert len(outputs[Output.NAT_GATEWAY_IDS]) == config.nat_gateway_count
     assert all("${" not in json.dumps(value) for value in outputs.values())
     assert f"{config.stack_name}: provisioned into {url}" in capsys.readouterr().out
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import tap.cache
+import tap.synth.cache
 from stack.config import Config
-from tap.cache import cached_plan
+from tap.synth.cache import cached_plan
 
 
 def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
@@ -26,7 +26,7 @@ def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
         plan.write_text('{"resource": {}}')
         return plan
 
-    monkeypatch.setattr(tap.cache, "synthesize", slow_synth)
+    monkeypatch.setattr(tap.synth.cache, "synthesize", slow_synth)
     with ThreadPoolExecutor(max_workers=8) as pool:
         paths = set(pool.map(lambda _: cached_plan(Config()), range(8)))
     assert synths == ["TapStackdev"]

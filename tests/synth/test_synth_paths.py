@@ -13,8 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import PROFILE_CONFIGS
-from stack.runtime import EAGER_IMPORT_VARIABLE, PROJECT_ROOT
-from tap.synth import SYNTH_LOG_VARIABLE, synthesize
+from stack.contract import PROJECT_ROOT
+from stack.runtime import EAGER_IMPORT_VARIABLE
+from tap.synth.runner import SYNTH_LOG_VARIABLE, synthesize
 
 
 @pytest.mark.parametrize("profile", list(PROFILE_CONFIGS))

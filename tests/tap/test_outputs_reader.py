@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tap.errors import UsageError
-from tap.outputs import read_outputs
+from tap.live.outputs import read_outputs
 
 TWO_STACKS = {
     "TapStackdev": {"vpc_id": "vpc-dev", "networking": {"nat_gateway_ids": ["nat-1"]}},

@@ -6,17 +6,17 @@ import shutil
 
 import pytest
 
-import tap.cache
+import tap.synth.cache
 from stack.config import Config
-from tap.cache import cache_key
+from tap.synth.cache import cache_key
 
 
 @pytest.fixture
 def sources(tmp_path, monkeypatch):
     """A copy of the stack's sources that the test may edit."""
     copy = tmp_path / "stack"
-    shutil.copytree(tap.cache.STACK_SOURCES, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(tap.cache, "STACK_SOURCES", copy)
+    shutil.copytree(tap.synth.cache.STACK_SOURCES, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(tap.synth.cache, "STACK_SOURCES", copy)
     return copy
 
 
@@ -46,5 +46,5 @@ def test_key_changes_with_any_config_input(other):
 
 def test_key_changes_with_an_installed_version(monkeypatch):
     before = cache_key(Config())
-    monkeypatch.setattr(tap.cache, "version", lambda name: "0.0.0" if name == "jsii" else "1")
+    monkeypatch.setattr(tap.synth.cache, "version", lambda name: "0.0.0" if name == "jsii" else "1")
     assert cache_key(Config()) != before

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tap.audit.scan import CHECKOV_PYTHON_VARIABLE, scan
 from tap.errors import UsageError
-from tap.scan import CHECKOV_PYTHON_VARIABLE, scan
 
 
 def test_missing_checkov_environment_says_how_to_make_it(tmp_path, monkeypatch):

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from tap.audit.waivers import Waiver, from_file, from_plan, merge
 from tap.errors import UsageError
-from tap.waivers import Waiver, from_file, from_plan, merge
 
 ENTRY = """
 [[waiver]]

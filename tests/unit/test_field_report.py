@@ -1,6 +1,8 @@
-"""One test per lesson of the field report, read from the synthesized plan."""
+"""Field-report lessons across modules: state-held name suffix, engine pin, EIP/NAT order, gp3, no plan secret."""
 
 from __future__ import annotations
+
+import re
 
 from stack.naming import SUFFIX_BYTES, Names
 from tap.plan import Match
@@ -65,47 +67,37 @@ def test_private_routes_depend_on_their_nat_gateway(plan):
         assert table["route"][0]["nat_gateway_id"] == f"${{{nat.address}.id}}"
 
 
-def test_nat_gateway_count_follows_profile(plan, config):
-    plan.resources("aws_nat_gateway").assert_count(config.nat_gateway_count)
-    plan.resources("aws_eip").assert_count(config.nat_gateway_count)
-    assert config.nat_gateway_count == (3 if config.profile == "prod" else 1)
-
-
-def test_every_app_subnet_routes_through_a_nat(plan, config):
-    app_subnets = plan.resources("aws_subnet").where({"tags": {"Tier": "app"}})
-    app_subnets.assert_count(config.az_count)
-    associations = plan.resources("aws_route_table_association")
-    nat_tables = {
-        t.address for t in plan.resources("aws_route_table").where({"route": [{"nat_gateway_id": Match.any_value()}]})
-    }
-    for subnet in app_subnets:
-        (association,) = associations.where({"subnet_id": f"${{{subnet.address}.id}}"})
-        assert association["route_table_id"].removeprefix("${").removesuffix(".id}") in nat_tables
-
-
-def test_launch_template_tags_instances_and_volumes(plan):
-    template = plan.resources("aws_launch_template").only()
-    types = {spec["resource_type"] for spec in template["tag_specifications"]}
-    assert types == {"instance", "volume"}
-    assert all(spec["tags"].get("Name") for spec in template["tag_specifications"])
-
-
-def test_database_credentials_are_managed_by_secrets_manager(plan):
-    database = plan.resources("aws_db_instance").only()
-    assert database["manage_master_user_password"] is True
-    assert "password" not in database.properties and "password_wo" not in database.properties
-    data_key = plan.resources("aws_kms_key").where({"description": Match.that(lambda v: "Cardholder" in v, "data")})
-    assert database["master_user_secret_kms_key_id"] == f"${{{data_key.only().address}.arn}}"
-
-
 def test_storage_uses_gp3(plan):
     plan.resources("aws_db_instance").assert_all({"storage_type": "gp3"})
     plan.resources("aws_launch_template").assert_all({"block_device_mappings": [{"ebs": {"volume_type": "gp3"}}]})
 
 
-def test_dev_scales_down_on_a_schedule_and_prod_does_not(plan, config):
-    schedules = plan.resources("aws_autoscaling_schedule")
-    schedules.assert_count(len(config.settings.schedules))
-    if config.profile == "dev":
-        schedules.assert_some({"desired_capacity": 0, "min_size": 0})
-        schedules.assert_some({"desired_capacity": Match.at_least(1)})
+SECRET_KEYS = re.compile(r"(password|secret|private_key|access_key|token)$", re.I)
+SECRET_VALUES = re.compile(r"AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|aws_secret_access_key", re.I)
+# Settings whose names look secret but hold switches or references, never secret values.
+NOT_SECRETS = {"manage_master_user_password", "master_user_secret_kms_key_id", "http_tokens"}
+
+
+def _literals(value, path=""):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _literals(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _literals(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def test_plan_holds_no_secret_literal(plan):
+    leaks = [
+        (path, value)
+        for path, value in _literals(plan.document)
+        if (
+            SECRET_KEYS.search(path.rsplit(".", 1)[-1])
+            and path.rsplit(".", 1)[-1] not in NOT_SECRETS
+            and value not in (None, True, False)
+        )
+        or (isinstance(value, str) and SECRET_VALUES.search(value))
+    ]
+    assert leaks == []

@@ -1,9 +1,10 @@
-"""The load balancer, its listeners, target group and WAF, as the plan declares them."""
+"""The load balancer, its listeners and target group, as the plan declares them."""
 
 from __future__ import annotations
 
 import pytest
 
+from stack.contract import Output
 from tests.integration.conftest import same
 
 
@@ -20,11 +21,12 @@ def _planned_listener(target, protocol: str):
 def test_load_balancer_scheme_and_attributes_match_plan(target):
     (planned,) = target.planned("aws_lb")
     elb = target.client("elbv2")
-    (balancer,) = elb.describe_load_balancers(LoadBalancerArns=[target.outputs["alb_arn"]])["LoadBalancers"]
+    (balancer,) = elb.describe_load_balancers(LoadBalancerArns=[target.outputs[Output.ALB_ARN]])["LoadBalancers"]
     same(balancer["Scheme"], "internal" if planned["internal"] else "internet-facing", "the load balancer's scheme")
+    same(balancer["DNSName"], target.outputs[Output.ALB_DNS_NAME], "the load balancer's DNS name")
     same(
         sorted(balancer["SecurityGroups"]),
-        [target.outputs["alb_security_group_id"]],
+        [target.outputs[Output.ALB_SECURITY_GROUP_ID]],
         "the load balancer's security groups",
     )
     attributes = {
@@ -33,7 +35,7 @@ def test_load_balancer_scheme_and_attributes_match_plan(target):
     }
     expected = {
         "access_logs.s3.enabled": str(planned["access_logs"]["enabled"]).lower(),
-        "access_logs.s3.bucket": target.outputs["alb_logs_bucket"],
+        "access_logs.s3.bucket": target.outputs[Output.ALB_LOGS_BUCKET],
         "access_logs.s3.prefix": planned["access_logs"]["prefix"],
         "deletion_protection.enabled": str(planned["enable_deletion_protection"]).lower(),
         "routing.http.drop_invalid_header_fields.enabled": str(planned["drop_invalid_header_fields"]).lower(),
@@ -44,7 +46,7 @@ def test_load_balancer_scheme_and_attributes_match_plan(target):
 @pytest.mark.controls("CKV_PAY_11", "CKV_AWS_103", "CKV2_AWS_74")
 def test_https_listener_uses_the_planned_tls_policy_and_certificate(target):
     planned = _planned_listener(target, "HTTPS")
-    listener = _listener(target, "https_listener_arn")
+    listener = _listener(target, Output.HTTPS_LISTENER_ARN)
     same((listener["Protocol"], listener["Port"]), ("HTTPS", planned["port"]), "the HTTPS listener")
     same(listener.get("SslPolicy"), planned["ssl_policy"], "the HTTPS listener's TLS policy")
     same(
@@ -55,7 +57,7 @@ def test_https_listener_uses_the_planned_tls_policy_and_certificate(target):
     (action,) = listener["DefaultActions"]
     same(
         (action["Type"], action.get("TargetGroupArn")),
-        ("forward", target.outputs["target_group_arn"]),
+        ("forward", target.outputs[Output.TARGET_GROUP_ARN]),
         "the HTTPS action",
     )
 
@@ -63,7 +65,7 @@ def test_https_listener_uses_the_planned_tls_policy_and_certificate(target):
 @pytest.mark.controls("CKV_PAY_12", "CKV2_AWS_20")
 def test_http_listener_only_redirects_to_https(target):
     planned = _planned_listener(target, "HTTP")["default_action"][0]["redirect"]
-    listener = _listener(target, "http_listener_arn")
+    listener = _listener(target, Output.HTTP_LISTENER_ARN)
     actions = [
         (a["Type"], a.get("RedirectConfig", {}).get("Protocol"), a.get("RedirectConfig", {}).get("StatusCode"))
         for a in listener["DefaultActions"]
@@ -74,7 +76,7 @@ def test_http_listener_only_redirects_to_https(target):
 def test_target_group_health_check_matches_plan(target):
     (planned,) = target.planned("aws_lb_target_group")
     check = planned["health_check"]
-    (group,) = target.client("elbv2").describe_target_groups(TargetGroupArns=[target.outputs["target_group_arn"]])[
+    (group,) = target.client("elbv2").describe_target_groups(TargetGroupArns=[target.outputs[Output.TARGET_GROUP_ARN]])[
         "TargetGroups"
     ]
     actual = (
@@ -96,16 +98,3 @@ def test_target_group_health_check_matches_plan(target):
         check["unhealthy_threshold"],
     )
     same(actual, expected, "the target group and its health check")
-
-
-@pytest.mark.controls("CKV2_AWS_28", "CKV2_AWS_76", "CKV2_AWS_31")
-def test_waf_protects_the_load_balancer_and_logs_requests(target):
-    waf = target.client("wafv2")
-    acl = waf.get_web_acl_for_resource(ResourceArn=target.outputs["alb_arn"]).get("WebACL")
-    assert acl, "drift: the WAF web ACL is no longer associated with the load balancer"
-    same(acl["ARN"], target.outputs["web_acl_arn"], "the load balancer's WAF web ACL")
-    (planned,) = target.planned("aws_wafv2_web_acl")
-    groups = [rule["Statement"]["ManagedRuleGroupStatement"]["Name"] for rule in acl["Rules"]]
-    same(groups, [rule["name"] for rule in planned["rule"]], "the WAF's managed rule groups")
-    logging = waf.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
-    assert logging["LogDestinationConfigs"][0].split(":log-group:")[1].startswith("aws-waf-logs-payment-waf-logs")

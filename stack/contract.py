@@ -1,0 +1,103 @@
+"""What the stack and the tools around it agree on, defined once.
+
+The stack name and its prefix, where the state lives, the deployment-suffix token,
+every output key and the waiver metadata key. The stack writes them; the live suite,
+the drift catalogue, the rehearsal, preflight and the audit read them. Plain Python on
+purpose: no cdktf import, so every tool reads it for free.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+STACK_PREFIX = "TapStack"
+
+# The deployment suffix is the hex of this `random_id`, kept in Terraform state (see stack/naming.py).
+DEPLOYMENT_SUFFIX_RESOURCE = "deployment"
+DEPLOYMENT_SUFFIX = f"${{random_id.{DEPLOYMENT_SUFFIX_RESOURCE}.hex}}"
+
+# Where waivers live in a resource's "//" metadata (stack/waivers.py writes, tap/audit reads).
+WAIVER_METADATA_KEY = "waivers"
+
+# The local backend's path is relative to the stack's folder, cdktf.out/stacks/<stack>: three up is the project.
+_STACK_FOLDER_TO_PROJECT = "../../.."
+
+
+def stack_name(environment_suffix: str) -> str:
+    return f"{STACK_PREFIX}{environment_suffix}"
+
+
+def state_file_name(stack: str) -> str:
+    return f"terraform.{stack}.tfstate"
+
+
+def backend_path(stack: str) -> str:
+    """The local backend's path as the plan states it (relative, so the plan does not depend on the checkout)."""
+    return f"{_STACK_FOLDER_TO_PROJECT}/{state_file_name(stack)}"
+
+
+def state_path(stack: str) -> Path:
+    """Where the local backend keeps the stack's state: the project root."""
+    return PROJECT_ROOT / state_file_name(stack)
+
+
+def below_project(path: Path) -> Path | None:
+    """`path` relative to the project root when it lies inside the project, else None."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(PROJECT_ROOT) if resolved.is_relative_to(PROJECT_ROOT) else None
+
+
+class Output(StrEnum):
+    """Every output the stack declares. `cdktf deploy --outputs-file` nests them under the stack name."""
+
+    # What the deployment is: the live suite rebuilds the expected plan from these alone.
+    ENVIRONMENT_SUFFIX = "environment_suffix"
+    PROFILE = "profile"
+    REGION = "region"
+    CERTIFICATE_ARN = "certificate_arn"
+    DEPLOYMENT_SUFFIX = "deployment_suffix"
+    # Network and firewall.
+    VPC_ID = "vpc_id"
+    PUBLIC_SUBNET_IDS = "public_subnet_ids"
+    APP_SUBNET_IDS = "app_subnet_ids"
+    DB_SUBNET_IDS = "db_subnet_ids"
+    NAT_GATEWAY_IDS = "nat_gateway_ids"
+    ROUTE_TABLE_IDS = "route_table_ids"
+    ALB_SECURITY_GROUP_ID = "alb_security_group_id"
+    APP_SECURITY_GROUP_ID = "app_security_group_id"
+    DB_SECURITY_GROUP_ID = "db_security_group_id"
+    # Edge.
+    ALB_ARN = "alb_arn"
+    ALB_DNS_NAME = "alb_dns_name"
+    WEB_ACL_ARN = "web_acl_arn"
+    HTTPS_LISTENER_ARN = "https_listener_arn"
+    HTTP_LISTENER_ARN = "http_listener_arn"
+    TARGET_GROUP_ARN = "target_group_arn"
+    # Compute.
+    AUTOSCALING_GROUP_NAME = "autoscaling_group_name"
+    LAUNCH_TEMPLATE_ID = "launch_template_id"
+    # Database: the secret's ARN only; the live suite checks it exists, never reads it.
+    DB_IDENTIFIER = "db_identifier"
+    DB_ENDPOINT = "db_endpoint"
+    DB_SECRET_ARN = "db_secret_arn"
+    # Storage.
+    DATA_BUCKET = "data_bucket"
+    ALB_LOGS_BUCKET = "alb_logs_bucket"
+    ACCESS_LOGS_BUCKET = "access_logs_bucket"
+    # Keys, logs, alarms.
+    DATA_KEY_ARN = "data_key_arn"
+    LOGS_KEY_ARN = "logs_key_arn"
+    EBS_KEY_ARN = "ebs_key_arn"
+    FLOW_LOG_GROUP = "flow_log_group"
+    APP_LOG_GROUP = "app_log_group"
+    WAF_LOG_GROUP = "waf_log_group"
+    DB_LOG_GROUPS = "db_log_groups"
+    ALARM_TOPIC_ARN = "alarm_topic_arn"
+    ALARM_NAMES = "alarm_names"
+
+
+# The outputs that say which deployment an outputs file describes.
+IDENTITY_OUTPUTS = (Output.ENVIRONMENT_SUFFIX, Output.PROFILE, Output.REGION, Output.CERTIFICATE_ARN)

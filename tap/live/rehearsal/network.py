@@ -1,0 +1,171 @@
+"""Translators for stack/networking.py and firewall.py: VPC, subnets, gateways, routes, endpoints, security groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tap.live.rehearsal.engine import Rehearsal, flag, handles
+
+
+@handles("aws_vpc")
+def _vpc(r: Rehearsal, body: dict) -> dict:
+    ec2 = r.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock=body["cidr_block"], TagSpecifications=r.ec2_tags("vpc", body.get("tags")))["Vpc"]
+    for attribute in ("enable_dns_support", "enable_dns_hostnames"):
+        if attribute in body:
+            name = "EnableDnsSupport" if attribute == "enable_dns_support" else "EnableDnsHostnames"
+            ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], **{name: {"Value": flag(body[attribute])}})
+    return {"id": vpc["VpcId"], "arn": f"arn:aws:ec2:{r.region}::vpc/{vpc['VpcId']}"}
+
+
+@handles("aws_default_security_group")
+def _default_security_group(r: Rehearsal, body: dict) -> dict:
+    ec2 = r.client("ec2")
+    groups = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [body["vpc_id"]]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    group = groups[0]
+    # Terraform's aws_default_security_group replaces the default rules with the declared ones (none).
+    if group["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+    if group["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"])
+    ec2.create_tags(Resources=[group["GroupId"]], Tags=r.tag_list(body.get("tags")))
+    return {"id": group["GroupId"]}
+
+
+@handles("aws_subnet")
+def _subnet(r: Rehearsal, body: dict) -> dict:
+    ec2 = r.client("ec2")
+    subnet = ec2.create_subnet(
+        VpcId=body["vpc_id"],
+        CidrBlock=body["cidr_block"],
+        AvailabilityZone=body["availability_zone"],
+        TagSpecifications=r.ec2_tags("subnet", body.get("tags")),
+    )["Subnet"]
+    ec2.modify_subnet_attribute(
+        SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": flag(body.get("map_public_ip_on_launch"))}
+    )
+    return {"id": subnet["SubnetId"], "arn": subnet.get("SubnetArn", "")}
+
+
+@handles("aws_internet_gateway")
+def _internet_gateway(r: Rehearsal, body: dict) -> dict:
+    ec2 = r.client("ec2")
+    gateway = ec2.create_internet_gateway(TagSpecifications=r.ec2_tags("internet-gateway", body.get("tags")))
+    gateway_id = gateway["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway_id, VpcId=body["vpc_id"])
+    return {"id": gateway_id}
+
+
+@handles("aws_eip")
+def _eip(r: Rehearsal, body: dict) -> dict:
+    address = r.client("ec2").allocate_address(
+        Domain=body.get("domain", "vpc"), TagSpecifications=r.ec2_tags("elastic-ip", body.get("tags"))
+    )
+    return {"id": address["AllocationId"], "allocation_id": address["AllocationId"], "public_ip": address["PublicIp"]}
+
+
+@handles("aws_nat_gateway")
+def _nat_gateway(r: Rehearsal, body: dict) -> dict:
+    nat = r.client("ec2").create_nat_gateway(
+        SubnetId=body["subnet_id"],
+        AllocationId=body["allocation_id"],
+        TagSpecifications=r.ec2_tags("natgateway", body.get("tags")),
+    )["NatGateway"]
+    return {"id": nat["NatGatewayId"]}
+
+
+ROUTE_TARGETS = {"gateway_id": "GatewayId", "nat_gateway_id": "NatGatewayId"}
+
+
+@handles("aws_route_table")
+def _route_table(r: Rehearsal, body: dict) -> dict:
+    ec2 = r.client("ec2")
+    table = ec2.create_route_table(VpcId=body["vpc_id"], TagSpecifications=r.ec2_tags("route-table", body.get("tags")))
+    table_id = table["RouteTable"]["RouteTableId"]
+    for route in body.get("route", []):
+        targets = {api: route[key] for key, api in ROUTE_TARGETS.items() if route.get(key)}
+        ec2.create_route(RouteTableId=table_id, DestinationCidrBlock=route["cidr_block"], **targets)
+    return {"id": table_id}
+
+
+@handles("aws_route_table_association")
+def _route_association(r: Rehearsal, body: dict) -> dict:
+    association = r.client("ec2").associate_route_table(RouteTableId=body["route_table_id"], SubnetId=body["subnet_id"])
+    return {"id": association["AssociationId"]}
+
+
+@handles("aws_vpc_endpoint")
+def _vpc_endpoint(r: Rehearsal, body: dict) -> dict:
+    endpoint = r.client("ec2").create_vpc_endpoint(
+        VpcId=body["vpc_id"],
+        ServiceName=body["service_name"],
+        VpcEndpointType=body.get("vpc_endpoint_type", "Gateway"),
+        RouteTableIds=body.get("route_table_ids", []),
+        TagSpecifications=r.ec2_tags("vpc-endpoint", body.get("tags")),
+    )["VpcEndpoint"]
+    return {"id": endpoint["VpcEndpointId"]}
+
+
+@handles("aws_flow_log")
+def _flow_log(r: Rehearsal, body: dict) -> dict:
+    result = r.client("ec2").create_flow_logs(
+        ResourceIds=[body["vpc_id"]],
+        ResourceType="VPC",
+        TrafficType=body["traffic_type"],
+        LogDestinationType=body["log_destination_type"],
+        LogDestination=body["log_destination"],
+        DeliverLogsPermissionArn=body["iam_role_arn"],
+        MaxAggregationInterval=body.get("max_aggregation_interval", 600),
+        TagSpecifications=r.ec2_tags("vpc-flow-log", body.get("tags")),
+    )
+    return {"id": result["FlowLogIds"][0]}
+
+
+@handles("aws_security_group")
+def _security_group(r: Rehearsal, body: dict) -> dict:
+    ec2 = r.client("ec2")
+    group_id = ec2.create_security_group(
+        GroupName=body["name"],
+        Description=body.get("description", "Managed by Terraform"),
+        VpcId=body["vpc_id"],
+        TagSpecifications=r.ec2_tags("security-group", body.get("tags")),
+    )["GroupId"]
+    # Terraform removes the allow-all egress AWS adds to a new group; rules are separate resources.
+    ec2.revoke_security_group_egress(
+        GroupId=group_id, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    return {"id": group_id}
+
+
+def _permission(body: dict) -> dict:
+    permission: dict[str, Any] = {"IpProtocol": body["ip_protocol"]}
+    if body["ip_protocol"] != "-1":
+        permission.update(FromPort=body["from_port"], ToPort=body["to_port"])
+    described = {"Description": body["description"]} if body.get("description") else {}
+    if body.get("cidr_ipv4"):
+        permission["IpRanges"] = [{"CidrIp": body["cidr_ipv4"], **described}]
+    if body.get("cidr_ipv6"):
+        permission["Ipv6Ranges"] = [{"CidrIpv6": body["cidr_ipv6"], **described}]
+    if body.get("referenced_security_group_id"):
+        permission["UserIdGroupPairs"] = [{"GroupId": body["referenced_security_group_id"], **described}]
+    if body.get("prefix_list_id"):
+        permission["PrefixListIds"] = [{"PrefixListId": body["prefix_list_id"], **described}]
+    return permission
+
+
+@handles("aws_vpc_security_group_ingress_rule")
+def _ingress_rule(r: Rehearsal, body: dict) -> dict:
+    result = r.client("ec2").authorize_security_group_ingress(
+        GroupId=body["security_group_id"], IpPermissions=[_permission(body)]
+    )
+    return {"id": result["SecurityGroupRules"][0]["SecurityGroupRuleId"]}
+
+
+@handles("aws_vpc_security_group_egress_rule")
+def _egress_rule(r: Rehearsal, body: dict) -> dict:
+    result = r.client("ec2").authorize_security_group_egress(
+        GroupId=body["security_group_id"], IpPermissions=[_permission(body)]
+    )
+    return {"id": result["SecurityGroupRules"][0]["SecurityGroupRuleId"]}

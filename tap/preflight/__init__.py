@@ -1,0 +1,1 @@
+"""`tap preflight`: read-only checks of the target account before `cdktf deploy`."""

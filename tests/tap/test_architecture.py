@@ -1,0 +1,68 @@
+"""The shape of the code: no import cycle, modules small enough to read, cdktf only where it belongs."""
+
+from __future__ import annotations
+
+import ast
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+import pytest
+
+from stack.contract import PROJECT_ROOT
+
+PACKAGES = ("stack", "tap")
+PLAIN_PYTHON = ("stack/contract.py", "stack/config.py", "stack/naming.py")  # read by every tool, for free
+ENGINE_PACKAGES = ("cdktf", "cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_random", "constructs")
+MAX_TOOL_MODULE_LINES = 400
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (PROJECT_ROOT / package).rglob("*.py"):
+            parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module an import statement names (at any depth: imports inside functions count too)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_no_import_cycle_in_stack_or_tap():
+    modules = _modules()
+    graph = {
+        name: {imported for imported in _imports(path) if imported in modules} - {name}
+        for name, path in modules.items()
+    }
+    # A package's __init__ re-exporting its own modules is not a cycle: drop edges from a package to its children.
+    graph = {name: {i for i in imports if not i.startswith(f"{name}.")} for name, imports in graph.items()}
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as error:
+        pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
+
+
+def test_no_tool_module_is_too_long_to_read():
+    long = {
+        str(path.relative_to(PROJECT_ROOT)): lines
+        for path in (PROJECT_ROOT / "tap").rglob("*.py")
+        if (lines := len(path.read_text().splitlines())) > MAX_TOOL_MODULE_LINES
+    }
+    assert long == {}
+
+
+@pytest.mark.parametrize(
+    "path", [*PLAIN_PYTHON, *(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "tap").rglob("*.py"))]
+)
+def test_tools_and_plain_modules_never_import_the_engine(path):
+    engine = {name for name in _imports(PROJECT_ROOT / path) if name.split(".")[0] in ENGINE_PACKAGES}
+    assert engine == set()

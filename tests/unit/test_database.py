@@ -1,0 +1,76 @@
+"""RDS PostgreSQL: private, TLS-only, encrypted, managed credentials, resilience, log exports, monitoring."""
+
+from __future__ import annotations
+
+import json
+
+from tap.plan import Match
+from tests.unit.helpers import KMS_ARN_REFERENCE
+
+
+def test_database_is_private_and_forces_tls(plan):
+    plan.resources("aws_db_instance").assert_all(
+        {"publicly_accessible": False, "iam_database_authentication_enabled": True}
+    )
+    plan.resources("aws_db_parameter_group").assert_all({"parameter": [{"name": "rds.force_ssl", "value": "1"}]})
+
+
+def test_database_storage_and_insights_are_encrypted_with_a_customer_key(plan):
+    plan.resources("aws_db_instance").assert_all(
+        {
+            "storage_encrypted": True,
+            "kms_key_id": KMS_ARN_REFERENCE,
+            "performance_insights_enabled": True,
+            "performance_insights_kms_key_id": KMS_ARN_REFERENCE,
+        }
+    )
+
+
+def test_database_credentials_are_managed_by_secrets_manager(plan):
+    database = plan.resources("aws_db_instance").only()
+    assert database["manage_master_user_password"] is True
+    assert "password" not in database.properties and "password_wo" not in database.properties
+    data_key = plan.resources("aws_kms_key").where({"description": Match.that(lambda v: "Cardholder" in v, "data")})
+    assert database["master_user_secret_kms_key_id"] == f"${{{data_key.only().address}.arn}}"
+
+
+def test_database_resilience_follows_profile(plan, config):
+    plan.resources("aws_db_instance").assert_all(
+        {
+            "multi_az": config.settings.multi_az,
+            "deletion_protection": config.settings.deletion_protection,
+            "backup_retention_period": Match.at_least(7),
+            "copy_tags_to_snapshot": True,
+            "skip_final_snapshot": False,
+            "enabled_cloudwatch_logs_exports": ["postgresql", "upgrade"],
+        }
+    )
+    assert config.settings.multi_az == config.settings.deletion_protection == (config.profile == "prod")
+
+
+def test_database_exports_into_log_groups_created_first(plan):
+    database = plan.resources("aws_db_instance").only()
+    groups = plan.dependencies(database)
+    assert {g.type for g in groups} == {"aws_cloudwatch_log_group"}
+    identifier = database["identifier"]
+    assert sorted(g["name"] for g in groups) == sorted(
+        f"/aws/rds/instance/{identifier}/{export}" for export in database["enabled_cloudwatch_logs_exports"]
+    )
+
+
+def test_database_enhanced_monitoring_uses_its_own_role(plan):
+    role = plan.resources("aws_iam_role", under="database/").only()
+    assert json.loads(role["assume_role_policy"])["Statement"][0]["Principal"] == {
+        "Service": "monitoring.rds.amazonaws.com"
+    }
+    plan.resources("aws_iam_role_policy_attachment", under="database/").assert_all(
+        {
+            "role": Match.reference_to(role.address, "name"),
+            "policy_arn": Match.that(
+                lambda arn: arn.endswith("/AmazonRDSEnhancedMonitoringRole"), "the RDS monitoring policy"
+            ),
+        }
+    )
+    plan.resources("aws_db_instance").assert_all(
+        {"monitoring_interval": 60, "monitoring_role_arn": Match.reference_to(role.address, "arn")}
+    )

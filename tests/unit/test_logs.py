@@ -1,0 +1,13 @@
+"""CloudWatch log groups: KMS-encrypted and kept at least a year."""
+
+from __future__ import annotations
+
+from tap.plan import Match
+from tests.unit.helpers import KMS_ARN_REFERENCE
+
+
+def test_log_groups_are_encrypted_and_kept_a_year(plan, config):
+    plan.resources("aws_cloudwatch_log_group").assert_all(
+        {"kms_key_id": KMS_ARN_REFERENCE, "retention_in_days": Match.at_least(365)}
+    )
+    assert config.log_retention_days >= 365

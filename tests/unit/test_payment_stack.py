@@ -1,0 +1,61 @@
+"""The stack's wiring: the contract's outputs, and where its state lives."""
+
+from __future__ import annotations
+
+import ast
+
+from stack.contract import IDENTITY_OUTPUTS, PROJECT_ROOT, Output, state_path
+
+# Where outputs are read: the tooling, the live suite and the drift catalogue.
+READERS = [
+    *(PROJECT_ROOT / "tap").rglob("*.py"),
+    *(PROJECT_ROOT / "tests" / "integration").glob("*.py"),
+    PROJECT_ROOT / "tests" / "rehearsal" / "drifts.py",
+]
+
+
+def test_stack_declares_exactly_the_contract_outputs(plan):
+    assert sorted(plan.outputs) == sorted(key.value for key in Output)
+    assert all(value not in ("", None, []) for value in plan.outputs.values())
+
+
+def test_every_output_is_read_by_a_tool():
+    # An output nobody reads is a check nobody makes (or a key that silently went stale).
+    read = {
+        node.attr
+        for path in READERS
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Output"
+    }
+    assert [key.name for key in Output if key.name not in read] == []
+
+
+def test_identity_outputs_say_which_deployment_this_is(plan, config):
+    identity = {key.value: plan.outputs[key] for key in IDENTITY_OUTPUTS}
+    assert identity == {
+        "environment_suffix": config.environment_suffix,
+        "profile": config.profile,
+        "region": config.region,
+        "certificate_arn": config.certificate_arn,
+    }
+
+
+def test_no_output_is_sensitive(plan):
+    assert [name for name in plan.outputs if plan.output(name).get("sensitive")] == []
+
+
+def test_outputs_are_nested_under_the_stack_name(plan, config):
+    # `cdktf deploy --outputs-file` writes {"<stack>": {...}}: the live suite must select by this name.
+    assert plan.stack_name == config.stack_name
+    nested = plan.document["//"]["outputs"]
+    assert list(nested) == [config.stack_name]
+    assert set(nested[config.stack_name]) == set(plan.outputs)
+
+
+def test_state_lives_in_the_project_root_whatever_the_checkout_path(plan, config):
+    # The backend path is relative to the stack's folder in cdktf.out: it must land where tools look for it.
+    (backend,) = plan.document["terraform"]["backend"].values()
+    stack_folder = PROJECT_ROOT / "cdktf.out" / "stacks" / config.stack_name
+    assert not backend["path"].startswith("/")
+    assert (stack_folder / backend["path"]).resolve() == state_path(config.stack_name)
+    assert state_path(config.stack_name).parent == PROJECT_ROOT
