@@ -25,6 +25,7 @@ SUITE_MARKERS = {
     "integration": "integration",
     "rehearsal": "rehearsal",
     "preflight": "preflight",
+    "cli": "cli",
 }
 
 # The deployments the synth-time suites assert on: one per profile.

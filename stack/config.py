@@ -9,23 +9,28 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stack import naming
-from stack.contract import stack_name
+from stack.contract import PROJECT_ROOT, stack_name
 
 PROFILES = ("dev", "prod")
 DEFAULT_ENVIRONMENT_SUFFIX = "dev"
 DEFAULT_REGION = "ap-southeast-1"
 DEFAULT_PROFILE = "dev"
+# Each long-lived environment's profile, declared once (see Config.from_env).
+ENVIRONMENTS_FILE = PROJECT_ROOT / "environments.toml"
 
 # An ACM certificate (or IAM server certificate) ARN, so a typo is caught at synth rather than at deploy.
+# Matched with fullmatch: `$` would also match before a final newline ('ap-southeast-1\n').
 _CERTIFICATE_ARN = re.compile(
-    r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}|iam::\d{12}:server-certificate/[\w+=,.@/-]+)$"
+    r"arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}|iam::\d{12}:server-certificate/[\w+=,.@/-]+)"
 )
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_SUFFIX_CHARSET = re.compile(r"^[a-z0-9-]+$")
+_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+_SUFFIX_CHARSET = re.compile(r"[a-z0-9-]+")
 # Stands in for a real certificate where none is given (synth and rehearsal need
 # none); a deploy needs ALB_CERTIFICATE_ARN set.
 PLACEHOLDER_ACCOUNT = "000000000000"
@@ -147,16 +152,22 @@ class Config:
         return tuple(schedule.name for schedule in self.settings.schedules)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str) -> Config:
-        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> Config:
+        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN (overrides win).
+
+        The profile of an environment declared in environments.toml comes from there; a
+        contradicting one is refused, and an undeclared environment must name its profile.
+        """
         env = os.environ if environ is None else environ
         values = {
             "environment_suffix": env.get("ENVIRONMENT_SUFFIX", DEFAULT_ENVIRONMENT_SUFFIX),
             "region": env.get("AWS_REGION", DEFAULT_REGION),
-            "profile": env.get("STACK_PROFILE", DEFAULT_PROFILE),
+            "profile": env.get("STACK_PROFILE"),
             "certificate_arn": env.get("ALB_CERTIFICATE_ARN", ""),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
+        _check_environment_suffix(values["environment_suffix"])  # a bad suffix is the first thing to name
+        values["profile"] = declared_profile(values["environment_suffix"], values["profile"])
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
@@ -169,6 +180,40 @@ class Config:
         }
 
 
+def environments(path: Path = ENVIRONMENTS_FILE) -> dict[str, str]:
+    """environments.toml: each declared environment -> its profile."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(path.name, f"cannot be read ({error})") from None
+    declared = {}
+    for name, settings in document.items():
+        if not isinstance(settings, dict) or set(settings) != {"profile"} or settings["profile"] not in PROFILES:
+            raise ConfigError(path.name, f"must give [{name}] exactly one key, profile = one of {', '.join(PROFILES)}")
+        declared[name] = settings["profile"]
+    return declared
+
+
+def declared_profile(environment_suffix: str, requested: str | None) -> str:
+    """The environment's profile: the declared one (a different request is refused), or the one requested."""
+    declared = environments().get(environment_suffix)
+    if declared and requested and requested != declared:
+        raise ConfigError(
+            "profile",
+            f"{requested!r} contradicts {ENVIRONMENTS_FILE.name}, which declares environment "
+            f"{environment_suffix!r} as {declared!r}",
+        )
+    if not (declared or requested):
+        raise ConfigError(
+            "profile",
+            f"of environment {environment_suffix!r} is not declared in {ENVIRONMENTS_FILE.name}: "
+            "declare it there, or name it with --profile or STACK_PROFILE",
+        )
+    return declared or requested
+
+
 def _placeholder_certificate(region: str) -> str:
     return f"arn:aws:acm:{region}:{PLACEHOLDER_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000"
 
@@ -179,14 +224,14 @@ def _check_profile(profile: str) -> None:
 
 
 def _check_region(region: str) -> None:
-    if not _REGION.match(region):
+    if not _REGION.fullmatch(region):
         raise ConfigError("AWS_REGION", f"must look like 'ap-southeast-1', not {region!r}")
 
 
 def _check_environment_suffix(suffix: str) -> None:
     if not suffix:
         raise ConfigError("ENVIRONMENT_SUFFIX", "must not be empty")
-    if not _SUFFIX_CHARSET.match(suffix):
+    if not _SUFFIX_CHARSET.fullmatch(suffix):
         raise ConfigError(
             "ENVIRONMENT_SUFFIX",
             f"may hold only lowercase letters, digits and hyphens (S3 and RDS refuse the rest), not {suffix!r}",
@@ -210,7 +255,7 @@ def _check_cidr(cidr: str, az_count: int) -> None:
 
 
 def _check_certificate(arn: str) -> None:
-    if not _CERTIFICATE_ARN.match(arn):
+    if not _CERTIFICATE_ARN.fullmatch(arn):
         raise ConfigError("ALB_CERTIFICATE_ARN", f"must be an ACM or IAM server certificate ARN, not {arn!r}")
 
 

@@ -44,7 +44,6 @@ class Deployment(Protocol):
 
 SUFFIX_BYTES = 4
 SUFFIX_LENGTH = 2 * SUFFIX_BYTES  # random_id.hex: two lowercase hex digits per byte
-SUFFIX_PATTERN = re.compile(rf"^[0-9a-f]{{{SUFFIX_LENGTH}}}$")
 # The stand-in used to check lengths and characters at synth time: the longest and
 # a representative shape of every suffix `random_id` can draw.
 SAMPLE_SUFFIX = "f" * SUFFIX_LENGTH

@@ -9,9 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from stack.config import PROFILES, Config, ConfigError
+from stack.config import PROFILES, Config, ConfigError, declared_profile
 from stack.contract import state_path
 from tap.errors import UsageError
+from tap.files import check_can_create
 from tap.synth.cache import cached_plan
 from tap.synth.runner import DEFAULT_OUTDIR
 
@@ -29,7 +30,10 @@ def _synth(config: Config, outdir: Path) -> Path:
     """The plan of `config` under `outdir`, from the cache (a complete CDKTF output folder)."""
     cached = cached_plan(config)
     entry = cached.parents[2]
-    shutil.copytree(entry, outdir, dirs_exist_ok=True)
+    try:
+        shutil.copytree(entry, outdir, dirs_exist_ok=True)
+    except OSError as error:  # shutil.Error (some files failed) carries no strerror
+        raise UsageError(f"cannot write the plan into {outdir}: {error.strerror or 'not a writable folder'}") from None
     return Path(outdir) / cached.relative_to(entry)
 
 
@@ -59,8 +63,10 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     from tap.live.rehearsal import check_loopback, rehearse
 
     check_loopback(args.endpoint_url)  # before any synth: refuse a real endpoint at once
+    check_can_create(Path(args.outputs_file), "outputs file")
     # With no plan, the rehearsal's own configuration: its certificate is one the emulator can hold.
-    plan = Path(args.plan) if args.plan else cached_plan(rehearsal_config(args.profile or "dev", args.env))
+    profile = declared_profile(args.env, args.profile) if args.env else args.profile or "dev"
+    plan = Path(args.plan) if args.plan else cached_plan(rehearsal_config(profile, args.env))
     started = time.perf_counter()
     outputs = rehearse(plan, args.endpoint_url, Path(args.outputs_file))
     (stack,) = outputs
@@ -73,7 +79,7 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 def cmd_preflight(args: argparse.Namespace) -> int:
     from tap.live.guard import open_account
-    from tap.plan import read_plan
+    from tap.plan_file import read_plan
     from tap.preflight.checks import run_checks
     from tap.preflight.deployment import Deployment
     from tap.preflight.report import exit_code, render_json, render_table
@@ -81,7 +87,7 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     config = _config(args)
     plan = read_plan(Path(args.plan) if args.plan else _synth(config, DEFAULT_OUTDIR))
     state = Path(args.state) if args.state else state_path(plan.stack_name)
-    deployment = Deployment.load(plan, state)
+    deployment = Deployment.load(plan, state, required=bool(args.state))
     results = run_checks(open_account(deployment.region or config.region), deployment)
     print(render_json(results) if args.json else render_table(results))
     return exit_code(results)
@@ -118,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser(
         "audit", parents=[planned], help="scan the plan, apply waivers, write the compliance reports"
     )
-    audit.add_argument("--out", default="reports", help="folder for the reports (default: reports)")
+    audit.add_argument(
+        "--out", default="reports/audit", help="a folder of its own for the reports (default: reports/audit)"
+    )
     audit.add_argument("--waivers", help="waivers file (default: waivers.toml in the project, if present)")
     audit.add_argument("--live-results", help="JUnit XML of the live suite, folded in as live evidence")
     audit.add_argument("--as-of", type=_date, help="judge waiver expiry on this date (default: today, UTC)")
@@ -154,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError) as error:
         print(f"tap: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("tap: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tap.errors import UsageError
-
 METADATA = "//"
 
 
@@ -327,17 +325,3 @@ class Plan:
     def dependencies(self, resource: Resource) -> list[Resource]:
         """The resources named in the resource's explicit `depends_on`."""
         return [self.resource(address) for address in resource.get("depends_on", [])]
-
-
-def read_plan(path: Path) -> Plan:
-    """A plan given on the command line: bad input is one sentence (a UsageError), never a traceback."""
-    try:
-        plan = Plan.load(path)
-        plan.stack_name  # noqa: B018 - a plan without CDKTF's metadata is not a stack plan
-    except OSError as error:
-        raise UsageError(f"cannot read the plan {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"the plan {path} is not JSON ({error.msg} at line {error.lineno})") from None
-    except (KeyError, TypeError, AttributeError):
-        raise UsageError(f"{path} is not a CDKTF plan (no stack metadata): pass a cdk.tf.json") from None
-    return plan

@@ -8,11 +8,14 @@ from pathlib import Path
 
 from stack.contract import PROJECT_ROOT
 from tap.audit import live_results, waivers
+from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
-from tap.audit.reports import write_all
-from tap.audit.scan import scan
-from tap.audit.verdict import Audit, evaluate
-from tap.plan import Plan, read_plan
+from tap.audit.reports import check_out_dir, write_all
+from tap.audit.scan import Scan, scan
+from tap.audit.verdict import Audit, evaluate, plan_sha256
+from tap.errors import UsageError
+from tap.plan import Plan
+from tap.plan_file import read_plan
 
 DEFAULT_WAIVERS = PROJECT_ROOT / "waivers.toml"
 
@@ -24,6 +27,32 @@ def load_waivers(plan: Plan, waivers_file: Path | None) -> list[waivers.Waiver]:
     return waivers.merge(waivers.from_plan(plan), from_file)
 
 
+def load_live_results(plan: Plan, plan_path: Path, live_results_file: Path) -> list[LiveResult]:
+    """The live suite's results, if they are evidence about this plan: from its stack, of its exact bytes."""
+    results = live_results.read(live_results_file)
+    live_results.check_evidence(results, live_results_file, plan.stack_name, plan_sha256(plan_path))
+    return results
+
+
+def require_findings(result: Scan, plan: Plan, plan_path: Path) -> None:
+    """A scan that checked nothing, or skipped a resource, has no verdict to give: never a pass.
+
+    CKV_PAY_18 reads every resource, so a resource without a finding is one checkov did not read.
+    """
+    findings = result.findings.get(Path(plan_path).resolve())
+    if not findings:
+        raise UsageError(
+            f"checkov produced no finding on the plan {plan_path}: nothing in it was checked, so there is no verdict"
+        )
+    unread = sorted({resource.address for resource in plan.resources()} - {item.address for item in findings})
+    if unread:
+        others = f" and {len(unread) - 1} other resources" if len(unread) > 1 else ""
+        raise UsageError(
+            f"checkov produced no finding on {unread[0]}{others} of the plan {plan_path}: "
+            "what was not read cannot pass, so there is no verdict"
+        )
+
+
 def run_audit(
     plan_path: Path,
     *,
@@ -33,13 +62,17 @@ def run_audit(
     as_of: dt.date | None = None,
 ) -> int:
     started = time.perf_counter()
+    check_out_dir(out_dir)  # before the scan: a folder that cannot take the reports fails at once
     plan = read_plan(plan_path)
+    if not len(plan.resources()):
+        raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
     accepted = load_waivers(plan, waivers_file)
-    live = live_results.read(live_results_file) if live_results_file else []
+    live = load_live_results(plan, plan_path, live_results_file) if live_results_file else []
     mapping = Mapping.load()
     scan_started = time.perf_counter()
     result = scan([plan_path])
     scan_seconds = time.perf_counter() - scan_started
+    require_findings(result, plan, plan_path)
     audit = evaluate(plan, plan_path, result, accepted, mapping, as_of or dt.datetime.now(dt.UTC).date(), live)
     paths = write_all(audit, out_dir)
     _print_summary(audit, paths, scan_seconds, time.perf_counter() - started)

@@ -1,8 +1,15 @@
-"""The audit's four reports: HTML for people, JSON for machines, JUnit for CI, SARIF for code scanning."""
+"""The audit's four reports: HTML for people, JSON for machines, JUnit for CI, SARIF for code scanning.
+
+They are one set: written into a staging folder beside the report folder, which then takes
+its place whole, so a report folder never mixes two runs (a failure leaves the previous set).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from pathlib import Path
@@ -13,8 +20,9 @@ import jinja2
 from stack.contract import below_project
 from tap.audit.verdict import FAILED, PASSED, WAIVED, Audit, Evidence
 from tap.audit.waivers import Waiver
+from tap.errors import UsageError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 REPORT_FILES = {
@@ -25,20 +33,83 @@ REPORT_FILES = {
 }
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse at once, in one sentence, a report folder the audit could not replace with its reports.
+
+    The folder is replaced whole, so it may hold nothing but a previous run's reports.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"the report folder {out_dir} is a file: name a folder for the reports")
+    nearest = next(path for path in (out_dir.resolve(), *out_dir.resolve().parents) if path.exists())
+    if not nearest.is_dir():
+        raise UsageError(f"cannot write the reports into {out_dir}: {nearest} is a file, not a folder")
+    if out_dir.is_dir():
+        others = sorted(
+            entry.name + ("/" if entry.is_dir() else "")
+            for entry in out_dir.iterdir()
+            if entry.name not in REPORT_FILES.values() or not entry.is_file() or entry.is_symlink()
+        )
+        if others:
+            raise UsageError(
+                f"the report folder {out_dir} holds {', '.join(others)} besides tap audit's reports: "
+                "give --out a folder of its own"
+            )
+    try:
+        _new_folder_beside(out_dir.resolve(), "probe").rmdir()
+    except OSError as error:
+        raise UsageError(f"cannot write the reports into {out_dir}: {error.strerror}") from None
+
+
 def write_all(audit: Audit, out_dir: Path) -> dict[str, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """The four reports, as one set: written into a staging folder beside `out_dir`, which then
+    takes its place, so the folder always holds one run's complete set (or, for an instant, nothing)."""
+    check_out_dir(out_dir)
+    texts = _render(audit)  # before any file is touched: a writer that fails leaves the folder as it was
+    target = out_dir.resolve()  # a symbolic link to the folder: replace the folder it names
+    try:
+        staging = _new_folder_beside(target, "staging")
+        try:
+            for kind, text in texts.items():
+                (staging / REPORT_FILES[kind]).write_text(text, encoding="utf-8")
+            _replace(target, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as error:
+        raise UsageError(f"cannot write the reports into {out_dir}: {error.strerror}") from None
+    return {kind: out_dir / name for kind, name in REPORT_FILES.items()}
+
+
+def _render(audit: Audit) -> dict[str, str]:
     document = to_json(audit)
-    writers = {
-        "html": lambda: render_html(document),
-        "json": lambda: json.dumps(document, indent=2) + "\n",
-        "junit": lambda: to_junit(audit),
-        "sarif": lambda: json.dumps(to_sarif(audit), indent=2) + "\n",
+    return {
+        "html": render_html(document),
+        "json": json.dumps(document, indent=2) + "\n",
+        "junit": to_junit(audit),
+        "sarif": json.dumps(to_sarif(audit), indent=2) + "\n",
     }
-    paths = {}
-    for kind, write in writers.items():
-        paths[kind] = out_dir / REPORT_FILES[kind]
-        paths[kind].write_text(write(), encoding="utf-8")
-    return paths
+
+
+def _new_folder_beside(out_dir: Path, role: str) -> Path:
+    """A new, empty folder next to `out_dir` (same file system, so a rename moves it into place)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = out_dir.parent / f".{out_dir.name}.tap-{role}-{secrets.token_hex(4)}"
+    folder.mkdir()
+    return folder
+
+
+def _replace(out_dir: Path, staging: Path) -> None:
+    """`staging` becomes `out_dir`: the previous folder is renamed aside, then dropped."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    previous = _new_folder_beside(out_dir, "previous")
+    os.replace(out_dir, previous)  # over the empty folder just made: the name is ours
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        os.rename(previous, out_dir)  # put the previous set back rather than leave nothing
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def _waiver(waiver: Waiver | None) -> dict[str, Any] | None:
@@ -82,7 +153,15 @@ def to_json(audit: Audit) -> dict[str, Any]:
             for item in audit.evidence
         ],
         "waivers": [_waiver(waiver) for waiver in audit.waivers],
-        "live": [asdict(result) | {"controls": list(result.controls)} for result in audit.live],
+        "live": [
+            {
+                "test": result.test,
+                "outcome": result.outcome,
+                "controls": list(result.controls),
+                "message": result.message,
+            }
+            for result in audit.live
+        ],
         "unmapped_checks": audit.unmapped_checks,
     }
 

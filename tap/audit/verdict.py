@@ -1,8 +1,10 @@
 """`tap audit`: checkov's findings + waivers + the PCI DSS mapping -> evidence and a verdict.
 
 Every finding stays in the evidence: a waived failure shows as WAIVED with its waiver.
-The verdict fails on any unwaived failure, any live test that failed, and any waiver
-that expired, names a check or resource that no longer exists, or covers a passing finding.
+The verdict fails on any unwaived failure, any live test that failed, any secret-looking
+literal in the plan, and any waiver that expired, names a check or resource that no longer
+exists, or covers a passing finding. No secret reaches the audit it returns: each one found
+is redacted wherever it would appear.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from stack.contract import PROJECT_ROOT
+from tap.audit.leaks import REDACTED, Redactor, find_leaks
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
 from tap.audit.scan import Finding, Scan
@@ -27,7 +30,8 @@ from tap.plan import Plan
 PASSED, FAILED, WAIVED = "PASSED", "FAILED", "WAIVED"
 # Attribute names whose values never reach a report.
 SECRET_NAMES = re.compile(r"(password|passphrase|secret|token|private_key|secret_key)$", re.IGNORECASE)
-REDACTED = "<redacted>"
+# Attributes shown only as a digest: a boot script is where credentials end up.
+HASHED_NAMES = re.compile(r"user_data(_base64)?$", re.IGNORECASE)
 MAX_VALUE_LENGTH = 160
 
 
@@ -66,7 +70,7 @@ class RequirementSummary:
 class Audit:
     plan_path: Path
     evidence: list[Evidence]
-    problems: list[str]  # waivers that are expired or stale, and failed live tests
+    problems: list[str]  # secrets in the plan, waivers that are expired or stale, and failed live tests
     requirements: list[RequirementSummary]
     waivers: list[Waiver]
     live: list[LiveResult]
@@ -95,30 +99,41 @@ def evaluate(
     live: list[LiveResult] = (),
 ) -> Audit:
     findings = scan.findings[Path(plan_path).resolve()]
+    leaks = find_leaks(plan.document)
+    redactor = Redactor(leaks)
     active = {waiver.key: waiver for waiver in waivers if not waiver.expired(as_of)}
     evidence = sorted(
-        (_evidence(plan, finding, active.get((finding.check_id, finding.address)), mapping) for finding in findings),
+        (
+            _evidence(plan, finding, active.get((finding.check_id, finding.address)), mapping, redactor)
+            for finding in findings
+        ),
         key=lambda item: (item.status != FAILED, item.address, item.check_id),
     )
-    problems = _waiver_problems(plan, scan, findings, waivers, as_of) + [
-        f"live test {result.test} {result.outcome}: {result.message or 'no message'}"
-        for result in live
-        if result.outcome in ("failed", "error")
-    ]
+    problems = (
+        [leak.describe() for leak in leaks]
+        + _waiver_problems(plan, scan, findings, waivers, as_of)
+        + [
+            f"live test {result.test} {result.outcome}: {result.message or 'no message'}"
+            for result in live
+            if result.outcome in ("failed", "error")
+        ]
+    )
     ran = {finding.check_id for finding in findings}
-    return Audit(
+    audit = Audit(
         plan_path=Path(plan_path),
         evidence=evidence,
         problems=problems,
         requirements=_summaries(evidence, live, mapping),
         waivers=sorted(waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
         live=list(live),
-        provenance=provenance(plan, plan_path, scan, as_of),
+        provenance=provenance(plan, plan_path, scan, as_of, live),
         unmapped_checks={check: scan.checks.get(check, check) for check in sorted(ran - set(mapping.controls))},
     )
+    # Messages too (a live test's drift message, a waiver's reason) may quote a leaked value.
+    return redactor.apply(audit)
 
 
-def _evidence(plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapping) -> Evidence:
+def _evidence(plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapping, redactor: Redactor) -> Evidence:
     resource = plan.block(finding.address)
     status = WAIVED if finding.result == FAILED and waiver else finding.result
     return Evidence(
@@ -127,7 +142,9 @@ def _evidence(plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapp
         address=finding.address,
         construct_path=resource.path,
         status=status,
-        attributes={key: _shown(key, resource.properties) for key in finding.evaluated_keys if key != "resource_type"},
+        attributes={
+            key: _shown(key, resource.properties, redactor) for key in finding.evaluated_keys if key != "resource_type"
+        },
         requirements=mapping.requirements_of(finding.check_id),
         lines=finding.lines,
         waiver=waiver if status == WAIVED else None,
@@ -135,15 +152,19 @@ def _evidence(plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapp
     )
 
 
-def _shown(key: str, properties: dict) -> str:
-    """The value at a checkov key path (`a/[0]/b`, `a/*/b`) as short text; secrets redacted."""
+def _shown(key: str, properties: dict, redactor: Redactor) -> str:
+    """The value at a checkov key path (`a/[0]/b`, `a/*/b`) as short text: secrets redacted, by
+    name or by value, before it is cut short; user_data as its digest."""
     values = [properties]
     for part in key.split("/"):
         values = [item for value in values for item in _step(value, part)]
     if not values:
         return "(not set on this resource)"
-    if SECRET_NAMES.search(key.rsplit("/", 1)[-1]):
+    name = key.rsplit("/", 1)[-1]
+    if SECRET_NAMES.search(name) or redactor.touches(values):
         return REDACTED
+    if HASHED_NAMES.search(name):
+        return ", ".join(f"sha256:{hashlib.sha256(_text(value).encode()).hexdigest()}" for value in values)
     text = ", ".join(_text(value) for value in values)
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
@@ -202,12 +223,19 @@ def _summaries(evidence: list[Evidence], live: list[LiveResult], mapping: Mappin
     return summaries
 
 
-def provenance(plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date) -> dict[str, Any]:
+def plan_sha256(plan_path: Path) -> str:
+    return hashlib.sha256(Path(plan_path).read_bytes()).hexdigest()
+
+
+def provenance(plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date, live: list[LiveResult] = ()) -> dict[str, Any]:
     return {
         "stack": plan.stack_name,
         "profile": plan.default_tags.get("Profile", "unknown"),
         "plan_path": str(plan_path),
-        "plan_sha256": hashlib.sha256(Path(plan_path).read_bytes()).hexdigest(),
+        "plan_sha256": plan_sha256(plan_path),
+        # Where the live evidence was gathered: the account(s) and region(s) the live suite read.
+        "live_accounts": sorted({result.account for result in live if result.account}),
+        "live_regions": sorted({result.region for result in live if result.region}),
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": _dirty(),
         "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -4,18 +4,24 @@ A botocore `before-call` handler on the session sees every call of every client 
 it, before any request is built or sent. An operation missing from the allow-list (every
 write, every delete, and reads that expose secrets such as GetSecretValue) is refused
 with `ReadOnlyViolation`.
+
+Presigning never makes a call: `generate_presigned_url`, `generate_presigned_post`, RDS's
+`generate_db_auth_token` sign a request for someone else to send, so before-call never
+sees them. Every one of them signs through the client's RequestSigner, which emits
+`before-sign` with a presigning signature version; a handler there refuses them all,
+for any operation, allowed or not, before a signature exists.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlparse
 
 import boto3
 from botocore.exceptions import BotoCoreError
+
+from tap.live.endpoint import is_loopback
 
 # service -> operations (API names). Add an operation here only if it reads and reveals no secret.
 ALLOWED: Mapping[str, frozenset[str]] = {
@@ -64,22 +70,32 @@ def refuse_unless_allowed(model, **_) -> None:
         raise ReadOnlyViolation(service=service, operation=model.name)
 
 
+class PresignRefused(ReadOnlyViolation):
+    fmt = (
+        "the read-only guard refused presigning {service}:{operation}: "
+        "a presigned request would act outside the guard, so presigning is refused"
+    )
+
+
+# What RequestSigner appends to the signature version when it presigns a URL or a POST form.
+PRESIGNING_SUFFIXES = ("-query", "-presign-post")
+
+
+def refuse_presigning(signature_version, signing_name: str, operation_name: str, **_) -> None:
+    # An unsigned client (signature_version=UNSIGNED, not a str) signs nothing to refuse.
+    if isinstance(signature_version, str) and signature_version.endswith(PRESIGNING_SUFFIXES):
+        raise PresignRefused(service=signing_name, operation=operation_name)
+
+
 def guard(session: boto3.Session) -> boto3.Session:
     """Put the guard on a session: every client created from it afterwards is read-only."""
     session.events.register("before-call.*.*", refuse_unless_allowed)
+    session.events.register("before-sign.*.*", refuse_presigning)
     return session
 
 
 def read_only_session(**session_args) -> boto3.Session:
     return guard(boto3.Session(**session_args))
-
-
-def is_loopback(endpoint_url: str) -> bool:
-    host = urlparse(endpoint_url).hostname or ""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Account:

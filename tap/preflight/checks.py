@@ -321,7 +321,24 @@ def certificate(account: Account, deployment: Deployment) -> Iterator[Result]:
             yield Result("listener certificate", BLOCKER, f"{arn} is {status}", "use an issued certificate")
 
 
-CHECKS = (identity, certificate, engine_version, zones_and_instance_types, name_collisions, quotas)
+def profile(account: Account, deployment: Deployment) -> Iterator[Result]:
+    planned = deployment.plan.default_tags.get("Profile", "unknown")
+    deployed = deployment.deployed_profiles
+    if not deployed:
+        yield Result("profile", PASS, f"the state holds no deployed profile yet; the plan is {planned}")
+    elif deployed != {planned}:
+        yield Result(
+            "profile",
+            BLOCKER,
+            f"the state shows profile {', '.join(sorted(deployed))} deployed, and this plan is {planned}: "
+            "the deploy would rebuild the environment as another profile",
+            "synthesize with the environment's declared profile (environments.toml), or destroy it first",
+        )
+    else:
+        yield Result("profile", PASS, f"the plan keeps the deployed profile {planned}")
+
+
+CHECKS = (identity, profile, certificate, engine_version, zones_and_instance_types, name_collisions, quotas)
 
 
 def run_checks(account: Account, deployment: Deployment) -> list[Result]:

@@ -7,6 +7,7 @@ same deployment, and every AWS call goes through the read-only guard.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -31,6 +32,9 @@ class Target:
     plan: Plan
     outputs: Outputs
     client: Account  # target.client("ec2"): a read-only client, one per service
+    # What was checked against what, written on every JUnit test case: `tap audit --live-results`
+    # refuses evidence from another stack or another version of the plan.
+    identity: dict[str, str]
 
     def live(self, text: str) -> str:
         """A plan string with the deployment suffix filled in from the outputs."""
@@ -55,10 +59,13 @@ def reference_name(target: Target, reference: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _record_controls(request: pytest.FixtureRequest, record_property) -> None:
+def _record_evidence(request: pytest.FixtureRequest, record_property) -> None:
     marker = request.node.get_closest_marker("controls")
     if marker:
         record_property("controls", " ".join(marker.args))
+    if "target" in request.fixturenames:
+        for key, value in request.getfixturevalue("target").identity.items():
+            record_property(key, value)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -85,7 +92,20 @@ def _target(outputs: Outputs, account: Account) -> Target:
     """The deployment the outputs describe, checked against the plan of that same deployment."""
     config = outputs.deployment()
     outputs.require(Output)
-    return Target(Plan.load(cached_plan(config)), outputs, account)
+    plan_path = cached_plan(config)
+    try:
+        caller = account("sts").get_caller_identity()
+    except (BotoCoreError, ClientError) as error:
+        raise UsageError(
+            f"no usable AWS credentials for the live suite ({error}); configure the standard chain"
+        ) from None
+    identity = {
+        "stack": outputs.stack,
+        "plan_sha256": hashlib.sha256(plan_path.read_bytes()).hexdigest(),
+        "account": caller["Account"],
+        "region": config.region,
+    }
+    return Target(Plan.load(plan_path), outputs, account, identity)
 
 
 def _rehearsal_target(profile: str, outputs_file: Path) -> Iterator[Target]:
@@ -103,13 +123,6 @@ def _live_target(outputs_file: Path) -> Target:
     # The outputs file alone says which deployment it is; ENVIRONMENT_SUFFIX only picks one of several stacks.
     named = os.environ.get("ENVIRONMENT_SUFFIX")
     outputs = read_outputs(outputs_file, stack_name(named) if named else None)
-    region = outputs.deployment().region
-    target = _target(outputs, open_account(region))
-    try:
-        identity = target.client("sts").get_caller_identity()
-    except (BotoCoreError, ClientError) as error:
-        raise UsageError(
-            f"no usable AWS credentials for the live suite ({error}); configure the standard chain"
-        ) from None
-    print(f"live suite: account {identity['Account']}, region {region}, stack {outputs.stack}")
+    target = _target(outputs, open_account(outputs.deployment().region))
+    print("live suite: " + ", ".join(f"{key} {value}" for key, value in target.identity.items()))
     return target

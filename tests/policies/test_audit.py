@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import errno
 import json
 import re
 import shutil
@@ -12,17 +14,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tap.audit import live_results
+from tap.audit import command, live_results
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
-from tap.audit.reports import SCHEMA_FILE, to_json
+from tap.audit.reports import REPORT_FILES, SCHEMA_FILE, to_json, write_all
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import from_file
 from tap.cli import main
 from tap.errors import UsageError
 from tap.plan import Plan
+from tests.policies.junit import ACCOUNT, REGION, write_live_results
 
-DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 29)
 
 
@@ -136,8 +138,9 @@ def test_waivers_are_kept_in_every_report_when_they_apply(policy_run):
     assert {(waiver.check_id, waiver.address) for waiver in file_waivers} <= waived
 
 
-def test_live_results_are_folded_in_per_requirement(policy_run):
-    audit = audit_of(policy_run, live=live_results.read(DATA / "live-results.xml"))
+def test_live_results_are_folded_in_per_requirement(policy_run, tmp_path):
+    live = write_live_results(tmp_path / "live-results.xml", policy_run.real["dev"])
+    audit = audit_of(policy_run, live=live_results.read(live))
     summary = {item.id: item for item in audit.requirements}
     assert summary["3.5.1"].live == {"passed": 1}
     assert summary["1.4.4"].live == {"failed": 1} and summary["1.4.4"].status == "FAILED"
@@ -180,3 +183,113 @@ def test_a_secret_in_the_plan_never_reaches_a_report(policy_run, tmp_path, capsy
     assert len(reports) == 4
     assert not [text for text in reports if password in text]
     assert "<redacted>" in (tmp_path / "compliance.json").read_text()
+
+
+def test_live_results_carry_what_they_checked(policy_run, tmp_path):
+    live = write_live_results(tmp_path / "live-results.xml", policy_run.real["dev"])
+    (first, *_) = live_results.read(live)
+    assert (first.stack, first.account, first.region) == ("TapStackdev", ACCOUNT, REGION)
+    assert re.fullmatch(r"[0-9a-f]{64}", first.plan_sha256)
+
+
+def test_prod_audit_refuses_the_live_results_of_dev(policy_run, tmp_path, capsys):
+    live = write_live_results(tmp_path / "live-results.xml", policy_run.real["dev"])
+    arguments = ["audit", "--plan", str(policy_run.real["prod"]), "--live-results", str(live)]
+    assert main([*arguments, "--out", str(tmp_path / "reports")]) == 2
+    assert (
+        capsys.readouterr().err == "tap: the live results are from TapStackdev, not TapStackprod: "
+        "pass the live results of TapStackprod\n"
+    )
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.fixture
+def scanned_once(policy_run, monkeypatch):
+    """`tap audit` reads the session's one checkov scan instead of running its own."""
+    monkeypatch.setattr(command, "scan", lambda plans: policy_run.scan)
+
+
+def test_live_accounts_and_regions_are_in_the_provenance_and_a_failed_live_test_fails(
+    policy_run, scanned_once, tmp_path
+):
+    live = write_live_results(tmp_path / "live-results.xml", policy_run.real["dev"])
+    out = tmp_path / "reports"
+    arguments = ["audit", "--plan", str(policy_run.real["dev"]), "--live-results", str(live), "--out", str(out)]
+    assert main([*arguments, "--as-of", "2026-11-29"]) == 1  # the failed live test
+    provenance = json.loads((out / "compliance.json").read_text())["provenance"]
+    assert (provenance["live_accounts"], provenance["live_regions"]) == ([ACCOUNT], [REGION])
+    assert f"account {ACCOUNT} in {REGION}" in (out / "compliance.html").read_text()
+
+
+def without_findings(scan, plan_path, unread: set[str] | None):
+    """The scan as if checkov had read none of the plan's resources in `unread` (None: none at all)."""
+    findings = scan.findings[plan_path.resolve()]
+    kept = [item for item in findings if unread is not None and item.address not in unread]
+    return dataclasses.replace(scan, findings={plan_path.resolve(): kept})
+
+
+@pytest.mark.parametrize("one_resource", [False, True], ids=["no finding at all", "a resource not read"])
+def test_a_scan_that_checked_nothing_is_no_verdict(one_resource, policy_run, monkeypatch, tmp_path, capsys):
+    dev = policy_run.real["dev"]
+    address = next(iter(Plan.load(dev).resources())).address
+    unread = {address} if one_resource else None
+    monkeypatch.setattr(command, "scan", lambda plans: without_findings(policy_run.scan, dev, unread))
+    assert main(["audit", "--plan", str(dev), "--out", str(tmp_path / "reports")]) == 2
+    error = capsys.readouterr().err
+    expected = f"no finding on {address} of the plan" if one_resource else "checkov produced no finding on the plan"
+    assert expected in error and error.count("\n") == 1
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def leftovers(folder: Path) -> list[str]:
+    return [path.name for path in folder.parent.iterdir() if path.name.startswith(f".{folder.name}.")]
+
+
+def fail_sarif_writer(monkeypatch):
+    def broken(audit):
+        raise RuntimeError("the SARIF writer broke")
+
+    monkeypatch.setattr("tap.audit.reports.to_sarif", broken)
+    return RuntimeError
+
+
+def fail_disk_at_sarif_file(monkeypatch):
+    original = Path.write_text
+
+    def write_text(path, *args, **kwargs):
+        if path.name == REPORT_FILES["sarif"]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    return UsageError
+
+
+@pytest.mark.parametrize("break_writing", [fail_sarif_writer, fail_disk_at_sarif_file])
+def test_a_failed_report_write_leaves_the_previous_set_whole(break_writing, policy_run, tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    write_all(audit_of(policy_run, "prod"), out)
+    previous = snapshot(out)
+    error = break_writing(monkeypatch)
+    with pytest.raises(error):
+        write_all(audit_of(policy_run, "dev"), out)
+    assert snapshot(out) == previous
+    assert leftovers(out) == []
+
+
+def test_reports_replace_the_previous_set_whole(policy_run, tmp_path):
+    out = tmp_path / "reports"
+    write_all(audit_of(policy_run, "prod"), out)
+    write_all(audit_of(policy_run, "dev"), out)
+    assert sorted(path.name for path in out.iterdir()) == sorted(REPORT_FILES.values())
+    stacks = {
+        json.loads((out / "compliance.json").read_text())["provenance"]["stack"],
+        json.loads((out / "compliance.sarif").read_text())["runs"][0]["properties"]["provenance"]["stack"],
+        ET.parse(out / "compliance.junit.xml").getroot().get("name").split()[-1],
+        re.search(r"<title>Compliance report: (\w+)", (out / "compliance.html").read_text()).group(1),
+    }
+    assert stacks == {"TapStackdev"}
+    assert leftovers(out) == []

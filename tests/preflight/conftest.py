@@ -34,7 +34,7 @@ def account(emulator, plan):
     reset(emulator)
     rehearsal = Rehearsal(plan, emulator)
     rehearsal.ensure_certificates(rehearsal.blocks())
-    account = open_account(plan_region(plan), emulator, **EMULATOR_CREDENTIALS)
+    account = open_account(plan.region, emulator, **EMULATOR_CREDENTIALS)
     answer_catalogue(account.session)
     return account
 
@@ -42,19 +42,16 @@ def account(emulator, plan):
 @pytest.fixture
 def writer(emulator, plan):
     """An unguarded emulator session: how the tests put leftovers into the account."""
-    session = boto3.Session(region_name=plan_region(plan), **EMULATOR_CREDENTIALS)
+    session = boto3.Session(region_name=plan.region, **EMULATOR_CREDENTIALS)
     return lambda service: session.client(service, endpoint_url=emulator)
 
 
-def plan_region(plan: Plan) -> str:
-    return plan.document["provider"]["aws"][0]["region"]
-
-
-def state_with_suffix(path, suffix: str = SUFFIX, *managed: tuple[str, str]):
-    """A Terraform state (v4) holding the deployment suffix, as after a partial deploy."""
+def state_with_suffix(path, suffix: str = SUFFIX, *managed: tuple[str, str], profile: str | None = None):
+    """A Terraform state (v4) holding the deployment suffix, as after a partial deploy (tagged with `profile`)."""
     resources = [
         {"mode": "managed", "type": "random_id", "name": "deployment", "instances": [{"attributes": {"hex": suffix}}]}
     ]
-    resources += [{"mode": "managed", "type": t, "name": n, "instances": [{"attributes": {}}]} for t, n in managed]
+    tagged = {"tags_all": {"Profile": profile}} if profile else {}
+    resources += [{"mode": "managed", "type": t, "name": n, "instances": [{"attributes": tagged}]} for t, n in managed]
     path.write_text(json.dumps({"version": 4, "resources": resources}))
     return path

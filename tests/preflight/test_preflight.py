@@ -40,6 +40,15 @@ def test_names_with_an_undrawn_suffix_are_reported_as_unable_to_collide(account,
     assert exit_code(results) == 0
 
 
+@pytest.mark.parametrize(("deployed", "expected"), [("prod", BLOCKER), ("dev", PASS)])
+def test_deploying_another_profile_over_a_deployment_is_a_blocker(deployed, expected, account, plan, tmp_path):
+    # `tap synth --env prod` once took the dev profile silently; the state shows what really runs.
+    state = state_with_suffix(tmp_path / "state.json", SUFFIX, ("aws_vpc", "vpc"), profile=deployed)
+    (result,) = [r for r in run_checks(account, Deployment.load(plan, state)) if r.check == "profile"]
+    assert result.status == expected
+    assert (f"the state shows profile {deployed} deployed, and this plan is dev" in result.why) == (expected == BLOCKER)
+
+
 def leftovers(writer, plan) -> dict[str, str]:
     """Create one leftover per kind with the names the deploy will use; return kind -> name."""
     name = {r.type: r for r in plan.resources()}

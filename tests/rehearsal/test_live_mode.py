@@ -5,12 +5,14 @@ Every run is the nightly command in a child process, started from the checkout a
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 
 from stack.contract import Output
-from tap.live.emulator import REHEARSAL_CERTIFICATE, moto_server, rehearsal_config
+from tap.audit import live_results
+from tap.live.emulator import MOTO_ACCOUNT, REHEARSAL_CERTIFICATE, moto_server, rehearsal_config
 from tap.live.rehearsal import rehearse
 from tap.synth.cache import cached_plan
 from tests.rehearsal.live import emulator_env, run_live_suite
@@ -79,11 +81,13 @@ def test_bad_outputs_file_stops_the_live_run_with_exit_2(content, message, tmp_p
 def test_prod_outputs_are_checked_against_prod_with_contradicting_variables_set(tmp_path):
     # The deployment says what it is: a stray STACK_PROFILE=dev must not turn prod's 3 NAT gateways into drift.
     config = rehearsal_config("prod")
-    outputs_file = tmp_path / "outputs.json"
+    outputs_file, junit = tmp_path / "outputs.json", tmp_path / "live.xml"
     with moto_server() as url:
         rehearse(cached_plan(config), url, outputs_file)
-        result = run_live_suite(
-            "--outputs-file", str(outputs_file), env=emulator_env(url, STACK_PROFILE="dev", ENVIRONMENT_SUFFIX="")
-        )
+        env = emulator_env(url, STACK_PROFILE="dev", ENVIRONMENT_SUFFIX="")
+        result = run_live_suite("--outputs-file", str(outputs_file), f"--junitxml={junit}", env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and " failed" not in result.stdout
+    # Every test case says what it checked against what, so an audit can refuse evidence of another deployment.
+    plan_sha256 = hashlib.sha256(cached_plan(config).read_bytes()).hexdigest()
+    identities = {(r.stack, r.plan_sha256, r.account, r.region, r.outcome) for r in live_results.read(junit)}
+    assert identities == {(config.stack_name, plan_sha256, MOTO_ACCOUNT, config.region, "passed")}

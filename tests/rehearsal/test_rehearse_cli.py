@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import signal
+import subprocess
+import sys
+import time
+from subprocess import PIPE
 
+import boto3
 import pytest
 
 from stack.contract import Output
 from tap.cli import main
 from tap.errors import UsageError
 from tap.live.emulator import moto_server, rehearsal_config
-from tap.live.rehearsal import HANDLERS, Rehearsal
+from tap.live.rehearsal import EMULATOR_CREDENTIALS, HANDLERS, Rehearsal
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
 
@@ -75,3 +81,25 @@ def test_missing_plan_is_one_sentence_and_exit_2(tmp_path, capsys):
     assert main(["rehearse", *arguments, "--plan", str(tmp_path / "absent.tf.json")]) == 2
     error = capsys.readouterr().err
     assert "cannot read the plan" in error and error.count("\n") == 1
+
+
+def _wait_until_provisioning_started(url: str, deadline_seconds: float = 60.0) -> None:
+    """KMS keys are among the first resources the rehearsal creates: once one exists, it is mid-way."""
+    kms = boto3.Session(region_name=rehearsal_config().region, **EMULATOR_CREDENTIALS).client("kms", endpoint_url=url)
+    deadline = time.monotonic() + deadline_seconds
+    while not kms.list_keys()["Keys"]:
+        assert time.monotonic() < deadline, "the rehearsal never started provisioning"
+        time.sleep(0.05)
+
+
+def test_interrupted_rehearsal_is_one_line_exit_130_and_no_outputs_file(tmp_path):
+    plan = cached_plan(rehearsal_config())
+    outputs = tmp_path / "outputs.json"
+    command = [sys.executable, "-m", "tap.cli", "rehearse", "--plan", str(plan), "--outputs-file", str(outputs)]
+    with moto_server() as url:
+        rehearsal = subprocess.Popen([*command, "--endpoint-url", url], stdout=PIPE, stderr=PIPE, text=True)
+        _wait_until_provisioning_started(url)
+        rehearsal.send_signal(signal.SIGINT)
+        _, error = rehearsal.communicate(timeout=60)
+    assert (rehearsal.returncode, error) == (130, "tap: interrupted\n")
+    assert list(tmp_path.iterdir()) == []  # neither the outputs file nor a half-written staging file

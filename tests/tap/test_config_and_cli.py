@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from stack.config import Config, ConfigError
+from stack.config import Config, ConfigError, environments
 from tap.cli import main
+from tap.live.emulator import REHEARSAL_CERTIFICATE
 
 
 @pytest.mark.parametrize(
@@ -58,3 +59,50 @@ def test_cli_bad_input_exits_2_with_one_line(argv, expected, capsys):
     assert captured.out == ""
     assert captured.err.startswith(expected)
     assert captured.err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("environment", "profile"), [("dev", "dev"), ("prod", "prod"), ("nightly", "dev")])
+def test_declared_environment_takes_its_profile_from_the_repository(environment, profile):
+    assert Config.from_env({"ENVIRONMENT_SUFFIX": environment}).profile == profile
+
+
+@pytest.mark.parametrize(
+    ("environ", "overrides", "expected"),
+    [
+        ({"ENVIRONMENT_SUFFIX": "prod", "STACK_PROFILE": "dev"}, {}, "contradicts environments.toml"),
+        ({}, {"environment_suffix": "prod", "profile": "dev"}, "contradicts environments.toml"),
+        ({"ENVIRONMENT_SUFFIX": "pr7"}, {}, "is not declared in environments.toml"),
+    ],
+)
+def test_profile_is_never_guessed_nor_contradicted(environ, overrides, expected):
+    with pytest.raises(ConfigError, match=expected):
+        Config.from_env(environ, **overrides)
+
+
+def test_undeclared_environment_takes_the_profile_it_names():
+    assert Config.from_env({"ENVIRONMENT_SUFFIX": "pr7", "STACK_PROFILE": "prod"}).profile == "prod"
+
+
+@pytest.mark.parametrize(
+    "content", ['[dev]\nprofile = "staging"\n', '[dev]\nprofile = "dev"\nregion = 1\n', "dev = 'dev'\n", "[dev\n"]
+)
+def test_malformed_environments_file_is_one_sentence(content, tmp_path):
+    path = tmp_path / "environments.toml"
+    path.write_text(content)
+    with pytest.raises(ConfigError) as refused:
+        environments(path)
+    assert str(refused.value).startswith("environments.toml ") and "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"environment_suffix": "dev\n"},
+        {"region": "ap-southeast-1\n"},
+        {"certificate_arn": REHEARSAL_CERTIFICATE + "\n"},
+    ],
+)
+def test_trailing_newline_is_refused(overrides):
+    # `$` matches before a final newline: 'ap-southeast-1\n' once made AZs named 'ap-southeast-1\na'.
+    with pytest.raises(ConfigError):
+        Config(**overrides)

@@ -18,14 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
 
 from stack.config import server_certificate_name
 from tap.errors import UsageError
-from tap.live.guard import is_loopback
-from tap.plan import Plan, read_plan
+from tap.files import check_can_create, write_atomically
+from tap.live.endpoint import loopback_refusal
+from tap.plan import Plan
+from tap.plan_file import read_plan
 
 REFERENCE = re.compile(r"\$\{([^}]+)\}")
-ONLY_REFERENCE = re.compile(r"^\$\{([^}]+)\}$")
+ONLY_REFERENCE = re.compile(r"\$\{([^}]+)\}")
 # Terraform-only keys of a resource body; they configure Terraform, not AWS.
 META_KEYS = {"//", "depends_on", "lifecycle", "provider", "count", "for_each"}
 # The account Elastic Load Balancing writes access logs from, per region (AWS's published list).
@@ -58,8 +62,12 @@ def handles(type_: str) -> Callable[[Handler], Handler]:
 
 
 def check_loopback(endpoint_url: str) -> None:
-    if not is_loopback(endpoint_url):
-        raise UsageError(f"tap rehearse provisions only into an emulator on loopback, not {endpoint_url!r}")
+    refusal = loopback_refusal(endpoint_url)
+    if refusal:
+        # ascii(): the URL shown escaped, so a newline cannot split the one line, nor a look-alike character hide.
+        raise UsageError(
+            f"tap rehearse provisions only into an emulator on loopback, not {ascii(endpoint_url)}: {refusal}"
+        )
 
 
 class Rehearsal:
@@ -69,13 +77,17 @@ class Rehearsal:
         self.region = plan.region or "us-east-1"
         self.default_tags = plan.default_tags
         self._session = boto3.Session(region_name=self.region, **EMULATOR_CREDENTIALS)
+        # No host prefixes: botocore would send some operations to `<prefix>.127.0.0.1`, a DNS lookup.
+        self._client_config = BotoConfig(connect_timeout=5, retries={"total_max_attempts": 2}, inject_host_prefix=False)
         self._endpoint_url = endpoint_url
         self._clients: dict[str, Any] = {}
         self.state: dict[str, dict[str, Any]] = {}
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, endpoint_url=self._endpoint_url)
+            self._clients[service] = self._session.client(
+                service, endpoint_url=self._endpoint_url, config=self._client_config
+            )
         return self._clients[service]
 
     def blocks(self) -> dict[str, tuple[str, dict]]:
@@ -95,6 +107,7 @@ class Rehearsal:
             raise UsageError(
                 f"tap rehearse cannot create {', '.join(unknown)}: add a translator in tap/live/rehearsal/"
             )
+        self._check_emulator_answers()
         self.ensure_certificates(blocks)
         order = TopologicalSorter({address: _dependencies(body) for address, (_, body) in blocks.items()})
         for address in order.static_order():
@@ -110,6 +123,13 @@ class Rehearsal:
             name: self.resolve(block.get("value")) for name, block in self.plan.document.get("output", {}).items()
         }
         return {self.plan.stack_name: outputs}
+
+    def _check_emulator_answers(self) -> None:
+        try:
+            self.client("sts").get_caller_identity()
+        except (BotoCoreError, ClientError) as error:
+            reason = str(error).splitlines()[0]
+            raise UsageError(f"the emulator at {self._endpoint_url} does not answer as AWS would ({reason})") from None
 
     def ensure_certificates(self, blocks: dict[str, tuple[str, dict]]) -> None:
         """The listeners' certificates exist before a deploy; upload self-signed stand-ins for IAM ones."""
@@ -137,7 +157,7 @@ class Rehearsal:
         if isinstance(value, list):
             return [self.resolve(item) for item in value]
         if isinstance(value, str):
-            whole = ONLY_REFERENCE.match(value)
+            whole = ONLY_REFERENCE.fullmatch(value)
             if whole:
                 return self.lookup(whole.group(1))
             return REFERENCE.sub(lambda match: str(self.lookup(match.group(1))), value)
@@ -217,9 +237,9 @@ def flag(value: Any) -> bool:
 
 
 def rehearse(plan_path: Path, endpoint_url: str, outputs_file: Path) -> dict[str, Any]:
+    check_can_create(outputs_file, "outputs file")  # before minutes of provisioning, not after
     outputs = Rehearsal(read_plan(plan_path), endpoint_url).provision()
-    outputs_file.parent.mkdir(parents=True, exist_ok=True)
-    outputs_file.write_text(json.dumps(outputs, indent=2) + "\n")
+    write_atomically(outputs_file, json.dumps(outputs, indent=2) + "\n", "outputs file")
     return outputs
 
 

@@ -1,0 +1,180 @@
+"""`tap audit` fed bad input through the real CLI: one line on stderr, exit 2, never a traceback.
+
+Each case runs `python -m tap.cli audit ...` in a child process, as a user would, with a
+small plan that is valid but for the one thing the case breaks.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.policies.junit import NIGHTLY, LiveCase, write_live_results
+
+STACK = "TapStackdev"
+WAIVER = {"reason": "A reason an auditor can read, in one sentence.", "approver": "lead", "expires": "2027-01-01"}
+
+
+def small_plan(**sections) -> dict:
+    """A stack plan with one bucket; `sections` replace its top-level sections."""
+    return {
+        "//": {"metadata": {"stackName": STACK, "version": "0.21.0", "backend": "local"}},
+        "provider": {"aws": [{"region": "ap-southeast-1"}]},
+        "resource": {"aws_s3_bucket": {"logs": {"//": {"metadata": {"path": f"{STACK}/logs"}}, "bucket": "logs"}}},
+        **sections,
+    }
+
+
+def bucket(**body) -> dict:
+    """A resource section whose one bucket is `body`."""
+    return {"aws_s3_bucket": {"logs": body}}
+
+
+def write(path: Path, content: str | bytes | dict) -> Path:
+    if isinstance(content, dict):
+        content = json.dumps(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+# Each case: (id, arguments after `audit` given a scratch folder, what stderr must say).
+Case = tuple[str, Callable[[Path], list[str]], str]
+
+
+def plan_case(name: str, content: str | bytes | dict, expected: str) -> Case:
+    return name, lambda tmp: ["--plan", str(write(tmp / "cdk.tf.json", content))], expected
+
+
+def with_small_plan(tmp: Path) -> list[str]:
+    return ["--plan", str(write(tmp / "cdk.tf.json", small_plan()))]
+
+
+def waivers_case(name: str, content: str | bytes, expected: str) -> Case:
+    return name, lambda tmp: [*with_small_plan(tmp), "--waivers", str(write(tmp / "waivers.toml", content))], expected
+
+
+def out_case(name: str, prepare: Callable[[Path], Path], expected: str) -> Case:
+    return name, lambda tmp: [*with_small_plan(tmp), "--out", str(prepare(tmp))], expected
+
+
+def live_case(name: str, expected: str, cases: tuple[LiveCase, ...] = NIGHTLY, **identity: str | None) -> Case:
+    def arguments(tmp: Path) -> list[str]:
+        plan = with_small_plan(tmp)
+        live = write_live_results(tmp / "live-results.xml", Path(plan[1]), cases, **identity)
+        return [*plan, "--live-results", str(live)]
+
+    return name, arguments, expected
+
+
+def a_file(tmp: Path) -> Path:
+    return write(tmp / "a-file", "x")
+
+
+def report_name_taken_by_a_folder(tmp: Path) -> Path:
+    (tmp / "reports" / "compliance.json").mkdir(parents=True)
+    return tmp / "reports"
+
+
+def folder_of_other_things(tmp: Path) -> Path:
+    (tmp / "reports").mkdir()
+    write(tmp / "reports" / "live-results.xml", "<testsuites/>")
+    return tmp / "reports"
+
+
+SKIPPED = tuple(LiveCase(case.classname, case.name, case.controls, "skipped") for case in NIGHTLY)
+
+CASES: list[Case] = [
+    plan_case("plan is binary", bytes(range(256)) * 4, "is not text"),
+    plan_case("plan nests too deep", "[" * 100_000, "nests deeper than any plan"),
+    plan_case("plan is a list", "[]", "it is a list, not an object"),
+    plan_case("resource is a list", small_plan(resource=[]), "`resource` is a list, not an object"),
+    plan_case("resource type is a list", small_plan(resource={"aws_s3_bucket": []}), "`resource.aws_s3_bucket` is a"),
+    plan_case(
+        "resource body is a string",
+        small_plan(resource={"aws_s3_bucket": {"logs": "x"}}),
+        "`resource.aws_s3_bucket.logs` is a string, not an object",
+    ),
+    plan_case("resource // is a string", small_plan(resource=bucket(**{"//": "x"})), 'the "//" of'),
+    plan_case(
+        "resource // metadata is a list", small_plan(resource=bucket(**{"//": {"metadata": []}})), '"//".metadata of'
+    ),
+    plan_case(
+        "plan waivers are a list",
+        small_plan(resource=bucket(**{"//": {"waivers": ["CKV_AWS_18"]}})),
+        "the waivers of aws_s3_bucket.logs in the plan",
+    ),
+    plan_case(
+        "plan waiver is a string",
+        small_plan(resource=bucket(**{"//": {"waivers": {"CKV_AWS_18": "approved"}}})),
+        "the waiver of CKV_AWS_18 on aws_s3_bucket.logs in the plan",
+    ),
+    plan_case(
+        "plan waiver reason is a list",
+        small_plan(resource=bucket(**{"//": {"waivers": {"CKV_AWS_18": WAIVER | {"reason": ["words"]}}}})),
+        "its reason is a list, not text",
+    ),
+    plan_case("output is a list", small_plan(output=[]), "`output` is a list, not an object"),
+    plan_case("an output is a string", small_plan(output={"bucket": "logs"}), "`output.bucket` is a string"),
+    plan_case("provider is an object", small_plan(provider={"aws": {"region": "x"}}), "`provider.aws` is not a list"),
+    plan_case(
+        "default tags are an object",
+        small_plan(provider={"aws": [{"default_tags": {"tags": {}}}]}),
+        "the default_tags of `provider.aws`",
+    ),
+    plan_case("plan has no resource", small_plan(resource={}), "has no resource to audit"),
+    out_case("out is a file", a_file, "is a file: name a folder"),
+    out_case("out is under a file", lambda tmp: a_file(tmp) / "reports", "a-file is a file, not a folder"),
+    # /proc refuses new folders even to root, where permission bits would not.
+    out_case("out is under /proc", lambda tmp: Path("/proc/tap-reports"), "cannot write the reports into /proc"),
+    out_case("a report name is a folder", report_name_taken_by_a_folder, "holds compliance.json/ besides"),
+    out_case("out holds other files", folder_of_other_things, "holds live-results.xml besides"),
+    waivers_case("waiver is a string", 'waiver = "x"\n', "is a string, not a list of [[waiver]] tables"),
+    waivers_case("waiver is a list of numbers", "waiver = [1, 2]\n", "is a number, not a [[waiver]] table"),
+    waivers_case("waiver is one table", '[waiver]\ncheck = "CKV_AWS_18"\n', "is an object, not a list"),
+    waivers_case("waivers file is binary", bytes(range(256)) * 4, "is not text"),
+    waivers_case(
+        "waiver reason is a list",
+        '[[waiver]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\nreason = ["a", "list"]\n',
+        "(CKV_AWS_18 on aws_s3_bucket.logs): its reason is a list, not text",
+    ),
+    waivers_case(
+        "waiver approver is a table",
+        '[[waiver]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\napprover = {name = "x"}\n',
+        "its approver is an object, not text",
+    ),
+    waivers_case("waiver check is a number", '[[waiver]]\ncheck = 18\nresource = "x.y"\n', "its check is a number"),
+    waivers_case(
+        "waiver expires is a list",
+        '[[waiver]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\napprover = "lead"\n'
+        'reason = "A reason an auditor can read, in one sentence."\nexpires = [2027]\n',
+        "its expires is a list, not a date",
+    ),
+    live_case("live results hold no test case", "hold no JUnit test case", ()),
+    live_case("live results all skipped", "executed no test", SKIPPED),
+    live_case("live results lack the stack", "does not say which stack and plan", stack=None),
+    live_case("live results lack the plan hash", "does not say which stack and plan", plan_sha256=None),
+    live_case(
+        "live results of another stack",
+        "the live results are from TapStackrh-dev, not TapStackdev",
+        stack="TapStackrh-dev",
+    ),
+    live_case("live results of another plan", "checked another version of the plan", plan_sha256="0" * 64),
+]
+
+
+@pytest.mark.parametrize(("name", "arguments", "expected"), CASES, ids=[case[0] for case in CASES])
+def test_bad_audit_input_is_one_line_and_exit_2(name, arguments, expected, tmp_path):
+    given = arguments(tmp_path)
+    out = [] if "--out" in given else ["--out", str(tmp_path / "out")]
+    result = subprocess.run(
+        [sys.executable, "-m", "tap.cli", "audit", *given, *out], capture_output=True, text=True, timeout=300
+    )
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("tap: ") and result.stderr.count("\n") == 1, result.stderr
+    assert expected in result.stderr, result.stderr

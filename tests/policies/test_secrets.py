@@ -1,0 +1,250 @@
+"""No secret in the plan passes the audit, and none reaches what it writes: found by value, redacted everywhere."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from stack.config import Config
+from tap.audit.leaks import Redactor, find_leaks
+from tap.audit.live_results import LiveResult
+from tap.audit.mapping import Mapping
+from tap.audit.reports import to_json
+from tap.audit.scan import Finding, Scan
+from tap.audit.verdict import evaluate
+from tap.cli import main
+from tap.plan import Plan
+
+TODAY = dt.date(2026, 11, 29)
+PLANTED = "PlantedPw666"
+SCRIPT = f"#!/bin/bash\nexport DB_PASSWORD={PLANTED}\nsystemctl start app\n"
+AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM\n-----END RSA PRIVATE KEY-----\n"
+
+
+def b64(text: str | bytes) -> str:
+    return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
+
+
+def on_instance(**body) -> dict:
+    return {"resource": {"aws_instance": {"app": body}}}
+
+
+# (document, block address, attribute path, kind of secret) for each way a secret sits in a plan.
+SECRETS = {
+    "assignment in user_data": (on_instance(user_data=SCRIPT), "aws_instance.app", "user_data", "Secret Keyword"),
+    "assignment in base64 user_data": (
+        on_instance(user_data=b64(SCRIPT)),
+        "aws_instance.app",
+        "user_data (decoded from base64)",
+        "Secret Keyword",
+    ),
+    "assignment in gzipped base64 user_data": (
+        on_instance(user_data_base64=b64(gzip.compress(SCRIPT.encode()))),
+        "aws_instance.app",
+        "user_data_base64 (decoded from base64)",
+        "Secret Keyword",
+    ),
+    "assignment marked allowlisted inline": (
+        on_instance(user_data=f"export DB_PASSWORD={PLANTED}  # pragma: allowlist secret\n"),
+        "aws_instance.app",
+        "user_data",
+        "Secret Keyword",
+    ),
+    "yaml password in user_data": (
+        on_instance(user_data="#cloud-config\npassword: hunter2xyz\n"),
+        "aws_instance.app",
+        "user_data",
+        "Secret Keyword",
+    ),
+    "AWS secret key in user_data": (
+        on_instance(user_data=f"export AWS_SECRET_ACCESS_KEY={AWS_SECRET_KEY}\n"),
+        "aws_instance.app",
+        "user_data",
+        "Secret Keyword",
+    ),
+    "private key in user_data": (on_instance(user_data=PRIVATE_KEY), "aws_instance.app", "user_data", "Private Key"),
+    "password attribute": (on_instance(password="hunter2xyz"), "aws_instance.app", "password", "Secret Keyword"),
+    "tag named like a password": (
+        on_instance(tags={"DB_PASSWORD": PLANTED}),
+        "aws_instance.app",
+        "tags.DB_PASSWORD",
+        "Secret Keyword",
+    ),
+    "AWS secret key as a tag value": (
+        on_instance(tags={"Note": AWS_SECRET_KEY}),
+        "aws_instance.app",
+        "tags.Note",
+        "Base64 High Entropy String",
+    ),
+    "AWS access key id as a tag value": (
+        on_instance(tags={"Note": "AKIAIOSFODNN7EXAMPLE"}),
+        "aws_instance.app",
+        "tags.Note",
+        "AWS Access Key",
+    ),
+    "parameter named like a password": (
+        {"resource": {"aws_db_parameter_group": {"pg": {"parameter": [{"name": "db_password", "value": PLANTED}]}}}},
+        "aws_db_parameter_group.pg",
+        "parameter[0].value",
+        "Secret Keyword",
+    ),
+    "password in a policy document": (
+        {"resource": {"aws_iam_policy": {"p": {"policy": json.dumps({"Statement": [{"Sid": f"pwd={PLANTED}"}]})}}}},
+        "aws_iam_policy.p",
+        "policy.Statement[0].Sid",
+        "Secret Keyword",
+    ),
+    "credentials in a URL": (
+        on_instance(tags={"Db": "postgres://app:hunter2xyz@db.example.com/payments"}),
+        "aws_instance.app",
+        "tags.Db",
+        "Basic Auth Credentials",
+    ),
+    "password in a data source": (
+        {"data": {"aws_ssm_parameter": {"p": {"name": f"DB_PASSWORD={PLANTED}"}}}},
+        "data.aws_ssm_parameter.p",
+        "name",
+        "Secret Keyword",
+    ),
+    "password in provider default tags": (
+        {"provider": {"aws": [{"default_tags": [{"tags": {"DB_PASSWORD": PLANTED}}]}]}},
+        "provider.aws",
+        "[0].default_tags[0].tags.DB_PASSWORD",
+        "Secret Keyword",
+    ),
+    "password as a variable's default": (
+        {"variable": {"db_password": {"default": "hunter2xyz"}}},
+        "variable.db_password",
+        "default",
+        "Secret Keyword",
+    ),
+    "password as a local value": ({"locals": {"db_password": "hunter2xyz"}}, "locals", "db_password", "Secret Keyword"),
+    "AWS secret key in the provider": (
+        {"provider": {"aws": [{"secret_key": AWS_SECRET_KEY}]}},
+        "provider.aws",
+        "[0].secret_key",
+        "Secret Keyword",
+    ),
+    "password in an output": (
+        {"output": {"db": {"value": f"DB_PASSWORD={PLANTED}"}}},
+        "output.db",
+        "value",
+        "Secret Keyword",
+    ),
+}
+
+
+@pytest.mark.parametrize(("document", "address", "attribute", "kind"), SECRETS.values(), ids=SECRETS)
+def test_secret_is_found_and_named_without_its_value(document, address, attribute, kind):
+    (leak,) = find_leaks(document)
+    assert (leak.address, leak.attribute) == (address, attribute)
+    assert kind in leak.kinds
+    assert kind in leak.describe() and address in leak.describe()
+    assert not [text for text in leak.texts if text in leak.describe()]
+
+
+# Values that name or point at secrets, and the stack's own kinds of values: none is a secret.
+NOT_SECRETS = {
+    "interpolations": on_instance(
+        password="${random_password.db.result}",
+        kms_key_id="${aws_kms_key.encryption_data-key_5FB0C2D1.arn}",
+        master_user_secret_kms_key_id="${aws_kms_key.data.arn}",
+    ),
+    "placeholder certificate ARN": on_instance(certificate_arn=Config(environment_suffix="dev").certificate_arn),
+    "Secrets Manager policy": {
+        "resource": {
+            "aws_iam_policy": {
+                "read": {
+                    "policy": json.dumps(
+                        {
+                            "Statement": [
+                                {
+                                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                                    "Resource": "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:db-AbCdEf",
+                                    "Condition": {"StringEquals": {"secretsmanager:ResourceTag/env": "prod"}},
+                                }
+                            ]
+                        }
+                    )
+                }
+            }
+        }
+    },
+    "names and addresses": on_instance(
+        bucket="payment-data-dev-1a2b3c4d",
+        name="payment-app-lt-dev-${random_id.deployment.hex}",
+        cidr_blocks=["0.0.0.0/0", "203.0.113.5/32"],
+    ),
+    "base64 user_data without a secret": on_instance(user_data=b64("#!/bin/bash\nsystemctl start app\n")),
+}
+
+
+@pytest.mark.parametrize("document", NOT_SECRETS.values(), ids=NOT_SECRETS)
+def test_references_and_names_are_not_secrets(document):
+    assert find_leaks(document) == []
+
+
+def test_real_plans_hold_no_secret(plans):
+    assert {profile: find_leaks(plan.document) for profile, plan in plans.items()} == {"dev": [], "prod": []}
+
+
+@pytest.mark.parametrize("encode", [str, b64], ids=["plain", "base64"])
+def test_planted_secret_fails_the_audit_and_reaches_no_output(encode, plans, tmp_path, capsys):
+    document = copy.deepcopy(plans["dev"].document)
+    ((name, template),) = document["resource"]["aws_launch_template"].items()
+    template["user_data"] = encode(SCRIPT)
+    plan = tmp_path / "plan" / "cdk.tf.json"
+    plan.parent.mkdir()
+    plan.write_text(json.dumps(document, indent=2))
+
+    assert main(["audit", "--plan", str(plan), "--out", str(tmp_path / "reports"), "--as-of", "2026-11-29"]) == 1
+    printed = capsys.readouterr()
+    assert f"PROBLEM aws_launch_template.{name} user_data" in printed.out and "(Secret Keyword)" in printed.out
+    written = sorted(path for path in tmp_path.rglob("*") if path.is_file() and path != plan)
+    assert [path.name for path in written] == [
+        "compliance.html",
+        "compliance.json",
+        "compliance.junit.xml",
+        "compliance.sarif",
+    ]
+    for text in (printed.out, printed.err, *(path.read_text() for path in written)):
+        assert PLANTED not in text and template["user_data"] not in text
+
+
+def test_a_leaked_value_is_redacted_in_every_message(policy_run):
+    mutant = policy_run.mutants["CKV_PAY_18"]  # a literal master password in the plan
+    plan = Plan.load(mutant.path)
+    (password,) = [body["password"] for body in plan.document["resource"]["aws_db_instance"].values()]
+    drift = LiveResult("test_database_password", "failed", ("CKV_PAY_18",), f"drift: the password is {password}")
+    audit = evaluate(plan, mutant.path, policy_run.scan, [], Mapping.load(), TODAY, [drift])
+    report = json.dumps(to_json(audit))
+    assert password not in report
+    assert "drift: the password is <redacted>" in report
+    assert any("password holds what looks like a secret (Secret Keyword)" in problem for problem in audit.problems)
+
+
+def test_a_secret_followed_by_more_text_is_redacted_alone_too():
+    redactor = Redactor(find_leaks(on_instance(user_data=f"export DB_PASSWORD={PLANTED} && systemctl start app")))
+    assert redactor.apply(f"drift: the password is {PLANTED}") == "drift: the password is <redacted>"
+
+
+def test_user_data_is_shown_only_as_its_digest(plans, tmp_path):
+    script = "#!/bin/bash\nsystemctl start app\n"
+    document = copy.deepcopy(plans["dev"].document)
+    ((name, template),) = document["resource"]["aws_launch_template"].items()
+    template["user_data"] = script
+    path = tmp_path / "cdk.tf.json"
+    path.write_text(json.dumps(document))
+    finding = Finding("CKV_AWS_46", "No secrets in user data", "PASSED", f"aws_launch_template.{name}", ("user_data",))
+    scan = Scan("test", {"CKV_AWS_46": finding.check_name}, {Path(path).resolve(): [finding]})
+
+    audit = evaluate(Plan.load(path), path, scan, [], Mapping.load(), TODAY)
+    assert audit.evidence[0].attributes == {"user_data": f"sha256:{hashlib.sha256(script.encode()).hexdigest()}"}
