@@ -55,7 +55,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
         waivers_file=Path(args.waivers) if args.waivers else None,
         live_results_file=Path(args.live_results) if args.live_results else None,
         as_of=args.as_of,
+        baseline=Path(args.baseline) if args.baseline else None,
+        sign_key=Path(args.sign_key) if args.sign_key else None,
     )
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from tap.audit import bundle
+
+    public_key = bundle.load_public_key(Path(args.public_key)) if args.public_key else None
+    differences = bundle.verify(Path(args.folder), public_key)
+    for difference in differences:
+        print(f"  {difference}")
+    signed = " and its signature" if public_key else ""
+    print(f"{args.folder}: {'TAMPERED' if differences else f'intact: every file matches the manifest{signed}'}")
+    return 1 if differences else 0
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
@@ -130,7 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--waivers", help="waivers file (default: waivers.toml in the project, if present)")
     audit.add_argument("--live-results", help="JUnit XML of the live suite, folded in as live evidence")
     audit.add_argument("--as-of", type=_date, help="judge waiver expiry on this date (default: today, UTC)")
+    audit.add_argument("--baseline", help="a previous report folder (or its compliance.json): say what changed")
+    audit.add_argument("--sign-key", help="Ed25519 private key (PEM) that signs the report folder's manifest")
     audit.set_defaults(run=cmd_audit)
+
+    verify = commands.add_parser(
+        "verify", help="check a report folder against its manifest: every file changed, added or missing is named"
+    )
+    verify.add_argument("folder", help="a report folder written by tap audit")
+    verify.add_argument("--public-key", help="Ed25519 public key (PEM): also check the manifest's signature")
+    verify.set_defaults(run=cmd_verify)
 
     rehearse = commands.add_parser(
         "rehearse",

@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 from stack.contract import PROJECT_ROOT
-from tap.audit import live_results, waivers
+from tap.audit import bundle, live_results, waivers
+from tap.audit.changes import compare, load_baseline
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
-from tap.audit.reports import check_out_dir, write_all
+from tap.audit.reports import check_out_dir, to_json, write_all
 from tap.audit.scan import Scan, scan
 from tap.audit.verdict import Audit, evaluate, plan_sha256
 from tap.errors import UsageError
@@ -20,9 +21,15 @@ from tap.plan_file import read_plan
 DEFAULT_WAIVERS = PROJECT_ROOT / "waivers.toml"
 
 
-def load_waivers(plan: Plan, waivers_file: Path | None) -> list[waivers.Waiver]:
+def waivers_path(waivers_file: Path | None) -> Path | None:
+    """The waivers file the audit reads: the one named, else the project's, if there is one."""
     if waivers_file is None:
-        waivers_file = DEFAULT_WAIVERS if DEFAULT_WAIVERS.exists() else None
+        return DEFAULT_WAIVERS if DEFAULT_WAIVERS.exists() else None
+    return waivers_file
+
+
+def load_waivers(plan: Plan, waivers_file: Path | None) -> list[waivers.Waiver]:
+    waivers_file = waivers_path(waivers_file)
     from_file = waivers.from_file(waivers_file) if waivers_file else []
     return waivers.merge(waivers.from_plan(plan), from_file)
 
@@ -60,9 +67,14 @@ def run_audit(
     waivers_file: Path | None = None,
     live_results_file: Path | None = None,
     as_of: dt.date | None = None,
+    baseline: Path | None = None,
+    sign_key: Path | None = None,
 ) -> int:
     started = time.perf_counter()
     check_out_dir(out_dir)  # before the scan: a folder that cannot take the reports fails at once
+    key = bundle.load_private_key(sign_key) if sign_key else None
+    previous = load_baseline(baseline) if baseline else None
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
     plan = read_plan(plan_path)
     if not len(plan.resources()):
         raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
@@ -73,8 +85,10 @@ def run_audit(
     result = scan([plan_path])
     scan_seconds = time.perf_counter() - scan_started
     require_findings(result, plan, plan_path)
-    audit = evaluate(plan, plan_path, result, accepted, mapping, as_of or dt.datetime.now(dt.UTC).date(), live)
-    paths = write_all(audit, out_dir)
+    audit = evaluate(plan, plan_path, result, accepted, mapping, as_of, live)
+    if previous is not None:
+        audit.changes = compare(previous, to_json(audit), as_of)
+    paths = write_all(audit, out_dir, waivers_file=waivers_path(waivers_file), sign_key=key)
     _print_summary(audit, paths, scan_seconds, time.perf_counter() - started)
     return audit.exit_code
 
@@ -89,5 +103,10 @@ def _print_summary(audit: Audit, paths: dict[str, Path], scan_seconds: float, to
         print(f"  FAILED {item.check_id} {item.address} ({item.construct_path}): {item.check_name}")
     for problem in audit.problems:
         print(f"  PROBLEM {problem}")
+    for warning in audit.warnings:
+        print(f"  WARNING {warning}")
+    if audit.changes is not None:
+        for item in audit.changes["new_failures"]:
+            print(f"  NEW FAILURE since the baseline: {item['check_id']} {item['resource']}")
     print(f"  reports: {', '.join(str(path) for path in paths.values())}")
     print(f"  scan {scan_seconds:.1f} s, audit {total_seconds:.1f} s: {'PASS' if audit.exit_code == 0 else 'FAIL'}")

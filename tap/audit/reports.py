@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stack.contract import below_project
-from tap.audit.verdict import FAILED, PASSED, WAIVED, Audit, Evidence
+from tap.audit import bundle
+from tap.audit.verdict import FAILED, PASSED, WAIVED, Audit, Evidence, RequirementSummary
 from tap.audit.waivers import Waiver
 from tap.errors import UsageError
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.0"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 REPORT_FILES = {
@@ -47,7 +49,9 @@ def check_out_dir(out_dir: Path) -> None:
         others = sorted(
             entry.name + ("/" if entry.is_dir() else "")
             for entry in out_dir.iterdir()
-            if entry.name not in REPORT_FILES.values() or not entry.is_file() or entry.is_symlink()
+            if entry.name not in (*REPORT_FILES.values(), *bundle.BUNDLE_FILES)
+            or not entry.is_file()
+            or entry.is_symlink()
         )
         if others:
             raise UsageError(
@@ -60,9 +64,12 @@ def check_out_dir(out_dir: Path) -> None:
         raise UsageError(f"cannot write the reports into {out_dir}: {error.strerror}") from None
 
 
-def write_all(audit: Audit, out_dir: Path) -> dict[str, Path]:
-    """The four reports, as one set: written into a staging folder beside `out_dir`, which then
-    takes its place, so the folder always holds one run's complete set (or, for an instant, nothing)."""
+def write_all(
+    audit: Audit, out_dir: Path, *, waivers_file: Path | None = None, sign_key: Ed25519PrivateKey | None = None
+) -> dict[str, Path]:
+    """The four reports, the audited plan and the manifest sealing them, as one set: written into a
+    staging folder beside `out_dir`, which then takes its place, so the folder always holds one
+    run's complete set (or, for an instant, nothing)."""
     check_out_dir(out_dir)
     texts = _render(audit)  # before any file is touched: a writer that fails leaves the folder as it was
     target = out_dir.resolve()  # a symbolic link to the folder: replace the folder it names
@@ -71,12 +78,15 @@ def write_all(audit: Audit, out_dir: Path) -> dict[str, Path]:
         try:
             for kind, text in texts.items():
                 (staging / REPORT_FILES[kind]).write_text(text, encoding="utf-8")
+            if not audit.plan_has_secrets:  # evidence of what was audited, never a copy of a leak
+                shutil.copyfile(audit.plan_path, staging / bundle.PLAN_COPY)
+            bundle.seal(staging, bundle.input_digests(waivers_file), audit.provenance["tools"], sign_key)
             _replace(target, staging)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as error:
         raise UsageError(f"cannot write the reports into {out_dir}: {error.strerror}") from None
-    return {kind: out_dir / name for kind, name in REPORT_FILES.items()}
+    return {kind: out_dir / name for kind, name in {**REPORT_FILES, "manifest": bundle.MANIFEST}.items()}
 
 
 def _render(audit: Audit) -> dict[str, str]:
@@ -122,23 +132,17 @@ def to_json(audit: Audit) -> dict[str, Any]:
     """The evidence as data; its shape is `tap/schemas/compliance.schema.json`."""
     return {
         "schema_version": SCHEMA_VERSION,
+        "standard": audit.standard,
+        "scope": audit.scope,
         "verdict": "pass" if audit.exit_code == 0 else "fail",
         "provenance": audit.provenance,
         "totals": {status: audit.count(status) for status in (PASSED, FAILED, WAIVED)},
         "problems": audit.problems,
-        "requirements": [
-            {
-                "id": summary.id,
-                "title": summary.title,
-                "status": summary.status,
-                "controls": list(summary.controls),
-                "findings": summary.counts,
-                "live": summary.live,
-            }
-            for summary in audit.requirements
-        ],
+        "requirements": [_requirement(summary) for summary in audit.requirements],
+        "network_rules": [asdict(rule) for rule in audit.network_rules],
         "evidence": [
             {
+                "evidence_id": item.evidence_id,
                 "check_id": item.check_id,
                 "check_name": item.check_name,
                 "resource": item.address,
@@ -163,6 +167,24 @@ def to_json(audit: Audit) -> dict[str, Any]:
             for result in audit.live
         ],
         "unmapped_checks": audit.unmapped_checks,
+        "warnings": audit.warnings,
+        **({"changes": audit.changes} if audit.changes is not None else {}),
+    }
+
+
+def _requirement(summary: RequirementSummary) -> dict[str, Any]:
+    requirement = summary.requirement
+    return {
+        "id": requirement.id,
+        "title": requirement.title,
+        "result": summary.result,
+        "label": summary.label,
+        "coverage": requirement.coverage,
+        "still_needed": requirement.still_needed,
+        "reason": requirement.reason,
+        "controls": list(summary.controls),
+        "findings": summary.counts,
+        "live": summary.live,
     }
 
 
@@ -258,7 +280,9 @@ def _sarif_result(item: Evidence, rule_index: int, plan_uri: str) -> dict[str, A
         "ruleIndex": rule_index,
         "kind": "fail" if failed else "pass",
         "level": "error" if failed else "none",
-        "message": {"text": f"{item.status}: {item.check_name} on {item.address} ({_attributes(item)})"},
+        "message": {
+            "text": f"{item.evidence_id} {item.status}: {item.check_name} on {item.address} ({_attributes(item)})"
+        },
         "locations": [
             {
                 "physicalLocation": {
@@ -270,7 +294,9 @@ def _sarif_result(item: Evidence, rule_index: int, plan_uri: str) -> dict[str, A
                 ],
             }
         ],
-        "properties": {"resource": item.address, "constructPath": item.construct_path},
+        # Code scanning tracks a finding across runs by this, as the reports name it by its evidence id.
+        "partialFingerprints": {"evidenceId/v1": item.evidence_id},
+        "properties": {"resource": item.address, "constructPath": item.construct_path, "evidenceId": item.evidence_id},
     }
     if waiver := item.waiver:
         justification = f"{waiver.reason} Approved by {waiver.approver} until {waiver.expires}."

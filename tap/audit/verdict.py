@@ -10,19 +10,24 @@ is redacted wherever it would appear.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
+import os
 import platform
 import re
 import subprocess
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from stack.contract import PROJECT_ROOT
+from tap.audit.bundle import PLAN_COPY
 from tap.audit.leaks import REDACTED, Redactor, find_leaks
 from tap.audit.live_results import LiveResult
-from tap.audit.mapping import Mapping
+from tap.audit.mapping import Mapping, Requirement
+from tap.audit.network import NetworkRule, network_rules
 from tap.audit.scan import Finding, Scan
 from tap.audit.waivers import Waiver
 from tap.plan import Plan
@@ -33,6 +38,7 @@ SECRET_NAMES = re.compile(r"(password|passphrase|secret|token|private_key|secret
 # Attributes shown only as a digest: a boot script is where credentials end up.
 HASHED_NAMES = re.compile(r"user_data(_base64)?$", re.IGNORECASE)
 MAX_VALUE_LENGTH = 160
+EXPIRY_WARNING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -47,23 +53,46 @@ class Evidence:
     lines: tuple[int, int]
     waiver: Waiver | None = None
     guideline: str | None = None
+    evidence_id: str = ""  # the same for the same check, resource and plan bytes
+
+
+def evidence_id(check_id: str, address: str, plan_digest: str) -> str:
+    """A finding's name across reports and runs: a digest of what it is about, not of when it ran."""
+    return "EV-" + hashlib.sha256(f"{check_id}\n{address}\n{plan_digest}".encode()).hexdigest()[:16]
+
+
+# A Report on Compliance's results, and how each is shown.
+IN_PLACE, NOT_IN_PLACE, NOT_APPLICABLE, NOT_TESTED = "in_place", "not_in_place", "not_applicable", "not_tested"
+RESULT_LABELS = {
+    IN_PLACE: "In Place",
+    NOT_IN_PLACE: "Not in Place",
+    NOT_APPLICABLE: "Not Applicable",
+    NOT_TESTED: "Not Tested",
+}
 
 
 @dataclass(frozen=True)
 class RequirementSummary:
-    id: str
-    title: str
+    requirement: Requirement
     controls: tuple[str, ...]
     counts: dict[str, int]  # PASSED / FAILED / WAIVED findings
     live: dict[str, int]  # live test outcomes
 
     @property
-    def status(self) -> str:
+    def result(self) -> str:
+        if self.requirement.declared_result:
+            return self.requirement.declared_result
         if self.counts[FAILED] or self.live.get("failed") or self.live.get("error"):
-            return FAILED
-        if not any(self.counts.values()) and not any(self.live.values()):
-            return "NO EVIDENCE"
-        return WAIVED if self.counts[WAIVED] else PASSED
+            return NOT_IN_PLACE
+        evidenced = any(self.counts.values()) or any(self.live.values())
+        # Manual coverage: whatever passed, the suite alone cannot say the requirement is in place.
+        return IN_PLACE if evidenced and self.requirement.coverage != "manual" else NOT_TESTED
+
+    @property
+    def label(self) -> str:
+        """The result as a person reads it: partial evidence is never shown as a plain "In Place"."""
+        label = RESULT_LABELS[self.result]
+        return f"{label} (partial)" if self.result == IN_PLACE and self.requirement.coverage == "partial" else label
 
 
 @dataclass
@@ -76,6 +105,12 @@ class Audit:
     live: list[LiveResult]
     provenance: dict[str, Any]
     unmapped_checks: dict[str, str] = field(default_factory=dict)  # check id -> name, run but not mapped
+    standard: str = ""
+    scope: dict[str, list[str]] = field(default_factory=dict)
+    network_rules: list[NetworkRule] = field(default_factory=list)
+    plan_has_secrets: bool = False
+    warnings: list[str] = field(default_factory=list)  # waivers expiring soon: they do not fail the audit
+    changes: dict[str, Any] | None = None  # since the baseline, when one was given
 
     @property
     def failures(self) -> list[Evidence]:
@@ -102,9 +137,10 @@ def evaluate(
     leaks = find_leaks(plan.document)
     redactor = Redactor(leaks)
     active = {waiver.key: waiver for waiver in waivers if not waiver.expired(as_of)}
+    digest = plan_sha256(plan_path)
     evidence = sorted(
         (
-            _evidence(plan, finding, active.get((finding.check_id, finding.address)), mapping, redactor)
+            _evidence(plan, finding, active.get((finding.check_id, finding.address)), mapping, redactor, digest)
             for finding in findings
         ),
         key=lambda item: (item.status != FAILED, item.address, item.check_id),
@@ -126,14 +162,21 @@ def evaluate(
         requirements=_summaries(evidence, live, mapping),
         waivers=sorted(waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
         live=list(live),
-        provenance=provenance(plan, plan_path, scan, as_of, live),
+        provenance=provenance(plan, plan_path, scan, as_of, live, plan_copied=not leaks),
         unmapped_checks={check: scan.checks.get(check, check) for check in sorted(ran - set(mapping.controls))},
+        standard=mapping.standard,
+        scope=mapping.scope,
+        network_rules=network_rules(plan),
+        plan_has_secrets=bool(leaks),
+        warnings=_expiring(waivers, as_of),
     )
     # Messages too (a live test's drift message, a waiver's reason) may quote a leaked value.
     return redactor.apply(audit)
 
 
-def _evidence(plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapping, redactor: Redactor) -> Evidence:
+def _evidence(
+    plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapping, redactor: Redactor, plan_digest: str
+) -> Evidence:
     resource = plan.block(finding.address)
     status = WAIVED if finding.result == FAILED and waiver else finding.result
     return Evidence(
@@ -149,6 +192,7 @@ def _evidence(plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapp
         lines=finding.lines,
         waiver=waiver if status == WAIVED else None,
         guideline=finding.guideline,
+        evidence_id=evidence_id(finding.check_id, finding.address, plan_digest),
     )
 
 
@@ -207,19 +251,28 @@ def _waiver_problems(
     return problems
 
 
+def _expiring(waivers: list[Waiver], as_of: dt.date) -> list[str]:
+    soon = as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    return [
+        f"{waiver.describe()} expires on {waiver.expires}, within {EXPIRY_WARNING_DAYS} days: renew or fix it"
+        for waiver in sorted(waivers, key=lambda waiver: waiver.expires)
+        if as_of <= waiver.expires <= soon
+    ]
+
+
 def _summaries(evidence: list[Evidence], live: list[LiveResult], mapping: Mapping) -> list[RequirementSummary]:
     summaries = []
-    for requirement, title in mapping.requirements.items():
-        controls = tuple(check for check, ids in mapping.controls.items() if requirement in ids)
+    for requirement in mapping.requirements.values():
+        controls = tuple(check for check, ids in mapping.controls.items() if requirement.id in ids)
         counts = {status: 0 for status in (PASSED, FAILED, WAIVED)}
         for item in evidence:
-            if requirement in item.requirements:
+            if requirement.id in item.requirements:
                 counts[item.status] += 1
         outcomes: dict[str, int] = {}
         for result in live:
-            if any(requirement in mapping.requirements_of(control) for control in result.controls):
+            if any(requirement.id in mapping.requirements_of(control) for control in result.controls):
                 outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        summaries.append(RequirementSummary(requirement, title, controls, counts, outcomes))
+        summaries.append(RequirementSummary(requirement, controls, counts, outcomes))
     return summaries
 
 
@@ -227,12 +280,17 @@ def plan_sha256(plan_path: Path) -> str:
     return hashlib.sha256(Path(plan_path).read_bytes()).hexdigest()
 
 
-def provenance(plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date, live: list[LiveResult] = ()) -> dict[str, Any]:
+def provenance(
+    plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date, live: list[LiveResult] = (), plan_copied: bool = True
+) -> dict[str, Any]:
     return {
         "stack": plan.stack_name,
         "profile": plan.default_tags.get("Profile", "unknown"),
         "plan_path": str(plan_path),
         "plan_sha256": plan_sha256(plan_path),
+        # The path above is overwritten by the next synth: the report folder keeps the bytes audited.
+        "plan_copy": PLAN_COPY if plan_copied else None,
+        "run": run_context(os.environ),
         # Where the live evidence was gathered: the account(s) and region(s) the live suite read.
         "live_accounts": sorted({result.account for result in live if result.account}),
         "live_regions": sorted({result.region for result in live if result.region}),
@@ -247,6 +305,35 @@ def provenance(plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date, live: li
             "python": platform.python_version(),
         },
     }
+
+
+def run_context(environment: Mapping_[str, str]) -> dict[str, Any]:
+    """Who ran the audit and where: the CI's own record of the run when there is one (GitHub Actions)."""
+    actor = environment.get("GITHUB_ACTOR") or _login()
+    if not environment.get("GITHUB_RUN_ID"):
+        return {"actor": actor, "ci": None}
+    repository, run_id = environment.get("GITHUB_REPOSITORY", ""), environment["GITHUB_RUN_ID"]
+    server = environment.get("GITHUB_SERVER_URL", "https://github.com")
+    return {
+        "actor": actor,
+        "ci": {
+            "system": "github-actions",
+            "repository": repository,
+            "workflow": environment.get("GITHUB_WORKFLOW"),
+            "run_id": run_id,
+            "run_attempt": environment.get("GITHUB_RUN_ATTEMPT"),
+            "ref": environment.get("GITHUB_REF"),
+            "sha": environment.get("GITHUB_SHA"),
+            "url": f"{server}/{repository}/actions/runs/{run_id}",
+        },
+    }
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in a bare container
+        return None
 
 
 def _git(*args: str) -> str | None:

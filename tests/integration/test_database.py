@@ -69,7 +69,7 @@ def test_engine_logs_are_exported(database, planned):
     )
 
 
-@pytest.mark.controls("CKV_PAY_13", "CKV2_PAY_5", "CKV2_AWS_69")
+@pytest.mark.controls("CKV_PAY_13", "CKV2_PAY_5", "CKV2_PAY_15")
 def test_parameter_group_refuses_unencrypted_connections(target, database):
     (group,) = target.planned("aws_db_parameter_group")
     name = target.name(group)

@@ -125,4 +125,5 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV2_PAY_4": _tls_statement_removed,
     "CKV2_PAY_5": _setter("aws_db_instance", parameter_group_name=None),
     "CKV2_PAY_6": _flow_log_deleted,
+    "CKV2_PAY_15": _setter("aws_db_instance", parameter_group_name=None),
 }

@@ -12,11 +12,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import markupsafe
 import pytest
 
 from tap.audit import command, live_results
+from tap.audit.bundle import MANIFEST, PLAN_COPY
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
+from tap.audit.network import RULE_TYPES
 from tap.audit.reports import REPORT_FILES, SCHEMA_FILE, to_json, write_all
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import from_file
@@ -43,14 +46,16 @@ def reports(policy_run, tmp_path_factory) -> tuple[int, Path, str]:
     return code, out
 
 
-def test_audit_of_real_plan_exits_0_and_writes_four_reports(reports):
+def test_audit_of_real_plan_exits_0_and_writes_four_reports_sealed_with_the_plan(reports):
     code, out = reports
     assert code == 0
     assert sorted(path.name for path in out.iterdir()) == [
+        "audited-plan.tf.json",
         "compliance.html",
         "compliance.json",
         "compliance.junit.xml",
         "compliance.sarif",
+        "manifest.json",
     ]
 
 
@@ -141,9 +146,9 @@ def test_waivers_are_kept_in_every_report_when_they_apply(policy_run):
 def test_live_results_are_folded_in_per_requirement(policy_run, tmp_path):
     live = write_live_results(tmp_path / "live-results.xml", policy_run.real["dev"])
     audit = audit_of(policy_run, live=live_results.read(live))
-    summary = {item.id: item for item in audit.requirements}
+    summary = {item.requirement.id: item for item in audit.requirements}
     assert summary["3.5.1"].live == {"passed": 1}
-    assert summary["1.4.4"].live == {"failed": 1} and summary["1.4.4"].status == "FAILED"
+    assert summary["1.4.4"].live == {"failed": 1} and summary["1.4.4"].result == "not_in_place"
     assert summary["3.7.4"].live == {"passed": 1}
     assert audit.exit_code == 1
     assert any("the database is publicly accessible" in problem for problem in audit.problems)
@@ -180,7 +185,7 @@ def test_a_secret_in_the_plan_never_reaches_a_report(policy_run, tmp_path, capsy
     assert main(["audit", "--plan", str(mutant.path), "--out", str(tmp_path)]) == 1
     assert password not in capsys.readouterr().out
     reports = [path.read_text() for path in tmp_path.iterdir()]
-    assert len(reports) == 4
+    assert len(reports) == 5 and not (tmp_path / PLAN_COPY).exists()  # four reports and the manifest
     assert not [text for text in reports if password in text]
     assert "<redacted>" in (tmp_path / "compliance.json").read_text()
 
@@ -284,7 +289,7 @@ def test_reports_replace_the_previous_set_whole(policy_run, tmp_path):
     out = tmp_path / "reports"
     write_all(audit_of(policy_run, "prod"), out)
     write_all(audit_of(policy_run, "dev"), out)
-    assert sorted(path.name for path in out.iterdir()) == sorted(REPORT_FILES.values())
+    assert sorted(path.name for path in out.iterdir()) == sorted([*REPORT_FILES.values(), PLAN_COPY, MANIFEST])
     stacks = {
         json.loads((out / "compliance.json").read_text())["provenance"]["stack"],
         json.loads((out / "compliance.sarif").read_text())["runs"][0]["properties"]["provenance"]["stack"],
@@ -293,3 +298,33 @@ def test_reports_replace_the_previous_set_whole(policy_run, tmp_path):
     }
     assert stacks == {"TapStackdev"}
     assert leftovers(out) == []
+
+
+def test_partial_coverage_is_never_shown_as_plainly_in_place(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    html = (reports[1] / "compliance.html").read_text()
+    shown = [(item, (item["coverage"], item["result"])) for item in document["requirements"]]
+    partial = [item for item, judged in shown if judged == ("partial", "in_place")]
+    assert partial
+    for requirement in partial:
+        assert requirement["label"] == "In Place (partial)"
+        row = re.search(rf"<strong>{re.escape(requirement['id'])}</strong>.*?</tr>", html, re.DOTALL).group(0)
+        assert ">In Place<" not in row and str(markupsafe.escape(requirement["still_needed"])) in row
+
+
+def test_report_opens_with_its_scope_and_lists_every_network_rule(reports, policy_run):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    html = (reports[1] / "compliance.html").read_text()
+    assert html.index('id="scope"') < html.index('id="requirements"')
+    assert "PCI DSS v4.0.1" in document["standard"] and "PCI DSS v4.0 " not in html
+    plan = Plan.load(policy_run.real["dev"])
+    planned = {rule.address for type_ in RULE_TYPES for rule in plan.resources(type_)}
+    assert {rule["address"] for rule in document["network_rules"]} == planned
+    assert all(rule["justification"] for rule in document["network_rules"])
+
+
+def test_manual_requirements_are_not_tested_whatever_passed(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    results = {item["id"]: item["result"] for item in document["requirements"]}
+    assert results["10.3.2"] == results["10.7.2"] == results["3.5.1.2"] == "not_tested"
+    assert results["1.3.3"] == "not_applicable"

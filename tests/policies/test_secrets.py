@@ -209,11 +209,13 @@ def test_planted_secret_fails_the_audit_and_reaches_no_output(encode, plans, tmp
     printed = capsys.readouterr()
     assert f"PROBLEM aws_launch_template.{name} user_data" in printed.out and "(Secret Keyword)" in printed.out
     written = sorted(path for path in tmp_path.rglob("*") if path.is_file() and path != plan)
+    # The manifest, but no copy of the plan: it holds the secret.
     assert [path.name for path in written] == [
         "compliance.html",
         "compliance.json",
         "compliance.junit.xml",
         "compliance.sarif",
+        "manifest.json",
     ]
     for text in (printed.out, printed.err, *(path.read_text() for path in written)):
         assert PLANTED not in text and template["user_data"] not in text
