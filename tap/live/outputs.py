@@ -68,6 +68,7 @@ class Outputs(Mapping[str, Any]):
             profile=self[Output.PROFILE],
             region=self[Output.REGION],
             certificate_arn=self[Output.CERTIFICATE_ARN],
+            internet_egress_cidrs=tuple(self[Output.INTERNET_EGRESS_CIDRS]),
         )
         if config.stack_name != self.stack:
             raise UsageError(
