@@ -1,6 +1,6 @@
 """Security groups, least privilege: internet -> ALB -> application -> database.
 
-Every egress rule names its destination (PCI DSS 1.3.2): the database, the AWS service
+Every egress rule names its destination: the database, the AWS service
 endpoints' group, S3's prefix list (through the gateway endpoint), and each internet
 destination the deployment declares. None reaches 0.0.0.0/0.
 """

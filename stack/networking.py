@@ -1,6 +1,6 @@
 """VPC across the configured AZs: public, private application and isolated database tiers.
 
-Nothing leaves the application tier for a destination it cannot name (PCI DSS 1.3.2):
+Nothing leaves the application tier for a destination it cannot name:
 AWS APIs through interface endpoints (`PrivateEndpoints`), S3 through a gateway endpoint
 whose policy admits only the stack's data bucket, the OS repositories and what SSM Agent
 reads, and the internet only through NAT gateways, which exist only when the deployment
@@ -38,7 +38,7 @@ from stack.policy_documents import assume_role, document
 TIERS = ("public", "app", "db")
 # Amazon Linux 2023 reads its package repositories (dnf's mirror list points at
 # al2023-repos-<region>-de612dc2.s3.dualstack.<region>.amazonaws.com) from this S3 bucket in
-# each region: the instances' only way to updates (PCI DSS 6.3.3) once there is no NAT.
+# each region: the instances' only way to updates once there is no NAT.
 AL2023_REPOSITORY_BUCKET = "al2023-repos-{region}-de612dc2"
 # What SSM Agent reads from AWS-owned buckets on Linux: agent updates (amazon-ssm), Run
 # Command and patching documents (aws-ssm), document attachments, patch baseline snapshots.
