@@ -160,7 +160,10 @@ class Config:
         _check_region(self.region)
         _check_environment_suffix(self.environment_suffix)
         _check_cidr(self.vpc_cidr, self.az_count)
-        object.__setattr__(self, "internet_egress_cidrs", tuple(self.internet_egress_cidrs))
+        declared = self.internet_egress_cidrs
+        object.__setattr__(
+            self, "internet_egress_cidrs", parse_cidr_list(declared) if isinstance(declared, str) else tuple(declared)
+        )
         _check_egress_cidrs(self.internet_egress_cidrs, self.vpc_cidr)
         object.__setattr__(self, "settings", PROFILE_SETTINGS[self.profile])
         if not self.certificate_arn:

@@ -52,6 +52,7 @@ def test_config_round_trips_through_environment(destinations):
 def test_declared_destinations_are_read_from_a_comma_separated_variable():
     config = Config.from_env({"INTERNET_EGRESS_CIDRS": " 203.0.113.0/24, 198.51.100.0/22 ,"})
     assert config.internet_egress_cidrs == ("203.0.113.0/24", "198.51.100.0/22")
+    assert Config(internet_egress_cidrs="203.0.113.0/24").internet_egress_cidrs == ("203.0.113.0/24",)
 
 
 @pytest.mark.parametrize(
