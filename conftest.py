@@ -6,6 +6,8 @@ expression selects: the other suites' imports (hypothesis, boto3, checkov) are n
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,6 +35,12 @@ PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
     "prod": Config(environment_suffix="prod", profile="prod"),
 }
+# The same profiles declaring an internet destination (a documentation range): the only
+# deployments with NAT gateways, so the field report's NAT lessons stay under test.
+EGRESS_CONFIGS = {
+    profile: dataclasses.replace(config, environment_suffix=f"{profile}-out", internet_egress_cidrs=("203.0.113.0/24",))
+    for profile, config in PROFILE_CONFIGS.items()
+}
 
 
 def _suite(path: Path) -> str | None:
@@ -57,12 +65,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(marker)
 
 
+@functools.cache
+def _synthesized() -> dict[tuple[str, bool], Path]:
+    """Every test deployment's plan, (profile, declares egress) -> path: cached, or synthesized side by side once."""
+    configs = {
+        **{(profile, False): config for profile, config in PROFILE_CONFIGS.items()},
+        **{(profile, True): config for profile, config in EGRESS_CONFIGS.items()},
+    }
+    with ThreadPoolExecutor(max_workers=len(configs)) as pool:
+        return dict(zip(configs, pool.map(cached_plan, configs.values()), strict=True))
+
+
 @pytest.fixture(scope="session")
 def plans() -> dict[str, Plan]:
-    """Both profiles' plans: read from the cache, or synthesized side by side once."""
-    with ThreadPoolExecutor(max_workers=len(PROFILE_CONFIGS)) as pool:
-        paths = dict(zip(PROFILE_CONFIGS, pool.map(cached_plan, PROFILE_CONFIGS.values()), strict=True))
-    return {profile: Plan.load(path) for profile, path in paths.items()}
+    """Both profiles' plans as configured by default (no internet destination declared)."""
+    return {profile: Plan.load(path) for (profile, egress), path in _synthesized().items() if not egress}
+
+
+@pytest.fixture(scope="session")
+def egress_plans() -> dict[str, Plan]:
+    """Both profiles' plans with an internet destination declared: NAT gateways and their routes."""
+    return {profile: Plan.load(path) for (profile, egress), path in _synthesized().items() if egress}
 
 
 @pytest.fixture(scope="session", params=list(PROFILE_CONFIGS))
@@ -78,3 +101,13 @@ def config(profile: str) -> Config:
 @pytest.fixture(scope="session")
 def plan(plans: dict[str, Plan], profile: str) -> Plan:
     return plans[profile]
+
+
+@pytest.fixture(scope="session")
+def egress_config(profile: str) -> Config:
+    return EGRESS_CONFIGS[profile]
+
+
+@pytest.fixture(scope="session")
+def egress_plan(egress_plans: dict[str, Plan], profile: str) -> Plan:
+    return egress_plans[profile]

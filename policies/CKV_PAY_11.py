@@ -4,22 +4,29 @@ from policies.support import PaymentCheck, value
 
 
 class CKV_PAY_11(PaymentCheck):
-    TITLE = "HTTPS listeners use an approved TLS 1.2+ security policy"
+    TITLE = "HTTPS listeners use a TLS 1.2+ policy offering only forward-secret AEAD suites"
     CATEGORY = CheckCategories.ENCRYPTION
     RESOURCES = (
         "aws_lb_listener",
         "aws_alb_listener",
     )
 
-    # ELB policies offering only TLS 1.2 and 1.3 with forward-secret ciphers.
+    # ELB policies offering only TLS 1.2 and 1.3 with forward-secret AEAD suites (TLS 1.3's, and
+    # ECDHE with AES-GCM on 1.2): the TLS 1.3-only and "Res" policies, with their FIPS and
+    # post-quantum variants. The plain TLS13-1-2-2021-06 and TLS13-1-2-FIPS-2023-04 also offer
+    # ECDHE with AES-CBC (no AEAD), so they are left out. Suites per policy:
+    # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+    # The same list as AWS Security Hub's recommended set (control ELB.17):
+    # https://docs.aws.amazon.com/securityhub/latest/userguide/elb-controls.html
     APPROVED = (
-        "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
         "ELBSecurityPolicy-TLS13-1-3-2021-06",
-        "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
         "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+        "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
     )
 
     def scan_resource_conf(self, conf):

@@ -35,6 +35,33 @@ _SUFFIX_CHARSET = re.compile(r"[a-z0-9-]+")
 # none); a deploy needs ALB_CERTIFICATE_ARN set.
 PLACEHOLDER_ACCOUNT = "000000000000"
 
+# What the application instances call on AWS, each through an interface endpoint in the VPC.
+# stack/compute.py makes them SSM-managed (AmazonSSMManagedInstanceCore, Session Manager
+# instead of SSH); they run no CloudWatch agent and their role may call nothing else
+# (no logs, KMS, Secrets Manager or STS permission), so those services get no endpoint.
+# SSM needs all three: https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
+INTERFACE_ENDPOINT_SERVICES = ("ssm", "ssmmessages", "ec2messages")
+# The broadest internet destination a deployment may declare: a /20 (4,096 addresses).
+# Processors publish /24s to /22s; anything broader is a provider's block, not a destination.
+BROADEST_EGRESS_PREFIX = 20
+INTERNET_EGRESS_VARIABLE = "INTERNET_EGRESS_CIDRS"
+# Ranges that are not a destination on the internet (RFC 1918, shared, loopback, link-local
+# which holds the instance metadata service, multicast, reserved).
+_NOT_INTERNET = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+
 
 class ConfigError(ValueError):
     """A configuration value that cannot be deployed; the message is one sentence."""
@@ -60,6 +87,8 @@ class Profile:
     """What differs between a development and a production deployment."""
 
     nat_per_az: bool
+    # Interface endpoints in every AZ (an AZ failure does not cut SSM), or in the first AZ only.
+    endpoints_per_az: bool
     multi_az: bool
     deletion_protection: bool
     instance_type: str
@@ -77,6 +106,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
     # dev: one NAT, single-AZ database, instances off outside working hours.
     "dev": Profile(
         nat_per_az=False,
+        endpoints_per_az=False,
         multi_az=False,
         deletion_protection=False,
         instance_type="t3.small",
@@ -95,6 +125,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
     # prod: a NAT per AZ so an AZ failure does not cut egress, Multi-AZ, protected.
     "prod": Profile(
         nat_per_az=True,
+        endpoints_per_az=True,
         multi_az=True,
         deletion_protection=True,
         instance_type="m6i.large",
@@ -120,8 +151,13 @@ class Config:
     app_port: int = 8080
     db_engine_major: str = "15"
     log_retention_days: int = 365
-    # TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only.
-    tls_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    # TLS 1.3 with TLS 1.2 fallback, forward-secret AEAD suites only (ECDHE with AES-GCM on 1.2;
+    # the "-2021-06" policy without "Res" also offers CBC-SHA2 suites). Suites per policy:
+    # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+    tls_policy: str = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+    # Hosts on the internet the application may reach on 443 (e.g. the payment processor's
+    # published ranges); none by default, and then the stack has no NAT gateway at all.
+    internet_egress_cidrs: tuple[str, ...] = ()
     settings: Profile = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -129,6 +165,11 @@ class Config:
         _check_region(self.region)
         _check_environment_suffix(self.environment_suffix)
         _check_cidr(self.vpc_cidr, self.az_count)
+        declared = self.internet_egress_cidrs
+        object.__setattr__(
+            self, "internet_egress_cidrs", parse_cidr_list(declared) if isinstance(declared, str) else tuple(declared)
+        )
+        _check_egress_cidrs(self.internet_egress_cidrs, self.vpc_cidr)
         object.__setattr__(self, "settings", PROFILE_SETTINGS[self.profile])
         if not self.certificate_arn:
             object.__setattr__(self, "certificate_arn", _placeholder_certificate(self.region))
@@ -145,7 +186,23 @@ class Config:
 
     @property
     def nat_gateway_count(self) -> int:
+        """NAT gateways exist only to reach declared internet destinations: AWS traffic uses endpoints."""
+        if not self.internet_egress_cidrs:
+            return 0
         return self.az_count if self.settings.nat_per_az else 1
+
+    @property
+    def app_route_table_count(self) -> int:
+        """One application route table per NAT gateway (AZs beyond share the first), at least one."""
+        return max(self.nat_gateway_count, 1)
+
+    @property
+    def endpoint_zone_count(self) -> int:
+        return self.az_count if self.settings.endpoints_per_az else 1
+
+    @property
+    def interface_endpoint_services(self) -> tuple[str, ...]:
+        return INTERFACE_ENDPOINT_SERVICES
 
     @property
     def scheduled_action_names(self) -> tuple[str, ...]:
@@ -153,9 +210,9 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> Config:
-        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN (overrides win).
+        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN, INTERNET_EGRESS_CIDRS.
 
-        The profile of an environment declared in environments.toml comes from there; a
+        Overrides win. The profile of an environment declared in environments.toml comes from there; a
         contradicting one is refused, and an undeclared environment must name its profile.
         """
         env = os.environ if environ is None else environ
@@ -164,6 +221,7 @@ class Config:
             "region": env.get("AWS_REGION", DEFAULT_REGION),
             "profile": env.get("STACK_PROFILE"),
             "certificate_arn": env.get("ALB_CERTIFICATE_ARN", ""),
+            "internet_egress_cidrs": parse_cidr_list(env.get(INTERNET_EGRESS_VARIABLE, "")),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         _check_environment_suffix(values["environment_suffix"])  # a bad suffix is the first thing to name
@@ -177,6 +235,7 @@ class Config:
             "AWS_REGION": self.region,
             "STACK_PROFILE": self.profile,
             "ALB_CERTIFICATE_ARN": self.certificate_arn,
+            INTERNET_EGRESS_VARIABLE: ",".join(self.internet_egress_cidrs),
         }
 
 
@@ -252,6 +311,34 @@ def _check_cidr(cidr: str, az_count: int) -> None:
         raise ConfigError("vpc_cidr", f"must be an IPv4 network from /16 to /20, not {cidr!r}")
     if not 2 <= az_count <= 6:
         raise ConfigError("az_count", f"must be from 2 to 6, not {az_count}")
+
+
+def parse_cidr_list(text: str) -> tuple[str, ...]:
+    """`"203.0.113.0/24, 198.51.100.0/24"` -> a tuple of the CIDRs; blank entries are ignored."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def _check_egress_cidrs(cidrs: tuple[str, ...], vpc_cidr: str) -> None:
+    field_name = INTERNET_EGRESS_VARIABLE
+    if len(set(cidrs)) != len(cidrs):
+        raise ConfigError(field_name, f"must not repeat a range, not {','.join(cidrs)!r}")
+    for cidr in cidrs:
+        try:
+            network = ipaddress.ip_network(cidr)
+        except ValueError:
+            raise ConfigError(
+                field_name, f"must hold IPv4 networks such as 203.0.113.0/24 (no host bits set), not {cidr!r}"
+            ) from None
+        if network.version != 4:
+            raise ConfigError(field_name, f"must hold IPv4 networks only, not {cidr!r}")
+        if network.prefixlen < BROADEST_EGRESS_PREFIX:
+            raise ConfigError(
+                field_name,
+                f"must name destinations of /{BROADEST_EGRESS_PREFIX} or narrower, not {cidr!r}"
+                " (the internet is not a destination)",
+            )
+        if any(network.overlaps(block) for block in _NOT_INTERNET) or network.overlaps(ipaddress.ip_network(vpc_cidr)):
+            raise ConfigError(field_name, f"must hold public internet ranges, not {cidr!r}")
 
 
 def _check_certificate(arn: str) -> None:

@@ -58,17 +58,21 @@ class Output(StrEnum):
     PROFILE = "profile"
     REGION = "region"
     CERTIFICATE_ARN = "certificate_arn"
+    INTERNET_EGRESS_CIDRS = "internet_egress_cidrs"  # an empty list when none is declared
     DEPLOYMENT_SUFFIX = "deployment_suffix"
     # Network and firewall.
     VPC_ID = "vpc_id"
     PUBLIC_SUBNET_IDS = "public_subnet_ids"
     APP_SUBNET_IDS = "app_subnet_ids"
     DB_SUBNET_IDS = "db_subnet_ids"
-    NAT_GATEWAY_IDS = "nat_gateway_ids"
+    NAT_GATEWAY_IDS = "nat_gateway_ids"  # an empty list when no internet destination is declared
     ROUTE_TABLE_IDS = "route_table_ids"
     ALB_SECURITY_GROUP_ID = "alb_security_group_id"
     APP_SECURITY_GROUP_ID = "app_security_group_id"
     DB_SECURITY_GROUP_ID = "db_security_group_id"
+    ENDPOINTS_SECURITY_GROUP_ID = "endpoints_security_group_id"
+    S3_ENDPOINT_ID = "s3_endpoint_id"
+    INTERFACE_ENDPOINT_IDS = "interface_endpoint_ids"
     # Edge.
     ALB_ARN = "alb_arn"
     ALB_DNS_NAME = "alb_dns_name"
@@ -100,4 +104,12 @@ class Output(StrEnum):
 
 
 # The outputs that say which deployment an outputs file describes.
-IDENTITY_OUTPUTS = (Output.ENVIRONMENT_SUFFIX, Output.PROFILE, Output.REGION, Output.CERTIFICATE_ARN)
+IDENTITY_OUTPUTS = (
+    Output.ENVIRONMENT_SUFFIX,
+    Output.PROFILE,
+    Output.REGION,
+    Output.CERTIFICATE_ARN,
+    Output.INTERNET_EGRESS_CIDRS,
+)
+# Outputs that are empty lists by design in some deployments: no declared internet destination, no NAT.
+EMPTY_WHEN_NO_EGRESS = (Output.INTERNET_EGRESS_CIDRS, Output.NAT_GATEWAY_IDS)

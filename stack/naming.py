@@ -39,6 +39,12 @@ class Deployment(Protocol):
     def nat_gateway_count(self) -> int: ...
 
     @property
+    def app_route_table_count(self) -> int: ...
+
+    @property
+    def interface_endpoint_services(self) -> tuple[str, ...]: ...
+
+    @property
     def scheduled_action_names(self) -> tuple[str, ...]: ...
 
 
@@ -253,6 +259,7 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "alb-sg": "security_group",
         "app-sg": "security_group",
         "db-sg": "security_group",
+        "endpoints-sg": "security_group",
         "app-lt": "launch_template",
         "app-asg": "autoscaling_group",
         "alb-5xx": "alarm",
@@ -275,7 +282,10 @@ def catalogue(config: Deployment) -> dict[str, str]:
     for index in range(config.nat_gateway_count):
         names[f"nat-eip-{letters[index]}"] = "tag_name"
         names[f"nat-{letters[index]}"] = "tag_name"
+    for index in range(config.app_route_table_count):
         names[f"app-rt-{letters[index]}"] = "tag_name"
+    for service in config.interface_endpoint_services:
+        names[f"{service}-endpoint"] = "tag_name"
     for name in config.scheduled_action_names:
         names[name] = "scheduled_action"
     return names

@@ -1,8 +1,14 @@
 """VPC across the configured AZs: public, private application and isolated database tiers.
 
-Creation order follows the field report's lesson, made explicit with `depends_on`:
-VPC -> internet gateway -> EIP -> NAT gateway (after its EIP and public subnet) ->
-private routes (after their NAT gateway).
+Nothing leaves the application tier for a destination it cannot name:
+AWS APIs through interface endpoints (`PrivateEndpoints`), S3 through a gateway endpoint
+whose policy admits only the stack's data bucket, the OS repositories and what SSM Agent
+reads, and the internet only through NAT gateways, which exist only when the deployment
+declares internet destinations (`Config.internet_egress_cidrs`).
+
+Where NAT exists, creation order follows the field report's lesson, made explicit with
+`depends_on`: VPC -> internet gateway -> EIP -> NAT gateway (after its EIP and public
+subnet) -> private routes (after their NAT gateway).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.route_table import RouteTable, RouteTableRoute
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
@@ -29,6 +36,22 @@ from stack.naming import Names
 from stack.policy_documents import assume_role, document
 
 TIERS = ("public", "app", "db")
+# Amazon Linux 2023 reads its package repositories (dnf's mirror list points at
+# al2023-repos-<region>-de612dc2.s3.dualstack.<region>.amazonaws.com) from this S3 bucket in
+# each region: the instances' only way to updates once there is no NAT.
+AL2023_REPOSITORY_BUCKET = "al2023-repos-{region}-de612dc2"
+# What SSM Agent reads from AWS-owned buckets on Linux: agent updates (amazon-ssm), Run
+# Command and patching documents (aws-ssm), document attachments, patch baseline snapshots.
+# The Windows, macOS and Distributor buckets of the same page are left out: nothing here uses them.
+# https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html
+SSM_AGENT_BUCKETS = (
+    "amazon-ssm-{region}",
+    "aws-ssm-{region}",
+    "aws-ssm-document-attachments-{region}",
+    "patch-baseline-snapshot-{region}",
+)
+# What the application may do with its own data bucket through the endpoint.
+DATA_BUCKET_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]
 
 
 def subnet_cidrs(vpc_cidr: str, az_count: int) -> dict[str, list[str]]:
@@ -94,33 +117,26 @@ class Networking(Construct):
         )
         self._associate("public", self.subnets["public"], [public_routes])
 
+        # No declared internet destination, no NAT: the application tier has no route out at all.
         self.nat_gateways = [self._nat_gateway(letters[index], index) for index in range(config.nat_gateway_count)]
         # One route table per NAT gateway; AZs beyond the NAT count share the first (dev).
-        app_routes = [
-            RouteTable(
-                self,
-                f"app-rt-{letter}",
-                vpc_id=self.vpc.id,
-                route=[RouteTableRoute(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
-                depends_on=[nat],
-                tags=self._tag(f"app-rt-{letter}"),
-            )
-            for letter, nat in zip(letters, self.nat_gateways, strict=False)
-        ]
+        app_routes = [self._app_routes(letters[index], index) for index in range(config.app_route_table_count)]
         self._associate("app", self.subnets["app"], app_routes)
         # The database tier is isolated: its route table has no default route.
         db_routes = RouteTable(self, "db-rt", vpc_id=self.vpc.id, tags=self._tag("db-rt"))
         self._associate("db", self.subnets["db"], [db_routes])
         self.route_tables = [public_routes, *app_routes, db_routes]
 
-        # S3 traffic from private subnets stays on the AWS network (and off the NAT bill).
-        VpcEndpoint(
+        # S3 traffic from private subnets stays on the AWS network, and reaches only the buckets
+        # the policy names; the application's egress rule to S3 uses this endpoint's prefix list.
+        self.s3_endpoint = VpcEndpoint(
             self,
             "s3-endpoint",
             vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{config.region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[table.id for table in (*app_routes, db_routes)],
+            policy=s3_endpoint_policy(config.region, names["data"]),
             tags=self._tag("s3-endpoint"),
         )
         self._flow_logs(account_id, flow_log_group)
@@ -136,6 +152,20 @@ class Networking(Construct):
                 subnet_id=subnet.id,
                 route_table_id=tables[min(index, len(tables) - 1)].id,
             )
+
+    def _app_routes(self, letter: str, index: int) -> RouteTable:
+        """The application route table of one AZ: to the internet through its NAT gateway, if any."""
+        if index >= len(self.nat_gateways):
+            return RouteTable(self, f"app-rt-{letter}", vpc_id=self.vpc.id, tags=self._tag(f"app-rt-{letter}"))
+        nat = self.nat_gateways[index]
+        return RouteTable(
+            self,
+            f"app-rt-{letter}",
+            vpc_id=self.vpc.id,
+            route=[RouteTableRoute(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
+            depends_on=[nat],
+            tags=self._tag(f"app-rt-{letter}"),
+        )
 
     def _nat_gateway(self, letter: str, index: int) -> NatGateway:
         # A VPC-domain EIP needs the internet gateway attached first.
@@ -192,3 +222,67 @@ class Networking(Construct):
             max_aggregation_interval=60,
             tags=self._tag("flow-log"),
         )
+
+
+def s3_endpoint_policy(region: str, data_bucket: str) -> str:
+    """The gateway endpoint admits the stack's data bucket, the OS repositories and SSM Agent's buckets.
+
+    The log buckets are left out: ELB and S3 server access logging write them from outside
+    the VPC, and nothing inside needs to read them.
+    """
+    data = f"arn:aws:s3:::{data_bucket}"
+    aws_owned = [
+        f"arn:aws:s3:::{bucket.format(region=region)}/*" for bucket in (AL2023_REPOSITORY_BUCKET, *SSM_AGENT_BUCKETS)
+    ]
+    return document(
+        {
+            "Sid": "StackDataBucket",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": DATA_BUCKET_ACTIONS,
+            "Resource": [data, f"{data}/*"],
+        },
+        {
+            "Sid": "OperatingSystemAndAgentBuckets",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": aws_owned,
+        },
+    )
+
+
+class PrivateEndpoints(Construct):
+    """Interface endpoints for the AWS APIs the instances call, in the application subnets.
+
+    Private DNS on, so the SDKs' and SSM Agent's default hostnames resolve to these
+    endpoints; their security group admits 443 from the application group only. prod puts
+    them in every AZ, dev in the first (the other AZs reach it across zones).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: Config,
+        names: Names,
+        vpc: Vpc,
+        subnets: list[Subnet],
+        security_group: SecurityGroup,
+    ):
+        super().__init__(scope, id_)
+        self.endpoints = [
+            VpcEndpoint(
+                self,
+                f"{service}-endpoint",
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{config.region}.{service}",
+                vpc_endpoint_type="Interface",
+                subnet_ids=[subnet.id for subnet in subnets[: config.endpoint_zone_count]],
+                security_group_ids=[security_group.id],
+                private_dns_enabled=True,
+                tags={"Name": names[f"{service}-endpoint"]},
+            )
+            for service in config.interface_endpoint_services
+        ]

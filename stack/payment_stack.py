@@ -20,7 +20,7 @@ from stack.firewall import Firewall
 from stack.load_balancer import LoadBalancer
 from stack.logs import Logs
 from stack.naming import SUFFIX_BYTES, Names
-from stack.networking import Networking
+from stack.networking import Networking, PrivateEndpoints
 from stack.storage import Storage
 from stack.waf import Waf
 
@@ -66,7 +66,23 @@ class PaymentStack(TerraformStack):
         network = Networking(
             self, "networking", config=config, names=names, account_id=account_id, flow_log_group=logs.flow_logs
         )
-        firewall = Firewall(self, "firewall", config=config, names=names, vpc=network.vpc)
+        firewall = Firewall(
+            self,
+            "firewall",
+            config=config,
+            names=names,
+            vpc=network.vpc,
+            s3_prefix_list_id=network.s3_endpoint.prefix_list_id,
+        )
+        endpoints = PrivateEndpoints(
+            self,
+            "endpoints",
+            config=config,
+            names=names,
+            vpc=network.vpc,
+            subnets=network.subnets["app"],
+            security_group=firewall.endpoints,
+        )
         storage = Storage(
             self,
             "storage",
@@ -125,6 +141,7 @@ class PaymentStack(TerraformStack):
             Output.PROFILE: config.profile,
             Output.REGION: config.region,
             Output.CERTIFICATE_ARN: config.certificate_arn,
+            Output.INTERNET_EGRESS_CIDRS: list(config.internet_egress_cidrs),
             Output.DEPLOYMENT_SUFFIX: deployment.hex,
             Output.VPC_ID: network.vpc.id,
             Output.PUBLIC_SUBNET_IDS: [subnet.id for subnet in network.subnets["public"]],
@@ -135,6 +152,9 @@ class PaymentStack(TerraformStack):
             Output.ALB_SECURITY_GROUP_ID: firewall.alb.id,
             Output.APP_SECURITY_GROUP_ID: firewall.app.id,
             Output.DB_SECURITY_GROUP_ID: firewall.db.id,
+            Output.ENDPOINTS_SECURITY_GROUP_ID: firewall.endpoints.id,
+            Output.S3_ENDPOINT_ID: network.s3_endpoint.id,
+            Output.INTERFACE_ENDPOINT_IDS: [endpoint.id for endpoint in endpoints.endpoints],
             Output.ALB_ARN: balancer.alb.arn,
             Output.ALB_DNS_NAME: balancer.alb.dns_name,
             Output.WEB_ACL_ARN: waf.web_acl.arn,

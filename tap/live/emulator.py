@@ -23,10 +23,19 @@ MOTO_ACCOUNT = "123456789012"
 REHEARSAL_CERTIFICATE = f"arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/payment-rehearsal"
 
 
+# dev's rehearsal declares an internet destination (a documentation range, RFC 5737), so
+# the live NAT checks and the drift catalogue (which runs on dev) meet NAT gateways; prod's
+# declares none, so the live suite also sees the closed shape: no NAT, no route out.
+REHEARSAL_EGRESS = {"dev": ("203.0.113.0/24",), "prod": ()}
+
+
 def rehearsal_config(profile: str = "dev", environment_suffix: str | None = None) -> Config:
     """A deployment the emulator can hold: the given profile, with a certificate moto can be given."""
     return Config(
-        environment_suffix=environment_suffix or f"rh-{profile}", profile=profile, certificate_arn=REHEARSAL_CERTIFICATE
+        environment_suffix=environment_suffix or f"rh-{profile}",
+        profile=profile,
+        certificate_arn=REHEARSAL_CERTIFICATE,
+        internet_egress_cidrs=REHEARSAL_EGRESS[profile],
     )
 
 

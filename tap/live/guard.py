@@ -32,7 +32,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "DescribeVpcs DescribeVpcAttribute DescribeSubnets DescribeNatGateways DescribeRouteTables "
             "DescribeFlowLogs DescribeSecurityGroups DescribeSecurityGroupRules DescribeInternetGateways "
             "DescribeAddresses DescribeLaunchTemplates DescribeLaunchTemplateVersions DescribeVpcEndpoints "
-            "DescribeAvailabilityZones DescribeInstanceTypeOfferings DescribeAccountAttributes"
+            "DescribeAvailabilityZones DescribeInstanceTypeOfferings DescribeAccountAttributes "
+            "DescribePrefixLists"
         ),
         "elbv2": (
             "DescribeLoadBalancers DescribeLoadBalancerAttributes DescribeListeners DescribeRules "

@@ -68,6 +68,7 @@ class Outputs(Mapping[str, Any]):
             profile=self[Output.PROFILE],
             region=self[Output.REGION],
             certificate_arn=self[Output.CERTIFICATE_ARN],
+            internet_egress_cidrs=_as_tuple(self[Output.INTERNET_EGRESS_CIDRS]),
         )
         if config.stack_name != self.stack:
             raise UsageError(
@@ -78,6 +79,11 @@ class Outputs(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+
+def _as_tuple(value: Any) -> tuple:
+    """A list output as a tuple; a lone string stays one item (never split into characters)."""
+    return tuple(value) if isinstance(value, list) else (value,)
 
 
 def read_outputs(path: Path, stack: str | None = None) -> Outputs:

@@ -62,6 +62,26 @@ def test_https_listener_uses_the_planned_tls_policy_and_certificate(target):
     )
 
 
+# TLS 1.3 suites (TLS_*) are all forward-secret AEAD; on TLS 1.2, only ECDHE key exchange with
+# GCM or ChaCha20-Poly1305 is. Suites per policy, as AWS documents them:
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+def _forward_secret_aead(cipher: str) -> bool:
+    return cipher.startswith("TLS_") or (cipher.startswith("ECDHE-") and ("-GCM-" in cipher or "CHACHA20" in cipher))
+
+
+@pytest.mark.controls("CKV_PAY_11", "CKV_AWS_103")
+def test_https_listener_policy_offers_only_forward_secret_aead_suites(target):
+    # AWS's own description of the policy in force, not the plan's name for it.
+    policy = _listener(target, Output.HTTPS_LISTENER_ARN).get("SslPolicy")
+    (described,) = target.client("elbv2").describe_ssl_policies(Names=[policy])["SslPolicies"]
+    weak = [cipher["Name"] for cipher in described["Ciphers"] if not _forward_secret_aead(cipher["Name"])]
+    old = sorted(set(described["SslProtocols"]) - {"TLSv1.2", "TLSv1.3"})
+    assert (weak, old) == ([], []), (
+        f"drift: the HTTPS listener's TLS policy {policy} offers suites without forward secrecy or AEAD {weak} "
+        f"or protocols older than TLS 1.2 {old}"
+    )
+
+
 @pytest.mark.controls("CKV_PAY_12", "CKV2_AWS_20")
 def test_http_listener_only_redirects_to_https(target):
     planned = _planned_listener(target, "HTTP")["default_action"][0]["redirect"]

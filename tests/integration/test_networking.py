@@ -1,11 +1,18 @@
-"""VPC, subnets, NAT, routes, flow logs and the default security group, as the plan declares them."""
+"""VPC, subnets, NAT, routes, endpoints, flow logs and the default security group, as the plan declares them."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from stack.contract import Output
 from tests.integration.conftest import same
+
+
+def _live_ids(target, output: Output) -> dict[str, str]:
+    """Plan reference (`${aws_subnet.x.id}`) -> live id, for an output that lists resources."""
+    return dict(zip(target.plan.outputs[output], target.outputs[output], strict=True))
 
 
 def _subnets(target) -> dict[str, dict]:
@@ -26,6 +33,7 @@ def test_subnets_match_plan_per_zone_and_tier(target):
 
 
 def test_nat_gateways_are_available_in_public_subnets(target):
+    # None at all unless the deployment declares internet destinations: one appearing is drift too.
     ids = target.outputs[Output.NAT_GATEWAY_IDS]
     gateways = target.client("ec2").describe_nat_gateways(
         Filters=[{"Name": "vpc-id", "Values": [target.outputs[Output.VPC_ID]]}]
@@ -33,6 +41,11 @@ def test_nat_gateways_are_available_in_public_subnets(target):
     states = {gateway["NatGatewayId"]: gateway["State"] for gateway in gateways}
     same({nat: states.get(nat, "missing") for nat in ids}, dict.fromkeys(ids, "available"), "the NAT gateways' states")
     same(len(ids), len(target.planned("aws_nat_gateway")), "the number of NAT gateways")
+    same(
+        sorted(nat for nat, state in states.items() if state in ("pending", "available")),
+        sorted(ids),
+        "the VPC's NAT gateways",
+    )
     public = set(target.outputs[Output.PUBLIC_SUBNET_IDS])
     assert {gateway["SubnetId"] for gateway in gateways if gateway["NatGatewayId"] in ids} <= public, (
         "drift: a NAT gateway is outside the public tier"
@@ -52,6 +65,9 @@ def test_private_subnets_route_to_internet_only_through_nat(target):
     nats = set(target.outputs[Output.NAT_GATEWAY_IDS])
     for subnet in target.outputs[Output.APP_SUBNET_IDS]:
         route = routes.get(subnet)
+        if not nats:  # no declared internet destination: the application tier has no route out
+            same(route, None, f"the default route of app subnet {subnet}")
+            continue
         assert route and route.get("NatGatewayId") in nats, f"drift: app subnet {subnet} has no default route via NAT"
         same(route.get("State", "active"), "active", f"the default route of app subnet {subnet}")
     for subnet in target.outputs[Output.DB_SUBNET_IDS]:
@@ -87,3 +103,63 @@ def test_default_security_group_allows_nothing(target):
         ]
     )["SecurityGroups"]
     same((group["IpPermissions"], group["IpPermissionsEgress"]), ([], []), "the default security group's rules")
+
+
+@pytest.mark.controls("CKV_PAY_20")
+def test_s3_gateway_endpoint_policy_and_routes_match_plan(target):
+    (planned,) = [e for e in target.planned("aws_vpc_endpoint") if e["vpc_endpoint_type"] == "Gateway"]
+    (endpoint,) = target.client("ec2").describe_vpc_endpoints(VpcEndpointIds=[target.outputs[Output.S3_ENDPOINT_ID]])[
+        "VpcEndpoints"
+    ]
+    tables = _live_ids(target, Output.ROUTE_TABLE_IDS)
+    same(
+        (endpoint["VpcEndpointType"], endpoint["ServiceName"], endpoint["State"]),
+        ("Gateway", planned["service_name"], "available"),
+        "the S3 gateway endpoint",
+    )
+    same(
+        json.loads(endpoint.get("PolicyDocument") or "{}"),
+        json.loads(target.live(planned["policy"])),
+        "the policy of the S3 gateway endpoint",
+    )
+    same(
+        sorted(endpoint["RouteTableIds"]),
+        sorted(tables[reference] for reference in planned["route_table_ids"]),
+        "the route tables of the S3 gateway endpoint",
+    )
+
+
+@pytest.mark.controls("CKV_PAY_21")
+def test_interface_endpoints_match_plan(target):
+    planned = {
+        e["service_name"]: e for e in target.planned("aws_vpc_endpoint") if e["vpc_endpoint_type"] == "Interface"
+    }
+    found = target.client("ec2").describe_vpc_endpoints(
+        Filters=[
+            {"Name": "vpc-id", "Values": [target.outputs[Output.VPC_ID]]},
+            {"Name": "vpc-endpoint-type", "Values": ["Interface"]},
+        ]
+    )["VpcEndpoints"]
+    live = {e["ServiceName"]: e for e in found if e["State"] in ("pending", "available")}
+    same(sorted(live), sorted(planned), "the VPC's interface endpoints")
+    same(
+        sorted(e["VpcEndpointId"] for e in live.values()),
+        sorted(target.outputs[Output.INTERFACE_ENDPOINT_IDS]),
+        "the interface endpoints' ids",
+    )
+    subnets = _live_ids(target, Output.APP_SUBNET_IDS)
+    for service, endpoint in live.items():
+        expected = planned[service]
+        same(
+            (
+                endpoint["PrivateDnsEnabled"],
+                sorted(group["GroupId"] for group in endpoint["Groups"]),
+                sorted(endpoint["SubnetIds"]),
+            ),
+            (
+                expected["private_dns_enabled"],
+                [target.outputs[Output.ENDPOINTS_SECURITY_GROUP_ID]],
+                sorted(subnets[reference] for reference in expected["subnet_ids"]),
+            ),
+            f"the private DNS, security group and subnets of the {service} endpoint",
+        )

@@ -90,6 +90,13 @@ def _inline_world_ingress(document: Document) -> str:
     return address
 
 
+def _app_egress_to_internet(document: Document) -> str:
+    address, body = _first(document, "aws_vpc_security_group_egress_rule", "app-sg-to-s3")
+    body.pop("prefix_list_id", None)
+    body["cidr_ipv4"] = "0.0.0.0/0"
+    return address
+
+
 def _flow_log_deleted(document: Document) -> str:
     document["resource"].pop("aws_flow_log")
     return _first(document, "aws_vpc")[0]
@@ -119,6 +126,9 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_16": _setter("aws_cloudwatch_log_group", "app-logs", retention_in_days=30),
     "CKV_PAY_17": _setter("aws_db_instance", manage_master_user_password=False),
     "CKV_PAY_18": _setter("aws_db_instance", password="Pl41ntext-In-The-Plan"),
+    "CKV_PAY_19": _app_egress_to_internet,
+    "CKV_PAY_20": _setter("aws_vpc_endpoint", "s3-endpoint", policy=None),
+    "CKV_PAY_21": _setter("aws_vpc_endpoint", "ssm-endpoint", private_dns_enabled=False),
     "CKV2_PAY_1": _drop_companion("aws_s3_bucket_server_side_encryption_configuration", "data"),
     "CKV2_PAY_2": _drop_companion("aws_s3_bucket_public_access_block", "data"),
     "CKV2_PAY_3": _world_open_database,

@@ -6,6 +6,7 @@ Each drift is applied with an unguarded emulator session, then the live suite ru
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -90,7 +91,26 @@ def _retention_shortened(aws, out):
 
 
 def _tls_policy_weakened(aws, out):
-    aws("elbv2").modify_listener(ListenerArn=out[Output.HTTPS_LISTENER_ARN], SslPolicy="ELBSecurityPolicy-2016-08")
+    # Still TLS 1.3 with a 1.2 fallback, but the 1.2 side offers CBC suites (no AEAD) again.
+    aws("elbv2").modify_listener(
+        ListenerArn=out[Output.HTTPS_LISTENER_ARN], SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06"
+    )
+
+
+def _app_egress_to_internet(aws, out):
+    aws("ec2").authorize_security_group_egress(
+        GroupId=out[Output.APP_SECURITY_GROUP_ID],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+
+
+def _s3_endpoint_policy_opened(aws, out):
+    everything = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    aws("ec2").modify_vpc_endpoint(VpcEndpointId=out[Output.S3_ENDPOINT_ID], PolicyDocument=json.dumps(everything))
+
+
+def _interface_endpoint_deleted(aws, out):
+    aws("ec2").delete_vpc_endpoints(VpcEndpointIds=out[Output.INTERFACE_ENDPOINT_IDS][:1])
 
 
 def _http_forwards(aws, out):
@@ -119,4 +139,7 @@ CATALOGUE = [
     Drift("TLS policy weakened", "TLS policy", _tls_policy_weakened),
     Drift("HTTP listener forwards", "HTTP listener's actions (redirect)", _http_forwards),
     Drift("WAF detached from the load balancer", "WAF web ACL is no longer associated", _waf_detached),
+    Drift("application egress opened to the internet", "rules of the app security group", _app_egress_to_internet),
+    Drift("S3 endpoint policy opened", "policy of the S3 gateway endpoint", _s3_endpoint_policy_opened),
+    Drift("interface endpoint deleted", "the VPC's interface endpoints", _interface_endpoint_deleted),
 ]

@@ -22,6 +22,7 @@ IDENTITY = {
     Output.PROFILE: "dev",
     Output.REGION: "ap-southeast-1",
     Output.CERTIFICATE_ARN: REHEARSAL_CERTIFICATE,
+    Output.INTERNET_EGRESS_CIDRS: [],
 }
 
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import PROFILE_CONFIGS
+from conftest import EGRESS_CONFIGS, PROFILE_CONFIGS
 from stack.contract import PROJECT_ROOT
 from stack.runtime import EAGER_IMPORT_VARIABLE
 from tap.synth.runner import SYNTH_LOG_VARIABLE, synthesize
@@ -40,4 +40,6 @@ def test_parallel_unit_run_synthesizes_each_plan_once(tmp_path):
         )
         assert result.returncode == 0, result.stdout[-2000:]
     stacks = sorted(line.split()[1] for line in log.read_text().splitlines())
-    assert stacks == sorted(config.stack_name for config in PROFILE_CONFIGS.values())
+    # Each test deployment once: both profiles, as configured and with an internet destination declared.
+    deployments = [*PROFILE_CONFIGS.values(), *EGRESS_CONFIGS.values()]
+    assert stacks == sorted(config.stack_name for config in deployments)

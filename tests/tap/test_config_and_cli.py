@@ -20,6 +20,15 @@ from tap.live.emulator import REHEARSAL_CERTIFICATE
         ({"region": "Mars-1"}, "AWS_REGION"),
         ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr"),
         ({"certificate_arn": "not-an-arn"}, "ALB_CERTIFICATE_ARN"),
+        # Internet destinations: IPv4 networks of /20 or narrower, public, each once.
+        ({"internet_egress_cidrs": ("0.0.0.0/0",)}, "INTERNET_EGRESS_CIDRS"),
+        ({"internet_egress_cidrs": ("198.51.0.0/16",)}, "INTERNET_EGRESS_CIDRS"),
+        ({"internet_egress_cidrs": ("198.51.100.7/24",)}, "INTERNET_EGRESS_CIDRS"),
+        ({"internet_egress_cidrs": ("2001:db8::/64",)}, "INTERNET_EGRESS_CIDRS"),
+        ({"internet_egress_cidrs": ("payments.example",)}, "INTERNET_EGRESS_CIDRS"),
+        ({"internet_egress_cidrs": ("10.0.5.0/24",)}, "INTERNET_EGRESS_CIDRS"),
+        ({"internet_egress_cidrs": ("169.254.169.254/32",)}, "INTERNET_EGRESS_CIDRS"),
+        ({"internet_egress_cidrs": ("203.0.113.0/24", "203.0.113.0/24")}, "INTERNET_EGRESS_CIDRS"),
     ],
 )
 def test_bad_config_is_refused_naming_the_field(overrides, field):
@@ -35,9 +44,24 @@ def test_config_is_frozen():
         Config().profile = "prod"  # type: ignore[misc]
 
 
-def test_config_round_trips_through_environment():
-    config = Config(environment_suffix="pr6460", profile="prod", region="eu-west-1")
+@pytest.mark.parametrize("destinations", [(), ("203.0.113.0/24",), ("198.51.100.0/22", "203.0.113.10/32")])
+def test_config_round_trips_through_environment(destinations):
+    config = Config(environment_suffix="pr6460", profile="prod", region="eu-west-1", internet_egress_cidrs=destinations)
     assert Config.from_env(config.to_env()) == config
+
+
+def test_declared_destinations_are_read_from_a_comma_separated_variable():
+    config = Config.from_env({"INTERNET_EGRESS_CIDRS": " 203.0.113.0/24, 198.51.100.0/22 ,"})
+    assert config.internet_egress_cidrs == ("203.0.113.0/24", "198.51.100.0/22")
+    assert Config(internet_egress_cidrs="203.0.113.0/24").internet_egress_cidrs == ("203.0.113.0/24",)
+
+
+@pytest.mark.parametrize(
+    ("destinations", "nat_gateways"), [((), {"dev": 0, "prod": 0}), (("203.0.113.0/24",), {"dev": 1, "prod": 3})]
+)
+def test_nat_gateways_exist_only_for_declared_destinations(destinations, nat_gateways):
+    counts = {p: Config(profile=p, internet_egress_cidrs=destinations).nat_gateway_count for p in ("dev", "prod")}
+    assert counts == nat_gateways
 
 
 def test_too_long_suffix_names_the_name_that_cannot_fit():

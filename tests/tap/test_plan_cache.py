@@ -38,7 +38,13 @@ def test_key_changes_when_a_stack_file_is_added(sources):
 
 
 @pytest.mark.parametrize(
-    "other", [Config(environment_suffix="pr1"), Config(profile="prod"), Config(region="eu-west-1")]
+    "other",
+    [
+        Config(environment_suffix="pr1"),
+        Config(profile="prod"),
+        Config(region="eu-west-1"),
+        Config(internet_egress_cidrs=("203.0.113.0/24",)),
+    ],
 )
 def test_key_changes_with_any_config_input(other):
     assert cache_key(other) != cache_key(Config())

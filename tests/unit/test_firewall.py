@@ -39,3 +39,58 @@ def test_postgres_is_reachable_only_from_the_app_and_never_dials_out(plan):
     inbound.assert_count(1)
     inbound.assert_all({"from_port": 5432, "to_port": 5432, "referenced_security_group_id": f"${{{app.address}.id}}"})
     plan.resources("aws_vpc_security_group_egress_rule").assert_none({"security_group_id": f"${{{db.address}.id}}"})
+
+
+def _egress(plan, group):
+    return plan.resources("aws_vpc_security_group_egress_rule").where({"security_group_id": f"${{{group.address}.id}}"})
+
+
+def _destination(rule) -> tuple:
+    return (
+        rule["ip_protocol"],
+        rule["from_port"],
+        rule["to_port"],
+        rule.get("cidr_ipv4"),
+        rule.get("referenced_security_group_id"),
+        rule.get("prefix_list_id"),
+    )
+
+
+def test_application_egress_names_every_destination(plan):
+    # PCI DSS 1.3.2: the database, the AWS endpoints' group and S3's prefix list, and nothing else.
+    app, db, endpoints = _group(plan, "app"), _group(plan, "db"), _group(plan, "endpoints")
+    s3 = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Gateway"}).only()
+    assert sorted(map(_destination, _egress(plan, app)), key=str) == sorted(
+        [
+            ("tcp", 5432, 5432, None, f"${{{db.address}.id}}", None),
+            ("tcp", 443, 443, None, f"${{{endpoints.address}.id}}", None),
+            ("tcp", 443, 443, None, None, f"${{{s3.address}.prefix_list_id}}"),
+        ],
+        key=str,
+    )
+
+
+def test_declared_internet_destinations_get_https_and_nothing_more(egress_plan, egress_config):
+    app = _group(egress_plan, "app")
+    to_internet = [rule for rule in _egress(egress_plan, app) if rule.get("cidr_ipv4")]
+    assert sorted(map(_destination, to_internet)) == sorted(
+        ("tcp", 443, 443, cidr, None, None) for cidr in egress_config.internet_egress_cidrs
+    )
+    assert egress_config.internet_egress_cidrs  # a plan that declares something, or this checks nothing
+
+
+def test_no_egress_rule_reaches_the_whole_internet(plan, egress_plan):
+    for checked in (plan, egress_plan):
+        checked.resources("aws_vpc_security_group_egress_rule").assert_none({"cidr_ipv4": "0.0.0.0/0"})
+        checked.resources("aws_vpc_security_group_egress_rule").assert_none({"cidr_ipv6": Match.any_value()})
+        checked.resources("aws_vpc_security_group_egress_rule").assert_none({"ip_protocol": "-1"})
+
+
+def test_endpoints_admit_only_https_from_the_app_and_never_dial_out(plan):
+    endpoints, app = _group(plan, "endpoints"), _group(plan, "app")
+    inbound = plan.resources("aws_vpc_security_group_ingress_rule").where(
+        {"security_group_id": f"${{{endpoints.address}.id}}"}
+    )
+    inbound.assert_count(1)
+    inbound.assert_all({"from_port": 443, "to_port": 443, "referenced_security_group_id": f"${{{app.address}.id}}"})
+    _egress(plan, endpoints).assert_count(0)

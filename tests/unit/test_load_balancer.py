@@ -25,7 +25,44 @@ def test_https_listener_uses_tls13_policy_and_config_certificate(plan, config):
         1,
         {"port": 443, "protocol": "HTTPS", "ssl_policy": config.tls_policy, "certificate_arn": config.certificate_arn},
     )
-    assert config.tls_policy.startswith("ELBSecurityPolicy-TLS13-")
+    # The "Res" (restricted) TLS 1.3 policy: TLS 1.2 falls back to ECDHE with AES-GCM only, where the
+    # plain ELBSecurityPolicy-TLS13-1-2-2021-06 also offers CBC suites (no AEAD). CKV_PAY_11 holds the list.
+    assert config.tls_policy == "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+
+
+def _app_subnet_routes(plan) -> list:
+    app_subnets = {f"${{{s.address}.id}}" for s in plan.resources("aws_subnet").where({"tags": {"Tier": "app"}})}
+    tables = {
+        a["route_table_id"] for a in plan.resources("aws_route_table_association") if a["subnet_id"] in app_subnets
+    }
+    return [
+        route
+        for table in tables
+        for route in plan.resource(table.removeprefix("${").removesuffix(".id}")).get("route") or []
+    ]
+
+
+def test_plain_http_to_targets_never_crosses_an_open_network(plan, egress_plan):
+    # ALB -> instance stays HTTP on the app port (README: "ALB to instances"). What makes that
+    # acceptable must hold: only the ALB's group reaches the port, the targets sit in subnets with
+    # no internet gateway route, and the VPC's flow log records all of it.
+    for checked in (plan, egress_plan):
+        group = checked.resources("aws_lb_target_group").only()
+        assert (group["protocol"], group["target_type"]) == ("HTTP", "instance")
+        app = (
+            checked.resources("aws_security_group").where({"name": Match.that(lambda v: "-app-sg-" in v, "app")}).only()
+        )
+        alb = (
+            checked.resources("aws_security_group").where({"name": Match.that(lambda v: "-alb-sg-" in v, "alb")}).only()
+        )
+        inbound = checked.resources("aws_vpc_security_group_ingress_rule").where(
+            {"security_group_id": f"${{{app.address}.id}}"}
+        )
+        assert [(r["from_port"], r.get("referenced_security_group_id"), r.get("cidr_ipv4")) for r in inbound] == [
+            (group["port"], f"${{{alb.address}.id}}", None)
+        ]
+        assert [route for route in _app_subnet_routes(checked) if route.get("gateway_id")] == []
+        checked.resources("aws_flow_log").assert_count(1, {"traffic_type": "ALL"})
 
 
 def test_http_listener_only_redirects_to_https(plan):

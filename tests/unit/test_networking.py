@@ -1,8 +1,25 @@
-"""The VPC: subnet tiers and zones, NAT and routes, flow logs, the S3 endpoint, the default security group."""
+"""The VPC: subnet tiers and zones, NAT and routes, flow logs, the endpoints, the default security group."""
 
 from __future__ import annotations
 
+import json
+
+from stack.networking import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS
 from tap.plan import Match
+
+
+def _reference(resource) -> str:
+    return f"${{{resource.address}.id}}"
+
+
+def _app_route_tables(plan) -> list:
+    """The route table of each application subnet."""
+    associations = plan.resources("aws_route_table_association")
+    tables = []
+    for subnet in plan.resources("aws_subnet").where({"tags": {"Tier": "app"}}):
+        (association,) = associations.where({"subnet_id": _reference(subnet)})
+        tables.append(plan.resource(association["route_table_id"].removeprefix("${").removesuffix(".id}")))
+    return tables
 
 
 def test_vpc_has_dns_flow_logs_and_s3_endpoint(plan):
@@ -19,9 +36,8 @@ def test_vpc_has_dns_flow_logs_and_s3_endpoint(plan):
             "log_destination": f"${{{group.address}.arn}}",
         }
     )
-    plan.resources("aws_vpc_endpoint").assert_all(
-        {"vpc_endpoint_type": "Gateway", "service_name": Match.that(lambda v: v.endswith(".s3"), "s3")}
-    )
+    gateways = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Gateway"})
+    gateways.assert_count(1, {"service_name": Match.that(lambda v: v.endswith(".s3"), "s3")})
 
 
 def test_subnets_span_three_azs_in_three_tiers(plan, config):
@@ -45,22 +61,87 @@ def test_database_subnets_have_no_route_out(plan):
     assert plan.resource(table.removeprefix("${").removesuffix(".id}")).get("route") in (None, [])
 
 
-def test_nat_gateway_count_follows_profile(plan, config):
-    plan.resources("aws_nat_gateway").assert_count(config.nat_gateway_count)
-    plan.resources("aws_eip").assert_count(config.nat_gateway_count)
-    assert config.nat_gateway_count == (3 if config.profile == "prod" else 1)
+def test_without_declared_destinations_the_app_tier_has_no_route_out(plan, config):
+    # AWS traffic stays in the VPC (endpoints), so no declared destination means no NAT at all.
+    assert config.internet_egress_cidrs == ()
+    plan.resources("aws_nat_gateway").assert_count(0)
+    plan.resources("aws_eip").assert_count(0)
+    tables = _app_route_tables(plan)
+    assert len(tables) == config.az_count
+    assert [table.get("route") for table in tables] == [None] * config.az_count
 
 
-def test_every_app_subnet_routes_through_a_nat(plan, config):
-    app_subnets = plan.resources("aws_subnet").where({"tags": {"Tier": "app"}})
-    app_subnets.assert_count(config.az_count)
-    associations = plan.resources("aws_route_table_association")
-    nat_tables = {
-        t.address for t in plan.resources("aws_route_table").where({"route": [{"nat_gateway_id": Match.any_value()}]})
+def test_nat_gateway_count_follows_profile_once_a_destination_is_declared(egress_plan, egress_config):
+    egress_plan.resources("aws_nat_gateway").assert_count(egress_config.nat_gateway_count)
+    egress_plan.resources("aws_eip").assert_count(egress_config.nat_gateway_count)
+    assert egress_config.nat_gateway_count == (3 if egress_config.profile == "prod" else 1)
+
+
+def test_every_app_subnet_routes_through_a_nat_once_a_destination_is_declared(egress_plan, egress_config):
+    nat_references = {_reference(nat) for nat in egress_plan.resources("aws_nat_gateway")}
+    tables = _app_route_tables(egress_plan)
+    assert len(tables) == egress_config.az_count
+    for table in tables:
+        (route,) = table["route"]
+        assert (route["cidr_block"], route["nat_gateway_id"] in nat_references) == ("0.0.0.0/0", True), table.address
+
+
+def _s3_endpoint_policy(plan) -> dict:
+    endpoint = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Gateway"}).only()
+    return json.loads(endpoint["policy"])
+
+
+def test_s3_endpoint_admits_only_the_data_bucket_os_repositories_and_ssm_buckets(plan, config):
+    data = plan.resources("aws_s3_bucket").where({"bucket": Match.that(lambda v: "-data-" in v, "data")}).only()
+    data_arn = f"arn:aws:s3:::{data['bucket']}"
+    aws_owned = {
+        f"arn:aws:s3:::{bucket.format(region=config.region)}/*"
+        for bucket in (AL2023_REPOSITORY_BUCKET, *SSM_AGENT_BUCKETS)
     }
-    for subnet in app_subnets:
-        (association,) = associations.where({"subnet_id": f"${{{subnet.address}.id}}"})
-        assert association["route_table_id"].removeprefix("${").removesuffix(".id}") in nat_tables
+    statements = _s3_endpoint_policy(plan)["Statement"]
+    assert {statement["Effect"] for statement in statements} == {"Allow"}
+    admitted = {resource for statement in statements for resource in statement["Resource"]}
+    assert admitted == {data_arn, f"{data_arn}/*", *aws_owned}
+    (aws_owned_statement,) = [statement for statement in statements if data_arn not in statement["Resource"]]
+    assert aws_owned_statement["Action"] == "s3:GetObject"  # read-only: nothing can be written out there
+
+
+def test_s3_endpoint_serves_the_app_and_db_route_tables(plan):
+    endpoint = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Gateway"}).only()
+    private = {f"${{{table.address}.id}}" for table in _app_route_tables(plan)}
+    db = plan.resources("aws_route_table").where({"tags": {"Name": Match.that(lambda v: "-db-rt-" in v, "db")}}).only()
+    assert set(endpoint["route_table_ids"]) == {*private, _reference(db)}
+
+
+def test_interface_endpoints_serve_what_the_instances_call(plan, config):
+    group = (
+        plan.resources("aws_security_group").where({"name": Match.that(lambda v: "-endpoints-sg-" in v, "ep")}).only()
+    )
+    app_subnets = sorted(
+        plan.resources("aws_subnet").where({"tags": {"Tier": "app"}}), key=lambda s: s["availability_zone"]
+    )
+    interfaces = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Interface"})
+    assert sorted(e["service_name"] for e in interfaces) == sorted(
+        f"com.amazonaws.{config.region}.{service}" for service in ("ssm", "ssmmessages", "ec2messages")
+    )
+    # prod in every AZ, so an AZ failure does not cut SSM; dev in the first AZ only.
+    zones = 3 if config.profile == "prod" else 1
+    interfaces.assert_all(
+        {
+            "private_dns_enabled": True,
+            "security_group_ids": Match.exact([_reference(group)]),
+            "subnet_ids": Match.exact([_reference(subnet) for subnet in app_subnets[:zones]]),
+        }
+    )
+
+
+def test_instances_may_call_only_what_the_endpoints_serve(plan):
+    # The endpoints follow the instance role: SSM-managed, no CloudWatch agent, no other AWS API.
+    # A new permission here needs its interface endpoint (stack/config.py INTERFACE_ENDPOINT_SERVICES).
+    role = plan.resources("aws_iam_role").where({"name": Match.that(lambda v: "-app-role-" in v, "app")}).only()
+    attached = plan.resources("aws_iam_role_policy_attachment").where({"role": f"${{{role.address}.name}}"})
+    assert [a["policy_arn"] for a in attached] == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
+    plan.resources("aws_iam_role_policy").assert_none({"role": Match.that(lambda v: role.address in v, "app role")})
 
 
 def test_default_security_group_allows_nothing(plan):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from stack.contract import IDENTITY_OUTPUTS, PROJECT_ROOT, Output, state_path
+from stack.contract import EMPTY_WHEN_NO_EGRESS, IDENTITY_OUTPUTS, PROJECT_ROOT, Output, state_path
 
 # Where outputs are read: the tooling, the live suite and the drift catalogue.
 READERS = [
@@ -14,9 +14,13 @@ READERS = [
 ]
 
 
-def test_stack_declares_exactly_the_contract_outputs(plan):
-    assert sorted(plan.outputs) == sorted(key.value for key in Output)
-    assert all(value not in ("", None, []) for value in plan.outputs.values())
+def test_stack_declares_exactly_the_contract_outputs(plan, egress_plan):
+    for checked in (plan, egress_plan):
+        assert sorted(checked.outputs) == sorted(key.value for key in Output)
+    # Every value is there; only the declared destinations and their NAT gateways are empty, and
+    # only in a deployment that declares none.
+    assert [key for key in Output if egress_plan.outputs[key] in ("", None, [])] == []
+    assert [key for key in Output if plan.outputs[key] in ("", None, [])] == list(EMPTY_WHEN_NO_EGRESS)
 
 
 def test_every_output_is_read_by_a_tool():
@@ -37,7 +41,13 @@ def test_identity_outputs_say_which_deployment_this_is(plan, config):
         "profile": config.profile,
         "region": config.region,
         "certificate_arn": config.certificate_arn,
+        "internet_egress_cidrs": list(config.internet_egress_cidrs),
     }
+
+
+def test_identity_outputs_carry_the_declared_destinations(egress_plan, egress_config):
+    # The live suite rebuilds the expected plan from these: without them it would expect no NAT.
+    assert egress_plan.outputs[Output.INTERNET_EGRESS_CIDRS] == list(egress_config.internet_egress_cidrs) != []
 
 
 def test_no_output_is_sensitive(plan):

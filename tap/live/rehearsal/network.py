@@ -98,14 +98,32 @@ def _route_association(r: Rehearsal, body: dict) -> dict:
 
 @handles("aws_vpc_endpoint")
 def _vpc_endpoint(r: Rehearsal, body: dict) -> dict:
-    endpoint = r.client("ec2").create_vpc_endpoint(
+    ec2 = r.client("ec2")
+    interface = body.get("vpc_endpoint_type") == "Interface"
+    placement = (
+        {
+            "SubnetIds": body.get("subnet_ids", []),
+            "SecurityGroupIds": body.get("security_group_ids", []),
+            "PrivateDnsEnabled": flag(body.get("private_dns_enabled")),
+        }
+        if interface
+        else {"RouteTableIds": body.get("route_table_ids", [])}
+    )
+    endpoint = ec2.create_vpc_endpoint(
         VpcId=body["vpc_id"],
         ServiceName=body["service_name"],
         VpcEndpointType=body.get("vpc_endpoint_type", "Gateway"),
-        RouteTableIds=body.get("route_table_ids", []),
+        **placement,
+        **({"PolicyDocument": body["policy"]} if body.get("policy") else {}),
         TagSpecifications=r.ec2_tags("vpc-endpoint", body.get("tags")),
     )["VpcEndpoint"]
-    return {"id": endpoint["VpcEndpointId"]}
+    if interface:
+        return {"id": endpoint["VpcEndpointId"]}
+    # A gateway endpoint's prefix list is the service's AWS-managed one, found by name (as Terraform does).
+    (prefix_list,) = ec2.describe_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [body["service_name"]]}]
+    )["PrefixLists"]
+    return {"id": endpoint["VpcEndpointId"], "prefix_list_id": prefix_list["PrefixListId"]}
 
 
 @handles("aws_flow_log")
