@@ -90,6 +90,12 @@ def _inline_world_ingress(document: Document) -> str:
     return address
 
 
+def _rate_limit_removed(document: Document) -> str:
+    address, body = _first(document, "aws_wafv2_web_acl")
+    body["rule"] = [rule for rule in body["rule"] if "rate_based_statement" not in rule["statement"]]
+    return address
+
+
 def _flow_log_deleted(document: Document) -> str:
     document["resource"].pop("aws_flow_log")
     return _first(document, "aws_vpc")[0]
@@ -119,6 +125,8 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_16": _setter("aws_cloudwatch_log_group", "app-logs", retention_in_days=30),
     "CKV_PAY_17": _setter("aws_db_instance", manage_master_user_password=False),
     "CKV_PAY_18": _setter("aws_db_instance", password="Pl41ntext-In-The-Plan"),
+    "CKV_PAY_25": _rate_limit_removed,
+    "CKV_PAY_26": _setter("aws_wafv2_web_acl_logging_configuration", redacted_fields=None),
     "CKV2_PAY_1": _drop_companion("aws_s3_bucket_server_side_encryption_configuration", "data"),
     "CKV2_PAY_2": _drop_companion("aws_s3_bucket_public_access_block", "data"),
     "CKV2_PAY_3": _world_open_database,

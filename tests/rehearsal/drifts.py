@@ -104,6 +104,34 @@ def _waf_detached(aws, out):
     aws("wafv2").disassociate_web_acl(ResourceArn=out[Output.ALB_ARN])
 
 
+def _waf_rate_limit_removed(aws, out):
+    waf = aws("wafv2")
+    acl_id = out[Output.WEB_ACL_ARN].rsplit("/", 1)[1]
+    name = out[Output.WEB_ACL_ARN].rsplit("/", 2)[1]
+    found = waf.get_web_acl(Name=name, Scope="REGIONAL", Id=acl_id)
+    acl = found["WebACL"]
+    waf.update_web_acl(
+        Name=name,
+        Scope="REGIONAL",
+        Id=acl_id,
+        LockToken=found["LockToken"],
+        DefaultAction=acl["DefaultAction"],
+        Rules=[rule for rule in acl["Rules"] if "RateBasedStatement" not in rule["Statement"]],
+        VisibilityConfig=acl["VisibilityConfig"],
+    )
+
+
+def _waf_logs_unredacted(aws, out):
+    waf = aws("wafv2")
+    logging = waf.get_logging_configuration(ResourceArn=out[Output.WEB_ACL_ARN])["LoggingConfiguration"]
+    waf.put_logging_configuration(
+        LoggingConfiguration={
+            "ResourceArn": logging["ResourceArn"],
+            "LogDestinationConfigs": logging["LogDestinationConfigs"],
+        }
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -119,4 +147,6 @@ CATALOGUE = [
     Drift("TLS policy weakened", "TLS policy", _tls_policy_weakened),
     Drift("HTTP listener forwards", "HTTP listener's actions (redirect)", _http_forwards),
     Drift("WAF detached from the load balancer", "WAF web ACL is no longer associated", _waf_detached),
+    Drift("WAF rate limit removed", "the WAF's rate limit", _waf_rate_limit_removed),
+    Drift("WAF logs no longer redacted", "the fields the WAF's logs redact", _waf_logs_unredacted),
 ]
