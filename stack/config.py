@@ -29,6 +29,15 @@ _SUFFIX_CHARSET = re.compile(r"^[a-z0-9-]+$")
 # Stands in for a real certificate where none is given (synth and rehearsal need
 # none); a deploy needs ALB_CERTIFICATE_ARN set.
 PLACEHOLDER_ACCOUNT = "000000000000"
+# Stands in for the alarm recipients where none are given: `.invalid` is reserved (RFC 2606)
+# and never delivers, so synth and the rehearsal work and preflight blocks a deploy with it.
+PLACEHOLDER_ALARM_EMAIL = "payment-alarms@placeholder.invalid"
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+# The role allowed to disable, delete or rewrite the policy of the stack's KMS keys (besides the
+# account root): the role that deploys and destroys the stack, so it must be named when that differs.
+DEFAULT_KEY_ADMINISTRATOR_ROLE = "payment-key-administrator"
+# IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 
 class ConfigError(ValueError):
@@ -117,6 +126,8 @@ class Config:
     log_retention_days: int = 365
     # TLS 1.3 with TLS 1.2 fallback, forward-secret ciphers only.
     tls_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    alarm_emails: tuple[str, ...] = ()
+    key_administrator_role: str = DEFAULT_KEY_ADMINISTRATOR_ROLE
     settings: Profile = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -128,6 +139,9 @@ class Config:
         if not self.certificate_arn:
             object.__setattr__(self, "certificate_arn", _placeholder_certificate(self.region))
         _check_certificate(self.certificate_arn)
+        object.__setattr__(self, "alarm_emails", tuple(self.alarm_emails) or (PLACEHOLDER_ALARM_EMAIL,))
+        _check_alarm_emails(self.alarm_emails)
+        _check_role_name(self.key_administrator_role)
         _check_names_fit(self)
 
     @property
@@ -146,15 +160,23 @@ class Config:
     def scheduled_action_names(self) -> tuple[str, ...]:
         return tuple(schedule.name for schedule in self.settings.schedules)
 
+    @property
+    def fleet_always_on(self) -> bool:
+        """No schedule scales the fleet to zero: no healthy host is then an outage, never the night."""
+        return self.settings.min_size > 0 and all(schedule.min_size > 0 for schedule in self.settings.schedules)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str) -> Config:
-        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN."""
+        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN, ALARM_EMAILS
+        (comma-separated) and KEY_ADMINISTRATOR_ROLE."""
         env = os.environ if environ is None else environ
         values = {
             "environment_suffix": env.get("ENVIRONMENT_SUFFIX", DEFAULT_ENVIRONMENT_SUFFIX),
             "region": env.get("AWS_REGION", DEFAULT_REGION),
             "profile": env.get("STACK_PROFILE", DEFAULT_PROFILE),
             "certificate_arn": env.get("ALB_CERTIFICATE_ARN", ""),
+            "alarm_emails": tuple(email.strip() for email in env.get("ALARM_EMAILS", "").split(",") if email.strip()),
+            "key_administrator_role": env.get("KEY_ADMINISTRATOR_ROLE", DEFAULT_KEY_ADMINISTRATOR_ROLE),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
@@ -166,6 +188,8 @@ class Config:
             "AWS_REGION": self.region,
             "STACK_PROFILE": self.profile,
             "ALB_CERTIFICATE_ARN": self.certificate_arn,
+            "ALARM_EMAILS": ",".join(self.alarm_emails),
+            "KEY_ADMINISTRATOR_ROLE": self.key_administrator_role,
         }
 
 
@@ -212,6 +236,19 @@ def _check_cidr(cidr: str, az_count: int) -> None:
 def _check_certificate(arn: str) -> None:
     if not _CERTIFICATE_ARN.match(arn):
         raise ConfigError("ALB_CERTIFICATE_ARN", f"must be an ACM or IAM server certificate ARN, not {arn!r}")
+
+
+def _check_alarm_emails(emails: tuple[str, ...]) -> None:
+    bad = [email for email in emails if not _EMAIL.match(email)]
+    if bad:
+        raise ConfigError("ALARM_EMAILS", f"must be comma-separated email addresses, not {bad[0]!r}")
+
+
+def _check_role_name(role: str) -> None:
+    if not _ROLE_NAME.match(role):
+        raise ConfigError(
+            "KEY_ADMINISTRATOR_ROLE", f"must be an IAM role name (1-64 of letters, digits, +=,.@_-), not {role!r}"
+        )
 
 
 def _check_names_fit(config: Config) -> None:

@@ -58,6 +58,8 @@ class Output(StrEnum):
     PROFILE = "profile"
     REGION = "region"
     CERTIFICATE_ARN = "certificate_arn"
+    ALARM_EMAILS = "alarm_emails"
+    KEY_ADMINISTRATOR_ROLE = "key_administrator_role"
     DEPLOYMENT_SUFFIX = "deployment_suffix"
     # Network and firewall.
     VPC_ID = "vpc_id"
@@ -97,7 +99,15 @@ class Output(StrEnum):
     DB_LOG_GROUPS = "db_log_groups"
     ALARM_TOPIC_ARN = "alarm_topic_arn"
     ALARM_NAMES = "alarm_names"
+    EVENT_RULE_NAMES = "event_rule_names"
 
 
 # The outputs that say which deployment an outputs file describes.
-IDENTITY_OUTPUTS = (Output.ENVIRONMENT_SUFFIX, Output.PROFILE, Output.REGION, Output.CERTIFICATE_ARN)
+IDENTITY_OUTPUTS = (
+    Output.ENVIRONMENT_SUFFIX,
+    Output.PROFILE,
+    Output.REGION,
+    Output.CERTIFICATE_ARN,
+    Output.ALARM_EMAILS,
+    Output.KEY_ADMINISTRATOR_ROLE,
+)

@@ -21,12 +21,17 @@ from stack.config import Config
 
 MOTO_ACCOUNT = "123456789012"
 REHEARSAL_CERTIFICATE = f"arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/payment-rehearsal"
+# Stands for the on-call addresses a deploy names (the emulator sends no mail).
+REHEARSAL_ALARM_EMAILS = ("payment-oncall@rehearsal.example",)
 
 
 def rehearsal_config(profile: str = "dev", environment_suffix: str | None = None) -> Config:
     """A deployment the emulator can hold: the given profile, with a certificate moto can be given."""
     return Config(
-        environment_suffix=environment_suffix or f"rh-{profile}", profile=profile, certificate_arn=REHEARSAL_CERTIFICATE
+        environment_suffix=environment_suffix or f"rh-{profile}",
+        profile=profile,
+        certificate_arn=REHEARSAL_CERTIFICATE,
+        alarm_emails=REHEARSAL_ALARM_EMAILS,
     )
 
 

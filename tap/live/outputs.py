@@ -68,6 +68,8 @@ class Outputs(Mapping[str, Any]):
             profile=self[Output.PROFILE],
             region=self[Output.REGION],
             certificate_arn=self[Output.CERTIFICATE_ARN],
+            alarm_emails=tuple(self[Output.ALARM_EMAILS]),
+            key_administrator_role=self[Output.KEY_ADMINISTRATOR_ROLE],
         )
         if config.stack_name != self.stack:
             raise UsageError(

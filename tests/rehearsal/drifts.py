@@ -6,6 +6,7 @@ Each drift is applied with an unguarded emulator session, then the live suite ru
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -132,6 +133,53 @@ def _waf_logs_unredacted(aws, out):
     )
 
 
+def _key_policy_reset_to_root_only(aws, out):
+    """The policy AWS gives a key by default: the account root may do anything, IAM decides the rest."""
+    account = out[Output.DATA_KEY_ARN].split(":")[4]
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    aws("kms").put_key_policy(
+        KeyId=out[Output.DATA_KEY_ARN],
+        PolicyName="default",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+
+
+def _alarm_subscription_removed(aws, out):
+    sns = aws("sns")
+    for subscription in sns.list_subscriptions_by_topic(TopicArn=out[Output.ALARM_TOPIC_ARN])["Subscriptions"]:
+        sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+
+
+def _key_tampering_rule_disabled(aws, out):
+    (rule,) = [name for name in out[Output.EVENT_RULE_NAMES] if "key-tampering" in name]
+    aws("events").disable_rule(Name=rule)
+
+
+def _dead_fleet_reads_as_healthy(aws, out):
+    (name,) = [name for name in out[Output.ALARM_NAMES] if "unhealthy-hosts" in name]
+    cloudwatch = aws("cloudwatch")
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace=alarm["Namespace"],
+        MetricName=alarm["MetricName"],
+        Statistic=alarm["Statistic"],
+        ComparisonOperator=alarm["ComparisonOperator"],
+        Threshold=alarm["Threshold"],
+        Period=alarm["Period"],
+        EvaluationPeriods=alarm["EvaluationPeriods"],
+        Dimensions=alarm["Dimensions"],
+        AlarmActions=alarm["AlarmActions"],
+        OKActions=alarm["OKActions"],
+        TreatMissingData="notBreaching",
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -148,5 +196,11 @@ CATALOGUE = [
     Drift("HTTP listener forwards", "HTTP listener's actions (redirect)", _http_forwards),
     Drift("WAF detached from the load balancer", "WAF web ACL is no longer associated", _waf_detached),
     Drift("WAF rate limit removed", "the WAF's rate limit", _waf_rate_limit_removed),
+    Drift(
+        "data key policy reset to the account default", "the key policy of the data key", _key_policy_reset_to_root_only
+    ),
+    Drift("alarm topic subscriptions removed", "the alarm topic's subscriptions", _alarm_subscription_removed),
+    Drift("key tampering rule disabled", "(state, sources, event types, target)", _key_tampering_rule_disabled),
+    Drift("missing data reads as healthy", "(metric, threshold, actions, missing data)", _dead_fleet_reads_as_healthy),
     Drift("WAF logs no longer redacted", "the fields the WAF's logs redact", _waf_logs_unredacted),
 ]

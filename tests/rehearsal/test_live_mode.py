@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from stack.config import DEFAULT_KEY_ADMINISTRATOR_ROLE, PLACEHOLDER_ALARM_EMAIL
 from stack.contract import Output
 from tap.live.emulator import REHEARSAL_CERTIFICATE, moto_server, rehearsal_config
 from tap.live.rehearsal import rehearse
@@ -20,6 +21,8 @@ IDENTITY = {
     Output.PROFILE: "dev",
     Output.REGION: "ap-southeast-1",
     Output.CERTIFICATE_ARN: REHEARSAL_CERTIFICATE,
+    Output.ALARM_EMAILS: [PLACEHOLDER_ALARM_EMAIL],
+    Output.KEY_ADMINISTRATOR_ROLE: DEFAULT_KEY_ADMINISTRATOR_ROLE,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stack.config import Config, ConfigError
+from stack.config import PLACEHOLDER_ALARM_EMAIL, Config, ConfigError
 from tap.cli import main
 
 
@@ -19,6 +19,8 @@ from tap.cli import main
         ({"region": "Mars-1"}, "AWS_REGION"),
         ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr"),
         ({"certificate_arn": "not-an-arn"}, "ALB_CERTIFICATE_ARN"),
+        ({"alarm_emails": ("ops@payments.example", "not-an-address")}, "ALARM_EMAILS"),
+        ({"key_administrator_role": "role/with/slashes"}, "KEY_ADMINISTRATOR_ROLE"),
     ],
 )
 def test_bad_config_is_refused_naming_the_field(overrides, field):
@@ -35,8 +37,19 @@ def test_config_is_frozen():
 
 
 def test_config_round_trips_through_environment():
-    config = Config(environment_suffix="pr6460", profile="prod", region="eu-west-1")
+    config = Config(
+        environment_suffix="pr6460",
+        profile="prod",
+        region="eu-west-1",
+        alarm_emails=("oncall@payments.example", "security@payments.example"),
+        key_administrator_role="payment-deployer",
+    )
     assert Config.from_env(config.to_env()) == config
+
+
+def test_alarm_emails_default_to_an_undeliverable_placeholder():
+    assert Config().alarm_emails == (PLACEHOLDER_ALARM_EMAIL,)
+    assert PLACEHOLDER_ALARM_EMAIL.endswith(".invalid")
 
 
 def test_too_long_suffix_names_the_name_that_cannot_fit():

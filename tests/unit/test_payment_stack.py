@@ -37,6 +37,8 @@ def test_identity_outputs_say_which_deployment_this_is(plan, config):
         "profile": config.profile,
         "region": config.region,
         "certificate_arn": config.certificate_arn,
+        "alarm_emails": list(config.alarm_emails),
+        "key_administrator_role": config.key_administrator_role,
     }
 
 
