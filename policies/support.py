@@ -8,6 +8,7 @@ dicts; CDKTF writes some booleans as the strings "true"/"false".
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
@@ -75,3 +76,20 @@ def value_check(
         "get_expected_value": lambda self: expected,
     }
     return type(check_id, (BaseResourceValueCheck,), members)()
+
+
+def statements(conf: dict[str, Any], key: str = "policy") -> list[dict[str, Any]]:
+    """The statements of a JSON policy document attribute (a string in `cdk.tf.json`), or none."""
+    document = value(conf, key)
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []
+    found = document.get("Statement", []) if isinstance(document, dict) else []
+    return [found] if isinstance(found, dict) else [item for item in found if isinstance(item, dict)]
+
+
+def as_list(found: Any) -> list[Any]:
+    """A policy element that may be one value or a list of them."""
+    return found if isinstance(found, list) else [found]

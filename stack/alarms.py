@@ -1,20 +1,47 @@
-"""CloudWatch alarms on what breaks payments first, notified through an encrypted topic."""
+"""Alarms that reach people: availability and failures of security controls, sent to an encrypted topic.
+
+Metric alarms watch what breaks payments first and log delivery going quiet; EventBridge
+rules catch a security control being switched off (a key disabled or scheduled for
+deletion, WAF or flow logging removed) and database failures. All notify one topic,
+encrypted with the logs key, to which the configured addresses are subscribed.
+
+The rules on AWS API calls (key tampering, logging tampering) match the events CloudTrail
+delivers to EventBridge: they depend on a trail logging this region's management events
+(an organization trail does), which this stack does not create. RDS sends its instance
+events to EventBridge itself.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
+from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.lb import Lb
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
+from stack.config import Config
 from stack.naming import Names
+from stack.policy_documents import account_root, document
 
 FREE_STORAGE_FLOOR_BYTES = 5 * 1024**3
+HOUR = 3600
+# Missing data is a failure unless the metric is published only when something happens:
+# ELB publishes its count metrics (5xx) only for periods with a non-zero value
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+# A dead fleet, a stopped database or a log source that stopped delivering sends nothing,
+# and must not read as healthy.
+BREACHING = "breaching"
+NOT_BREACHING = "notBreaching"
 
 
 @dataclass(frozen=True)
@@ -26,11 +53,13 @@ class AlarmSpec:
     comparison: str
     threshold: float
     description: str
+    subject: str  # whose dimensions: "alb", "target_group", "database", a log group key
+    missing_data: str = BREACHING
     evaluation_periods: int = 1
-    per_target_group: bool = False
+    period: int = 300
 
 
-ALARMS = (
+AVAILABILITY = (
     AlarmSpec(
         "alb-5xx",
         "AWS/ApplicationELB",
@@ -39,6 +68,8 @@ ALARMS = (
         "GreaterThanThreshold",
         10,
         "The load balancer returned more than 10 5xx responses in 5 minutes",
+        "alb",
+        missing_data=NOT_BREACHING,
     ),
     AlarmSpec(
         "unhealthy-hosts",
@@ -48,7 +79,7 @@ ALARMS = (
         "GreaterThanThreshold",
         0,
         "At least one application instance fails its health check",
-        per_target_group=True,
+        "target_group",
     ),
     AlarmSpec(
         "db-cpu",
@@ -58,6 +89,7 @@ ALARMS = (
         "GreaterThanThreshold",
         80,
         "Database CPU above 80% for 15 minutes",
+        "database",
         evaluation_periods=3,
     ),
     AlarmSpec(
@@ -68,8 +100,69 @@ ALARMS = (
         "LessThanThreshold",
         FREE_STORAGE_FLOOR_BYTES,
         "Database free storage below 5 GiB",
+        "database",
     ),
 )
+# Only where the fleet never scales to zero (prod): otherwise every night would page someone.
+NO_HEALTHY_HOSTS = AlarmSpec(
+    "no-healthy-hosts",
+    "AWS/ApplicationELB",
+    "HealthyHostCount",
+    "Minimum",
+    "LessThanThreshold",
+    1,
+    "No application instance is healthy: the fleet is dead",
+    "target_group",
+)
+# Flow logs always carry traffic (NAT, health checks) and an internet-facing ALB always meets
+# requests: an hour without a log event means delivery failed or logging was switched off.
+LOG_DELIVERY = tuple(
+    AlarmSpec(
+        f"{group}-quiet",
+        "AWS/Logs",
+        "IncomingLogEvents",
+        "Sum",
+        "LessThanThreshold",
+        1,
+        f"No event reached log group {group} for an hour: delivery failed or logging stopped",
+        group,
+        period=HOUR,
+    )
+    for group in ("flow-logs", "waf-logs")
+)
+
+CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
+EVENT_RULES = {
+    "key-tampering": (
+        "A KMS key was disabled, scheduled for deletion or given a new policy",
+        {
+            "source": ["aws.kms"],
+            "detail-type": [CLOUDTRAIL_API_CALL],
+            "detail": {
+                "eventSource": ["kms.amazonaws.com"],
+                "eventName": ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
+            },
+        },
+    ),
+    "logging-tampering": (
+        "WAF was detached or its logging, a flow log or a log group was removed",
+        {
+            "source": ["aws.wafv2", "aws.ec2", "aws.logs"],
+            "detail-type": [CLOUDTRAIL_API_CALL],
+            "detail": {
+                "eventName": [
+                    "DisassociateWebACL",
+                    "DeleteLoggingConfiguration",
+                    "DeleteFlowLogs",
+                    "DeleteLogGroup",
+                    "DeleteRetentionPolicy",
+                ]
+            },
+        },
+    ),
+}
+# RDS instance events: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html
+DB_FAILURE_CATEGORIES = ["failure", "failover", "low storage"]
 
 
 class Alarms(Construct):
@@ -78,39 +171,105 @@ class Alarms(Construct):
         scope: Construct,
         id_: str,
         *,
+        config: Config,
         names: Names,
+        account_id: str,
         key: KmsKey,
         alb: Lb,
         target_group: LbTargetGroup,
         database: DbInstance,
+        log_groups: dict[str, CloudwatchLogGroup],
     ):
         super().__init__(scope, id_)
+        self._names = names
         self.topic = SnsTopic(self, "alarms", name=names["alarms"], kms_master_key_id=key.arn)
-        dimensions = {
-            "AWS/ApplicationELB": {"LoadBalancer": alb.arn_suffix},
-            "AWS/RDS": {"DBInstanceIdentifier": database.identifier},
-        }
-        target_dimensions = {"TargetGroup": target_group.arn_suffix}
-        self.alarms = [
-            CloudwatchMetricAlarm(
-                self,
-                spec.resource,
-                alarm_name=names[spec.resource],
-                alarm_description=spec.description,
-                namespace=spec.namespace,
-                metric_name=spec.metric,
-                statistic=spec.statistic,
-                comparison_operator=spec.comparison,
-                threshold=spec.threshold,
-                period=300,
-                evaluation_periods=spec.evaluation_periods,
-                treat_missing_data="notBreaching",
-                dimensions={
-                    **dimensions[spec.namespace],
-                    **(target_dimensions if spec.per_target_group else {}),
-                },
-                alarm_actions=[self.topic.arn],
-                ok_actions=[self.topic.arn],
+        self.subscriptions = [
+            SnsTopicSubscription(
+                self, f"alarm-email-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=email
             )
-            for spec in ALARMS
+            for index, email in enumerate(config.alarm_emails)
         ]
+        dimensions = {
+            "alb": {"LoadBalancer": alb.arn_suffix},
+            "target_group": {"LoadBalancer": alb.arn_suffix, "TargetGroup": target_group.arn_suffix},
+            "database": {"DBInstanceIdentifier": database.identifier},
+            **{group: {"LogGroupName": log_groups[group].name} for group in ("flow-logs", "waf-logs")},
+        }
+        specs = (*AVAILABILITY, *((NO_HEALTHY_HOSTS,) if config.fleet_always_on else ()), *LOG_DELIVERY)
+        self.alarms = [self._alarm(spec, dimensions[spec.subject]) for spec in specs]
+        patterns = {
+            **EVENT_RULES,
+            "db-failures": (
+                "The database failed, failed over or runs out of storage",
+                {
+                    "source": ["aws.rds"],
+                    "detail-type": ["RDS DB Instance Event"],
+                    "detail": {"SourceIdentifier": [database.identifier], "EventCategories": DB_FAILURE_CATEGORIES},
+                },
+            ),
+        }
+        self.rules = [self._rule(resource, *described) for resource, described in patterns.items()]
+        SnsTopicPolicy(self, "alarms-policy", arn=self.topic.arn, policy=self._topic_policy(config.region, account_id))
+
+    def _alarm(self, spec: AlarmSpec, dimensions: dict[str, str]) -> CloudwatchMetricAlarm:
+        return CloudwatchMetricAlarm(
+            self,
+            spec.resource,
+            alarm_name=self._names[spec.resource],
+            alarm_description=spec.description,
+            namespace=spec.namespace,
+            metric_name=spec.metric,
+            statistic=spec.statistic,
+            comparison_operator=spec.comparison,
+            threshold=spec.threshold,
+            period=spec.period,
+            evaluation_periods=spec.evaluation_periods,
+            treat_missing_data=spec.missing_data,
+            dimensions=dimensions,
+            alarm_actions=[self.topic.arn],
+            ok_actions=[self.topic.arn],
+        )
+
+    def _rule(self, resource: str, description: str, pattern: dict) -> CloudwatchEventRule:
+        rule = CloudwatchEventRule(
+            self, resource, name=self._names[resource], description=description, event_pattern=json.dumps(pattern)
+        )
+        CloudwatchEventTarget(self, f"{resource}-target", rule=rule.name, arn=self.topic.arn, target_id="alarm-topic")
+        return rule
+
+    def _topic_policy(self, region: str, account_id: str) -> str:
+        """The account manages the topic; CloudWatch and EventBridge publish for its own alarms and rules only."""
+
+        def publishes(sid: str, service: str, condition: dict) -> dict:
+            return {
+                "Sid": sid,
+                "Effect": "Allow",
+                "Principal": {"Service": f"{service}.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": self.topic.arn,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, **condition},
+            }
+
+        return document(
+            {
+                "Sid": "AccountManagesTopic",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root(account_id)},
+                "Action": [
+                    "sns:GetTopicAttributes",
+                    "sns:SetTopicAttributes",
+                    "sns:Subscribe",
+                    "sns:ListSubscriptionsByTopic",
+                    "sns:Publish",
+                ],
+                "Resource": self.topic.arn,
+            },
+            publishes(
+                "CloudWatchAlarmsPublish",
+                "cloudwatch",
+                {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{region}:{account_id}:alarm:*"}},
+            ),
+            publishes(
+                "EventBridgeRulesPublish", "events", {"ArnEquals": {"aws:SourceArn": [r.arn for r in self.rules]}}
+            ),
+        )

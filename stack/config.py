@@ -34,6 +34,15 @@ _SUFFIX_CHARSET = re.compile(r"[a-z0-9-]+")
 # Stands in for a real certificate where none is given (synth and rehearsal need
 # none); a deploy needs ALB_CERTIFICATE_ARN set.
 PLACEHOLDER_ACCOUNT = "000000000000"
+# Stands in for the alarm recipients where none are given: `.invalid` is reserved (RFC 2606)
+# and never delivers, so synth and the rehearsal work and preflight blocks a deploy with it.
+PLACEHOLDER_ALARM_EMAIL = "payment-alarms@placeholder.invalid"
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+# The role allowed to disable, delete or rewrite the policy of the stack's KMS keys (besides the
+# account root): the role that deploys and destroys the stack, so it must be named when that differs.
+DEFAULT_KEY_ADMINISTRATOR_ROLE = "payment-key-administrator"
+# IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 # What the application instances call on AWS, each through an interface endpoint in the VPC.
 # stack/compute.py makes them SSM-managed (AmazonSSMManagedInstanceCore, Session Manager
@@ -158,6 +167,8 @@ class Config:
     # Hosts on the internet the application may reach on 443 (e.g. the payment processor's
     # published ranges); none by default, and then the stack has no NAT gateway at all.
     internet_egress_cidrs: tuple[str, ...] = ()
+    alarm_emails: tuple[str, ...] = ()
+    key_administrator_role: str = DEFAULT_KEY_ADMINISTRATOR_ROLE
     settings: Profile = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -167,13 +178,16 @@ class Config:
         _check_cidr(self.vpc_cidr, self.az_count)
         declared = self.internet_egress_cidrs
         object.__setattr__(
-            self, "internet_egress_cidrs", parse_cidr_list(declared) if isinstance(declared, str) else tuple(declared)
+            self, "internet_egress_cidrs", comma_separated(declared) if isinstance(declared, str) else tuple(declared)
         )
         _check_egress_cidrs(self.internet_egress_cidrs, self.vpc_cidr)
         object.__setattr__(self, "settings", PROFILE_SETTINGS[self.profile])
         if not self.certificate_arn:
             object.__setattr__(self, "certificate_arn", _placeholder_certificate(self.region))
         _check_certificate(self.certificate_arn)
+        object.__setattr__(self, "alarm_emails", tuple(self.alarm_emails) or (PLACEHOLDER_ALARM_EMAIL,))
+        _check_alarm_emails(self.alarm_emails)
+        _check_role_name(self.key_administrator_role)
         _check_names_fit(self)
 
     @property
@@ -208,9 +222,15 @@ class Config:
     def scheduled_action_names(self) -> tuple[str, ...]:
         return tuple(schedule.name for schedule in self.settings.schedules)
 
+    @property
+    def fleet_always_on(self) -> bool:
+        """No schedule scales the fleet to zero: no healthy host is then an outage, never the night."""
+        return self.settings.min_size > 0 and all(schedule.min_size > 0 for schedule in self.settings.schedules)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> Config:
-        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN, INTERNET_EGRESS_CIDRS.
+        """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN, INTERNET_EGRESS_CIDRS,
+        ALARM_EMAILS (comma-separated) and KEY_ADMINISTRATOR_ROLE.
 
         Overrides win. The profile of an environment declared in environments.toml comes from there; a
         contradicting one is refused, and an undeclared environment must name its profile.
@@ -221,7 +241,9 @@ class Config:
             "region": env.get("AWS_REGION", DEFAULT_REGION),
             "profile": env.get("STACK_PROFILE"),
             "certificate_arn": env.get("ALB_CERTIFICATE_ARN", ""),
-            "internet_egress_cidrs": parse_cidr_list(env.get(INTERNET_EGRESS_VARIABLE, "")),
+            "internet_egress_cidrs": comma_separated(env.get(INTERNET_EGRESS_VARIABLE, "")),
+            "alarm_emails": comma_separated(env.get("ALARM_EMAILS", "")),
+            "key_administrator_role": env.get("KEY_ADMINISTRATOR_ROLE") or DEFAULT_KEY_ADMINISTRATOR_ROLE,
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         _check_environment_suffix(values["environment_suffix"])  # a bad suffix is the first thing to name
@@ -236,6 +258,8 @@ class Config:
             "STACK_PROFILE": self.profile,
             "ALB_CERTIFICATE_ARN": self.certificate_arn,
             INTERNET_EGRESS_VARIABLE: ",".join(self.internet_egress_cidrs),
+            "ALARM_EMAILS": ",".join(self.alarm_emails),
+            "KEY_ADMINISTRATOR_ROLE": self.key_administrator_role,
         }
 
 
@@ -313,8 +337,8 @@ def _check_cidr(cidr: str, az_count: int) -> None:
         raise ConfigError("az_count", f"must be from 2 to 6, not {az_count}")
 
 
-def parse_cidr_list(text: str) -> tuple[str, ...]:
-    """`"203.0.113.0/24, 198.51.100.0/24"` -> a tuple of the CIDRs; blank entries are ignored."""
+def comma_separated(text: str) -> tuple[str, ...]:
+    """`"203.0.113.0/24, 198.51.100.0/24"` -> a tuple of the items; blank entries are ignored."""
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
@@ -344,6 +368,19 @@ def _check_egress_cidrs(cidrs: tuple[str, ...], vpc_cidr: str) -> None:
 def _check_certificate(arn: str) -> None:
     if not _CERTIFICATE_ARN.fullmatch(arn):
         raise ConfigError("ALB_CERTIFICATE_ARN", f"must be an ACM or IAM server certificate ARN, not {arn!r}")
+
+
+def _check_alarm_emails(emails: tuple[str, ...]) -> None:
+    bad = [email for email in emails if not _EMAIL.match(email)]
+    if bad:
+        raise ConfigError("ALARM_EMAILS", f"must be comma-separated email addresses, not {bad[0]!r}")
+
+
+def _check_role_name(role: str) -> None:
+    if not _ROLE_NAME.match(role):
+        raise ConfigError(
+            "KEY_ADMINISTRATOR_ROLE", f"must be an IAM role name (1-64 of letters, digits, +=,.@_-), not {role!r}"
+        )
 
 
 def _check_names_fit(config: Config) -> None:

@@ -59,6 +59,8 @@ class Output(StrEnum):
     REGION = "region"
     CERTIFICATE_ARN = "certificate_arn"
     INTERNET_EGRESS_CIDRS = "internet_egress_cidrs"  # an empty list when none is declared
+    ALARM_EMAILS = "alarm_emails"
+    KEY_ADMINISTRATOR_ROLE = "key_administrator_role"
     DEPLOYMENT_SUFFIX = "deployment_suffix"
     # Network and firewall.
     VPC_ID = "vpc_id"
@@ -101,6 +103,7 @@ class Output(StrEnum):
     DB_LOG_GROUPS = "db_log_groups"
     ALARM_TOPIC_ARN = "alarm_topic_arn"
     ALARM_NAMES = "alarm_names"
+    EVENT_RULE_NAMES = "event_rule_names"
 
 
 # The outputs that say which deployment an outputs file describes.
@@ -110,6 +113,8 @@ IDENTITY_OUTPUTS = (
     Output.REGION,
     Output.CERTIFICATE_ARN,
     Output.INTERNET_EGRESS_CIDRS,
+    Output.ALARM_EMAILS,
+    Output.KEY_ADMINISTRATOR_ROLE,
 )
 # Outputs that are empty lists by design in some deployments: no declared internet destination, no NAT.
 EMPTY_WHEN_NO_EGRESS = (Output.INTERNET_EGRESS_CIDRS, Output.NAT_GATEWAY_IDS)

@@ -1,11 +1,18 @@
-"""KMS keys: one per trust boundary, each with rotation and an alias.
+"""KMS keys: one per trust boundary, each with rotation, an alias and a policy that separates duties.
 
 Three keys, because each grants a different AWS service and must not grant the others:
 * data: RDS storage, Performance Insights, the DB master secret and the data bucket
-  (reached only through IAM in this account);
-* logs: CloudWatch log groups and the alarm topic (grants the Logs and CloudWatch
-  services, which must never decrypt cardholder data);
+  (used only through RDS, Secrets Manager and S3, by principals IAM allows);
+* logs: CloudWatch log groups and the alarm topic (grants the Logs, CloudWatch and
+  EventBridge services, which must never decrypt cardholder data);
 * ebs: instance volumes (used by EC2 on behalf of the Auto Scaling service role).
+
+Every key policy separates administration from use:
+* the account administers the key through IAM (never `kms:*`): the account root keeps
+  every administrative action, so the account can never be locked out of its own key;
+* using the key is granted only through the services that hold the data (`kms:ViaService`);
+* disabling the key, scheduling its deletion and rewriting its policy are denied to every
+  principal but the key administrator role (config) and the account root, whatever IAM allows.
 """
 
 from __future__ import annotations
@@ -16,9 +23,30 @@ from constructs import Construct
 
 from stack.config import Config
 from stack.naming import Names
-from stack.policy_documents import Statement, account_root_admin, document
+from stack.policy_documents import Statement, account_root, document, role_arn
 
 _USE = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+# AWS's key administrator actions without kms:CreateGrant (a grant is a way to *use* the key):
+# https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators
+ADMINISTRATION = [
+    "kms:CreateAlias",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+]
+# What destroys a key or its protection; only the administrators may.
+DESTRUCTION = ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]
 
 
 class Encryption(Construct):
@@ -26,11 +54,17 @@ class Encryption(Construct):
         super().__init__(scope, id_)
         self._names = names
         self._account_id = account_id
+        self._administrators = [role_arn(account_id, config.key_administrator_role), account_root(account_id)]
         region = config.region
-        self.data_key = self._key("data-key", "Cardholder data at rest: RDS, its secret, S3 data")
+        self.data_key = self._key(
+            "data-key",
+            "Cardholder data at rest: RDS, its secret, S3 data",
+            self._use_through("rds", "secretsmanager", "s3", region=region),
+        )
         self.logs_key = self._key(
             "logs-key",
             "CloudWatch log groups and alarm notifications",
+            self._use_through("sns", region=region),
             {
                 "Sid": "CloudWatchLogsEncrypt",
                 "Effect": "Allow",
@@ -41,13 +75,10 @@ class Encryption(Construct):
                     "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}
                 },
             },
-            {
-                "Sid": "CloudWatchAlarmsPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-            },
+            self._publishes_to_topic(
+                "CloudWatchAlarmsPublish", "cloudwatch", f"arn:aws:cloudwatch:{region}:{account_id}:alarm:*"
+            ),
+            self._publishes_to_topic("EventBridgePublish", "events", f"arn:aws:events:{region}:{account_id}:rule/*"),
         )
         self.ebs_key = self._key(
             "ebs-key",
@@ -70,6 +101,55 @@ class Encryption(Construct):
             },
         )
 
+    def _use_through(self, *services: str, region: str) -> Statement:
+        """Principals IAM allows may use the key, but only through these services (and grant only to them)."""
+        return {
+            "Sid": "UseThroughServices",
+            "Effect": "Allow",
+            "Principal": {"AWS": account_root(self._account_id)},
+            "Action": [*_USE, "kms:CreateGrant"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "kms:CallerAccount": self._account_id,
+                    "kms:ViaService": [f"{service}.{region}.amazonaws.com" for service in services],
+                }
+            },
+        }
+
+    def _publishes_to_topic(self, sid: str, service: str, source_arn: str) -> Statement:
+        """A service that publishes to the encrypted alarm topic, on behalf of this account's resources only."""
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"Service": f"{service}.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": self._account_id},
+                "ArnLike": {"aws:SourceArn": source_arn},
+            },
+        }
+
+    def _administration(self) -> list[Statement]:
+        return [
+            {
+                "Sid": "AccountAdministersThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root(self._account_id)},
+                "Action": ADMINISTRATION,
+                "Resource": "*",
+            },
+            {
+                "Sid": "OnlyAdministratorsDestroyTheKey",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": DESTRUCTION,
+                "Resource": "*",
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": self._administrators}},
+            },
+        ]
+
     def _key(self, resource: str, description: str, *grants: Statement) -> KmsKey:
         key = KmsKey(
             self,
@@ -78,7 +158,7 @@ class Encryption(Construct):
             enable_key_rotation=True,
             rotation_period_in_days=365,
             deletion_window_in_days=30,
-            policy=document(account_root_admin(self._account_id), *grants),
+            policy=document(*self._administration(), *grants),
         )
         KmsAlias(self, f"{resource}-alias", name=self._names[resource], target_key_id=key.key_id)
         return key

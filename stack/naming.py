@@ -47,6 +47,9 @@ class Deployment(Protocol):
     @property
     def scheduled_action_names(self) -> tuple[str, ...]: ...
 
+    @property
+    def fleet_always_on(self) -> bool: ...
+
 
 SUFFIX_BYTES = 4
 SUFFIX_LENGTH = 2 * SUFFIX_BYTES  # random_id.hex: two lowercase hex digits per byte
@@ -215,6 +218,13 @@ RULES: Mapping[str, NameRule] = {
             f"{_AWS}/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
         ),
         NameRule(
+            "event_rule",
+            1,
+            64,
+            r"[.\-_A-Za-z0-9]+",
+            f"{_AWS}/eventbridge/latest/APIReference/API_PutRule.html",
+        ),
+        NameRule(
             "tag_name",
             0,
             256,
@@ -266,6 +276,11 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "unhealthy-hosts": "alarm",
         "db-cpu": "alarm",
         "db-storage": "alarm",
+        "flow-logs-quiet": "alarm",
+        "waf-logs-quiet": "alarm",
+        "key-tampering": "event_rule",
+        "logging-tampering": "event_rule",
+        "db-failures": "event_rule",
         "vpc": "tag_name",
         "igw": "tag_name",
         "public-rt": "tag_name",
@@ -288,6 +303,8 @@ def catalogue(config: Deployment) -> dict[str, str]:
         names[f"{service}-endpoint"] = "tag_name"
     for name in config.scheduled_action_names:
         names[name] = "scheduled_action"
+    if config.fleet_always_on:
+        names["no-healthy-hosts"] = "alarm"
     return names
 
 

@@ -128,11 +128,14 @@ class PaymentStack(TerraformStack):
         alarms = Alarms(
             self,
             "alarms",
+            config=config,
             names=names,
+            account_id=account_id,
             key=keys.logs_key,
             alb=balancer.alb,
             target_group=balancer.target_group,
             database=database.instance,
+            log_groups={"flow-logs": logs.flow_logs, "waf-logs": logs.waf_logs},
         )
 
         outputs = {
@@ -142,6 +145,8 @@ class PaymentStack(TerraformStack):
             Output.REGION: config.region,
             Output.CERTIFICATE_ARN: config.certificate_arn,
             Output.INTERNET_EGRESS_CIDRS: list(config.internet_egress_cidrs),
+            Output.ALARM_EMAILS: list(config.alarm_emails),
+            Output.KEY_ADMINISTRATOR_ROLE: config.key_administrator_role,
             Output.DEPLOYMENT_SUFFIX: deployment.hex,
             Output.VPC_ID: network.vpc.id,
             Output.PUBLIC_SUBNET_IDS: [subnet.id for subnet in network.subnets["public"]],
@@ -179,6 +184,7 @@ class PaymentStack(TerraformStack):
             Output.DB_LOG_GROUPS: [group.name for group in logs.db_logs.values()],
             Output.ALARM_TOPIC_ARN: alarms.topic.arn,
             Output.ALARM_NAMES: [alarm.alarm_name for alarm in alarms.alarms],
+            Output.EVENT_RULE_NAMES: [rule.name for rule in alarms.rules],
         }
         for name, value in outputs.items():
             TerraformOutput(self, name.value, value=value)

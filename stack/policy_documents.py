@@ -28,15 +28,12 @@ def assume_role(service: str, account_id: str) -> str:
     )
 
 
-def account_root_admin(account_id: str) -> Statement:
-    """Lets IAM policies of the account govern the key (AWS's default key policy)."""
-    return {
-        "Sid": "AccountAdministers",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
+def account_root(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:root"
+
+
+def role_arn(account_id: str, role: str) -> str:
+    return f"arn:aws:iam::{account_id}:role/{role}"
 
 
 def deny_insecure_transport(bucket_arn: str) -> Statement:

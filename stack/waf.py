@@ -14,12 +14,16 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAcl,
     Wafv2WebAclDefaultAction,
     Wafv2WebAclRule,
+    Wafv2WebAclRuleAction,
     Wafv2WebAclRuleOverrideAction,
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
 from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import Wafv2WebAclLoggingConfiguration
+from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
+    Wafv2WebAclLoggingConfiguration,
+    Wafv2WebAclLoggingConfigurationRedactedFields,
+)
 from constructs import Construct
 
 from stack.naming import Names
@@ -32,6 +36,15 @@ MANAGED_RULE_GROUPS = (
     # Anonymizing networks (Tor, VPN exits, hosting providers) are where card-testing bots hide.
     "AWSManagedRulesAnonymousIpList",
 )
+# Card testing replays many small authorizations from few addresses: block an address past
+# 300 requests in 5 minutes (one a second on average, far above a shopper's checkout).
+# Limit and window bounds: https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+RATE_LIMIT_RULE = "RateLimitPerIp"
+RATE_LIMIT_REQUESTS = 300
+RATE_LIMIT_WINDOW_SECONDS = 300
+# Never written to the WAF logs: credentials (the authorization header, session cookies) and the
+# query string, where a careless client can put a PAN. Redaction: https://docs.aws.amazon.com/waf/latest/developerguide/logging-management.html
+REDACTED_HEADERS = ("authorization", "cookie")
 
 
 class Waf(Construct):
@@ -45,16 +58,19 @@ class Waf(Construct):
             scope="REGIONAL",
             default_action=Wafv2WebAclDefaultAction(allow={}),
             rule=[
-                Wafv2WebAclRule(
-                    name=group,
-                    priority=priority,
-                    override_action=Wafv2WebAclRuleOverrideAction(none={}),
-                    statement={"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
-                    visibility_config=Wafv2WebAclRuleVisibilityConfig(
-                        cloudwatch_metrics_enabled=True, metric_name=group, sampled_requests_enabled=True
-                    ),
-                )
-                for priority, group in enumerate(MANAGED_RULE_GROUPS)
+                _rate_limit_rule(),
+                *(
+                    Wafv2WebAclRule(
+                        name=group,
+                        priority=priority,
+                        override_action=Wafv2WebAclRuleOverrideAction(none={}),
+                        statement={"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
+                        visibility_config=Wafv2WebAclRuleVisibilityConfig(
+                            cloudwatch_metrics_enabled=True, metric_name=group, sampled_requests_enabled=True
+                        ),
+                    )
+                    for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
+                ),
             ],
             visibility_config=Wafv2WebAclVisibilityConfig(
                 cloudwatch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
@@ -62,5 +78,34 @@ class Waf(Construct):
         )
         Wafv2WebAclAssociation(self, "waf-alb", resource_arn=alb.arn, web_acl_arn=self.web_acl.arn)
         Wafv2WebAclLoggingConfiguration(
-            self, "waf-logging", resource_arn=self.web_acl.arn, log_destination_configs=[log_group.arn]
+            self,
+            "waf-logging",
+            resource_arn=self.web_acl.arn,
+            log_destination_configs=[log_group.arn],
+            redacted_fields=[
+                *(
+                    Wafv2WebAclLoggingConfigurationRedactedFields(single_header={"name": header})
+                    for header in REDACTED_HEADERS
+                ),
+                Wafv2WebAclLoggingConfigurationRedactedFields(query_string={}),
+            ],
         )
+
+
+def _rate_limit_rule() -> Wafv2WebAclRule:
+    """Evaluated first: an address over the limit is blocked before any managed rule is paid for."""
+    return Wafv2WebAclRule(
+        name=RATE_LIMIT_RULE,
+        priority=0,
+        action=Wafv2WebAclRuleAction(block={}),
+        statement={
+            "rate_based_statement": {
+                "limit": RATE_LIMIT_REQUESTS,
+                "evaluation_window_sec": RATE_LIMIT_WINDOW_SECONDS,
+                "aggregate_key_type": "IP",
+            }
+        },
+        visibility_config=Wafv2WebAclRuleVisibilityConfig(
+            cloudwatch_metrics_enabled=True, metric_name=RATE_LIMIT_RULE, sampled_requests_enabled=True
+        ),
+    )

@@ -21,6 +21,8 @@ from stack.config import Config
 
 MOTO_ACCOUNT = "123456789012"
 REHEARSAL_CERTIFICATE = f"arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/payment-rehearsal"
+# Stands for the on-call addresses a deploy names (the emulator sends no mail).
+REHEARSAL_ALARM_EMAILS = ("payment-oncall@rehearsal.example",)
 
 
 # dev's rehearsal declares an internet destination (a documentation range, RFC 5737), so
@@ -36,6 +38,7 @@ def rehearsal_config(profile: str = "dev", environment_suffix: str | None = None
         profile=profile,
         certificate_arn=REHEARSAL_CERTIFICATE,
         internet_egress_cidrs=REHEARSAL_EGRESS[profile],
+        alarm_emails=REHEARSAL_ALARM_EMAILS,
     )
 
 

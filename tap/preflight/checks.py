@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from stack.config import PLACEHOLDER_ACCOUNT, server_certificate_name
+from stack.config import PLACEHOLDER_ACCOUNT, PLACEHOLDER_ALARM_EMAIL, server_certificate_name
 from tap.errors import UsageError
 from tap.live.guard import Account
 from tap.preflight.deployment import BLOCKER, INFO, PASS, WARN, Deployment, Result
@@ -338,7 +338,35 @@ def profile(account: Account, deployment: Deployment) -> Iterator[Result]:
         yield Result("profile", PASS, f"the plan keeps the deployed profile {planned}")
 
 
-CHECKS = (identity, profile, certificate, engine_version, zones_and_instance_types, name_collisions, quotas)
+def alarm_recipients(account: Account, deployment: Deployment) -> Iterator[Result]:
+    """Alarms that reach nobody are no alarms: the topic's addresses must be real ones."""
+    emails = sorted(s["endpoint"] for s in deployment.plan.resources("aws_sns_topic_subscription"))
+    if not emails or PLACEHOLDER_ALARM_EMAIL in emails:
+        yield Result(
+            "alarm recipients",
+            BLOCKER,
+            "ALARM_EMAILS is the synth placeholder: alarms would reach nobody",
+            "set ALARM_EMAILS to the addresses of the people on call (comma-separated)",
+        )
+    else:
+        yield Result(
+            "alarm recipients",
+            PASS,
+            f"alarms go to {', '.join(emails)}",
+            "each address must confirm the subscription email AWS sends after the deploy",
+        )
+
+
+CHECKS = (
+    identity,
+    profile,
+    certificate,
+    alarm_recipients,
+    engine_version,
+    zones_and_instance_types,
+    name_collisions,
+    quotas,
+)
 
 
 def run_checks(account: Account, deployment: Deployment) -> list[Result]:

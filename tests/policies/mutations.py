@@ -97,6 +97,44 @@ def _app_egress_to_internet(document: Document) -> str:
     return address
 
 
+def _rate_limit_removed(document: Document) -> str:
+    address, body = _first(document, "aws_wafv2_web_acl")
+    body["rule"] = [rule for rule in body["rule"] if "rate_based_statement" not in rule["statement"]]
+    return address
+
+
+def _key_policy(name_part: str, edit: Callable[[list[dict]], list[dict]]) -> Callable[[Document], str]:
+    """A mutation that rewrites the statements of one KMS key's policy."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, "aws_kms_key", name_part)
+        policy = json.loads(body["policy"])
+        policy["Statement"] = edit(policy["Statement"])
+        body["policy"] = json.dumps(policy)
+        return address
+
+    return mutate
+
+
+def _root_gets_everything(statements: list[dict]) -> list[dict]:
+    """The policy AWS gives a key by default: the account root may do anything with it."""
+    root = next(s["Principal"] for s in statements if s["Sid"] == "AccountAdministersThroughIam")
+    return [{"Sid": "Default", "Effect": "Allow", "Principal": root, "Action": "kms:*", "Resource": "*"}]
+
+
+def _without_destruction_deny(statements: list[dict]) -> list[dict]:
+    return [s for s in statements if s["Effect"] != "Deny"]
+
+
+def _unbound_service_grants(statements: list[dict]) -> list[dict]:
+    return [{**s, "Condition": {}} if "Service" in s.get("Principal", {}) else s for s in statements]
+
+
+def _subscriptions_deleted(document: Document) -> str:
+    document["resource"].pop("aws_sns_topic_subscription")
+    return _first(document, "aws_sns_topic")[0]
+
+
 def _flow_log_deleted(document: Document) -> str:
     document["resource"].pop("aws_flow_log")
     return _first(document, "aws_vpc")[0]
@@ -129,6 +167,11 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_19": _app_egress_to_internet,
     "CKV_PAY_20": _setter("aws_vpc_endpoint", "s3-endpoint", policy=None),
     "CKV_PAY_21": _setter("aws_vpc_endpoint", "ssm-endpoint", private_dns_enabled=False),
+    "CKV_PAY_25": _rate_limit_removed,
+    "CKV_PAY_26": _setter("aws_wafv2_web_acl_logging_configuration", redacted_fields=None),
+    "CKV_PAY_27": _key_policy("data-key", _root_gets_everything),
+    "CKV_PAY_28": _key_policy("data-key", _without_destruction_deny),
+    "CKV_PAY_29": _key_policy("logs-key", _unbound_service_grants),
     "CKV2_PAY_1": _drop_companion("aws_s3_bucket_server_side_encryption_configuration", "data"),
     "CKV2_PAY_2": _drop_companion("aws_s3_bucket_public_access_block", "data"),
     "CKV2_PAY_3": _world_open_database,
@@ -136,4 +179,5 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV2_PAY_5": _setter("aws_db_instance", parameter_group_name=None),
     "CKV2_PAY_6": _flow_log_deleted,
     "CKV2_PAY_15": _setter("aws_db_instance", parameter_group_name=None),
+    "CKV2_PAY_10": _subscriptions_deleted,
 }

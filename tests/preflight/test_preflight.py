@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from stack.contract import DEPLOYMENT_SUFFIX
 from tap.cli import main
+from tap.live.emulator import REHEARSAL_ALARM_EMAILS
 from tap.live.guard import ReadOnlyViolation, open_account
 from tap.live.rehearsal import EMULATOR_CREDENTIALS
 from tap.preflight.checks import could_not_run, run_checks
@@ -120,6 +121,18 @@ def test_placeholder_certificate_is_a_blocker(account, plans):
     results = run_checks(account, Deployment(plans["dev"], None, frozenset()))
     (certificate,) = [r for r in results if r.check == "listener certificate"]
     assert certificate.status == BLOCKER and "ALB_CERTIFICATE_ARN" in certificate.action
+
+
+def test_placeholder_alarm_recipients_are_a_blocker(account, plans):
+    results = run_checks(account, Deployment(plans["dev"], None, frozenset()))
+    (recipients,) = [r for r in results if r.check == "alarm recipients"]
+    assert recipients.status == BLOCKER and "ALARM_EMAILS" in recipients.action
+
+
+def test_named_alarm_recipients_pass(account, plan):
+    results = run_checks(account, Deployment(plan, None, frozenset()))
+    (recipients,) = [r for r in results if r.check == "alarm recipients"]
+    assert recipients.status == PASS and all(address in recipients.why for address in REHEARSAL_ALARM_EMAILS)
 
 
 def test_preflight_cannot_write_to_the_account(account):

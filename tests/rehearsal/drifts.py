@@ -124,6 +124,81 @@ def _waf_detached(aws, out):
     aws("wafv2").disassociate_web_acl(ResourceArn=out[Output.ALB_ARN])
 
 
+def _waf_rate_limit_removed(aws, out):
+    waf = aws("wafv2")
+    acl_id = out[Output.WEB_ACL_ARN].rsplit("/", 1)[1]
+    name = out[Output.WEB_ACL_ARN].rsplit("/", 2)[1]
+    found = waf.get_web_acl(Name=name, Scope="REGIONAL", Id=acl_id)
+    acl = found["WebACL"]
+    waf.update_web_acl(
+        Name=name,
+        Scope="REGIONAL",
+        Id=acl_id,
+        LockToken=found["LockToken"],
+        DefaultAction=acl["DefaultAction"],
+        Rules=[rule for rule in acl["Rules"] if "RateBasedStatement" not in rule["Statement"]],
+        VisibilityConfig=acl["VisibilityConfig"],
+    )
+
+
+def _waf_logs_unredacted(aws, out):
+    waf = aws("wafv2")
+    logging = waf.get_logging_configuration(ResourceArn=out[Output.WEB_ACL_ARN])["LoggingConfiguration"]
+    waf.put_logging_configuration(
+        LoggingConfiguration={
+            "ResourceArn": logging["ResourceArn"],
+            "LogDestinationConfigs": logging["LogDestinationConfigs"],
+        }
+    )
+
+
+def _key_policy_reset_to_root_only(aws, out):
+    """The policy AWS gives a key by default: the account root may do anything, IAM decides the rest."""
+    account = out[Output.DATA_KEY_ARN].split(":")[4]
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    aws("kms").put_key_policy(
+        KeyId=out[Output.DATA_KEY_ARN],
+        PolicyName="default",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+
+
+def _alarm_subscription_removed(aws, out):
+    sns = aws("sns")
+    for subscription in sns.list_subscriptions_by_topic(TopicArn=out[Output.ALARM_TOPIC_ARN])["Subscriptions"]:
+        sns.unsubscribe(SubscriptionArn=subscription["SubscriptionArn"])
+
+
+def _key_tampering_rule_disabled(aws, out):
+    (rule,) = [name for name in out[Output.EVENT_RULE_NAMES] if "key-tampering" in name]
+    aws("events").disable_rule(Name=rule)
+
+
+def _dead_fleet_reads_as_healthy(aws, out):
+    (name,) = [name for name in out[Output.ALARM_NAMES] if "unhealthy-hosts" in name]
+    cloudwatch = aws("cloudwatch")
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace=alarm["Namespace"],
+        MetricName=alarm["MetricName"],
+        Statistic=alarm["Statistic"],
+        ComparisonOperator=alarm["ComparisonOperator"],
+        Threshold=alarm["Threshold"],
+        Period=alarm["Period"],
+        EvaluationPeriods=alarm["EvaluationPeriods"],
+        Dimensions=alarm["Dimensions"],
+        AlarmActions=alarm["AlarmActions"],
+        OKActions=alarm["OKActions"],
+        TreatMissingData="notBreaching",
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -142,4 +217,12 @@ CATALOGUE = [
     Drift("application egress opened to the internet", "rules of the app security group", _app_egress_to_internet),
     Drift("S3 endpoint policy opened", "policy of the S3 gateway endpoint", _s3_endpoint_policy_opened),
     Drift("interface endpoint deleted", "the VPC's interface endpoints", _interface_endpoint_deleted),
+    Drift("WAF rate limit removed", "the WAF's rate limit", _waf_rate_limit_removed),
+    Drift(
+        "data key policy reset to the account default", "the key policy of the data key", _key_policy_reset_to_root_only
+    ),
+    Drift("alarm topic subscriptions removed", "the alarm topic's subscriptions", _alarm_subscription_removed),
+    Drift("key tampering rule disabled", "(state, sources, event types, target)", _key_tampering_rule_disabled),
+    Drift("missing data reads as healthy", "(metric, threshold, actions, missing data)", _dead_fleet_reads_as_healthy),
+    Drift("WAF logs no longer redacted", "the fields the WAF's logs redact", _waf_logs_unredacted),
 ]

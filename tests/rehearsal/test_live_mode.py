@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from stack.config import DEFAULT_KEY_ADMINISTRATOR_ROLE, PLACEHOLDER_ALARM_EMAIL
 from stack.contract import Output
 from tap.audit import live_results
 from tap.live.emulator import MOTO_ACCOUNT, REHEARSAL_CERTIFICATE, moto_server, rehearsal_config
@@ -23,6 +24,8 @@ IDENTITY = {
     Output.REGION: "ap-southeast-1",
     Output.CERTIFICATE_ARN: REHEARSAL_CERTIFICATE,
     Output.INTERNET_EGRESS_CIDRS: [],
+    Output.ALARM_EMAILS: [PLACEHOLDER_ALARM_EMAIL],
+    Output.KEY_ADMINISTRATOR_ROLE: DEFAULT_KEY_ADMINISTRATOR_ROLE,
 }
 
 

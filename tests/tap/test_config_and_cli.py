@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stack.config import Config, ConfigError, environments
+from stack.config import PLACEHOLDER_ALARM_EMAIL, Config, ConfigError, environments
 from tap.cli import main
 from tap.live.emulator import REHEARSAL_CERTIFICATE
 
@@ -29,6 +29,8 @@ from tap.live.emulator import REHEARSAL_CERTIFICATE
         ({"internet_egress_cidrs": ("10.0.5.0/24",)}, "INTERNET_EGRESS_CIDRS"),
         ({"internet_egress_cidrs": ("169.254.169.254/32",)}, "INTERNET_EGRESS_CIDRS"),
         ({"internet_egress_cidrs": ("203.0.113.0/24", "203.0.113.0/24")}, "INTERNET_EGRESS_CIDRS"),
+        ({"alarm_emails": ("ops@payments.example", "not-an-address")}, "ALARM_EMAILS"),
+        ({"key_administrator_role": "role/with/slashes"}, "KEY_ADMINISTRATOR_ROLE"),
     ],
 )
 def test_bad_config_is_refused_naming_the_field(overrides, field):
@@ -46,7 +48,14 @@ def test_config_is_frozen():
 
 @pytest.mark.parametrize("destinations", [(), ("203.0.113.0/24",), ("198.51.100.0/22", "203.0.113.10/32")])
 def test_config_round_trips_through_environment(destinations):
-    config = Config(environment_suffix="pr6460", profile="prod", region="eu-west-1", internet_egress_cidrs=destinations)
+    config = Config(
+        environment_suffix="pr6460",
+        profile="prod",
+        region="eu-west-1",
+        internet_egress_cidrs=destinations,
+        alarm_emails=("oncall@payments.example", "security@payments.example"),
+        key_administrator_role="payment-deployer",
+    )
     assert Config.from_env(config.to_env()) == config
 
 
@@ -62,6 +71,11 @@ def test_declared_destinations_are_read_from_a_comma_separated_variable():
 def test_nat_gateways_exist_only_for_declared_destinations(destinations, nat_gateways):
     counts = {p: Config(profile=p, internet_egress_cidrs=destinations).nat_gateway_count for p in ("dev", "prod")}
     assert counts == nat_gateways
+
+
+def test_alarm_emails_default_to_an_undeliverable_placeholder():
+    assert Config().alarm_emails == (PLACEHOLDER_ALARM_EMAIL,)
+    assert PLACEHOLDER_ALARM_EMAIL.endswith(".invalid")
 
 
 def test_too_long_suffix_names_the_name_that_cannot_fit():

@@ -1,6 +1,10 @@
-"""CloudWatch alarms on the ALB, its targets and the database, sent to an encrypted topic."""
+"""Alarms that reach people: availability, log delivery and security-control failures, to an encrypted topic."""
 
 from __future__ import annotations
+
+import json
+
+from tap.plan import Match
 
 
 def test_alarms_watch_alb_targets_and_database(plan):
@@ -10,3 +14,64 @@ def test_alarms_watch_alb_targets_and_database(plan):
     topic = plan.resources("aws_sns_topic").only()
     alarms.assert_all({"alarm_actions": [f"${{{topic.address}.arn}}"]})
     assert topic["kms_master_key_id"].startswith("${aws_kms_key.")
+
+
+def test_alarm_topic_reaches_the_configured_addresses(plan, config):
+    topic = plan.resources("aws_sns_topic").only()
+    subscriptions = plan.resources("aws_sns_topic_subscription")
+    subscriptions.assert_all({"topic_arn": Match.reference_to(topic.address, "arn"), "protocol": "email"})
+    assert sorted(s["endpoint"] for s in subscriptions) == sorted(config.alarm_emails)
+
+
+def test_only_event_counts_treat_missing_data_as_healthy(plan):
+    """A dead fleet, a stopped database or a silent log source sends no data: that must alarm."""
+    for alarm in plan.resources("aws_cloudwatch_metric_alarm"):
+        expected = "notBreaching" if alarm["metric_name"] == "HTTPCode_ELB_5XX_Count" else "breaching"
+        assert alarm["treat_missing_data"] == expected, alarm.address
+
+
+def test_a_dead_fleet_alarms_where_the_fleet_never_sleeps(plan, config):
+    healthy = plan.resources("aws_cloudwatch_metric_alarm").where({"metric_name": "HealthyHostCount"})
+    assert len(healthy) == (1 if config.profile == "prod" else 0) == int(config.fleet_always_on)
+
+
+def test_log_delivery_going_quiet_alarms(plan):
+    quiet = plan.resources("aws_cloudwatch_metric_alarm").where({"metric_name": "IncomingLogEvents"})
+    groups = {alarm["dimensions"]["LogGroupName"] for alarm in quiet}
+    expected = {
+        f"${{{plan.resources('aws_cloudwatch_log_group', under=f'logs/{g}').only().address}.name}}"
+        for g in ("flow-logs", "waf-logs")
+    }
+    assert groups == expected
+
+
+def test_security_control_failures_reach_the_topic(plan):
+    topic = plan.resources("aws_sns_topic").only()
+    rules = {
+        rule.name.split("_")[1]: json.loads(rule["event_pattern"])
+        for rule in plan.resources("aws_cloudwatch_event_rule")
+    }
+    assert set(rules) == {"key-tampering", "logging-tampering", "db-failures"}
+    assert {"DisableKey", "ScheduleKeyDeletion"} <= set(rules["key-tampering"]["detail"]["eventName"])
+    assert {"DisassociateWebACL", "DeleteLoggingConfiguration"} <= set(
+        rules["logging-tampering"]["detail"]["eventName"]
+    )
+    assert "failure" in rules["db-failures"]["detail"]["EventCategories"]
+    targets = plan.resources("aws_cloudwatch_event_target")
+    targets.assert_all({"arn": Match.reference_to(topic.address, "arn")})
+    assert len(targets) == len(rules)
+
+
+def test_topic_admits_services_only_for_this_accounts_alarms_and_rules(plan):
+    topic = plan.resources("aws_sns_topic").only()
+    policy = plan.resources("aws_sns_topic_policy").only()
+    assert policy["arn"] == f"${{{topic.address}.arn}}"
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    events = statements["EventBridgeRulesPublish"]
+    assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    assert sorted(events["Condition"]["ArnEquals"]["aws:SourceArn"]) == sorted(
+        f"${{{rule.address}.arn}}" for rule in plan.resources("aws_cloudwatch_event_rule")
+    )
+    for statement in statements.values():
+        if "Service" in statement["Principal"]:
+            assert "aws:SourceAccount" in statement["Condition"]["StringEquals"], statement["Sid"]

@@ -42,6 +42,8 @@ def test_identity_outputs_say_which_deployment_this_is(plan, config):
         "region": config.region,
         "certificate_arn": config.certificate_arn,
         "internet_egress_cidrs": list(config.internet_egress_cidrs),
+        "alarm_emails": list(config.alarm_emails),
+        "key_administrator_role": config.key_administrator_role,
     }
 
 

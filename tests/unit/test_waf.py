@@ -1,4 +1,4 @@
-"""AWS WAF on the ALB: managed rule groups, the association, request logging."""
+"""AWS WAF on the ALB: a rate limit, managed rule groups, the association, request logging with redaction."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from tap.plan import Match
 
 def test_alb_is_protected_by_waf_with_managed_rules_and_logging(plan):
     acl = plan.resources("aws_wafv2_web_acl").only()
-    groups = {rule["statement"]["managed_rule_group_statement"]["name"] for rule in acl["rule"]}
+    groups = {
+        rule["statement"]["managed_rule_group_statement"]["name"]
+        for rule in acl["rule"]
+        if "managed_rule_group_statement" in rule["statement"]
+    }
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= groups
     alb = plan.resources("aws_lb").only()
     plan.resources("aws_wafv2_web_acl_association").assert_count(
@@ -19,3 +23,22 @@ def test_alb_is_protected_by_waf_with_managed_rules_and_logging(plan):
     plan.resources("aws_wafv2_web_acl_logging_configuration").assert_count(
         1, {"log_destination_configs": [Match.reference_to(log_group.address, "arn")]}
     )
+
+
+def test_waf_blocks_an_address_past_the_rate_limit_before_any_managed_rule(plan):
+    acl = plan.resources("aws_wafv2_web_acl").only()
+    first = min(acl["rule"], key=lambda rule: rule["priority"])
+    assert first["action"] == {"block": {}}
+    limit = first["statement"]["rate_based_statement"]
+    assert limit["aggregate_key_type"] == "IP" and 10 <= limit["limit"] <= 1000, limit
+    assert len({rule["priority"] for rule in acl["rule"]}) == len(acl["rule"])
+
+
+def test_waf_logs_redact_credentials_and_the_query_string(plan):
+    logging = plan.resources("aws_wafv2_web_acl_logging_configuration").only()
+    redacted = logging["redacted_fields"]
+    assert {field["single_header"]["name"] for field in redacted if "single_header" in field} == {
+        "authorization",
+        "cookie",
+    }
+    assert {"query_string": {}} in redacted

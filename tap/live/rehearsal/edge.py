@@ -128,6 +128,10 @@ def _web_acl_association(r: Rehearsal, body: dict) -> dict:
 
 @handles("aws_wafv2_web_acl_logging_configuration")
 def _web_acl_logging(r: Rehearsal, body: dict) -> dict:
-    configuration = {"ResourceArn": body["resource_arn"], "LogDestinationConfigs": body["log_destination_configs"]}
+    configuration = {
+        "ResourceArn": body["resource_arn"],
+        "LogDestinationConfigs": body["log_destination_configs"],
+        "RedactedFields": _waf_keys(body.get("redacted_fields", [])),
+    }
     r.client("wafv2").put_logging_configuration(LoggingConfiguration=configuration)
     return {"id": body["resource_arn"]}

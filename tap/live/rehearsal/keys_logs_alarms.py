@@ -1,4 +1,5 @@
-"""Translators for stack/encryption.py, logs.py and alarms.py: KMS keys, log groups, the alarm topic, alarms."""
+"""Translators for stack/encryption.py, logs.py and alarms.py: KMS keys, log groups, the alarm topic, its
+subscriptions and policy, alarms and event rules."""
 
 from __future__ import annotations
 
@@ -57,3 +58,35 @@ def _alarm(r: Rehearsal, body: dict) -> dict:
         Tags=r.tag_list(body.get("tags")),
     )
     return {"alarm_name": body["alarm_name"], "id": body["alarm_name"]}
+
+
+@handles("aws_sns_topic_subscription")
+def _subscription(r: Rehearsal, body: dict) -> dict:
+    subscription = r.client("sns").subscribe(
+        TopicArn=body["topic_arn"], Protocol=body["protocol"], Endpoint=body["endpoint"], ReturnSubscriptionArn=True
+    )
+    return {"arn": subscription["SubscriptionArn"], "id": subscription["SubscriptionArn"]}
+
+
+@handles("aws_sns_topic_policy")
+def _topic_policy(r: Rehearsal, body: dict) -> dict:
+    r.client("sns").set_topic_attributes(TopicArn=body["arn"], AttributeName="Policy", AttributeValue=body["policy"])
+    return {"id": body["arn"]}
+
+
+@handles("aws_cloudwatch_event_rule")
+def _event_rule(r: Rehearsal, body: dict) -> dict:
+    rule = r.client("events").put_rule(
+        Name=body["name"],
+        Description=body.get("description", ""),
+        EventPattern=body["event_pattern"],
+        State=body.get("state", "ENABLED"),
+        Tags=r.tag_list(body.get("tags")),
+    )
+    return {"arn": rule["RuleArn"], "id": body["name"], "name": body["name"]}
+
+
+@handles("aws_cloudwatch_event_target")
+def _event_target(r: Rehearsal, body: dict) -> dict:
+    r.client("events").put_targets(Rule=body["rule"], Targets=[{"Id": body["target_id"], "Arn": body["arn"]}])
+    return {"id": f"{body['rule']}-{body['target_id']}"}

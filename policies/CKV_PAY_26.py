@@ -1,0 +1,21 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, blocks, value
+
+
+class CKV_PAY_26(PaymentCheck):
+    TITLE = "WAF logs redact the authorization header, cookies and the query string"
+    CATEGORY = CheckCategories.LOGGING
+    RESOURCES = ("aws_wafv2_web_acl_logging_configuration",)
+
+    # Credentials, and where a client can put a PAN: none may be written to a log in clear.
+    HEADERS = {"authorization", "cookie"}
+
+    def scan_resource_conf(self, conf):
+        fields = blocks(conf, "redacted_fields")
+        headers = {str(value(header, "name")).lower() for field in fields for header in blocks(field, "single_header")}
+        query_string = any("query_string" in field for field in fields)
+        return self.verdict(headers >= self.HEADERS and query_string, "redacted_fields")
+
+
+check = CKV_PAY_26()

@@ -1,0 +1,21 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, as_list, statements
+
+
+class CKV_PAY_27(PaymentCheck):
+    TITLE = "KMS key policies separate administration from use: no statement allows every KMS action"
+    CATEGORY = CheckCategories.ENCRYPTION
+    RESOURCES = ("aws_kms_key",)
+
+    EVERYTHING = {"*", "kms:*"}
+
+    def scan_resource_conf(self, conf):
+        found = statements(conf)
+        unrestricted = any(
+            item.get("Effect") == "Allow" and self.EVERYTHING & set(as_list(item.get("Action", []))) for item in found
+        )
+        return self.verdict(bool(found) and not unrestricted, "policy")
+
+
+check = CKV_PAY_27()

@@ -1,0 +1,35 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, as_list, statements
+
+
+class CKV_PAY_28(PaymentCheck):
+    TITLE = "KMS key policies deny disabling, deleting and rewriting the key to all but named administrators"
+    CATEGORY = CheckCategories.ENCRYPTION
+    RESOURCES = ("aws_kms_key",)
+
+    DESTRUCTION = {"kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"}
+    # A deny that exempts principals by their ARN; any other condition could exempt everyone.
+    EXEMPTIONS = {"ArnNotEquals", "ArnNotLike"}
+
+    def scan_resource_conf(self, conf):
+        guarded = set()
+        for item in statements(conf):
+            if item.get("Effect") == "Deny" and is_everyone(item.get("Principal")) and self.exempts_by_arn(item):
+                guarded |= set(as_list(item.get("Action", [])))
+        return self.verdict(guarded >= self.DESTRUCTION, "policy")
+
+    def exempts_by_arn(self, item):
+        """The deny exempts only principals named by ARN (a condition on anything else could exempt anyone)."""
+        condition = item.get("Condition") or {}
+        return bool(condition) and all(
+            operator in self.EXEMPTIONS and set(keys) == {"aws:PrincipalArn"} and as_list(keys["aws:PrincipalArn"])
+            for operator, keys in condition.items()
+        )
+
+
+def is_everyone(principal):
+    return principal == "*" or (isinstance(principal, dict) and as_list(principal.get("AWS")) == ["*"])
+
+
+check = CKV_PAY_28()
