@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.db_instance import DbInstance
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.lb import Lb
-from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.naming import Names
 
 FREE_STORAGE_FLOOR_BYTES = 5 * 1024**3
@@ -79,20 +74,20 @@ class Alarms(Construct):
         id_: str,
         *,
         names: Names,
-        key: KmsKey,
-        alb: Lb,
-        target_group: LbTargetGroup,
-        database: DbInstance,
+        key: aws.kms_key.KmsKey,
+        alb: aws.lb.Lb,
+        target_group: aws.lb_target_group.LbTargetGroup,
+        database: aws.db_instance.DbInstance,
     ):
         super().__init__(scope, id_)
-        self.topic = SnsTopic(self, "alarms", name=names["alarms"], kms_master_key_id=key.arn)
+        self.topic = aws.sns_topic.SnsTopic(self, "alarms", name=names["alarms"], kms_master_key_id=key.arn)
         dimensions = {
             "AWS/ApplicationELB": {"LoadBalancer": alb.arn_suffix},
             "AWS/RDS": {"DBInstanceIdentifier": database.identifier},
         }
         target_dimensions = {"TargetGroup": target_group.arn_suffix}
         self.alarms = [
-            CloudwatchMetricAlarm(
+            aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
                 self,
                 spec.resource,
                 alarm_name=names[spec.resource],

@@ -10,10 +10,9 @@ Three keys, because each grants a different AWS service and must not grant the o
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import Statement, account_root_admin, document
@@ -70,8 +69,8 @@ class Encryption(Construct):
             },
         )
 
-    def _key(self, resource: str, description: str, *grants: Statement) -> KmsKey:
-        key = KmsKey(
+    def _key(self, resource: str, description: str, *grants: Statement) -> aws.kms_key.KmsKey:
+        key = aws.kms_key.KmsKey(
             self,
             resource,
             description=description,
@@ -80,5 +79,5 @@ class Encryption(Construct):
             deletion_window_in_days=30,
             policy=document(account_root_admin(self._account_id), *grants),
         )
-        KmsAlias(self, f"{resource}-alias", name=self._names[resource], target_key_id=key.key_id)
+        aws.kms_alias.KmsAlias(self, f"{resource}-alias", name=self._names[resource], target_key_id=key.key_id)
         return key

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc import Vpc
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 
@@ -18,7 +15,7 @@ ANYWHERE = "0.0.0.0/0"
 
 
 class Firewall(Construct):
-    def __init__(self, scope: Construct, id_: str, *, config: Config, names: Names, vpc: Vpc):
+    def __init__(self, scope: Construct, id_: str, *, config: Config, names: Names, vpc: aws.vpc.Vpc):
         super().__init__(scope, id_)
         self._names = names
         self._vpc = vpc
@@ -27,7 +24,10 @@ class Firewall(Construct):
         self.db = self._group("db-sg", "PostgreSQL: connections only from the application")
         port = config.app_port
 
-        inbound, outbound = VpcSecurityGroupIngressRule, VpcSecurityGroupEgressRule
+        inbound, outbound = (
+            aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule,
+            aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule,
+        )
         self._allow(inbound, self.alb, "https-in", HTTPS, "HTTPS from the internet", cidr=ANYWHERE)
         self._allow(inbound, self.alb, "http-in", HTTP, "HTTP from the internet, redirected to HTTPS", cidr=ANYWHERE)
         self._allow(outbound, self.alb, "to-app", port, "To the application port", peer=self.app)
@@ -40,10 +40,10 @@ class Firewall(Construct):
         self._allow(inbound, self.db, "from-app", POSTGRES, "PostgreSQL from the application", peer=self.app)
         # The database group has no egress rule: it never opens connections.
 
-    def _group(self, resource: str, description: str) -> SecurityGroup:
+    def _group(self, resource: str, description: str) -> aws.security_group.SecurityGroup:
         # Rules live in their own resources (below), so the groups can reference each
         # other without a cycle; an empty inline list would fight them.
-        return SecurityGroup(
+        return aws.security_group.SecurityGroup(
             self,
             resource,
             name=self._names[resource],
@@ -53,7 +53,17 @@ class Firewall(Construct):
             tags={"Name": self._names[resource]},
         )
 
-    def _allow(self, rule, group: SecurityGroup, id_: str, port: int, description: str, *, cidr=None, peer=None):
+    def _allow(
+        self,
+        rule,
+        group: aws.security_group.SecurityGroup,
+        id_: str,
+        port: int,
+        description: str,
+        *,
+        cidr=None,
+        peer=None,
+    ):
         """One TCP port to or from either a CIDR or another group, never both."""
         rule(
             self,
