@@ -2,10 +2,16 @@
 
 `pytest -m unit` runs in pre-commit, so it collects only the folders whose marker the
 expression selects: the other suites' imports (hypothesis, boto3, checkov) are never paid.
+$TAP_PLANS_DIR makes the synth-time suites assert on plans made elsewhere (another
+engine's, a CI artifact) instead of the cache's: DIR/<profile>/stacks/<stack>/cdk.tf.json,
+as `tap synth --profile P --env E --outdir DIR/P` writes them. (An environment variable,
+not an option: pytest would take the DIR of `--plans DIR` for a test path and move its
+rootdir there before any plugin could declare the option.)
 """
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,6 +20,7 @@ import pytest
 from stack.config import Config
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
+from tap.synth.runner import plan_path
 
 TESTS = Path(__file__).parent / "tests"
 # Folder under tests/ -> the marker of every test in it. Folders not listed carry none.
@@ -27,11 +34,33 @@ SUITE_MARKERS = {
     "preflight": "preflight",
 }
 
+PLANS_VARIABLE = "TAP_PLANS_DIR"
+
 # The deployments the synth-time suites assert on: one per profile.
 PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
     "prod": Config(environment_suffix="prod", profile="prod"),
 }
+
+
+def given_plans() -> dict[str, Path] | None:
+    """The plans in $TAP_PLANS_DIR by profile, or None when it is unset; a missing one stops the run."""
+    if not os.environ.get(PLANS_VARIABLE):
+        return None
+    folder = Path(os.environ[PLANS_VARIABLE])
+    paths = {profile: plan_path(folder / profile, deployment) for profile, deployment in PROFILE_CONFIGS.items()}
+    for profile, path in paths.items():
+        if not path.is_file():
+            deployment = PROFILE_CONFIGS[profile]
+            raise pytest.UsageError(
+                f"{PLANS_VARIABLE}={folder}: no plan at {path}; write it with "
+                f"`tap synth --profile {profile} --env {deployment.environment_suffix} --outdir {folder / profile}`"
+            )
+    return paths
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    given_plans()  # a missing plan stops the run before any test, not in the middle of it
 
 
 def _suite(path: Path) -> str | None:
@@ -58,9 +87,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def plans() -> dict[str, Plan]:
-    """Both profiles' plans: read from the cache, or synthesized side by side once."""
-    with ThreadPoolExecutor(max_workers=len(PROFILE_CONFIGS)) as pool:
-        paths = dict(zip(PROFILE_CONFIGS, pool.map(cached_plan, PROFILE_CONFIGS.values()), strict=True))
+    """Both profiles' plans: those in $TAP_PLANS_DIR, else read from the cache or synthesized side by side once."""
+    paths = given_plans()
+    if paths is None:
+        with ThreadPoolExecutor(max_workers=len(PROFILE_CONFIGS)) as pool:
+            paths = dict(zip(PROFILE_CONFIGS, pool.map(cached_plan, PROFILE_CONFIGS.values()), strict=True))
     return {profile: Plan.load(path) for profile, path in paths.items()}
 
 
