@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import platform
 import re
 import subprocess
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from stack.contract import PROJECT_ROOT
+from stack.contract import ENGINE_RECORD, PROJECT_ROOT
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
 from tap.audit.scan import Finding, Scan
@@ -212,13 +212,17 @@ def provenance(plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date) -> dict[
         "git_dirty": _dirty(),
         "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "waivers_as_of": as_of.isoformat(),
-        "tools": {
-            "checkov": scan.checkov_version,
-            "cdktf": _version("cdktf"),
-            "cdktf-cdktf-provider-aws": _version("cdktf-cdktf-provider-aws"),
-            "python": platform.python_version(),
-        },
+        "engine": engine_record(plan_path),
+        "tools": {"checkov": scan.checkov_version, "python": platform.python_version()},
     }
+
+
+def engine_record(plan_path: Path) -> dict[str, Any] | None:
+    """Which engine wrote the plan and its versions, from the record beside it (None for a plan without one)."""
+    try:
+        return json.loads((Path(plan_path).parent / ENGINE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
 
 
 def _git(*args: str) -> str | None:
@@ -233,9 +237,3 @@ def _dirty() -> bool | None:
     status = _git("status", "--porcelain")
     return None if status is None else bool(status)
 
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
