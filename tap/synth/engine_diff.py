@@ -15,6 +15,7 @@ backend, the plan's metadata) blocks the move: exit code 1.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -57,13 +58,23 @@ class Difference:
     def describe(self, engines: tuple[str, str]) -> str:
         if self.before is ABSENT or self.after is ABSENT:
             return f"{self.address}: only in {engines[0] if self.after is ABSENT else engines[1]}'s plan"
-        if isinstance(self.before, dict) and isinstance(self.after, dict):
-            keys = sorted(k for k in self.before.keys() | self.after.keys() if self.before.get(k) != self.after.get(k))
-            changes = (
-                f"{key} {_show(self.before.get(key, ABSENT))} -> {_show(self.after.get(key, ABSENT))}" for key in keys
-            )
-            return f"{self.address}: {'; '.join(changes)}"
-        return f"{self.address}: {_show(self.before)} -> {_show(self.after)}"
+        changes = list(_changes(self.before, self.after, ""))
+        shown = "; ".join(f"{path.lstrip('.')} {_show(old)} -> {_show(new)}".lstrip() for path, old, new in changes[:3])
+        return f"{self.address}: {shown}" + (f"; and {len(changes) - 3} more" if len(changes) > 3 else "")
+
+
+def _changes(before: Any, after: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    """Where two values differ, down to the innermost key or list item: (path, before, after)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        for key in sorted(before.keys() | after.keys()):
+            if before.get(key, ABSENT) != after.get(key, ABSENT):
+                yield from _changes(before.get(key, ABSENT), after.get(key, ABSENT), f"{path}.{key}")
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new:
+                yield from _changes(old, new, f"{path}[{index}]")
+    else:
+        yield path, before, after
 
 
 def _show(value: Any, limit: int = 60) -> str:

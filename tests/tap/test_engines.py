@@ -75,11 +75,15 @@ def test_plan_without_engine_record_has_none(tmp_path):
     assert engine_record(tmp_path / "cdk.tf.json") is None
 
 
-def _as_cdktn(document: dict) -> dict:
-    """The real plan with CDK Terrain's expected differences: its provider pins and its version."""
+# The doctored plan's engine and AWS provider versions: unlike any real plan's, whichever engine made it.
+OTHER_VERSION = "9.9.9"
+
+
+def _as_other_engine(document: dict) -> dict:
+    """The real plan with only the expected differences: another AWS provider pin and engine version."""
     doctored = copy.deepcopy(document)
-    doctored["terraform"]["required_providers"]["aws"] = {"source": "hashicorp/aws", "version": "6.69.1"}
-    doctored["//"]["metadata"]["version"] = "0.24.0"
+    doctored["terraform"]["required_providers"]["aws"]["version"] = OTHER_VERSION
+    doctored["//"]["metadata"]["version"] = OTHER_VERSION
     return doctored
 
 
@@ -90,7 +94,7 @@ def diff(plans, tmp_path, monkeypatch, capsys):
 
     def run(doctor) -> tuple[int, str]:
         doctored = tmp_path / "cdk.tf.json"
-        doctored.write_text(json.dumps(doctor(_as_cdktn(plans["dev"].document))))
+        doctored.write_text(json.dumps(doctor(_as_other_engine(plans["dev"].document))))
         paths = {CDKTF: plans["dev"].source, CDKTN: doctored}
         monkeypatch.setattr(tap.synth.engine_diff, "cached_plan", lambda config, engine: paths[engine])
         code = main(["engines", "diff", "--profile", "dev", "--env", "dev"])
@@ -99,11 +103,13 @@ def diff(plans, tmp_path, monkeypatch, capsys):
     return run
 
 
-def test_engines_diff_with_only_provider_versions_exits_0_naming_them(diff):
+def test_engines_diff_with_only_provider_versions_exits_0_naming_them(diff, plans):
     code, out = diff(lambda document: document)
+    aws_version = plans["dev"].document["terraform"]["required_providers"]["aws"]["version"]
+    engine_version = plans["dev"].document["//"]["metadata"]["version"]
     assert code == 0
-    assert 'terraform.required_providers.aws: source "aws" -> "hashicorp/aws"; version "6.25.0" -> "6.69.1"' in out
-    assert '//.metadata.version: "0.21.0" -> "0.24.0"' in out
+    assert f'terraform.required_providers.aws: version "{aws_version}" -> "{OTHER_VERSION}"' in out
+    assert f'//.metadata.version: "{engine_version}" -> "{OTHER_VERSION}"' in out
     assert "no other difference" in out
 
 
