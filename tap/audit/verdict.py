@@ -236,4 +236,3 @@ def _git(*args: str) -> str | None:
 def _dirty() -> bool | None:
     status = _git("status", "--porcelain")
     return None if status is None else bool(status)
-

@@ -79,7 +79,9 @@ def test_each_plan_carries_its_engines_version(engine_plans, profile):
 def test_cdktn_versions_are_read_from_its_own_virtualenv():
     """The cache key's versions of cdktn are .venv-cdktn's pins, not what .venv holds (constructs differs)."""
     pins = dict(
-        line.split("==") for line in (PROJECT_ROOT / "requirements-cdktn.txt").read_text().splitlines() if "==" in line
+        line.split("==")
+        for line in (PROJECT_ROOT / "requirements-cdktn.txt").read_text().splitlines()
+        if "==" in line and line[0] != "#"
     )
     versions = engine_versions(CDKTN)
     assert {name: versions[name] for name in pins} == pins
