@@ -5,12 +5,15 @@
 For each engine, in its own interpreter (.venv, .venv-cdktn):
 - importing its two provider packages, and importing what a synth imports (the stack,
   hence the engine's core and the ~60 resource modules the stack builds), each the
-  ordinary way (TAP_EAGER_IMPORT=1) and with stack/runtime.py's lazy provider load;
+  ordinary way (TAP_EAGER_IMPORT=1) and with stack/runtime.py's lazy provider load
+  (forced here on either engine, whether or not the synth uses it on that engine);
 - a cold synth: `python -m stack.app`, one stack, as the runner starts it;
 - a warm `pytest -m unit` (plans in the cache, keyed for that engine).
-Import times are measured inside the process (no interpreter start-up); the synth and
-pytest as wall time. Engines alternate within each round, so load on the machine hits
-both alike; medians are shown.
+Imports are timed inside the process (no interpreter start-up): wall time, and the
+Python process's own CPU time (jsii's Node process works beside it: the rest of the
+wall time is mostly Node loading the provider's assembly). The synth and pytest are
+wall time. Engines alternate within each round, so load on the machine hits both
+alike; medians are shown, with the load average.
 """
 
 from __future__ import annotations
@@ -29,15 +32,17 @@ from stack.contract import PROJECT_ROOT
 from stack.engines import ENGINE_VARIABLE, ENGINES, Engine
 from stack.runtime import EAGER_IMPORT_VARIABLE, prepare_node
 
-# Run in the engine's interpreter: time `imports` inside the synth's import context.
+# Run in the engine's interpreter: time `imports` inside the synth's import context, the lazy
+# load on for either engine unless TAP_EAGER_IMPORT=1.
 _TIMED_IMPORT = """
-import importlib, time
+import dataclasses, importlib, time
 from stack.engines import select_engine
 from stack.runtime import fast_provider_imports
-started = time.perf_counter()
-with fast_provider_imports():
+engine = dataclasses.replace(select_engine(), eager_providers=True)
+wall, cpu = time.perf_counter(), time.process_time()
+with fast_provider_imports(engine=engine):
     {imports}
-print(time.perf_counter() - started)
+print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 IMPORTS = {
     "provider packages": "[importlib.import_module(package) for package in select_engine().providers]",
@@ -65,9 +70,11 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, result.stdout
 
 
-def timed_import(engine: Engine, imports: str, lazy: bool) -> float:
+def timed_import(engine: Engine, imports: str, lazy: bool) -> tuple[float, float]:
+    """Wall and Python CPU seconds of the imports."""
     _, out = run([engine.python(), "-c", _TIMED_IMPORT.format(imports=imports)], environment(engine, lazy=lazy))
-    return float(out.strip().splitlines()[-1])
+    wall, cpu = out.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def cold_synth(engine: Engine, outdir: Path) -> float:
@@ -92,8 +99,10 @@ def measure(engines: list[Engine], repeat: int, scratch: Path) -> dict[str, dict
     for round_ in range(repeat):
         for engine in engines:
             for what, imports in IMPORTS.items():
-                record(f"import {what}, ordinary", engine, timed_import(engine, imports, lazy=False))
-                record(f"import {what}, lazy (runtime.py)", engine, timed_import(engine, imports, lazy=True))
+                for mode, lazy in (("ordinary", False), ("lazy (runtime.py)", True)):
+                    wall, cpu = timed_import(engine, imports, lazy)
+                    record(f"import {what}, {mode}", engine, wall)
+                    record(f"import {what}, {mode}: Python CPU", engine, cpu)
             record("cold synth (python -m stack.app)", engine, cold_synth(engine, scratch / f"{engine.name}-{round_}"))
             record("warm pytest -m unit", engine, warm_unit(engine, scratch / f"cache-{engine.name}"))
     return rows
@@ -105,11 +114,13 @@ def main() -> None:
     args = parser.parse_args()
     engines = list(ENGINES.values())
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; median of {args.repeat} rounds")
+    print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as scratch:
         rows = measure(engines, args.repeat, Path(scratch))
-    print(f"{'':<44}" + "".join(f"{engine.name:>10}" for engine in engines))
+    print("load average after:  {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(f"{'':<50}" + "".join(f"{engine.name:>10}" for engine in engines))
     for label, by_engine in rows.items():
-        print(f"{label:<44}" + "".join(f"{statistics.median(by_engine[e.name]):>8.2f} s" for e in engines))
+        print(f"{label:<50}" + "".join(f"{statistics.median(by_engine[e.name]):>8.2f} s" for e in engines))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ class Engine:
     # Their installed versions key the plan cache and say, in the audit, what made a plan.
     distributions: tuple[str, ...]
     virtualenv: str  # where `make setup` installs it, relative to the project
+    # Its provider packages import every resource module on import: stack/runtime.py's lazy load pays off.
+    eager_providers: bool
 
     @property
     def providers(self) -> tuple[str, str]:
@@ -70,6 +72,7 @@ ENGINES = {
         random="cdktf_cdktf_provider_random",
         distributions=("cdktf", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-random", "jsii", "constructs"),
         virtualenv=".venv",
+        eager_providers=True,
     ),
     "cdktn": Engine(
         name="cdktn",
@@ -78,6 +81,7 @@ ENGINES = {
         random="cdktn_provider_random",
         distributions=("cdktn", "cdktn-provider-aws", "cdktn-provider-random", "jsii", "constructs"),
         virtualenv=".venv-cdktn",
+        eager_providers=False,
     ),
 }
 DEFAULT_ENGINE = ENGINES["cdktf"]
