@@ -118,9 +118,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         rows = measure(engines, args.repeat, Path(scratch))
     print("load average after:  {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    print(f"{'':<50}" + "".join(f"{engine.name:>10}" for engine in engines))
+    print(f"{'':<62}" + "".join(f"{engine.name:>10}" for engine in engines))
     for label, by_engine in rows.items():
-        print(f"{label:<50}" + "".join(f"{statistics.median(by_engine[e.name]):>8.2f} s" for e in engines))
+        print(f"{label:<62}" + "".join(f"{statistics.median(by_engine[e.name]):>8.2f} s" for e in engines))
 
 
 if __name__ == "__main__":
