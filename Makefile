@@ -5,18 +5,39 @@ VENV := .venv
 BIN := $(VENV)/bin
 # checkov pins an old boto3 and packaging, so it gets a virtualenv of its own (tap/scan.py finds it).
 CHECKOV_VENV := .venv-checkov
+# The engine that synthesizes (stack/engines.py): cdktf (in .venv, the default) or cdktn (CDK Terrain,
+# in .venv-cdktn: it needs an older constructs than cdktf's). `make setup ENGINE=cdktn` installs it;
+# every target then synthesizes with it.
+ENGINE ?= $(or $(TAP_ENGINE),cdktf)
+ifeq ($(filter $(ENGINE),cdktf cdktn),)
+$(error ENGINE must be cdktf or cdktn, not '$(ENGINE)')
+endif
+export TAP_ENGINE := $(ENGINE)
+CDKTN_VENV := .venv-cdktn
+# Where `make test-cdktn` writes CDK Terrain's plans for the unit and policy suites.
+CDKTN_PLANS := .cache/cdktn-plans
 NODE_DIR := .tools/node
 # jsii supports only Node releases that are not end of life; 22 is the current LTS we use.
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node checkov test unit audit synth bench bench-rehearsal lint lint-catches-unpinned clean
+.PHONY: setup python node checkov cdktn test test-cdktn unit audit synth bench bench-rehearsal bench-engines \
+	lint lint-catches-unpinned clean
 
-setup: python node checkov
+setup: python node checkov $(if $(filter cdktn,$(ENGINE)),cdktn)
 
 python: $(VENV)/.installed
 
 checkov: $(CHECKOV_VENV)/.installed
+
+cdktn: $(CDKTN_VENV)/.installed
+
+# The engine alone (no tooling): the runner and cdktf.json's app run `python -m stack.app` with it.
+$(CDKTN_VENV)/.installed: requirements-cdktn.txt
+	$(PYTHON) -m venv $(CDKTN_VENV)
+	$(CDKTN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CDKTN_VENV)/bin/python -m pip install --quiet -r requirements-cdktn.txt
+	touch $@
 
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
@@ -42,8 +63,17 @@ node:
 		echo "node: installed $$($(NODE_DIR)/node_modules/.bin/node --version) into $(NODE_DIR)"; \
 	fi
 
-test: setup
+# Every suite on the default engine (tests/synth proves CDK Terrain's plans equal to it), then test-cdktn.
+test: setup cdktn
 	$(BIN)/pytest --hypothesis-profile=ci
+	@$(MAKE) --no-print-directory test-cdktn
+
+# The unit and policy suites on CDK Terrain's plans: synthesized in .venv-cdktn, asserted on from .venv.
+# The test deployments are the suites' own (conftest.py TEST_DEPLOYMENTS), whatever the environment says.
+test-cdktn: setup cdktn
+	rm -rf $(CDKTN_PLANS)
+	TAP_ENGINE=cdktn $(BIN)/python -m tests.write_plans $(CDKTN_PLANS)
+	TAP_PLANS_DIR=$(CDKTN_PLANS) $(BIN)/pytest -m 'unit or policy'
 
 unit: setup
 	$(BIN)/pytest -m unit
@@ -62,6 +92,10 @@ audit: setup
 # Naive way vs ours, side by side: warm pre-commit run, cold synth, cold parallel run.
 bench: setup
 	$(BIN)/python -m bench.synth_bench
+
+# Each engine side by side: provider import (ordinary and lazy), cold synth, warm `pytest -m unit`.
+bench-engines: setup cdktn
+	$(BIN)/python -m bench.engine_bench
 
 # Provision alone, and provision plus the whole live suite, against the moto rehearsal.
 bench-rehearsal: setup

@@ -2,12 +2,18 @@
 
 `pytest -m unit` runs in pre-commit, so it collects only the folders whose marker the
 expression selects: the other suites' imports (hypothesis, boto3, checkov) are never paid.
+$TAP_PLANS_DIR makes the synth-time suites assert on plans made elsewhere (another
+engine's, a CI artifact) instead of the cache's: DIR/<profile>/stacks/<stack>/cdk.tf.json,
+as `tap synth --profile P --env E --outdir DIR/P` writes them. (An environment variable,
+not an option: pytest would take the DIR of `--plans DIR` for a test path and move its
+rootdir there before any plugin could declare the option.)
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,6 +22,7 @@ import pytest
 from stack.config import Config
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
+from tap.synth.runner import plan_path
 
 TESTS = Path(__file__).parent / "tests"
 # Folder under tests/ -> the marker of every test in it. Folders not listed carry none.
@@ -30,6 +37,8 @@ SUITE_MARKERS = {
     "cli": "cli",
 }
 
+PLANS_VARIABLE = "TAP_PLANS_DIR"
+
 # The deployments the synth-time suites assert on: one per profile.
 PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
@@ -41,6 +50,31 @@ EGRESS_CONFIGS = {
     profile: dataclasses.replace(config, environment_suffix=f"{profile}-out", internet_egress_cidrs=("203.0.113.0/24",))
     for profile, config in PROFILE_CONFIGS.items()
 }
+
+
+# Every deployment the synth-time suites read, by the folder name its plan has under $TAP_PLANS_DIR.
+TEST_DEPLOYMENTS = {
+    **PROFILE_CONFIGS,
+    **{f"{profile}-egress": config for profile, config in EGRESS_CONFIGS.items()},
+}
+
+
+def given_plans() -> dict[str, Path] | None:
+    """The plans in $TAP_PLANS_DIR by deployment, or None when it is unset; a missing one stops the run."""
+    if not os.environ.get(PLANS_VARIABLE):
+        return None
+    folder = Path(os.environ[PLANS_VARIABLE])
+    paths = {name: plan_path(folder / name, deployment) for name, deployment in TEST_DEPLOYMENTS.items()}
+    missing = [str(path) for path in paths.values() if not path.is_file()]
+    if missing:
+        raise pytest.UsageError(
+            f"{PLANS_VARIABLE}={folder}: no plan at {', '.join(missing)}; write them with `python -m tests.write_plans`"
+        )
+    return paths
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    given_plans()  # a missing plan stops the run before any test, not in the middle of it
 
 
 def _suite(path: Path) -> str | None:
@@ -66,26 +100,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @functools.cache
-def _synthesized() -> dict[tuple[str, bool], Path]:
-    """Every test deployment's plan, (profile, declares egress) -> path: cached, or synthesized side by side once."""
-    configs = {
-        **{(profile, False): config for profile, config in PROFILE_CONFIGS.items()},
-        **{(profile, True): config for profile, config in EGRESS_CONFIGS.items()},
-    }
-    with ThreadPoolExecutor(max_workers=len(configs)) as pool:
-        return dict(zip(configs, pool.map(cached_plan, configs.values()), strict=True))
+def _test_plans() -> dict[str, Plan]:
+    """Every test deployment's plan: from $TAP_PLANS_DIR, else cached, or synthesized side by side once."""
+    paths = given_plans()
+    if paths is None:
+        with ThreadPoolExecutor(max_workers=len(TEST_DEPLOYMENTS)) as pool:
+            paths = dict(zip(TEST_DEPLOYMENTS, pool.map(cached_plan, TEST_DEPLOYMENTS.values()), strict=True))
+    return {name: Plan.load(path) for name, path in paths.items()}
 
 
 @pytest.fixture(scope="session")
 def plans() -> dict[str, Plan]:
     """Both profiles' plans as configured by default (no internet destination declared)."""
-    return {profile: Plan.load(path) for (profile, egress), path in _synthesized().items() if not egress}
+    return {profile: _test_plans()[profile] for profile in PROFILE_CONFIGS}
 
 
 @pytest.fixture(scope="session")
 def egress_plans() -> dict[str, Plan]:
     """Both profiles' plans with an internet destination declared: NAT gateways and their routes."""
-    return {profile: Plan.load(path) for (profile, egress), path in _synthesized().items() if egress}
+    return {profile: _test_plans()[f"{profile}-egress"] for profile in EGRESS_CONFIGS}
 
 
 @pytest.fixture(scope="session", params=list(PROFILE_CONFIGS))

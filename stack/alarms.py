@@ -16,19 +16,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
-from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.db_instance import DbInstance
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.lb import Lb
-from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
-from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import account_root, document
@@ -174,17 +164,17 @@ class Alarms(Construct):
         config: Config,
         names: Names,
         account_id: str,
-        key: KmsKey,
-        alb: Lb,
-        target_group: LbTargetGroup,
-        database: DbInstance,
-        log_groups: dict[str, CloudwatchLogGroup],
+        key: aws.kms_key.KmsKey,
+        alb: aws.lb.Lb,
+        target_group: aws.lb_target_group.LbTargetGroup,
+        database: aws.db_instance.DbInstance,
+        log_groups: dict[str, aws.cloudwatch_log_group.CloudwatchLogGroup],
     ):
         super().__init__(scope, id_)
         self._names = names
-        self.topic = SnsTopic(self, "alarms", name=names["alarms"], kms_master_key_id=key.arn)
+        self.topic = aws.sns_topic.SnsTopic(self, "alarms", name=names["alarms"], kms_master_key_id=key.arn)
         self.subscriptions = [
-            SnsTopicSubscription(
+            aws.sns_topic_subscription.SnsTopicSubscription(
                 self, f"alarm-email-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=email
             )
             for index, email in enumerate(config.alarm_emails)
@@ -209,10 +199,12 @@ class Alarms(Construct):
             ),
         }
         self.rules = [self._rule(resource, *described) for resource, described in patterns.items()]
-        SnsTopicPolicy(self, "alarms-policy", arn=self.topic.arn, policy=self._topic_policy(config.region, account_id))
+        aws.sns_topic_policy.SnsTopicPolicy(
+            self, "alarms-policy", arn=self.topic.arn, policy=self._topic_policy(config.region, account_id)
+        )
 
-    def _alarm(self, spec: AlarmSpec, dimensions: dict[str, str]) -> CloudwatchMetricAlarm:
-        return CloudwatchMetricAlarm(
+    def _alarm(self, spec: AlarmSpec, dimensions: dict[str, str]) -> aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm:
+        return aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
             self,
             spec.resource,
             alarm_name=self._names[spec.resource],
@@ -230,11 +222,13 @@ class Alarms(Construct):
             ok_actions=[self.topic.arn],
         )
 
-    def _rule(self, resource: str, description: str, pattern: dict) -> CloudwatchEventRule:
-        rule = CloudwatchEventRule(
+    def _rule(self, resource: str, description: str, pattern: dict) -> aws.cloudwatch_event_rule.CloudwatchEventRule:
+        rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
             self, resource, name=self._names[resource], description=description, event_pattern=json.dumps(pattern)
         )
-        CloudwatchEventTarget(self, f"{resource}-target", rule=rule.name, arn=self.topic.arn, target_id="alarm-topic")
+        aws.cloudwatch_event_target.CloudwatchEventTarget(
+            self, f"{resource}-target", rule=rule.name, arn=self.topic.arn, target_id="alarm-topic"
+        )
         return rule
 
     def _topic_policy(self, region: str, account_id: str) -> str:

@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-from cdktf import Token
-from cdktf_cdktf_provider_aws.autoscaling_group import (
-    AutoscalingGroup,
-    AutoscalingGroupLaunchTemplate,
-    AutoscalingGroupTag,
-)
-from cdktf_cdktf_provider_aws.autoscaling_schedule import AutoscalingSchedule
-from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
-from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.launch_template import (
-    LaunchTemplate,
-    LaunchTemplateBlockDeviceMappings,
-    LaunchTemplateBlockDeviceMappingsEbs,
-    LaunchTemplateIamInstanceProfile,
-    LaunchTemplateMetadataOptions,
-    LaunchTemplateMonitoring,
-    LaunchTemplateNetworkInterfaces,
-    LaunchTemplateTagSpecifications,
-)
-from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.subnet import Subnet
 from constructs import Construct
 
+from stack.cdk import aws, core
 from stack.config import Config
 from stack.naming import Names
 from stack.roles import service_role
@@ -47,10 +25,10 @@ class Compute(Construct):
         config: Config,
         names: Names,
         account_id: str,
-        subnets: list[Subnet],
-        security_group: SecurityGroup,
-        ebs_key: KmsKey,
-        target_group: LbTargetGroup,
+        subnets: list[aws.subnet.Subnet],
+        security_group: aws.security_group.SecurityGroup,
+        ebs_key: aws.kms_key.KmsKey,
+        target_group: aws.lb_target_group.LbTargetGroup,
     ):
         super().__init__(scope, id_)
         settings = config.settings
@@ -64,10 +42,12 @@ class Compute(Construct):
             policy_arn=SSM_MANAGED_CORE,
             attachment_id="ssm-core",
         )
-        profile = IamInstanceProfile(self, "app-profile", name=names["app-profile"], role=role.name)
-        ami = DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)
+        profile = aws.iam_instance_profile.IamInstanceProfile(
+            self, "app-profile", name=names["app-profile"], role=role.name
+        )
+        ami = aws.data_aws_ssm_parameter.DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)
 
-        self.launch_template = LaunchTemplate(
+        self.launch_template = aws.launch_template.LaunchTemplate(
             self,
             "app-lt",
             name=names["app-lt"],
@@ -75,17 +55,17 @@ class Compute(Construct):
             instance_type=settings.instance_type,
             update_default_version=True,
             ebs_optimized="true",
-            iam_instance_profile=LaunchTemplateIamInstanceProfile(arn=profile.arn),
-            metadata_options=LaunchTemplateMetadataOptions(
+            iam_instance_profile=aws.launch_template.LaunchTemplateIamInstanceProfile(arn=profile.arn),
+            metadata_options=aws.launch_template.LaunchTemplateMetadataOptions(
                 http_endpoint="enabled",
                 http_tokens="required",  # IMDSv2 only
                 http_put_response_hop_limit=1,  # tokens never leave the instance
                 instance_metadata_tags="disabled",
             ),
             block_device_mappings=[
-                LaunchTemplateBlockDeviceMappings(
+                aws.launch_template.LaunchTemplateBlockDeviceMappings(
                     device_name=ROOT_DEVICE,
-                    ebs=LaunchTemplateBlockDeviceMappingsEbs(
+                    ebs=aws.launch_template.LaunchTemplateBlockDeviceMappingsEbs(
                         volume_size=ROOT_VOLUME_GIB,
                         volume_type="gp3",
                         encrypted="true",
@@ -95,22 +75,22 @@ class Compute(Construct):
                 )
             ],
             network_interfaces=[
-                LaunchTemplateNetworkInterfaces(
+                aws.launch_template.LaunchTemplateNetworkInterfaces(
                     associate_public_ip_address="false",
                     security_groups=[security_group.id],
                     delete_on_termination="true",
                 )
             ],
-            monitoring=LaunchTemplateMonitoring(enabled=True),
+            monitoring=aws.launch_template.LaunchTemplateMonitoring(enabled=True),
             tag_specifications=[
-                LaunchTemplateTagSpecifications(
+                aws.launch_template.LaunchTemplateTagSpecifications(
                     resource_type=resource_type,
                     tags={"Name": names[name], "Environment": config.environment_suffix},
                 )
                 for resource_type, name in (("instance", "app-instance"), ("volume", "app-volume"))
             ],
         )
-        self.autoscaling_group = AutoscalingGroup(
+        self.autoscaling_group = aws.autoscaling_group.AutoscalingGroup(
             self,
             "app-asg",
             name=names["app-asg"],
@@ -121,21 +101,21 @@ class Compute(Construct):
             health_check_type="ELB",
             health_check_grace_period=300,
             target_group_arns=[target_group.arn],
-            launch_template=AutoscalingGroupLaunchTemplate(
-                id=self.launch_template.id, version=Token.as_string(self.launch_template.latest_version)
+            launch_template=aws.autoscaling_group.AutoscalingGroupLaunchTemplate(
+                id=self.launch_template.id, version=core.Token.as_string(self.launch_template.latest_version)
             ),
             enabled_metrics=["GroupDesiredCapacity", "GroupInServiceInstances", "GroupTotalInstances"],
             # The group's own tags (provider default tags do not reach Auto Scaling groups);
             # instances and volumes take theirs from the launch template.
             tag=[
-                AutoscalingGroupTag(key=key, value=value, propagate_at_launch=False)
+                aws.autoscaling_group.AutoscalingGroupTag(key=key, value=value, propagate_at_launch=False)
                 for key, value in (("Name", names["app-asg"]), ("Environment", config.environment_suffix))
             ],
             # Schedules move the desired capacity; a deploy must not fight them.
             lifecycle={"ignore_changes": ["desired_capacity"]},
         )
         for schedule in settings.schedules:
-            AutoscalingSchedule(
+            aws.autoscaling_schedule.AutoscalingSchedule(
                 self,
                 schedule.name,
                 scheduled_action_name=names[schedule.name],

@@ -1,7 +1,7 @@
 """What the stack and the tools around it agree on, defined once.
 
 The stack name and its prefix, where the state lives, the deployment-suffix token,
-every output key and the waiver metadata key. The stack writes them; the live suite,
+every output key, the waiver metadata key and the engine record beside a plan. The stack writes them; the live suite,
 the drift catalogue, the rehearsal, preflight and the audit read them. Plain Python on
 purpose: no cdktf import, so every tool reads it for free.
 """
@@ -22,12 +22,20 @@ DEPLOYMENT_SUFFIX = f"${{random_id.{DEPLOYMENT_SUFFIX_RESOURCE}.hex}}"
 # Where waivers live in a resource's "//" metadata (stack/waivers.py writes, tap/audit reads).
 WAIVER_METADATA_KEY = "waivers"
 
+# Beside each plan, which engine wrote it and the versions it ran (stack/app.py writes, tap audit reads).
+ENGINE_RECORD = "engine.json"
+
 # The local backend's path is relative to the stack's folder, cdktf.out/stacks/<stack>: three up is the project.
 _STACK_FOLDER_TO_PROJECT = "../../.."
 
 
 def stack_name(environment_suffix: str) -> str:
     return f"{STACK_PREFIX}{environment_suffix}"
+
+
+def stack_folder(outdir: str | Path, stack: str) -> Path:
+    """Where a synth writes a stack's plan (cdk.tf.json) under its output folder."""
+    return Path(outdir) / "stacks" / stack
 
 
 def state_file_name(stack: str) -> str:

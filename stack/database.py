@@ -7,15 +7,9 @@ pin lets RDS pick the current default minor at create time.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.db_instance import DbInstance
-from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
-from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.subnet import Subnet
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.roles import service_role
@@ -48,27 +42,30 @@ class Database(Construct):
         *,
         config: Config,
         names: Names,
-        subnets: list[Subnet],
-        security_group: SecurityGroup,
-        key: KmsKey,
+        subnets: list[aws.subnet.Subnet],
+        security_group: aws.security_group.SecurityGroup,
+        key: aws.kms_key.KmsKey,
         account_id: str,
-        log_groups: dict[str, CloudwatchLogGroup],
+        log_groups: dict[str, aws.cloudwatch_log_group.CloudwatchLogGroup],
     ):
         super().__init__(scope, id_)
         settings = config.settings
-        subnet_group = DbSubnetGroup(
+        subnet_group = aws.db_subnet_group.DbSubnetGroup(
             self,
             "db-subnets",
             name=names["db-subnets"],
             subnet_ids=[subnet.id for subnet in subnets],
             tags={"Name": names["db-subnets"]},
         )
-        parameters = DbParameterGroup(
+        parameters = aws.db_parameter_group.DbParameterGroup(
             self,
             "db-params",
             name=names["db-params"],
             family=f"{ENGINE}{config.db_engine_major}",
-            parameter=[DbParameterGroupParameter(name=name, value=value) for name, value in PARAMETERS.items()],
+            parameter=[
+                aws.db_parameter_group.DbParameterGroupParameter(name=name, value=value)
+                for name, value in PARAMETERS.items()
+            ],
         )
         monitoring_role = service_role(
             self,
@@ -79,7 +76,7 @@ class Database(Construct):
             policy_arn=MONITORING_POLICY,
             attachment_id="db-monitoring",
         )
-        self.instance = DbInstance(
+        self.instance = aws.db_instance.DbInstance(
             self,
             "db",
             identifier=names["db"],

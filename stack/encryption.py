@@ -17,10 +17,9 @@ Every key policy separates administration from use:
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import Statement, account_root, document, role_arn
@@ -150,8 +149,8 @@ class Encryption(Construct):
             },
         ]
 
-    def _key(self, resource: str, description: str, *grants: Statement) -> KmsKey:
-        key = KmsKey(
+    def _key(self, resource: str, description: str, *grants: Statement) -> aws.kms_key.KmsKey:
+        key = aws.kms_key.KmsKey(
             self,
             resource,
             description=description,
@@ -160,5 +159,5 @@ class Encryption(Construct):
             deletion_window_in_days=30,
             policy=document(*self._administration(), *grants),
         )
-        KmsAlias(self, f"{resource}-alias", name=self._names[resource], target_key_id=key.key_id)
+        aws.kms_alias.KmsAlias(self, f"{resource}-alias", name=self._names[resource], target_key_id=key.key_id)
         return key

@@ -7,12 +7,9 @@ destination the deployment declares. None reaches 0.0.0.0/0.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc import Vpc
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 
@@ -23,7 +20,9 @@ ANYWHERE = "0.0.0.0/0"
 
 
 class Firewall(Construct):
-    def __init__(self, scope: Construct, id_: str, *, config: Config, names: Names, vpc: Vpc, s3_prefix_list_id: str):
+    def __init__(
+        self, scope: Construct, id_: str, *, config: Config, names: Names, vpc: aws.vpc.Vpc, s3_prefix_list_id: str
+    ):
         super().__init__(scope, id_)
         self._names = names
         self._vpc = vpc
@@ -33,7 +32,10 @@ class Firewall(Construct):
         self.endpoints = self._group("endpoints-sg", "AWS service endpoints: HTTPS only from the application")
         port = config.app_port
 
-        inbound, outbound = VpcSecurityGroupIngressRule, VpcSecurityGroupEgressRule
+        inbound, outbound = (
+            aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule,
+            aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule,
+        )
         self._allow(inbound, self.alb, "https-in", HTTPS, "HTTPS from the internet", cidr=ANYWHERE)
         self._allow(inbound, self.alb, "http-in", HTTP, "HTTP from the internet, redirected to HTTPS", cidr=ANYWHERE)
         self._allow(outbound, self.alb, "to-app", port, "To the application port", peer=self.app)
@@ -61,10 +63,10 @@ class Firewall(Construct):
         self._allow(inbound, self.endpoints, "from-app", HTTPS, "HTTPS from the application", peer=self.app)
         # Nor does the endpoints' group: an interface endpoint only answers.
 
-    def _group(self, resource: str, description: str) -> SecurityGroup:
+    def _group(self, resource: str, description: str) -> aws.security_group.SecurityGroup:
         # Rules live in their own resources (below), so the groups can reference each
         # other without a cycle; an empty inline list would fight them.
-        return SecurityGroup(
+        return aws.security_group.SecurityGroup(
             self,
             resource,
             name=self._names[resource],
@@ -77,7 +79,7 @@ class Firewall(Construct):
     def _allow(
         self,
         rule,
-        group: SecurityGroup,
+        group: aws.security_group.SecurityGroup,
         id_: str,
         port: int,
         description: str,

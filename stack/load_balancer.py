@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
-from cdktf_cdktf_provider_aws.lb_listener import (
-    LbListener,
-    LbListenerDefaultAction,
-    LbListenerDefaultActionRedirect,
-)
-from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf_cdktf_provider_aws.vpc import Vpc
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.storage import BucketParts
@@ -31,13 +22,13 @@ class LoadBalancer(Construct):
         *,
         config: Config,
         names: Names,
-        vpc: Vpc,
-        subnets: list[Subnet],
-        security_group: SecurityGroup,
+        vpc: aws.vpc.Vpc,
+        subnets: list[aws.subnet.Subnet],
+        security_group: aws.security_group.SecurityGroup,
         access_logs: BucketParts,
     ):
         super().__init__(scope, id_)
-        self.alb = Lb(
+        self.alb = aws.lb.Lb(
             self,
             "alb",
             name=names["alb"],
@@ -47,13 +38,13 @@ class LoadBalancer(Construct):
             subnets=[subnet.id for subnet in subnets],
             drop_invalid_header_fields=True,
             enable_deletion_protection=config.settings.deletion_protection,
-            access_logs=LbAccessLogs(bucket=access_logs.bucket.id, prefix=ACCESS_LOG_PREFIX, enabled=True),
+            access_logs=aws.lb.LbAccessLogs(bucket=access_logs.bucket.id, prefix=ACCESS_LOG_PREFIX, enabled=True),
             # ELB checks it may write to the bucket when the ALB is created.
             depends_on=[access_logs.policy],
         )
         if not config.settings.deletion_protection:
             waive(self.alb, "CKV_AWS_150", DELETION_PROTECTION_OFF)
-        self.target_group = LbTargetGroup(
+        self.target_group = aws.lb_target_group.LbTargetGroup(
             self,
             "tg",
             name=names["tg"],
@@ -62,7 +53,7 @@ class LoadBalancer(Construct):
             target_type="instance",
             vpc_id=vpc.id,
             deregistration_delay="30",
-            health_check=LbTargetGroupHealthCheck(
+            health_check=aws.lb_target_group.LbTargetGroupHealthCheck(
                 enabled=True,
                 path=HEALTH_CHECK_PATH,
                 protocol="HTTP",
@@ -73,7 +64,7 @@ class LoadBalancer(Construct):
                 unhealthy_threshold=3,
             ),
         )
-        self.https_listener = LbListener(
+        self.https_listener = aws.lb_listener.LbListener(
             self,
             "https",
             load_balancer_arn=self.alb.arn,
@@ -81,18 +72,22 @@ class LoadBalancer(Construct):
             protocol="HTTPS",
             ssl_policy=config.tls_policy,
             certificate_arn=config.certificate_arn,
-            default_action=[LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)],
+            default_action=[
+                aws.lb_listener.LbListenerDefaultAction(type="forward", target_group_arn=self.target_group.arn)
+            ],
         )
-        self.http_listener = LbListener(
+        self.http_listener = aws.lb_listener.LbListener(
             self,
             "http",
             load_balancer_arn=self.alb.arn,
             port=80,
             protocol="HTTP",
             default_action=[
-                LbListenerDefaultAction(
+                aws.lb_listener.LbListenerDefaultAction(
                     type="redirect",
-                    redirect=LbListenerDefaultActionRedirect(protocol="HTTPS", port="443", status_code="HTTP_301"),
+                    redirect=aws.lb_listener.LbListenerDefaultActionRedirect(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
                 )
             ],
         )

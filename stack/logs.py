@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 
@@ -13,7 +12,7 @@ DB_LOG_EXPORTS = ("postgresql", "upgrade")
 
 
 class Logs(Construct):
-    def __init__(self, scope: Construct, id_: str, *, config: Config, names: Names, key: KmsKey):
+    def __init__(self, scope: Construct, id_: str, *, config: Config, names: Names, key: aws.kms_key.KmsKey):
         super().__init__(scope, id_)
         self._config = config
         self._names = names
@@ -25,8 +24,8 @@ class Logs(Construct):
         # unencrypted groups that never expire.
         self.db_logs = {export: self._group(export) for export in DB_LOG_EXPORTS}
 
-    def _group(self, resource: str) -> CloudwatchLogGroup:
-        return CloudwatchLogGroup(
+    def _group(self, resource: str) -> aws.cloudwatch_log_group.CloudwatchLogGroup:
+        return aws.cloudwatch_log_group.CloudwatchLogGroup(
             self,
             resource,
             name=self._names[resource],

@@ -15,22 +15,9 @@ from __future__ import annotations
 
 import ipaddress
 
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
-from cdktf_cdktf_provider_aws.eip import Eip
-from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
-from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
-from cdktf_cdktf_provider_aws.route_table import RouteTable, RouteTableRoute
-from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf_cdktf_provider_aws.vpc import Vpc
-from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import assume_role, document
@@ -69,12 +56,12 @@ class Networking(Construct):
         config: Config,
         names: Names,
         account_id: str,
-        flow_log_group: CloudwatchLogGroup,
+        flow_log_group: aws.cloudwatch_log_group.CloudwatchLogGroup,
     ):
         super().__init__(scope, id_)
         self._names = names
         letters = [zone[-1] for zone in config.availability_zones]
-        self.vpc = Vpc(
+        self.vpc = aws.vpc.Vpc(
             self,
             "vpc",
             cidr_block=config.vpc_cidr,
@@ -83,15 +70,17 @@ class Networking(Construct):
             tags=self._tag("vpc"),
         )
         # No rule in or out: anything left in the default group is unreachable.
-        DefaultSecurityGroup(
+        aws.default_security_group.DefaultSecurityGroup(
             self, "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], tags=self._tag("default-sg")
         )
-        self.internet_gateway = InternetGateway(self, "igw", vpc_id=self.vpc.id, tags=self._tag("igw"))
+        self.internet_gateway = aws.internet_gateway.InternetGateway(
+            self, "igw", vpc_id=self.vpc.id, tags=self._tag("igw")
+        )
 
         cidrs = subnet_cidrs(config.vpc_cidr, config.az_count)
         self.subnets = {
             tier: [
-                Subnet(
+                aws.subnet.Subnet(
                     self,
                     f"{tier}-{letter}",
                     vpc_id=self.vpc.id,
@@ -107,11 +96,11 @@ class Networking(Construct):
             for tier in TIERS
         }
 
-        public_routes = RouteTable(
+        public_routes = aws.route_table.RouteTable(
             self,
             "public-rt",
             vpc_id=self.vpc.id,
-            route=[RouteTableRoute(cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id)],
+            route=[aws.route_table.RouteTableRoute(cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id)],
             depends_on=[self.internet_gateway],
             tags=self._tag("public-rt"),
         )
@@ -123,13 +112,13 @@ class Networking(Construct):
         app_routes = [self._app_routes(letters[index], index) for index in range(config.app_route_table_count)]
         self._associate("app", self.subnets["app"], app_routes)
         # The database tier is isolated: its route table has no default route.
-        db_routes = RouteTable(self, "db-rt", vpc_id=self.vpc.id, tags=self._tag("db-rt"))
+        db_routes = aws.route_table.RouteTable(self, "db-rt", vpc_id=self.vpc.id, tags=self._tag("db-rt"))
         self._associate("db", self.subnets["db"], [db_routes])
         self.route_tables = [public_routes, *app_routes, db_routes]
 
         # S3 traffic from private subnets stays on the AWS network, and reaches only the buckets
         # the policy names; the application's egress rule to S3 uses this endpoint's prefix list.
-        self.s3_endpoint = VpcEndpoint(
+        self.s3_endpoint = aws.vpc_endpoint.VpcEndpoint(
             self,
             "s3-endpoint",
             vpc_id=self.vpc.id,
@@ -144,32 +133,34 @@ class Networking(Construct):
     def _tag(self, resource: str) -> dict[str, str]:
         return {"Name": self._names[resource]}
 
-    def _associate(self, tier: str, subnets: list[Subnet], tables: list[RouteTable]) -> None:
+    def _associate(self, tier: str, subnets: list[aws.subnet.Subnet], tables: list[aws.route_table.RouteTable]) -> None:
         for index, subnet in enumerate(subnets):
-            RouteTableAssociation(
+            aws.route_table_association.RouteTableAssociation(
                 self,
                 f"{tier}-rta-{index}",
                 subnet_id=subnet.id,
                 route_table_id=tables[min(index, len(tables) - 1)].id,
             )
 
-    def _app_routes(self, letter: str, index: int) -> RouteTable:
+    def _app_routes(self, letter: str, index: int) -> aws.route_table.RouteTable:
         """The application route table of one AZ: to the internet through its NAT gateway, if any."""
         if index >= len(self.nat_gateways):
-            return RouteTable(self, f"app-rt-{letter}", vpc_id=self.vpc.id, tags=self._tag(f"app-rt-{letter}"))
+            return aws.route_table.RouteTable(
+                self, f"app-rt-{letter}", vpc_id=self.vpc.id, tags=self._tag(f"app-rt-{letter}")
+            )
         nat = self.nat_gateways[index]
-        return RouteTable(
+        return aws.route_table.RouteTable(
             self,
             f"app-rt-{letter}",
             vpc_id=self.vpc.id,
-            route=[RouteTableRoute(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
+            route=[aws.route_table.RouteTableRoute(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
             depends_on=[nat],
             tags=self._tag(f"app-rt-{letter}"),
         )
 
-    def _nat_gateway(self, letter: str, index: int) -> NatGateway:
+    def _nat_gateway(self, letter: str, index: int) -> aws.nat_gateway.NatGateway:
         # A VPC-domain EIP needs the internet gateway attached first.
-        eip = Eip(
+        eip = aws.eip.Eip(
             self,
             f"nat-eip-{letter}",
             domain="vpc",
@@ -177,7 +168,7 @@ class Networking(Construct):
             tags=self._tag(f"nat-eip-{letter}"),
         )
         public_subnet = self.subnets["public"][index]
-        return NatGateway(
+        return aws.nat_gateway.NatGateway(
             self,
             f"nat-{letter}",
             allocation_id=eip.id,
@@ -186,14 +177,14 @@ class Networking(Construct):
             tags=self._tag(f"nat-{letter}"),
         )
 
-    def _flow_logs(self, account_id: str, log_group: CloudwatchLogGroup) -> None:
-        role = IamRole(
+    def _flow_logs(self, account_id: str, log_group: aws.cloudwatch_log_group.CloudwatchLogGroup) -> None:
+        role = aws.iam_role.IamRole(
             self,
             "flow-logs-role",
             name=self._names["flow-logs-role"],
             assume_role_policy=assume_role("vpc-flow-logs.amazonaws.com", account_id),
         )
-        IamRolePolicy(
+        aws.iam_role_policy.IamRolePolicy(
             self,
             "flow-logs-policy",
             name=self._names["flow-logs-policy"],
@@ -211,7 +202,7 @@ class Networking(Construct):
                 }
             ),
         )
-        FlowLog(
+        aws.flow_log.FlowLog(
             self,
             "flow-log",
             vpc_id=self.vpc.id,
@@ -267,13 +258,13 @@ class PrivateEndpoints(Construct):
         *,
         config: Config,
         names: Names,
-        vpc: Vpc,
-        subnets: list[Subnet],
-        security_group: SecurityGroup,
+        vpc: aws.vpc.Vpc,
+        subnets: list[aws.subnet.Subnet],
+        security_group: aws.security_group.SecurityGroup,
     ):
         super().__init__(scope, id_)
         self.endpoints = [
-            VpcEndpoint(
+            aws.vpc_endpoint.VpcEndpoint(
                 self,
                 f"{service}-endpoint",
                 vpc_id=vpc.id,

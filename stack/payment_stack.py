@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
-from cdktf_cdktf_provider_random.id import Id
-from cdktf_cdktf_provider_random.provider import RandomProvider
 from constructs import Construct
 
 from stack.alarms import Alarms
+from stack.cdk import aws, core, random
 from stack.compute import Compute
 from stack.config import Config
 from stack.contract import DEPLOYMENT_SUFFIX_RESOURCE, Output, backend_path
@@ -25,19 +20,19 @@ from stack.storage import Storage
 from stack.waf import Waf
 
 
-class PaymentStack(TerraformStack):
+class PaymentStack(core.TerraformStack):
     def __init__(self, scope: Construct, config: Config):
         super().__init__(scope, config.stack_name)
         # State holds the deployment suffix. The path is relative to the stack's folder, so it
         # lands in the project root and the plan does not depend on where the checkout lives.
         # Teams sharing a stack use a remote backend.
-        LocalBackend(self, path=backend_path(config.stack_name))
-        AwsProvider(
+        core.LocalBackend(self, path=backend_path(config.stack_name))
+        aws.provider.AwsProvider(
             self,
             "aws",
             region=config.region,
             default_tags=[
-                AwsProviderDefaultTags(
+                aws.provider.AwsProviderDefaultTags(
                     tags={
                         "Service": "payment",
                         "Environment": config.environment_suffix,
@@ -48,18 +43,18 @@ class PaymentStack(TerraformStack):
                 )
             ],
         )
-        RandomProvider(self, "random")
+        random.provider.RandomProvider(self, "random")
         # The deployment suffix lives in Terraform state: drawn once at the first apply,
         # read back on every later one, drawn anew after a destroy (see stack/naming.py).
-        deployment = Id(
+        deployment = random.id.Id(
             self,
             DEPLOYMENT_SUFFIX_RESOURCE,
             byte_length=SUFFIX_BYTES,
             keepers={"environment": config.environment_suffix, "region": config.region},
         )
         names = Names(config, deployment.hex)
-        account_id = DataAwsCallerIdentity(self, "account").account_id
-        elb_account = DataAwsElbServiceAccount(self, "elb_account")
+        account_id = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "account").account_id
+        elb_account = aws.data_aws_elb_service_account.DataAwsElbServiceAccount(self, "elb_account")
 
         keys = Encryption(self, "encryption", config=config, names=names, account_id=account_id)
         logs = Logs(self, "logs", config=config, names=names, key=keys.logs_key)
@@ -187,4 +182,4 @@ class PaymentStack(TerraformStack):
             Output.EVENT_RULE_NAMES: [rule.name for rule in alarms.rules],
         }
         for name, value in outputs.items():
-            TerraformOutput(self, name.value, value=value)
+            core.TerraformOutput(self, name.value, value=value)

@@ -3,12 +3,16 @@
 `make setup` installs a supported Node LTS into `.tools/node` when the machine's own
 is end of life; every synth (ours and the CDKTF CLI's) then runs on it, quietly.
 
-Importing `cdktf_cdktf_provider_aws` the ordinary way costs about 10 s: its package
-`__init__` imports all 2,212 resource submodules, and the garbage collector rescans
-the millions of objects they create. `fast_provider_imports` loads each provider
-package without that list, so only the submodules the stack imports are loaded, and
-keeps the collector off while they load. The plan is byte-identical either way
-(tests/synth checks it); TAP_EAGER_IMPORT=1 takes the ordinary path.
+Importing CDKTF's `cdktf_cdktf_provider_aws` the ordinary way costs about 10 s: its
+package `__init__` imports all 2,212 resource submodules, and the garbage collector
+rescans the millions of objects they create. `fast_provider_imports` loads each
+provider package without that list, so only the submodules the stack imports are
+loaded, and keeps the collector off while they load. The plan is byte-identical either
+way (tests/synth checks it); TAP_EAGER_IMPORT=1 takes the ordinary path.
+
+CDK Terrain's provider packages load their submodules on first use already: there the
+ordinary import costs the Python process as little CPU as this one does (about 0.2 s,
+`make bench-engines`), so for cdktn nothing is done (its `eager_providers` is False).
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from stack.contract import PROJECT_ROOT
+from stack.engines import Engine, select_engine
 
 LOCAL_NODE = PROJECT_ROOT / ".tools" / "node" / "node_modules" / ".bin" / "node"
-PROVIDER_PACKAGES = ("cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_random")
 EAGER_IMPORT_VARIABLE = "TAP_EAGER_IMPORT"
 _SUBMODULE_IMPORT = "from . import "
 
@@ -60,14 +64,17 @@ def _load_package_without_submodules(name: str) -> None:
 
 
 @contextlib.contextmanager
-def fast_provider_imports(environ: MutableMapping[str, str] = os.environ) -> Iterator[None]:
-    """Inside: import what the stack needs from the providers, at a fraction of the cost."""
-    if environ.get(EAGER_IMPORT_VARIABLE) == "1":
+def fast_provider_imports(
+    environ: MutableMapping[str, str] = os.environ, engine: Engine | None = None
+) -> Iterator[None]:
+    """Inside: import what the stack needs from the engine's providers (default: the selected one's), cheaply."""
+    engine = engine or select_engine(environ)
+    if environ.get(EAGER_IMPORT_VARIABLE) == "1" or not engine.eager_providers:
         yield
         return
     gc.disable()
     try:
-        for package in PROVIDER_PACKAGES:
+        for package in engine.providers:
             _load_package_without_submodules(package)
         yield
     finally:

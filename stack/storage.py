@@ -10,39 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
-    S3BucketLifecycleConfiguration,
-    S3BucketLifecycleConfigurationRule,
-    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
-    S3BucketLifecycleConfigurationRuleExpiration,
-    S3BucketLifecycleConfigurationRuleFilter,
-    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-    S3BucketLifecycleConfigurationRuleTransition,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
-    S3BucketOwnershipControls,
-    S3BucketOwnershipControlsRule,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
-    S3BucketVersioningA,
-    S3BucketVersioningVersioningConfiguration,
-)
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import Statement, deny_insecure_transport, document
 from stack.waivers import waive
+
+# The two provider modules with the longest names, shortened.
+sse = aws.s3_bucket_server_side_encryption_configuration
+lifecycle = aws.s3_bucket_lifecycle_configuration
 
 SSE_S3_REASON = (
     "Elastic Load Balancing and S3 server access logging deliver only to buckets encrypted with "
@@ -60,8 +38,8 @@ NONCURRENT_VERSIONS_KEPT_DAYS = 90
 class BucketParts:
     """A bucket and the policy resource that must exist before services write to it."""
 
-    bucket: S3Bucket
-    policy: S3BucketPolicy
+    bucket: aws.s3_bucket.S3Bucket
+    policy: aws.s3_bucket_policy.S3BucketPolicy
 
 
 class Storage(Construct):
@@ -74,7 +52,7 @@ class Storage(Construct):
         names: Names,
         account_id: str,
         elb_account_arn: str,
-        data_key: KmsKey,
+        data_key: aws.kms_key.KmsKey,
     ):
         super().__init__(scope, id_)
         self._names = names
@@ -114,42 +92,44 @@ class Storage(Construct):
         self,
         resource: str,
         *,
-        kms_key: KmsKey | None = None,
+        kms_key: aws.kms_key.KmsKey | None = None,
         log_to: BucketParts | None = None,
         expire_days: int | None = None,
         grants: list[Statement] = (),
     ) -> BucketParts:
         scope = Construct(self, resource)
-        bucket = S3Bucket(scope, "bucket", bucket=self._names[resource], force_destroy=False)
+        bucket = aws.s3_bucket.S3Bucket(scope, "bucket", bucket=self._names[resource], force_destroy=False)
         waive(bucket, "CKV_AWS_144", SINGLE_REGION_REASON)
         if kms_key is None:
             waive(bucket, "CKV_AWS_145", SSE_S3_REASON)
         default = (
-            S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+            sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                 sse_algorithm="aws:kms", kms_master_key_id=kms_key.arn
             )
             if kms_key
-            else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+            else sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                 sse_algorithm="AES256"
             )
         )
-        S3BucketServerSideEncryptionConfigurationA(
+        sse.S3BucketServerSideEncryptionConfigurationA(
             scope,
             "encryption",
             bucket=bucket.id,
             rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
+                sse.S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=default, bucket_key_enabled=kms_key is not None
                 )
             ],
         )
-        S3BucketVersioningA(
+        aws.s3_bucket_versioning.S3BucketVersioningA(
             scope,
             "versioning",
             bucket=bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+            versioning_configuration=aws.s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(
+                status="Enabled"
+            ),
         )
-        public_access = S3BucketPublicAccessBlock(
+        public_access = aws.s3_bucket_public_access_block.S3BucketPublicAccessBlock(
             scope,
             "public-access-block",
             bucket=bucket.id,
@@ -159,13 +139,13 @@ class Storage(Construct):
             restrict_public_buckets=True,
         )
         # ACLs off: the bucket owner owns every object, access is decided by policy alone.
-        S3BucketOwnershipControls(
+        aws.s3_bucket_ownership_controls.S3BucketOwnershipControls(
             scope,
             "ownership",
             bucket=bucket.id,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+            rule=aws.s3_bucket_ownership_controls.S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
-        policy = S3BucketPolicy(
+        policy = aws.s3_bucket_policy.S3BucketPolicy(
             scope,
             "policy",
             bucket=bucket.id,
@@ -173,9 +153,11 @@ class Storage(Construct):
             # A policy put before the block is in place could briefly be public.
             depends_on=[public_access],
         )
-        S3BucketLifecycleConfiguration(scope, "lifecycle", bucket=bucket.id, rule=[self._lifecycle(expire_days)])
+        lifecycle.S3BucketLifecycleConfiguration(
+            scope, "lifecycle", bucket=bucket.id, rule=[self._lifecycle(expire_days)]
+        )
         if log_to is not None:
-            S3BucketLoggingA(
+            aws.s3_bucket_logging.S3BucketLoggingA(
                 scope,
                 "logging",
                 bucket=bucket.id,
@@ -187,24 +169,26 @@ class Storage(Construct):
         return BucketParts(bucket, policy)
 
     @staticmethod
-    def _lifecycle(expire_days: int | None) -> S3BucketLifecycleConfigurationRule:
-        return S3BucketLifecycleConfigurationRule(
+    def _lifecycle(expire_days: int | None) -> lifecycle.S3BucketLifecycleConfigurationRule:
+        return lifecycle.S3BucketLifecycleConfigurationRule(
             id="tiering-and-retention",
             status="Enabled",
-            filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+            filter=[lifecycle.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
             transition=[
-                S3BucketLifecycleConfigurationRuleTransition(
+                lifecycle.S3BucketLifecycleConfigurationRuleTransition(
                     days=INTELLIGENT_TIERING_AFTER_DAYS, storage_class="INTELLIGENT_TIERING"
                 )
             ],
             noncurrent_version_expiration=[
-                S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                lifecycle.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
                     noncurrent_days=NONCURRENT_VERSIONS_KEPT_DAYS
                 )
             ],
             abort_incomplete_multipart_upload=[
-                S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                lifecycle.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
             ],
             # Logs are kept for the retention period, then expire; data never expires.
-            expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=expire_days)] if expire_days else None,
+            expiration=[lifecycle.S3BucketLifecycleConfigurationRuleExpiration(days=expire_days)]
+            if expire_days
+            else None,
         )

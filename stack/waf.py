@@ -8,24 +8,9 @@ forwards a request.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.lb import Lb
-from cdktf_cdktf_provider_aws.wafv2_web_acl import (
-    Wafv2WebAcl,
-    Wafv2WebAclDefaultAction,
-    Wafv2WebAclRule,
-    Wafv2WebAclRuleAction,
-    Wafv2WebAclRuleOverrideAction,
-    Wafv2WebAclRuleVisibilityConfig,
-    Wafv2WebAclVisibilityConfig,
-)
-from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
-    Wafv2WebAclLoggingConfiguration,
-    Wafv2WebAclLoggingConfigurationRedactedFields,
-)
 from constructs import Construct
 
+from stack.cdk import aws
 from stack.naming import Names
 
 # Evaluated in this order; each blocks what it matches.
@@ -48,56 +33,68 @@ REDACTED_HEADERS = ("authorization", "cookie")
 
 
 class Waf(Construct):
-    def __init__(self, scope: Construct, id_: str, *, names: Names, alb: Lb, log_group: CloudwatchLogGroup):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        names: Names,
+        alb: aws.lb.Lb,
+        log_group: aws.cloudwatch_log_group.CloudwatchLogGroup,
+    ):
         super().__init__(scope, id_)
         name = names["waf"]
-        self.web_acl = Wafv2WebAcl(
+        self.web_acl = aws.wafv2_web_acl.Wafv2WebAcl(
             self,
             "waf",
             name=name,
             scope="REGIONAL",
-            default_action=Wafv2WebAclDefaultAction(allow={}),
+            default_action=aws.wafv2_web_acl.Wafv2WebAclDefaultAction(allow={}),
             rule=[
                 _rate_limit_rule(),
                 *(
-                    Wafv2WebAclRule(
+                    aws.wafv2_web_acl.Wafv2WebAclRule(
                         name=group,
                         priority=priority,
-                        override_action=Wafv2WebAclRuleOverrideAction(none={}),
+                        override_action=aws.wafv2_web_acl.Wafv2WebAclRuleOverrideAction(none={}),
                         statement={"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
-                        visibility_config=Wafv2WebAclRuleVisibilityConfig(
+                        visibility_config=aws.wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(
                             cloudwatch_metrics_enabled=True, metric_name=group, sampled_requests_enabled=True
                         ),
                     )
                     for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
                 ),
             ],
-            visibility_config=Wafv2WebAclVisibilityConfig(
+            visibility_config=aws.wafv2_web_acl.Wafv2WebAclVisibilityConfig(
                 cloudwatch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
             ),
         )
-        Wafv2WebAclAssociation(self, "waf-alb", resource_arn=alb.arn, web_acl_arn=self.web_acl.arn)
-        Wafv2WebAclLoggingConfiguration(
+        aws.wafv2_web_acl_association.Wafv2WebAclAssociation(
+            self, "waf-alb", resource_arn=alb.arn, web_acl_arn=self.web_acl.arn
+        )
+        aws.wafv2_web_acl_logging_configuration.Wafv2WebAclLoggingConfiguration(
             self,
             "waf-logging",
             resource_arn=self.web_acl.arn,
             log_destination_configs=[log_group.arn],
             redacted_fields=[
                 *(
-                    Wafv2WebAclLoggingConfigurationRedactedFields(single_header={"name": header})
+                    aws.wafv2_web_acl_logging_configuration.Wafv2WebAclLoggingConfigurationRedactedFields(
+                        single_header={"name": header}
+                    )
                     for header in REDACTED_HEADERS
                 ),
-                Wafv2WebAclLoggingConfigurationRedactedFields(query_string={}),
+                aws.wafv2_web_acl_logging_configuration.Wafv2WebAclLoggingConfigurationRedactedFields(query_string={}),
             ],
         )
 
 
-def _rate_limit_rule() -> Wafv2WebAclRule:
+def _rate_limit_rule() -> aws.wafv2_web_acl.Wafv2WebAclRule:
     """Evaluated first: an address over the limit is blocked before any managed rule is paid for."""
-    return Wafv2WebAclRule(
+    return aws.wafv2_web_acl.Wafv2WebAclRule(
         name=RATE_LIMIT_RULE,
         priority=0,
-        action=Wafv2WebAclRuleAction(block={}),
+        action=aws.wafv2_web_acl.Wafv2WebAclRuleAction(block={}),
         statement={
             "rate_based_statement": {
                 "limit": RATE_LIMIT_REQUESTS,
@@ -105,7 +102,7 @@ def _rate_limit_rule() -> Wafv2WebAclRule:
                 "aggregate_key_type": "IP",
             }
         },
-        visibility_config=Wafv2WebAclRuleVisibilityConfig(
+        visibility_config=aws.wafv2_web_acl.Wafv2WebAclRuleVisibilityConfig(
             cloudwatch_metrics_enabled=True, metric_name=RATE_LIMIT_RULE, sampled_requests_enabled=True
         ),
     )

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from cdktf import TerraformResource
-
+from stack.cdk import core
 from stack.contract import WAIVER_METADATA_KEY
 
 
@@ -32,5 +31,5 @@ DELETION_PROTECTION_OFF = (
 )
 
 
-def waive(resource: TerraformResource, check_id: str, reason: str, approval: Approval = SECURITY_REVIEW) -> None:
+def waive(resource: core.TerraformResource, check_id: str, reason: str, approval: Approval = SECURITY_REVIEW) -> None:
     resource.add_override(f"//.{WAIVER_METADATA_KEY}.{check_id}", {"reason": reason, **asdict(approval)})

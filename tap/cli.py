@@ -107,6 +107,12 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     return exit_code(results)
 
 
+def cmd_engines_diff(args: argparse.Namespace) -> int:
+    from tap.synth.engine_diff import run_engines_diff
+
+    return run_engines_diff(_config(args))
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -175,6 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preflight.add_argument("--json", action="store_true", help="print the results as JSON")
     preflight.set_defaults(run=cmd_preflight)
+
+    engines = commands.add_parser("engines", help="the two engines, cdktf and CDK Terrain (cdktn)")
+    engine_commands = engines.add_subparsers(
+        dest="engines_command", metavar="diff", required=True, parser_class=_Parser
+    )
+    engine_commands.add_parser(
+        "diff",
+        parents=[deployment],
+        help="synthesize the deployment with both engines and print how the plans differ "
+        "(exit 1 when anything beyond provider versions does)",
+    ).set_defaults(run=cmd_engines_diff)
     return parser
 
 

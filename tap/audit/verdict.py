@@ -12,17 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+import json
 import os
 import platform
 import re
 import subprocess
 from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from stack.contract import PROJECT_ROOT
+from stack.contract import ENGINE_RECORD, PROJECT_ROOT
 from tap.audit.bundle import PLAN_COPY
 from tap.audit.leaks import REDACTED, Redactor, find_leaks
 from tap.audit.live_results import LiveResult
@@ -298,12 +298,8 @@ def provenance(
         "git_dirty": _dirty(),
         "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "waivers_as_of": as_of.isoformat(),
-        "tools": {
-            "checkov": scan.checkov_version,
-            "cdktf": _version("cdktf"),
-            "cdktf-cdktf-provider-aws": _version("cdktf-cdktf-provider-aws"),
-            "python": platform.python_version(),
-        },
+        "engine": engine_record(plan_path),
+        "tools": {"checkov": scan.checkov_version, "python": platform.python_version()},
     }
 
 
@@ -336,6 +332,14 @@ def _login() -> str | None:
         return None
 
 
+def engine_record(plan_path: Path) -> dict[str, Any] | None:
+    """Which engine wrote the plan and its versions, from the record beside it (None for a plan without one)."""
+    try:
+        return json.loads((Path(plan_path).parent / ENGINE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
 def _git(*args: str) -> str | None:
     try:
         result = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10)
@@ -347,10 +351,3 @@ def _git(*args: str) -> str | None:
 def _dirty() -> bool | None:
     status = _git("status", "--porcelain")
     return None if status is None else bool(status)
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None

@@ -1,1 +1,2 @@
-"""`tap synth`: one synth path for the CLI, the tests and `cdktf synth`, and its content-addressed cache."""
+"""`tap synth`: one synth path for the CLI, the tests and `cdktf synth`, its content-addressed cache, and
+`tap engines diff` (both engines' plans compared)."""

@@ -1,12 +1,13 @@
 """A content-addressed cache of synthesized plans.
 
 The key covers everything that can change a plan: the stack's sources, the config
-(suffix, profile, region, certificate), the Python minor version and the installed
-versions of cdktf, the provider bindings, jsii and constructs. A run whose key is
-cached reads the plan and never imports cdktf; a changed key synthesizes once, under a
-file lock, so parallel test workers and concurrent runs wait for that one synth instead
-of repeating it. Entries are written to a staging folder and renamed into place, so no
-reader ever sees half a plan.
+(suffix, profile, region, certificate), the engine (cdktf or cdktn) and, as installed
+where it runs, its Python minor version and the versions of its core, provider
+bindings, jsii and constructs. A run whose key is cached reads the plan and never
+imports the engine; a changed key synthesizes once, under a file lock, so parallel
+test workers and concurrent runs wait for that one synth instead of repeating it.
+Entries are written to a staging folder and renamed into place, so no reader ever
+sees half a plan.
 
 Location: `.cache/plans/` in the project (or $TAP_CACHE_DIR). Clear it with
 `make clean` or by deleting the folder; a stale entry is never read, only left behind.
@@ -18,19 +19,17 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 from filelock import FileLock
 
 from stack.config import Config
 from stack.contract import PROJECT_ROOT
-from tap.synth.runner import plan_path, synthesize
+from stack.engines import Engine, select_engine
+from tap.synth.runner import engine_versions, plan_path, synthesize
 
 STACK_SOURCES = PROJECT_ROOT / "stack"
-KEYED_DISTRIBUTIONS = ("cdktf", "cdktf-cdktf-provider-aws", "cdktf-cdktf-provider-random", "jsii", "constructs")
 ENTRIES_KEPT = 16
 
 
@@ -38,22 +37,22 @@ def cache_dir() -> Path:
     return Path(os.environ.get("TAP_CACHE_DIR", PROJECT_ROOT / ".cache" / "plans"))
 
 
-def cache_key(config: Config) -> str:
+def cache_key(config: Config, engine: Engine) -> str:
     digest = hashlib.sha256()
     for source in sorted(STACK_SOURCES.rglob("*.py")):
         digest.update(source.relative_to(STACK_SOURCES).as_posix().encode())
         digest.update(hashlib.sha256(source.read_bytes()).digest())
     digest.update(json.dumps(config.to_env(), sort_keys=True).encode())
-    digest.update(f"python{sys.version_info[0]}.{sys.version_info[1]}".encode())
-    for distribution in KEYED_DISTRIBUTIONS:
-        digest.update(f"{distribution}=={version(distribution)}".encode())
+    digest.update(engine.name.encode())
+    digest.update(json.dumps(engine_versions(engine), sort_keys=True).encode())
     return digest.hexdigest()[:32]
 
 
-def cached_plan(config: Config) -> Path:
-    """The path of `config`'s plan, synthesizing it first only when no run has yet."""
+def cached_plan(config: Config, engine: Engine | None = None) -> Path:
+    """The path of `config`'s plan by `engine` (default: the selected one), synthesized only when no run has yet."""
+    engine = engine or select_engine()
     root = cache_dir()
-    key = cache_key(config)
+    key = cache_key(config, engine)
     plan = plan_path(root / key, config)
     if plan.exists():
         return plan
@@ -63,7 +62,7 @@ def cached_plan(config: Config) -> Path:
             return plan
         staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
         try:
-            synthesize(config, staging)
+            synthesize(config, staging, engine=engine)
             os.replace(staging, root / key)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -2,36 +2,66 @@
 
 The synth runs `python -m stack.app` (the `app` of cdktf.json) in a child process
 with the deployment's environment, so the plan the tests assert on is the plan
-users deploy, and no cdktf import ever lands in the calling process.
+users deploy, and no engine import ever lands in the calling process. The child is
+the engine's own interpreter: this one for the engine installed here (cdktf in
+.venv), `.venv-cdktn/bin/python` for CDK Terrain (see stack/engines.py).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from stack.config import Config
-from stack.contract import PROJECT_ROOT
+from stack.contract import PROJECT_ROOT, stack_folder
+from stack.engines import ENGINE_VARIABLE, Engine, select_engine
 from stack.runtime import prepare_node
 from tap.errors import UsageError
 
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
 # When set, each synth appends a line here: how benchmarks count the synths that ran.
 SYNTH_LOG_VARIABLE = "TAP_SYNTH_LOG"
+_PRINT_VERSIONS = "import json, sys, stack.engines as e; print(json.dumps(e.ENGINES[sys.argv[1]].versions()))"
 
 
 def plan_path(outdir: Path, config: Config) -> Path:
-    return Path(outdir) / "stacks" / config.stack_name / "cdk.tf.json"
+    return stack_folder(outdir, config.stack_name) / "cdk.tf.json"
 
 
-def synthesize(config: Config, outdir: Path = DEFAULT_OUTDIR, extra_env: dict[str, str] | None = None) -> Path:
-    """Write the plan of `config` under `outdir` and return its path."""
-    env = {**os.environ, **(extra_env or {}), **config.to_env(), "CDKTF_OUTDIR": str(outdir)}
+@functools.cache
+def engine_versions(engine: Engine) -> dict[str, str]:
+    """The engine's Python and distribution versions, as installed where it runs (asked once per process)."""
+    python = engine.python()
+    if python == sys.executable:
+        return engine.versions()
+    result = subprocess.run(
+        [python, "-c", _PRINT_VERSIONS, engine.name], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise UsageError(f"cannot read {engine.name}'s versions with {python}: {detail}")
+    return json.loads(result.stdout)
+
+
+def synthesize(
+    config: Config, outdir: Path = DEFAULT_OUTDIR, extra_env: dict[str, str] | None = None, engine: Engine | None = None
+) -> Path:
+    """Write the plan of `config` under `outdir` with `engine` (default: the selected one) and return its path."""
+    engine = engine or select_engine()
+    env = {
+        **os.environ,
+        **(extra_env or {}),
+        **config.to_env(),
+        ENGINE_VARIABLE: engine.name,
+        "CDKTF_OUTDIR": str(outdir),
+    }
     prepare_node(env)
     result = subprocess.run(
-        [sys.executable, "-m", "stack.app"],
+        [engine.python(), "-m", "stack.app"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -39,8 +69,8 @@ def synthesize(config: Config, outdir: Path = DEFAULT_OUTDIR, extra_env: dict[st
     )
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UsageError(f"synth of {config.stack_name} failed: {detail}")
+        raise UsageError(f"synth of {config.stack_name} with {engine.name} failed: {detail}")
     if os.environ.get(SYNTH_LOG_VARIABLE):
         with open(os.environ[SYNTH_LOG_VARIABLE], "a", encoding="utf-8") as log:
-            log.write(f"{os.getpid()} {config.stack_name}\n")
+            log.write(f"{os.getpid()} {config.stack_name} {engine.name}\n")
     return plan_path(outdir, config)

@@ -15,6 +15,7 @@ import jsonschema
 import markupsafe
 import pytest
 
+from stack.engines import ENGINES
 from tap.audit import command, live_results
 from tap.audit.bundle import MANIFEST, PLAN_COPY
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
@@ -66,6 +67,13 @@ def test_json_report_follows_its_schema_and_keeps_waived_findings(reports):
     assert waived and all(item["waiver"]["reason"] and item["waiver"]["approver"] for item in waived)
     assert re.fullmatch(r"[0-9a-f]{64}", document["provenance"]["plan_sha256"])
     assert document["provenance"]["stack"] == "TapStackdev" and document["provenance"]["profile"] == "dev"
+
+
+def test_provenance_records_the_engine_that_made_the_plan(reports):
+    engine = json.loads((reports[1] / "compliance.json").read_text())["provenance"]["engine"]
+    assert engine["name"] in ENGINES
+    assert set(ENGINES[engine["name"]].distributions) <= set(engine["versions"])
+    assert f"{engine['name']}: " in (reports[1] / "compliance.html").read_text()
 
 
 def test_sarif_names_the_resource_in_every_result(reports):

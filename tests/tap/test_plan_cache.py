@@ -8,7 +8,22 @@ import pytest
 
 import tap.synth.cache
 from stack.config import Config
+from stack.engines import ENGINES
 from tap.synth.cache import cache_key
+
+CDKTF, CDKTN = ENGINES["cdktf"], ENGINES["cdktn"]
+
+
+@pytest.fixture(autouse=True)
+def installed(monkeypatch):
+    """Each engine's versions as if both were installed (the unit suite must not need .venv-cdktn)."""
+    versions = {engine: {"python": "3.11", **dict.fromkeys(engine.distributions, "1.0")} for engine in ENGINES.values()}
+    monkeypatch.setattr(tap.synth.cache, "engine_versions", lambda engine: versions[engine])
+    return versions
+
+
+def key(config=None, engine=CDKTF):
+    return cache_key(config or Config(), engine)
 
 
 @pytest.fixture
@@ -21,20 +36,20 @@ def sources(tmp_path, monkeypatch):
 
 
 def test_key_is_stable_for_unchanged_inputs(sources):
-    assert cache_key(Config()) == cache_key(Config())
+    assert key() == key()
 
 
 def test_key_changes_when_a_stack_file_changes(sources):
-    before = cache_key(Config())
+    before = key()
     target = sources / "database.py"
     target.write_text(target.read_text() + "\n# edited\n")
-    assert cache_key(Config()) != before
+    assert key() != before
 
 
 def test_key_changes_when_a_stack_file_is_added(sources):
-    before = cache_key(Config())
+    before = key()
     (sources / "extra.py").write_text("X = 1\n")
-    assert cache_key(Config()) != before
+    assert key() != before
 
 
 @pytest.mark.parametrize(
@@ -47,10 +62,22 @@ def test_key_changes_when_a_stack_file_is_added(sources):
     ],
 )
 def test_key_changes_with_any_config_input(other):
-    assert cache_key(other) != cache_key(Config())
+    assert key(other) != key()
 
 
-def test_key_changes_with_an_installed_version(monkeypatch):
-    before = cache_key(Config())
-    monkeypatch.setattr(tap.synth.cache, "version", lambda name: "0.0.0" if name == "jsii" else "1")
-    assert cache_key(Config()) != before
+@pytest.mark.parametrize("distribution", ["python", *CDKTF.distributions])
+def test_key_changes_with_an_installed_version(installed, distribution):
+    before = key()
+    installed[CDKTF][distribution] = "0.0.0"
+    assert key() != before
+
+
+def test_key_changes_with_the_engine():
+    assert key(engine=CDKTN) != key(engine=CDKTF)
+
+
+def test_key_reads_the_versions_where_the_engine_runs(installed):
+    """cdktn's key follows .venv-cdktn's constructs, not the calling environment's."""
+    before = key(engine=CDKTN)
+    installed[CDKTN]["constructs"] = "10.7.1"
+    assert key(engine=CDKTN) != before
