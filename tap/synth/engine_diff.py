@@ -22,7 +22,7 @@ from typing import Any
 
 from stack.config import Config
 from stack.engines import ENGINES, Engine
-from tap.plan import read_plan
+from tap.plan_file import read_plan
 from tap.synth.cache import cached_plan
 
 EXPECTED = {
