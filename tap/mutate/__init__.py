@@ -1,0 +1,1 @@
+"""The mutation campaign: misconfigurations made on purpose, and which layer of the suite notices each."""
