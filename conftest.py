@@ -11,7 +11,6 @@ rootdir there before any plugin could declare the option.)
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ import pytest
 from stack.config import Config
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
+from tap.synth.deployments import EGRESS_CONFIGS, PROFILE_CONFIGS, TEST_DEPLOYMENTS
 from tap.synth.runner import plan_path
 
 TESTS = Path(__file__).parent / "tests"
@@ -38,25 +38,6 @@ SUITE_MARKERS = {
 }
 
 PLANS_VARIABLE = "TAP_PLANS_DIR"
-
-# The deployments the synth-time suites assert on: one per profile.
-PROFILE_CONFIGS = {
-    "dev": Config(environment_suffix="dev", profile="dev"),
-    "prod": Config(environment_suffix="prod", profile="prod"),
-}
-# The same profiles declaring an internet destination (a documentation range): the only
-# deployments with NAT gateways, so the field report's NAT lessons stay under test.
-EGRESS_CONFIGS = {
-    profile: dataclasses.replace(config, environment_suffix=f"{profile}-out", internet_egress_cidrs=("203.0.113.0/24",))
-    for profile, config in PROFILE_CONFIGS.items()
-}
-
-
-# Every deployment the synth-time suites read, by the folder name its plan has under $TAP_PLANS_DIR.
-TEST_DEPLOYMENTS = {
-    **PROFILE_CONFIGS,
-    **{f"{profile}-egress": config for profile, config in EGRESS_CONFIGS.items()},
-}
 
 
 def given_plans() -> dict[str, Path] | None:

@@ -113,11 +113,37 @@ def cmd_engines_diff(args: argparse.Namespace) -> int:
     return run_engines_diff(_config(args))
 
 
+def cmd_mutate(args: argparse.Namespace) -> int:
+    from tap.mutate.command import run_mutate
+    from tap.mutate.survivors import SURVIVORS_FILE
+
+    return run_mutate(
+        Path(args.out),
+        kinds=args.kinds,
+        sample=args.sample,
+        seed=args.seed,
+        survivors_file=Path(args.survivors) if args.survivors else SURVIVORS_FILE,
+    )
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _kinds(text: str) -> list[str]:
+    kinds = [kind.strip() for kind in text.split(",")]
+    if not kinds or any(kind not in ("plan", "account") for kind in kinds):
+        raise argparse.ArgumentTypeError(f"{text!r} is not plan, account or plan,account")
+    return kinds
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
 
 
 def _deployment_options(with_plan: bool) -> argparse.ArgumentParser:
@@ -181,6 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preflight.add_argument("--json", action="store_true", help="print the results as JSON")
     preflight.set_defaults(run=cmd_preflight)
+
+    mutate = commands.add_parser(
+        "mutate", help="the mutation campaign: misconfigure the plans and the rehearsal account, see what catches each"
+    )
+    mutate.add_argument("--out", default="reports/mutation.json", help="the campaign's JSON result")
+    mutate.add_argument(
+        "--kinds", type=_kinds, default=["plan", "account"], help="plan, account or plan,account (default: both)"
+    )
+    mutate.add_argument("--sample", type=_positive, help="run only this many mutants of each kind, drawn with --seed")
+    mutate.add_argument("--seed", type=int, default=0, help="the sample's seed (default: 0)")
+    mutate.add_argument("--survivors", help="survivors file (default: survivors.toml in the project)")
+    mutate.set_defaults(run=cmd_mutate)
 
     engines = commands.add_parser("engines", help="the two engines, cdktf and CDK Terrain (cdktn)")
     engine_commands = engines.add_subparsers(

@@ -1,0 +1,55 @@
+"""`tap mutate`: run the campaign, print each layer's score, the matrix and every survivor; write the JSON.
+
+Exit 0 when every survivor is explained (and, for a full campaign, every score meets its
+target); 1 otherwise; 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from tap.files import check_can_create, write_atomically
+from tap.mutate import report, survivors
+from tap.mutate.campaign import plan_documents, plan_mutants, run_plan_layers
+
+KINDS = ("plan", "account")
+
+
+def run_mutate(
+    out: Path,
+    kinds: Sequence[str] = KINDS,
+    sample: int | None = None,
+    seed: int = 0,
+    survivors_file: Path = survivors.SURVIVORS_FILE,
+) -> int:
+    check_can_create(out, "campaign result")
+    explanations = survivors.read(survivors_file)  # bad input stops before minutes of work
+    started = time.perf_counter()
+    outcomes, seconds = [], {}
+    if "plan" in kinds:
+        documents = plan_documents()
+        found, seconds = run_plan_layers(plan_mutants(documents, sample, seed), documents)
+        outcomes += found
+    if "account" in kinds:
+        from tap.mutate.account import run_account_campaign
+
+        account_started = time.perf_counter()
+        outcomes += run_account_campaign(sample=sample, seed=seed)
+        seconds["live"] = time.perf_counter() - account_started
+    seconds["wall"] = time.perf_counter() - started
+    campaign = {"kinds": list(kinds), "sample": sample, "seed": seed, "seconds": _rounded(seconds)}
+    result = report.result(outcomes, explanations, campaign)
+    write_atomically(out, json.dumps(result, indent=2) + "\n", "campaign result")
+    print(report.text(result))
+    print(f"\n{len(outcomes)} mutants in {seconds['wall']:.0f} s; result in {out}")
+    problems = report.failures(result, full=sample is None)
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    return 1 if problems else 0
+
+
+def _rounded(seconds: dict[str, float]) -> dict[str, float]:
+    return {layer: round(value, 1) for layer, value in seconds.items()}

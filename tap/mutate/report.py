@@ -1,0 +1,126 @@
+"""A campaign's result: each layer's score, the defense-in-depth matrix, and every survivor's reason.
+
+The JSON written here is what `tap audit --mutation-results` folds into the compliance
+report, and what the nightly keeps with the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+
+from tap.mutate.model import CATEGORIES, LAYERS, LESSONS, Outcome
+from tap.mutate.survivors import Explanation, explain
+
+FORMAT = "tap-mutation/1"
+# Non-equivalent mutants each kind of layer must kill (issue targets).
+TARGETS = {"plan": 0.95, "account": 0.90}
+
+
+def result(outcomes: list[Outcome], explanations: list[Explanation], campaign: dict) -> dict:
+    judged = [(outcome, explain(outcome.mutant.id, explanations) if outcome.survived else None) for outcome in outcomes]
+    return {
+        "format": FORMAT,
+        "campaign": campaign,
+        "scores": {kind: _score(kind, judged) for kind in TARGETS if any(o.mutant.kind == kind for o, _ in judged)},
+        "matrix": matrix(outcomes),
+        "survivors": [
+            {
+                "id": outcome.mutant.id,
+                "category": outcome.mutant.category,
+                "verdict": explanation.verdict if explanation else "unexplained",
+                "reason": explanation.reason if explanation else "",
+            }
+            for outcome, explanation in judged
+            if outcome.survived
+        ],
+        "outcomes": [
+            {**asdict(outcome.mutant), "id": outcome.mutant.id, "killed": outcome.killed} for outcome in outcomes
+        ],
+    }
+
+
+def _score(kind: str, judged: list[tuple[Outcome, Explanation | None]]) -> dict:
+    mine = [(outcome, why) for outcome, why in judged if outcome.mutant.kind == kind]
+    equivalent = sum(1 for _, why in mine if why and why.verdict == "equivalent")
+    killed = sum(1 for outcome, _ in mine if not outcome.survived)
+    counted = len(mine) - equivalent
+    return {
+        "mutants": len(mine),
+        "equivalent": equivalent,
+        "killed": killed,
+        "irrelevant": sum(1 for _, why in mine if why and why.verdict == "irrelevant"),
+        "unexplained": sum(1 for outcome, why in mine if outcome.survived and why is None),
+        "score": round(killed / counted, 4) if counted else None,
+        "target": TARGETS[kind],
+    }
+
+
+def matrix(outcomes: Iterable[Outcome]) -> dict:
+    """Rows: misconfiguration classes, then the field report's lessons; columns: layers (and any)."""
+    rows = {category: [] for category in CATEGORIES}
+    rows.update({_lesson_row(number): [] for number in LESSONS})
+    for outcome in outcomes:
+        rows[outcome.mutant.category].append(outcome)
+        if outcome.mutant.lesson:
+            rows[_lesson_row(outcome.mutant.lesson)].append(outcome)
+    return {
+        "layers": [*LAYERS, "any"],
+        "rows": [{"row": name, "cells": _cells(members)} for name, members in rows.items() if members],
+    }
+
+
+def _lesson_row(number: int) -> str:
+    return f"field report {number}: {LESSONS[number]}"
+
+
+def _cells(members: list[Outcome]) -> dict:
+    cells = {}
+    for layer in LAYERS:
+        ran = [outcome for outcome in members if layer in outcome.killed]
+        cells[layer] = _cell(len(ran), sum(1 for outcome in ran if outcome.killed[layer])) if ran else None
+    cells["any"] = _cell(len(members), sum(1 for outcome in members if not outcome.survived))
+    return cells
+
+
+def _cell(ran: int, killed: int) -> dict:
+    return {"mutants": ran, "killed": killed, "rate": round(killed / ran, 4)}
+
+
+def failures(report: dict, full: bool) -> list[str]:
+    """Why the campaign fails: unexplained survivors, and (a full campaign only) a score under target."""
+    problems = [
+        f"{item['id']} survived, unexplained" for item in report["survivors"] if item["verdict"] == "unexplained"
+    ]
+    if full:
+        for kind, score in report["scores"].items():
+            if score["score"] is not None and score["score"] < score["target"]:
+                problems.append(f"{kind} mutants: {score['score']:.1%} killed, under the {score['target']:.0%} target")
+    return problems
+
+
+def text(report: dict) -> str:
+    lines = []
+    for kind, score in report["scores"].items():
+        rate = "n/a" if score["score"] is None else f"{score['score']:.1%}"
+        lines.append(
+            f"{kind} mutants: {score['mutants']}, killed {score['killed']}, equivalent {score['equivalent']}, "
+            f"irrelevant {score['irrelevant']}, unexplained {score['unexplained']}: {rate} killed "
+            f"(target {score['target']:.0%})"
+        )
+    layers = report["matrix"]["layers"]
+    width = max((len(row["row"]) for row in report["matrix"]["rows"]), default=10)
+    lines += ["", f"{'':{width}}  " + "  ".join(f"{layer:>14}" for layer in layers)]
+    for row in report["matrix"]["rows"]:
+        cells = [_cell_text(row["cells"][layer]) for layer in layers]
+        lines.append(f"{row['row']:{width}}  " + "  ".join(f"{cell:>14}" for cell in cells))
+    lines += ["", f"survivors ({len(report['survivors'])}):"]
+    lines += [
+        f"  {item['id']}: {item['verdict']}" + (f" ({item['reason']})" if item["reason"] else "")
+        for item in report["survivors"]
+    ]
+    return "\n".join(lines)
+
+
+def _cell_text(cell: dict | None) -> str:
+    return "-" if cell is None else f"{cell['killed']}/{cell['mutants']} {cell['rate']:.0%}"
