@@ -35,6 +35,7 @@ SUITE_MARKERS = {
     "rehearsal": "rehearsal",
     "preflight": "preflight",
     "cli": "cli",
+    "mutation": "mutation",
 }
 
 PLANS_VARIABLE = "TAP_PLANS_DIR"

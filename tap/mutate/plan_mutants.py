@@ -165,7 +165,8 @@ def _changes(path: tuple, value: Any, parent: Any) -> Iterator[tuple[str, Any, s
     if path[0] == "depends_on" and len(path) == 2:
         yield "unlink-order", None, f"no longer waits for {value}"
         return
-    yield "drop", None, "removed"
+    if value not in ("", None, [], {}):  # dropping what is unset changes nothing
+        yield "drop", None, "removed"
     if isinstance(value, bool):
         yield "flip", not value, f"{str(value).lower()} -> {str(not value).lower()}"
     elif isinstance(value, (int, float)):
@@ -177,8 +178,10 @@ def _changes(path: tuple, value: Any, parent: Any) -> Iterator[tuple[str, Any, s
 
 
 def _numbers(value: float) -> Iterator[tuple[str, Any, str]]:
+    seen = {value}
     for operator, new in (("zero", 0), ("smaller", value // 2 if value > 1 else value - 1), ("larger", value * 2 or 1)):
-        if new != value:
+        if new not in seen:  # 1's "smaller" is 0: one mutant, not two of the same plan
+            seen.add(new)
             yield operator, new, f"{value} -> {new}"
 
 

@@ -75,3 +75,27 @@ def test_topic_admits_services_only_for_this_accounts_alarms_and_rules(plan):
     for statement in statements.values():
         if "Service" in statement["Principal"]:
             assert "aws:SourceAccount" in statement["Condition"]["StringEquals"], statement["Sid"]
+
+
+def test_every_alarm_tells_the_topic_when_it_fires_and_when_it_recovers(plan):
+    topic = plan.resources("aws_sns_topic").only()
+    reference = Match.exact([f"${{{topic.address}.arn}}"])
+    plan.resources("aws_cloudwatch_metric_alarm").assert_all({"alarm_actions": reference, "ok_actions": reference})
+
+
+def test_every_alarm_watches_a_resource_of_this_stack(plan):
+    # An alarm whose dimensions are missing, or name nothing of the plan, watches a metric nobody emits.
+    addresses = {resource.address for resource in plan.resources()}
+    for alarm in plan.resources("aws_cloudwatch_metric_alarm"):
+        dimensions = alarm.get("dimensions") or {}
+        watched = {value.removeprefix("${").rsplit(".", 1)[0] for value in dimensions.values()}
+        assert dimensions and watched <= addresses, (alarm.address, dimensions)
+
+
+def test_every_alarm_decides_within_an_hour(plan):
+    late = [
+        alarm.address
+        for alarm in plan.resources("aws_cloudwatch_metric_alarm")
+        if alarm["period"] * alarm["evaluation_periods"] > 3600
+    ]
+    assert late == []

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from stack.encryption import DESTRUCTION
+from tap.plan import Match
 
 
 def _statements(key) -> dict[str, dict]:
@@ -55,3 +56,13 @@ def test_every_service_grant_is_bound_to_this_account(plan):
                     key.address,
                     statement["Sid"],
                 )
+
+
+def test_keys_rotate_at_least_yearly_and_wait_the_longest_before_deletion(plan):
+    # 3.6.1/3.7.4: a cryptoperiod of at most a year; 30 days (AWS's maximum) to notice a deletion scheduled.
+    plan.resources("aws_kms_key").assert_all(
+        {
+            "rotation_period_in_days": Match.that(lambda days: 90 <= days <= 365, "between 90 and 365 days"),
+            "deletion_window_in_days": 30,
+        }
+    )

@@ -109,3 +109,41 @@ def test_plan_holds_no_secret_literal(plan):
         or (isinstance(value, str) and SECRET_VALUES.search(value))
     ]
     assert leaks == []
+
+
+# Attributes that name a resource in AWS: each must tell deployments apart.
+NAMING_KEYS = ("name", "name_prefix", "identifier", "bucket", "alarm_name", "scheduled_action_name")
+
+
+def _blocks(value) -> list[dict]:
+    """A nested block as CDKTF writes it: one object, or a list of them."""
+    return [value] if isinstance(value, dict) else list(value or [])
+
+
+def _names(resource):
+    """(where, literal value) of the resource's names and Name tags; a reference names a resource checked itself."""
+    found = [(key, resource.get(key)) for key in NAMING_KEYS]
+    found.append(("tags.Name", (resource.get("tags") or {}).get("Name")))
+    found += [(f"tag.{t['key']}", t.get("value")) for t in resource.get("tag") or [] if t.get("key") == "Name"]
+    found += [
+        ("tag_specifications.tags.Name", spec.get("tags", {}).get("Name"))
+        for spec in _blocks(resource.get("tag_specifications"))
+    ]
+    # A web ACL's metrics: two deployments sharing a name would share the metric its alarms watch.
+    found += [
+        ("visibility_config.metric_name", config.get("metric_name"))
+        for config in _blocks(resource.get("visibility_config"))
+    ]
+    return [(where, value) for where, value in found if isinstance(value, str) and not value.startswith("${aws_")]
+
+
+def test_every_name_and_name_tag_carries_the_deployment_suffix(plan, egress_plan):
+    # Field report 1: a name without the suffix collides with the previous deployment's on redeploy.
+    for each in (plan, egress_plan):
+        unsuffixed = [
+            f"{resource.address} {where} = {value}"
+            for resource in each.resources()
+            for where, value in _names(resource)
+            if SUFFIX_REFERENCE not in value
+        ]
+        assert unsuffixed == []

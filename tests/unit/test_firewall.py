@@ -94,3 +94,12 @@ def test_endpoints_admit_only_https_from_the_app_and_never_dial_out(plan):
     inbound.assert_count(1)
     inbound.assert_all({"from_port": 443, "to_port": 443, "referenced_security_group_id": f"${{{app.address}.id}}"})
     _egress(plan, endpoints).assert_count(0)
+
+
+def test_every_rule_admits_tcp_on_exactly_one_port(plan, egress_plan):
+    # A rule on protocol -1 or a port range opens far more than its description says.
+    for each in (plan, egress_plan):
+        for kind in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+            rules = each.resources(kind)
+            rules.assert_all({"ip_protocol": "tcp"})
+            assert [rule.address for rule in rules if rule.get("from_port") != rule.get("to_port")] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import json
 
 from stack.networking import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS
@@ -146,3 +148,40 @@ def test_instances_may_call_only_what_the_endpoints_serve(plan):
 
 def test_default_security_group_allows_nothing(plan):
     plan.resources("aws_default_security_group").assert_all({"ingress": Match.exact([]), "egress": Match.exact([])})
+
+
+# Every kind of resource that lives in a VPC: without `vpc_id` AWS puts it in the account's default VPC.
+IN_A_VPC = (
+    "aws_subnet",
+    "aws_security_group",
+    "aws_default_security_group",
+    "aws_route_table",
+    "aws_internet_gateway",
+    "aws_vpc_endpoint",
+    "aws_lb_target_group",
+    "aws_flow_log",
+)
+
+
+def test_everything_that_lives_in_a_vpc_is_in_the_stacks_own(plan, egress_plan):
+    for each in (plan, egress_plan):
+        vpc = each.resources("aws_vpc").only()
+        for kind in IN_A_VPC:
+            each.resources(kind).assert_all({"vpc_id": Match.reference_to(vpc.address, "id")})
+
+
+def test_subnets_lie_inside_the_vpc_and_never_overlap(plan):
+    vpc = ipaddress.ip_network(plan.resources("aws_vpc").only()["cidr_block"])
+    subnets = [ipaddress.ip_network(subnet["cidr_block"]) for subnet in plan.resources("aws_subnet")]
+    assert all(subnet.subnet_of(vpc) and subnet != vpc for subnet in subnets)
+    assert not [(a, b) for a, b in itertools.combinations(subnets, 2) if a.overlaps(b)]
+
+
+def test_every_subnet_is_associated_with_exactly_one_route_table(plan, egress_plan):
+    # An unassociated subnet falls back to the VPC's main route table, which the stack never manages.
+    for each in (plan, egress_plan):
+        associations = each.resources("aws_route_table_association")
+        tables = {table.address for table in each.resources("aws_route_table")}
+        for subnet in each.resources("aws_subnet"):
+            (association,) = associations.where({"subnet_id": _reference(subnet)})
+            assert association["route_table_id"].removeprefix("${").removesuffix(".id}") in tables
