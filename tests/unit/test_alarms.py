@@ -99,3 +99,12 @@ def test_every_alarm_decides_within_an_hour(plan):
         if alarm["period"] * alarm["evaluation_periods"] > 3600
     ]
     assert late == []
+
+
+def test_every_alarm_can_fire(plan):
+    # A "fewer than 0" count or a CPU "above 100%" is never true: the alarm would watch in silence.
+    for alarm in plan.resources("aws_cloudwatch_metric_alarm"):
+        threshold, below = alarm["threshold"], alarm["comparison_operator"].startswith("LessThan")
+        assert threshold > 0 if below else threshold >= 0, alarm.address
+        if alarm["metric_name"] == "CPUUtilization":
+            assert threshold < 100, alarm.address

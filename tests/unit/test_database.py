@@ -74,3 +74,9 @@ def test_database_enhanced_monitoring_uses_its_own_role(plan):
     plan.resources("aws_db_instance").assert_all(
         {"monitoring_interval": 60, "monitoring_role_arn": Match.reference_to(role.address, "arn")}
     )
+
+
+def test_database_logs_every_connection_and_disconnection(plan):
+    # 10.2.1: who reached the cardholder data store, and when they left.
+    parameters = {p["name"]: p["value"] for p in plan.resources("aws_db_parameter_group").only()["parameter"]}
+    assert parameters["log_connections"] == parameters["log_disconnections"] == "1"

@@ -77,3 +77,13 @@ def test_buckets_log_access_except_the_log_target(plan):
     assert len(logging) == len(plan.resources("aws_s3_bucket")) - 1
     target = {r["target_bucket"] for r in logging}
     assert len(target) == 1 and target.isdisjoint(_buckets_with(plan, "aws_s3_bucket_logging"))
+
+
+def test_log_buckets_keep_a_year_of_logs_and_every_bucket_three_months_of_old_versions(plan):
+    # 10.5.1: audit logs are kept 12 months, the latest three immediately available; an overwritten
+    # object's previous version is the evidence of what it said.
+    for lifecycle in plan.resources("aws_s3_bucket_lifecycle_configuration"):
+        (rule,) = lifecycle["rule"]
+        assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] >= 90, lifecycle.address
+        if "_data_" not in lifecycle.name:
+            assert rule["expiration"][0]["days"] >= 365, lifecycle.address

@@ -42,3 +42,24 @@ def test_waf_logs_redact_credentials_and_the_query_string(plan):
         "cookie",
     }
     assert {"query_string": {}} in redacted
+
+
+MANAGED_GROUPS = {
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",  # a payment form's fields are where SQL injection is tried
+    "AWSManagedRulesAnonymousIpList",  # card testing comes through proxies and anonymizers
+}
+
+
+def test_waf_runs_every_managed_group_and_each_rule_reports_what_it_blocks(plan):
+    # The "WAF blocking gone quiet" alarm and an investigation both need each rule's metrics and samples.
+    acl = plan.resources("aws_wafv2_web_acl").only()
+    groups = {
+        rule["statement"]["managed_rule_group_statement"]["name"]
+        for rule in acl["rule"]
+        if "managed_rule_group_statement" in rule["statement"]
+    }
+    assert groups == MANAGED_GROUPS
+    for config in [acl["visibility_config"], *(rule["visibility_config"] for rule in acl["rule"])]:
+        assert config["cloudwatch_metrics_enabled"] is True and config["sampled_requests_enabled"] is True, config
