@@ -44,7 +44,7 @@ class ScopeDecision:
 
 @dataclass(frozen=True)
 class CompensatingControl:
-    """PCI DSS's compensating-control worksheet, when a waiver rests on one: every field optional."""
+    """The compensating-control worksheet, when a waiver rests on one: every field optional."""
 
     constraint: str | None = None
     objective: str | None = None
