@@ -19,8 +19,10 @@ STACK_PREFIX = "TapStack"
 DEPLOYMENT_SUFFIX_RESOURCE = "deployment"
 DEPLOYMENT_SUFFIX = f"${{random_id.{DEPLOYMENT_SUFFIX_RESOURCE}.hex}}"
 
-# Where waivers live in a resource's "//" metadata (stack/waivers.py writes, tap/audit reads).
+# Where waivers and not-applicable declarations live in a resource's "//" metadata
+# (stack/waivers.py writes, tap/audit reads).
 WAIVER_METADATA_KEY = "waivers"
+NOT_APPLICABLE_METADATA_KEY = "not_applicable"
 
 # Beside each plan, which engine wrote it and the versions it ran (stack/app.py writes, tap audit reads).
 ENGINE_RECORD = "engine.json"

@@ -13,7 +13,7 @@ from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.roles import service_role
-from stack.waivers import DELETION_PROTECTION_OFF, waive
+from stack.waivers import DELETION_PROTECTION_OFF, NON_PRODUCTION_REVIEW, waive
 
 ENGINE = "postgres"
 MASTER_USERNAME = "payment_admin"
@@ -123,6 +123,6 @@ class Database(Construct):
         )
         # Accepted only where the profile trades resilience for cost (dev).
         if not settings.multi_az:
-            waive(self.instance, "CKV_AWS_157", SINGLE_AZ_REASON)
+            waive(self.instance, "CKV_AWS_157", SINGLE_AZ_REASON, NON_PRODUCTION_REVIEW)
         if not settings.deletion_protection:
-            waive(self.instance, "CKV_AWS_293", DELETION_PROTECTION_OFF)
+            waive(self.instance, "CKV_AWS_293", DELETION_PROTECTION_OFF, NON_PRODUCTION_REVIEW)

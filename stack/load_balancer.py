@@ -8,7 +8,7 @@ from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.storage import BucketParts
-from stack.waivers import DELETION_PROTECTION_OFF, waive
+from stack.waivers import DELETION_PROTECTION_OFF, NON_PRODUCTION_REVIEW, waive
 
 HEALTH_CHECK_PATH = "/health"
 ACCESS_LOG_PREFIX = "alb"
@@ -43,7 +43,7 @@ class LoadBalancer(Construct):
             depends_on=[access_logs.policy],
         )
         if not config.settings.deletion_protection:
-            waive(self.alb, "CKV_AWS_150", DELETION_PROTECTION_OFF)
+            waive(self.alb, "CKV_AWS_150", DELETION_PROTECTION_OFF, NON_PRODUCTION_REVIEW)
         self.target_group = aws.lb_target_group.LbTargetGroup(
             self,
             "tg",

@@ -54,6 +54,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         out_dir=Path(args.out),
         waivers_file=Path(args.waivers) if args.waivers else None,
         live_results_file=Path(args.live_results) if args.live_results else None,
+        # With --plan, --env is checked against the plan's own environment, never assumed for it.
+        environment=args.env,
         as_of=args.as_of,
         baseline=Path(args.baseline) if args.baseline else None,
         sign_key=Path(args.sign_key) if args.sign_key else None,

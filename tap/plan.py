@@ -283,6 +283,11 @@ class Plan:
         blocks = self.block("provider.aws").get("default_tags") or []
         return {key: value for block in blocks for key, value in block.get("tags", {}).items()}
 
+    @property
+    def environment(self) -> str | None:
+        """The environment the plan was synthesized for (its Environment default tag), None when it says none."""
+        return self.default_tags.get("Environment")
+
     def _blocks(self, section: str, type_: str | None) -> Iterator[Resource]:
         for kind, by_name in self.document.get(section, {}).items():
             if type_ is None or kind == type_:

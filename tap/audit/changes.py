@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tap.audit.reports import REPORT_FILES
-from tap.audit.verdict import EXPIRY_WARNING_DAYS
+from tap.audit.waivers import EXPIRY_WARNING_DAYS
 from tap.errors import UsageError
 
 

@@ -13,7 +13,7 @@ from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
 from tap.audit.reports import check_out_dir, to_json, write_all
 from tap.audit.scan import Scan, scan
-from tap.audit.verdict import Audit, evaluate, plan_sha256
+from tap.audit.verdict import INAPPLICABLE, Audit, evaluate, plan_sha256
 from tap.errors import UsageError
 from tap.plan import Plan
 from tap.plan_file import read_plan
@@ -28,10 +28,20 @@ def waivers_path(waivers_file: Path | None) -> Path | None:
     return waivers_file
 
 
-def load_waivers(plan: Plan, waivers_file: Path | None) -> list[waivers.Waiver]:
+def load_waivers(plan: Plan, waivers_file: Path | None) -> waivers.Declared:
+    """Every waiver and not-applicable declaration, of every environment: the plan's and the file's."""
     waivers_file = waivers_path(waivers_file)
-    from_file = waivers.from_file(waivers_file) if waivers_file else []
+    from_file = waivers.from_file(waivers_file) if waivers_file else waivers.Declared()
     return waivers.merge(waivers.from_plan(plan), from_file)
+
+
+def check_environment(plan: Plan, plan_path: Path, environment: str | None) -> None:
+    """The environment the audit was asked for must be the plan's: waivers are approved per environment,
+    so auditing one environment's plan as another's would apply waivers that were never approved for it."""
+    if environment is None or environment == plan.environment:
+        return
+    says = f"is of environment {plan.environment!r}" if plan.environment else "names no environment (tag Environment)"
+    raise UsageError(f"the plan {plan_path} {says}, not {environment!r}: audit the plan of {environment!r}")
 
 
 def load_live_results(plan: Plan, plan_path: Path, live_results_file: Path) -> list[LiveResult]:
@@ -66,6 +76,7 @@ def run_audit(
     out_dir: Path,
     waivers_file: Path | None = None,
     live_results_file: Path | None = None,
+    environment: str | None = None,
     as_of: dt.date | None = None,
     baseline: Path | None = None,
     sign_key: Path | None = None,
@@ -78,6 +89,7 @@ def run_audit(
     plan = read_plan(plan_path)
     if not len(plan.resources()):
         raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
+    check_environment(plan, plan_path, environment)
     accepted = load_waivers(plan, waivers_file)
     live = load_live_results(plan, plan_path, live_results_file) if live_results_file else []
     mapping = Mapping.load()
@@ -94,10 +106,12 @@ def run_audit(
 
 
 def _print_summary(audit: Audit, paths: dict[str, Path], scan_seconds: float, total_seconds: float) -> None:
-    stack = f"{audit.provenance['stack']} ({audit.provenance['profile']})"
+    stack = f"{audit.provenance['stack']} ({audit.provenance['profile']}, environment {audit.environment})"
     print(
         f"{stack}: {audit.count('PASSED')} passed, {audit.count('FAILED')} failed, "
-        f"{audit.count('WAIVED')} waived; {len(audit.waivers)} waivers, {len(audit.live)} live results"
+        f"{audit.count('WAIVED')} waived, {audit.count(INAPPLICABLE)} not applicable; "
+        f"{len(audit.waivers)} waivers ({len(audit.other_waivers)} for other environments, not applied), "
+        f"{len(audit.live)} live results"
     )
     for item in audit.failures:
         print(f"  FAILED {item.check_id} {item.address} ({item.construct_path}): {item.check_name}")

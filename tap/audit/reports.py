@@ -20,13 +20,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stack.contract import below_project
 from tap.audit import bundle
-from tap.audit.verdict import FAILED, PASSED, WAIVED, Audit, Evidence, RequirementSummary
-from tap.audit.waivers import Waiver
+from tap.audit.verdict import FAILED, INAPPLICABLE, PASSED, STATUSES, WAIVED, Audit, Evidence, RequirementSummary
+from tap.audit.waivers import NotApplicable, Waiver
 from tap.errors import UsageError
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# A waived result is still a failure in SARIF, carried with an accepted suppression.
+SARIF_KINDS = {PASSED: "pass", FAILED: "fail", WAIVED: "fail", INAPPLICABLE: "notApplicable"}
 REPORT_FILES = {
     "html": "compliance.html",
     "json": "compliance.json",
@@ -125,7 +127,18 @@ def _replace(out_dir: Path, staging: Path) -> None:
 def _waiver(waiver: Waiver | None) -> dict[str, Any] | None:
     if waiver is None:
         return None
-    return {**asdict(waiver), "expires": waiver.expires.isoformat()}
+    worksheet = asdict(waiver.compensating_control) if waiver.compensating_control else None
+    return {
+        **asdict(waiver),
+        "expires": waiver.expires.isoformat(),
+        "environments": list(waiver.environments),
+        # Only the worksheet's answers given: an absent one is not shown as "none".
+        "compensating_control": {key: value for key, value in worksheet.items() if value} if worksheet else None,
+    }
+
+
+def _not_applicable(item: NotApplicable | None) -> dict[str, Any] | None:
+    return asdict(item) if item else None
 
 
 def to_json(audit: Audit) -> dict[str, Any]:
@@ -136,7 +149,7 @@ def to_json(audit: Audit) -> dict[str, Any]:
         "scope": audit.scope,
         "verdict": "pass" if audit.exit_code == 0 else "fail",
         "provenance": audit.provenance,
-        "totals": {status: audit.count(status) for status in (PASSED, FAILED, WAIVED)},
+        "totals": {status: audit.count(status) for status in STATUSES},
         "problems": audit.problems,
         "requirements": [_requirement(summary) for summary in audit.requirements],
         "network_rules": [asdict(rule) for rule in audit.network_rules],
@@ -152,11 +165,14 @@ def to_json(audit: Audit) -> dict[str, Any]:
                 "requirements": list(item.requirements),
                 "plan_lines": list(item.lines),
                 "waiver": _waiver(item.waiver),
+                "not_applicable": _not_applicable(item.not_applicable),
                 "guideline": item.guideline,
             }
             for item in audit.evidence
         ],
         "waivers": [_waiver(waiver) for waiver in audit.waivers],
+        "other_environment_waivers": [_waiver(waiver) for waiver in audit.other_waivers],
+        "not_applicable": [_not_applicable(item) for item in audit.not_applicable],
         "live": [
             {
                 "test": result.test,
@@ -215,7 +231,7 @@ def to_junit(audit: Audit) -> str:
             name=check_id,
             tests=str(len(items)),
             failures=str(sum(item.status == FAILED for item in items)),
-            skipped=str(sum(item.status == WAIVED for item in items)),
+            skipped=str(sum(item.status in (WAIVED, INAPPLICABLE) for item in items)),
         )
         for item in items:
             case = ET.SubElement(suite, "testcase", classname=check_id, name=item.address)
@@ -223,6 +239,8 @@ def to_junit(audit: Audit) -> str:
                 ET.SubElement(case, "failure", message=f"{item.check_name}: {_attributes(item)}")
             elif item.status == WAIVED:
                 ET.SubElement(case, "skipped", message=f"WAIVED until {item.waiver.expires}: {item.waiver.reason}")
+            elif item.status == INAPPLICABLE:
+                ET.SubElement(case, "skipped", message=f"NOT APPLICABLE: {item.not_applicable.reason}")
     if audit.problems:
         suite = ET.SubElement(suites, "testsuite", name="waivers-and-live", tests=str(len(audit.problems)))
         suite.set("failures", str(len(audit.problems)))
@@ -274,11 +292,11 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
 
 
 def _sarif_result(item: Evidence, rule_index: int, plan_uri: str) -> dict[str, Any]:
-    failed = item.status != PASSED
+    failed = item.status in (FAILED, WAIVED)
     result = {
         "ruleId": item.check_id,
         "ruleIndex": rule_index,
-        "kind": "fail" if failed else "pass",
+        "kind": SARIF_KINDS[item.status],
         "level": "error" if failed else "none",
         "message": {
             "text": f"{item.evidence_id} {item.status}: {item.check_name} on {item.address} ({_attributes(item)})"
@@ -299,7 +317,7 @@ def _sarif_result(item: Evidence, rule_index: int, plan_uri: str) -> dict[str, A
         "properties": {"resource": item.address, "constructPath": item.construct_path, "evidenceId": item.evidence_id},
     }
     if waiver := item.waiver:
-        justification = f"{waiver.reason} Approved by {waiver.approver} until {waiver.expires}."
+        justification = f"{waiver.reason} Approved by {waiver.approver} ({waiver.reference}) until {waiver.expires}."
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
     return result
 

@@ -36,6 +36,11 @@ class Finding:
     guideline: str | None = None
     lines: tuple[int, int] = (0, 0)  # where the resource sits in the plan file
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """What a waiver or a not-applicable declaration names: the check and the resource."""
+        return self.check_id, self.address
+
 
 @dataclass(frozen=True)
 class Scan:

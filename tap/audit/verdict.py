@@ -1,10 +1,12 @@
 """`tap audit`: checkov's findings + waivers + the PCI DSS mapping -> evidence and a verdict.
 
-Every finding stays in the evidence: a waived failure shows as WAIVED with its waiver.
-The verdict fails on any unwaived failure, any live test that failed, any secret-looking
-literal in the plan, and any waiver that expired, names a check or resource that no longer
-exists, or covers a passing finding. No secret reaches the audit it returns: each one found
-is redacted wherever it would appear.
+Every finding stays in the evidence: a waived failure shows as WAIVED with its waiver, a
+finding declared not applicable as NOT_APPLICABLE with its reason (neither a pass nor a
+waiver). Only the waivers approved for the plan's own environment apply. The verdict fails
+on any unwaived failure, any live test that failed, any secret-looking literal in the plan,
+and any of those waivers that expired, names a check or resource that no longer exists, or
+covers a passing finding. No secret reaches the audit it returns: each one found is redacted
+wherever it would appear.
 """
 
 from __future__ import annotations
@@ -29,16 +31,17 @@ from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping, Requirement
 from tap.audit.network import NetworkRule, network_rules
 from tap.audit.scan import Finding, Scan
-from tap.audit.waivers import Waiver
+from tap.audit.waivers import Declared, NotApplicable, Waiver, expiring, problems
 from tap.plan import Plan
 
 PASSED, FAILED, WAIVED = "PASSED", "FAILED", "WAIVED"
+INAPPLICABLE = "NOT_APPLICABLE"  # a finding declared not applicable to its resource
+STATUSES = (PASSED, FAILED, WAIVED, INAPPLICABLE)
 # Attribute names whose values never reach a report.
 SECRET_NAMES = re.compile(r"(password|passphrase|secret|token|private_key|secret_key)$", re.IGNORECASE)
 # Attributes shown only as a digest: a boot script is where credentials end up.
 HASHED_NAMES = re.compile(r"user_data(_base64)?$", re.IGNORECASE)
 MAX_VALUE_LENGTH = 160
-EXPIRY_WARNING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,13 @@ class Evidence:
     check_name: str
     address: str
     construct_path: str
-    status: str  # PASSED, FAILED or WAIVED
+    status: str  # PASSED, FAILED, WAIVED or NOT_APPLICABLE
     attributes: dict[str, str]  # evaluated key -> its value in the plan, as text
     requirements: tuple[str, ...]
     lines: tuple[int, int]
     waiver: Waiver | None = None
     guideline: str | None = None
+    not_applicable: NotApplicable | None = None
     evidence_id: str = ""  # the same for the same check, resource and plan bytes
 
 
@@ -101,7 +105,7 @@ class Audit:
     evidence: list[Evidence]
     problems: list[str]  # secrets in the plan, waivers that are expired or stale, and failed live tests
     requirements: list[RequirementSummary]
-    waivers: list[Waiver]
+    waivers: list[Waiver]  # those approved for this environment
     live: list[LiveResult]
     provenance: dict[str, Any]
     unmapped_checks: dict[str, str] = field(default_factory=dict)  # check id -> name, run but not mapped
@@ -110,7 +114,15 @@ class Audit:
     network_rules: list[NetworkRule] = field(default_factory=list)
     plan_has_secrets: bool = False
     warnings: list[str] = field(default_factory=list)  # waivers expiring soon: they do not fail the audit
+    not_applicable: list[NotApplicable] = field(default_factory=list)
+    # Approved for other environments: not applied here, and not judged (neither used nor unused).
+    other_waivers: list[Waiver] = field(default_factory=list)
     changes: dict[str, Any] | None = None  # since the baseline, when one was given
+
+    @property
+    def environment(self) -> str | None:
+        """The environment whose waivers apply: the plan's own."""
+        return self.provenance.get("environment")
 
     @property
     def failures(self) -> list[Evidence]:
@@ -128,7 +140,7 @@ def evaluate(
     plan: Plan,
     plan_path: Path,
     scan: Scan,
-    waivers: list[Waiver],
+    declared: Declared,
     mapping: Mapping,
     as_of: dt.date,
     live: list[LiveResult] = (),
@@ -136,18 +148,25 @@ def evaluate(
     findings = scan.findings[Path(plan_path).resolve()]
     leaks = find_leaks(plan.document)
     redactor = Redactor(leaks)
-    active = {waiver.key: waiver for waiver in waivers if not waiver.expired(as_of)}
+    # The plan says which environment it is; a waiver approved only for others never applies to it.
+    here = Declared(
+        [waiver for waiver in declared.waivers if waiver.applies_in(plan.environment)], declared.not_applicable
+    )
+    active = {waiver.key: waiver for waiver in here.waivers if not waiver.expired(as_of)}
+    scoped = {item.key: item for item in here.not_applicable}
     digest = plan_sha256(plan_path)
     evidence = sorted(
         (
-            _evidence(plan, finding, active.get((finding.check_id, finding.address)), mapping, redactor, digest)
+            _evidence(plan, finding, active.get(finding.key), scoped.get(finding.key), mapping, redactor, digest)
             for finding in findings
         ),
         key=lambda item: (item.status != FAILED, item.address, item.check_id),
     )
-    problems = (
+    failed = {finding.key for finding in findings if finding.result == FAILED}
+    addresses = {resource.address for resource in plan.resources()}
+    problems_found = (
         [leak.describe() for leak in leaks]
-        + _waiver_problems(plan, scan, findings, waivers, as_of)
+        + problems(here, set(scan.checks), addresses, failed, as_of)
         + [
             f"live test {result.test} {result.outcome}: {result.message or 'no message'}"
             for result in live
@@ -158,9 +177,9 @@ def evaluate(
     audit = Audit(
         plan_path=Path(plan_path),
         evidence=evidence,
-        problems=problems,
+        problems=problems_found,
         requirements=_summaries(evidence, live, mapping),
-        waivers=sorted(waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
+        waivers=sorted(here.waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
         live=list(live),
         provenance=provenance(plan, plan_path, scan, as_of, live, plan_copied=not leaks),
         unmapped_checks={check: scan.checks.get(check, check) for check in sorted(ran - set(mapping.controls))},
@@ -168,17 +187,25 @@ def evaluate(
         scope=mapping.scope,
         network_rules=network_rules(plan),
         plan_has_secrets=bool(leaks),
-        warnings=_expiring(waivers, as_of),
+        warnings=expiring(here.waivers, as_of),
+        not_applicable=sorted(declared.not_applicable, key=lambda item: (item.address, item.check_id)),
+        other_waivers=[waiver for waiver in declared.waivers if not waiver.applies_in(plan.environment)],
     )
     # Messages too (a live test's drift message, a waiver's reason) may quote a leaked value.
     return redactor.apply(audit)
 
 
 def _evidence(
-    plan: Plan, finding: Finding, waiver: Waiver | None, mapping: Mapping, redactor: Redactor, plan_digest: str
+    plan: Plan,
+    finding: Finding,
+    waiver: Waiver | None,
+    not_applicable: NotApplicable | None,
+    mapping: Mapping,
+    redactor: Redactor,
+    plan_digest: str,
 ) -> Evidence:
     resource = plan.block(finding.address)
-    status = WAIVED if finding.result == FAILED and waiver else finding.result
+    status = _status(finding.result, waiver, not_applicable)
     return Evidence(
         check_id=finding.check_id,
         check_name=finding.check_name,
@@ -193,7 +220,16 @@ def _evidence(
         waiver=waiver if status == WAIVED else None,
         guideline=finding.guideline,
         evidence_id=evidence_id(finding.check_id, finding.address, plan_digest),
+        not_applicable=not_applicable,
     )
+
+
+def _status(result: str, waiver: Waiver | None, not_applicable: NotApplicable | None) -> str:
+    """Not applicable whatever the result (the check has nothing to say about this resource); else a
+    failure the environment's waiver covers is waived."""
+    if not_applicable:
+        return INAPPLICABLE
+    return WAIVED if result == FAILED and waiver else result
 
 
 def _shown(key: str, properties: dict, redactor: Redactor) -> str:
@@ -231,42 +267,14 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _waiver_problems(
-    plan: Plan, scan: Scan, findings: list[Finding], waivers: list[Waiver], as_of: dt.date
-) -> list[str]:
-    failed = {(finding.check_id, finding.address) for finding in findings if finding.result == FAILED}
-    addresses = {resource.address for resource in plan.resources()}
-    problems = []
-    for waiver in waivers:
-        if waiver.expired(as_of):
-            problems.append(
-                f"{waiver.describe()} expired on {waiver.expires}; renew it with a new approval or fix the finding"
-            )
-        elif waiver.check_id not in scan.checks:
-            problems.append(f"{waiver.describe()} names a check that no longer exists; remove the waiver")
-        elif waiver.address not in addresses:
-            problems.append(f"{waiver.describe()} names a resource that is not in the plan; remove the waiver")
-        elif waiver.key not in failed:
-            problems.append(f"{waiver.describe()} covers a finding that no longer fails; remove the waiver")
-    return problems
-
-
-def _expiring(waivers: list[Waiver], as_of: dt.date) -> list[str]:
-    soon = as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS)
-    return [
-        f"{waiver.describe()} expires on {waiver.expires}, within {EXPIRY_WARNING_DAYS} days: renew or fix it"
-        for waiver in sorted(waivers, key=lambda waiver: waiver.expires)
-        if as_of <= waiver.expires <= soon
-    ]
-
-
 def _summaries(evidence: list[Evidence], live: list[LiveResult], mapping: Mapping) -> list[RequirementSummary]:
     summaries = []
     for requirement in mapping.requirements.values():
         controls = tuple(check for check, ids in mapping.controls.items() if requirement.id in ids)
         counts = {status: 0 for status in (PASSED, FAILED, WAIVED)}
         for item in evidence:
-            if requirement.id in item.requirements:
+            # A finding declared not applicable evidences nothing, either way.
+            if requirement.id in item.requirements and item.status != INAPPLICABLE:
                 counts[item.status] += 1
         outcomes: dict[str, int] = {}
         for result in live:
@@ -286,6 +294,7 @@ def provenance(
     return {
         "stack": plan.stack_name,
         "profile": plan.default_tags.get("Profile", "unknown"),
+        "environment": plan.environment,
         "plan_path": str(plan_path),
         "plan_sha256": plan_sha256(plan_path),
         # The path above is overwritten by the next synth: the report folder keeps the bytes audited.

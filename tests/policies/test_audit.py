@@ -16,7 +16,7 @@ import markupsafe
 import pytest
 
 from stack.engines import ENGINES
-from tap.audit import command, live_results
+from tap.audit import command, live_results, waivers
 from tap.audit.bundle import MANIFEST, PLAN_COPY
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
@@ -94,7 +94,8 @@ def test_junit_has_a_case_per_finding_and_skips_waived_ones(reports):
     root = ET.parse(reports[1] / "compliance.junit.xml").getroot()
     cases = list(root.iter("testcase"))
     assert len(cases) == len(document["evidence"])
-    assert sum(case.find("skipped") is not None for case in cases) == document["totals"]["WAIVED"]
+    skipped = document["totals"]["WAIVED"] + document["totals"]["NOT_APPLICABLE"]
+    assert sum(case.find("skipped") is not None for case in cases) == skipped
     assert not any(case.find("failure") is not None for case in cases)
 
 
@@ -135,7 +136,7 @@ def test_stale_waivers_fail_the_audit(policy_run, tmp_path):
             handle.write(
                 f'\n[[waiver]]\ncheck = "{check}"\nresource = "{resource}"\n'
                 'reason = "A waiver that outlived the finding it covered."\n'
-                'approver = "someone"\nexpires = 2027-01-01\n'
+                'approver = "someone"\nreference = "SEC-1"\nenvironments = ["dev"]\nexpires = 2027-01-01\n'
             )
     plan = Plan.load(policy_run.real["dev"])
     audit = audit_of(policy_run, waivers=load_waivers(plan, waivers_file))
@@ -146,7 +147,7 @@ def test_stale_waivers_fail_the_audit(policy_run, tmp_path):
 
 def test_waivers_are_kept_in_every_report_when_they_apply(policy_run):
     document = to_json(audit_of(policy_run))
-    file_waivers = from_file(DEFAULT_WAIVERS)
+    file_waivers = from_file(DEFAULT_WAIVERS).waivers
     waived = {(item["check_id"], item["resource"]) for item in document["evidence"] if item["status"] == "WAIVED"}
     assert {(waiver.check_id, waiver.address) for waiver in file_waivers} <= waived
 
@@ -336,3 +337,186 @@ def test_manual_requirements_are_not_tested_whatever_passed(reports):
     results = {item["id"]: item["result"] for item in document["requirements"]}
     assert results["10.3.2"] == results["10.7.3"] == results["3.5.1.2"] == "not_tested"
     assert results["1.3.3"] == "not_applicable"
+
+
+# ---- waivers an assessor can read: environments, worksheet, not applicable, display --------------
+
+HTTP_IN = "aws_vpc_security_group_ingress_rule.firewall_alb-sg-http-in_0B8F07C6"
+
+
+def waivers_scoped(tmp_path, environments: str, expires: str = "2027-05-31") -> Path:
+    """The project's waivers file with the port-80 waiver approved only for `environments`."""
+    text = DEFAULT_WAIVERS.read_text()
+    start = text.index(f'resource = "{HTTP_IN}"')
+    end = text.index("[[waiver]]", start)
+    scoped = (
+        text[start:end]
+        .replace('environments = ["dev", "nightly", "prod"]', f"environments = {environments}")
+        .replace("expires = 2027-05-31", f"expires = {expires}")
+    )
+    path = tmp_path / "waivers.toml"
+    path.write_text(text[:start] + scoped + text[end:])
+    return path
+
+
+def scoped_audit(policy_run, profile, waivers_file, as_of=TODAY):
+    plan = Plan.load(policy_run.real[profile])
+    return audit_of(policy_run, profile, waivers=load_waivers(plan, waivers_file), as_of=as_of)
+
+
+def status_of(audit, check_id, address):
+    (item,) = [item for item in audit.evidence if (item.check_id, item.address) == (check_id, address)]
+    return item.status
+
+
+def test_a_dev_only_waiver_does_not_apply_in_the_prod_audit_where_the_finding_fails(policy_run, tmp_path):
+    waivers_file = waivers_scoped(tmp_path, '["dev"]')
+    dev, prod = (scoped_audit(policy_run, profile, waivers_file) for profile in ("dev", "prod"))
+    assert status_of(dev, "CKV_AWS_260", HTTP_IN) == "WAIVED" and dev.exit_code == 0
+    assert status_of(prod, "CKV_AWS_260", HTTP_IN) == "FAILED" and prod.exit_code == 1
+    assert [waiver.key for waiver in prod.other_waivers] == [("CKV_AWS_260", HTTP_IN)]
+    assert ("CKV_AWS_260", HTTP_IN) not in {waiver.key for waiver in prod.waivers}
+    # Not applied is not "unused": the prod audit names no problem with the dev waiver.
+    assert not [problem for problem in prod.problems if "CKV_AWS_260" in problem]
+
+
+def test_a_waiver_for_another_environment_is_neither_judged_expired_nor_warned_about(policy_run, tmp_path):
+    expired = waivers_scoped(tmp_path, '["dev"]', expires="2026-11-01")
+    assert any(
+        "CKV_AWS_260" in problem and "expired" in problem
+        for problem in scoped_audit(policy_run, "dev", expired).problems
+    )
+    assert not [p for p in scoped_audit(policy_run, "prod", expired).problems if "CKV_AWS_260" in p]
+    soon = waivers_scoped(tmp_path, '["dev"]', expires="2026-12-10")
+    assert any("CKV_AWS_260" in warning for warning in scoped_audit(policy_run, "dev", soon).warnings)
+    assert not [w for w in scoped_audit(policy_run, "prod", soon).warnings if "CKV_AWS_260" in w]
+
+
+def test_in_plan_waivers_for_dev_are_listed_but_not_applied_in_a_plan_of_prod(policy_run):
+    """A dev-only waive() that leaks into prod's plan (made unconditional by mistake) waives nothing there."""
+    path = policy_run.real["prod"]
+    document = json.loads(path.read_text())
+    rule_type, name = HTTP_IN.split(".")
+    waiver = {"reason": "Copied into prod's plan by a mistaken edit.", "approver": "lead", "reference": "SEC-9"}
+    waiver |= {"environments": ["dev", "nightly"], "expires": "2027-05-31"}
+    document["resource"][rule_type][name]["//"]["waivers"] = {"CKV_AWS_260": waiver}
+    plan = Plan(document, str(path))
+    # The plan's waivers alone: the project's file waives CKV_AWS_260 for prod too.
+    audit = evaluate(plan, path, policy_run.scan, waivers.from_plan(plan), Mapping.load(), TODAY)
+    assert status_of(audit, "CKV_AWS_260", HTTP_IN) == "FAILED"
+    assert ("CKV_AWS_260", HTTP_IN) in {waiver.key for waiver in audit.other_waivers}
+
+
+def test_audit_env_that_contradicts_the_plan_is_bad_input(policy_run, tmp_path, capsys):
+    arguments = ["audit", "--plan", str(policy_run.real["prod"]), "--env", "dev", "--out", str(tmp_path / "r")]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("tap: the plan") and "is of environment 'prod', not 'dev'" in error
+    assert error.count("\n") == 1 and not (tmp_path / "r").exists()
+
+
+def test_log_buckets_are_not_applicable_with_their_reason_in_every_report(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    scoped = [item for item in document["evidence"] if item["status"] == "NOT_APPLICABLE"]
+    assert {(item["check_id"], "log" in item["resource"]) for item in scoped} == {("CKV_AWS_145", True)}
+    assert all("never cardholder data" in item["not_applicable"]["reason"] and not item["waiver"] for item in scoped)
+    assert document["totals"]["NOT_APPLICABLE"] == len(scoped) == len(document["not_applicable"])
+    assert not [w for w in document["waivers"] if w["check_id"] == "CKV_AWS_145"]
+    html = (reports[1] / "compliance.html").read_text()
+    assert 'id="not-applicable"' in html and html.count('class="status NOT_APPLICABLE"') == len(scoped)
+    sarif = json.loads((reports[1] / "compliance.sarif").read_text())["runs"][0]["results"]
+    assert sum(result["kind"] == "notApplicable" for result in sarif) == len(scoped)
+    skipped = [
+        case.find("skipped") for case in ET.parse(reports[1] / "compliance.junit.xml").getroot().iter("testcase")
+    ]
+    assert sum(item is not None and item.get("message").startswith("NOT APPLICABLE") for item in skipped) == len(scoped)
+
+
+def test_a_finding_declared_not_applicable_counts_as_no_evidence_and_fails_without_the_declaration(policy_run):
+    plan = Plan.load(policy_run.real["dev"])
+    declared = load_waivers(plan, None)
+    with_scope, without = (
+        audit_of(policy_run),
+        audit_of(policy_run, waivers=dataclasses.replace(declared, not_applicable=[])),
+    )
+    (summary,) = [item for item in with_scope.requirements if item.requirement.id == "3.5.1"]
+    evidencing = [
+        item for item in with_scope.evidence if "3.5.1" in item.requirements and item.status != "NOT_APPLICABLE"
+    ]
+    assert sum(summary.counts.values()) == len(evidencing)
+    assert {(item.check_id, "log" in item.address) for item in without.failures} == {("CKV_AWS_145", True)}
+
+
+def test_a_not_applicable_declaration_on_a_resource_not_in_the_plan_fails_the_audit(policy_run, tmp_path):
+    waivers_file = tmp_path / "waivers.toml"
+    waivers_file.write_text(
+        DEFAULT_WAIVERS.read_text() + '\n[[not_applicable]]\ncheck = "CKV_AWS_145"\nresource = "aws_s3_bucket.gone"\n'
+        'reason = "The bucket held only logs, never cardholder data."\napprover = "lead"\nreference = "SEC-7"\n'
+    )
+    audit = scoped_audit(policy_run, "dev", waivers_file)
+    assert any("not-applicable declaration of CKV_AWS_145 on aws_s3_bucket.gone" in p for p in audit.problems)
+    assert audit.exit_code == 1
+
+
+def test_compensating_control_fields_are_rendered_in_html_and_json_when_present(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    by_key = {(waiver["check_id"], waiver["address"]): waiver for waiver in document["waivers"]}
+    worksheet = by_key[("CKV_AWS_260", HTTP_IN)]["compensating_control"]
+    assert set(worksheet) == {"constraint", "objective", "identified_risk", "validation", "maintenance"}
+    assert all(waiver["compensating_control"] is None for key, waiver in by_key.items() if key[0] != "CKV_AWS_260")
+    html = (reports[1] / "compliance.html").read_text()
+    assert html.count('<dl class="worksheet">') == 1
+    assert "<dt>Identified risk</dt>" in html and str(markupsafe.escape(worksheet["identified_risk"])) in html
+
+
+def test_every_waiver_shows_its_approver_reference_and_environments(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    html = (reports[1] / "compliance.html").read_text()
+    assert document["provenance"]["environment"] == "dev"
+    for waiver in document["waivers"]:
+        assert waiver["approver"] and waiver["reference"] and "dev" in waiver["environments"]
+        assert waiver["reference"] in html
+
+
+def requirement_rows(html: str) -> dict[str, str]:
+    section = html[html.index('id="requirements"') : html.index('id="network-rules"')]
+    return {
+        match.group(1): match.group(0)
+        for match in re.finditer(r"<tr>\s*<td><strong>([\d.]+)</strong>.*?</tr>", section, re.DOTALL)
+    }
+
+
+def test_partial_in_place_is_amber_and_automated_in_place_is_green(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    html = (reports[1] / "compliance.html").read_text()
+    rows = requirement_rows(html)
+    for requirement in document["requirements"]:
+        if requirement["result"] != "in_place":
+            continue
+        partial = 'class="status in_place partial"' in rows[requirement["id"]]
+        assert partial == (requirement["coverage"] == "partial"), requirement["id"]
+    amber = re.search(r"\.in_place\.partial\s*\{\s*color:\s*(#[0-9a-f]+)", html).group(1)
+    green = re.search(r"\.in_place\s*\{\s*color:\s*(#[0-9a-f]+)", html).group(1)
+    assert amber != green
+
+
+def test_a_not_applicable_requirement_does_not_claim_a_coverage(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    rows = requirement_rows((reports[1] / "compliance.html").read_text())
+    declared = [item for item in document["requirements"] if item["result"] == "not_applicable"]
+    assert declared
+    for requirement in declared:
+        row = rows[requirement["id"]]
+        assert "<strong>manual</strong>" not in row and "declared not applicable" in row
+        assert str(markupsafe.escape(requirement["reason"])) in row
+
+
+def test_waivers_expiring_within_30_days_are_warned_about_on_the_console_and_in_the_report(
+    policy_run, scanned_once, tmp_path, capsys
+):
+    out = tmp_path / "reports"
+    assert main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(out), "--as-of", "2027-05-10"]) == 0
+    console = capsys.readouterr().out
+    assert "WARNING the waiver of CKV_AWS_260" in console and "within 30 days" in console
+    html = (out / "compliance.html").read_text()
+    assert 'id="warnings"' in html and "within 30 days" in html

@@ -18,6 +18,20 @@ from tests.policies.junit import NIGHTLY, LiveCase, write_live_results
 
 STACK = "TapStackdev"
 WAIVER = {"reason": "A reason an auditor can read, in one sentence.", "approver": "lead", "expires": "2027-01-01"}
+WAIVER |= {"reference": "SEC-1", "environments": ["dev"]}
+# A complete [[waiver]] of the small plan's bucket, but for the line a case takes out.
+FILE_WAIVER = (
+    '[[waiver]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\napprover = "lead"\nreference = "SEC-1"\n'
+    'reason = "A reason an auditor can read, in one sentence."\nenvironments = ["dev"]\nexpires = 2027-01-01\n'
+)
+NOT_APPLICABLE = (
+    '[[not_applicable]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\napprover = "lead"\n'
+    'reference = "SEC-1"\nreason = "The bucket holds access logs, never cardholder data."\n'
+)
+
+
+def without(text: str, line_start: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(line_start))
 
 
 def small_plan(**sections) -> dict:
@@ -151,8 +165,45 @@ CASES: list[Case] = [
     waivers_case(
         "waiver expires is a list",
         '[[waiver]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\napprover = "lead"\n'
-        'reason = "A reason an auditor can read, in one sentence."\nexpires = [2027]\n',
+        'reason = "A reason an auditor can read, in one sentence."\nreference = "SEC-1"\nenvironments = ["dev"]\n'
+        "expires = [2027]\n",
         "its expires is a list, not a date",
+    ),
+    waivers_case("waiver without approver", without(FILE_WAIVER, "approver"), "lacks approver"),
+    waivers_case("waiver without reference", without(FILE_WAIVER, "reference"), "lacks reference"),
+    waivers_case(
+        "waiver reference is no ticket",
+        FILE_WAIVER.replace('"SEC-1"', '"agreed on a call"'),
+        "its reference 'agreed on a call' is neither a ticket key",
+    ),
+    waivers_case("waiver without environments", without(FILE_WAIVER, "environments"), "lacks environments"),
+    waivers_case(
+        "waiver for an undeclared environment",
+        FILE_WAIVER.replace('["dev"]', '["staging"]'),
+        "names environment staging, which environments.toml does not declare",
+    ),
+    waivers_case("not applicable without reason", without(NOT_APPLICABLE, "reason"), "lacks reason"),
+    waivers_case("not applicable without reference", without(NOT_APPLICABLE, "reference"), "lacks reference"),
+    plan_case(
+        "plan waiver without reference",
+        small_plan(
+            resource=bucket(
+                **{"//": {"waivers": {"CKV_AWS_18": {k: v for k, v in WAIVER.items() if k != "reference"}}}}
+            )
+        ),
+        "lacks reference",
+    ),
+    plan_case(
+        "plan waiver without approver",
+        small_plan(
+            resource=bucket(**{"//": {"waivers": {"CKV_AWS_18": {k: v for k, v in WAIVER.items() if k != "approver"}}}})
+        ),
+        "lacks approver",
+    ),
+    (
+        "env contradicts the plan",
+        lambda tmp: [*with_small_plan(tmp), "--env", "prod"],
+        "names no environment (tag Environment), not 'prod'",
     ),
     live_case("live results hold no test case", "hold no JUnit test case", ()),
     live_case("live results all skipped", "executed no test", SKIPPED),

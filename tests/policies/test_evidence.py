@@ -17,6 +17,7 @@ from tap.audit.mapping import Mapping
 from tap.audit.reports import to_json, write_all
 from tap.audit.scan import Finding, Scan
 from tap.audit.verdict import evaluate, run_context
+from tap.audit.waivers import Declared
 from tap.cli import main
 from tap.plan import Plan
 from tests.policies.test_audit import TODAY, audit_of
@@ -174,7 +175,7 @@ def test_audit_with_a_baseline_writes_changes_and_a_bad_baseline_is_bad_input(po
 def test_a_waiver_expiring_within_30_days_is_a_warning(policy_run, capsys):
     audit = audit_of(policy_run)
     soon = dataclasses.replace(audit.waivers[0], expires=TODAY + dt.timedelta(days=29))
-    warned = audit_of(policy_run, waivers=[soon, *audit.waivers[1:]])
+    warned = audit_of(policy_run, waivers=Declared([soon, *audit.waivers[1:]], audit.not_applicable))
     assert len(warned.warnings) == 1 and "within 30 days" in warned.warnings[0]
     assert warned.exit_code == 0 and audit.warnings == []
 

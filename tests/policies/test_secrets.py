@@ -19,6 +19,7 @@ from tap.audit.mapping import Mapping
 from tap.audit.reports import to_json
 from tap.audit.scan import Finding, Scan
 from tap.audit.verdict import evaluate
+from tap.audit.waivers import Declared
 from tap.cli import main
 from tap.plan import Plan
 
@@ -226,7 +227,7 @@ def test_a_leaked_value_is_redacted_in_every_message(policy_run):
     plan = Plan.load(mutant.path)
     (password,) = [body["password"] for body in plan.document["resource"]["aws_db_instance"].values()]
     drift = LiveResult("test_database_password", "failed", ("CKV_PAY_18",), f"drift: the password is {password}")
-    audit = evaluate(plan, mutant.path, policy_run.scan, [], Mapping.load(), TODAY, [drift])
+    audit = evaluate(plan, mutant.path, policy_run.scan, Declared(), Mapping.load(), TODAY, [drift])
     report = json.dumps(to_json(audit))
     assert password not in report
     assert "drift: the password is <redacted>" in report
@@ -248,5 +249,5 @@ def test_user_data_is_shown_only_as_its_digest(plans, tmp_path):
     finding = Finding("CKV_AWS_46", "No secrets in user data", "PASSED", f"aws_launch_template.{name}", ("user_data",))
     scan = Scan("test", {"CKV_AWS_46": finding.check_name}, {Path(path).resolve(): [finding]})
 
-    audit = evaluate(Plan.load(path), path, scan, [], Mapping.load(), TODAY)
+    audit = evaluate(Plan.load(path), path, scan, Declared(), Mapping.load(), TODAY)
     assert audit.evidence[0].attributes == {"user_data": f"sha256:{hashlib.sha256(script.encode()).hexdigest()}"}
