@@ -59,6 +59,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         baseline=Path(args.baseline) if args.baseline else None,
         sign_key=Path(args.sign_key) if args.sign_key else None,
+        mutation_results=Path(args.mutation_results) if args.mutation_results else None,
     )
 
 
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--as-of", type=_date, help="judge waiver expiry on this date (default: today, UTC)")
     audit.add_argument("--baseline", help="a previous report folder (or its compliance.json): say what changed")
     audit.add_argument("--sign-key", help="Ed25519 private key (PEM) that signs the report folder's manifest")
+    audit.add_argument("--mutation-results", help="a `tap mutate` result: the defense-in-depth matrix, in the reports")
     audit.set_defaults(run=cmd_audit)
 
     verify = commands.add_parser(

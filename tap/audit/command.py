@@ -15,6 +15,7 @@ from tap.audit.reports import check_out_dir, to_json, write_all
 from tap.audit.scan import Scan, scan
 from tap.audit.verdict import INAPPLICABLE, Audit, evaluate, plan_sha256
 from tap.errors import UsageError
+from tap.mutate import report as mutation_report
 from tap.plan import Plan
 from tap.plan_file import read_plan
 
@@ -80,11 +81,13 @@ def run_audit(
     as_of: dt.date | None = None,
     baseline: Path | None = None,
     sign_key: Path | None = None,
+    mutation_results: Path | None = None,
 ) -> int:
     started = time.perf_counter()
     check_out_dir(out_dir)  # before the scan: a folder that cannot take the reports fails at once
     key = bundle.load_private_key(sign_key) if sign_key else None
     previous = load_baseline(baseline) if baseline else None
+    campaign = mutation_report.read_result(mutation_results) if mutation_results else None
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     plan = read_plan(plan_path)
     if not len(plan.resources()):
@@ -100,6 +103,8 @@ def run_audit(
     audit = evaluate(plan, plan_path, result, accepted, mapping, as_of, live)
     if previous is not None:
         audit.changes = compare(previous, to_json(audit), as_of)
+    if campaign is not None:
+        audit.defense_in_depth = mutation_report.summary(campaign, mutation_results)
     paths = write_all(audit, out_dir, waivers_file=waivers_path(waivers_file), sign_key=key)
     _print_summary(audit, paths, scan_seconds, time.perf_counter() - started)
     return audit.exit_code

@@ -185,6 +185,7 @@ def to_json(audit: Audit) -> dict[str, Any]:
         "unmapped_checks": audit.unmapped_checks,
         "warnings": audit.warnings,
         **({"changes": audit.changes} if audit.changes is not None else {}),
+        **({"defense_in_depth": audit.defense_in_depth} if audit.defense_in_depth is not None else {}),
     }
 
 

@@ -118,6 +118,7 @@ class Audit:
     # Approved for other environments: not applied here, and not judged (neither used nor unused).
     other_waivers: list[Waiver] = field(default_factory=list)
     changes: dict[str, Any] | None = None  # since the baseline, when one was given
+    defense_in_depth: dict[str, Any] | None = None  # a mutation campaign's summary, when one was given
 
     @property
     def environment(self) -> str | None:

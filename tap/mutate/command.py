@@ -40,7 +40,13 @@ def run_mutate(
         outcomes += run_account_campaign(sample=sample, seed=seed)
         seconds["live"] = time.perf_counter() - account_started
     seconds["wall"] = time.perf_counter() - started
-    campaign = {"kinds": list(kinds), "sample": sample, "seed": seed, "seconds": _rounded(seconds)}
+    campaign = {
+        "kinds": list(kinds),
+        "sample": sample,
+        "seed": seed,
+        "seconds": _rounded(seconds),
+        "suite_sha256": report.suite_digest(),
+    }
     result = report.result(outcomes, explanations, campaign)
     write_atomically(out, json.dumps(result, indent=2) + "\n", "campaign result")
     print(report.text(result))

@@ -6,15 +6,22 @@ report, and what the nightly keeps with the reports.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import asdict
+from pathlib import Path
 
+from stack.contract import PROJECT_ROOT
+from tap.audit.bundle import folder_digests, sha256_file
+from tap.errors import UsageError
 from tap.mutate.model import CATEGORIES, LAYERS, LESSONS, Outcome
-from tap.mutate.survivors import Explanation, explain
+from tap.mutate.survivors import SURVIVORS_FILE, Explanation, explain
 
 FORMAT = "tap-mutation/1"
 # Non-equivalent mutants each kind of layer must kill (issue targets).
 TARGETS = {"plan": 0.95, "account": 0.90}
+SUITE_PARTS = (PROJECT_ROOT / "policies", PROJECT_ROOT / "tests" / "unit", PROJECT_ROOT / "tests" / "integration")
 
 
 def result(outcomes: list[Outcome], explanations: list[Explanation], campaign: dict) -> dict:
@@ -124,3 +131,45 @@ def text(report: dict) -> str:
 
 def _cell_text(cell: dict | None) -> str:
     return "-" if cell is None else f"{cell['killed']}/{cell['mutants']} {cell['rate']:.0%}"
+
+
+def suite_digest() -> str:
+    """SHA-256 over what judges the mutants: the policies, the unit and live suites, the survivors file."""
+    digests = {
+        f"{folder.name}/{name}": digest
+        for folder in SUITE_PARTS
+        for name, digest in folder_digests(folder).items()
+        if "__pycache__" not in name.split("/")
+    }
+    digests[SURVIVORS_FILE.name] = sha256_file(SURVIVORS_FILE)
+    return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
+
+
+def read_result(path: Path) -> dict:
+    """A campaign result for `tap audit`: written by `tap mutate` from this very version of the suite."""
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"mutation results {path} do not exist: run `tap mutate` first") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"mutation results {path} cannot be read: {error}") from None
+    if not isinstance(found, dict) or found.get("format") != FORMAT or not {"scores", "matrix"} <= set(found):
+        raise UsageError(f"{path} is not a `tap mutate` result ({FORMAT})")
+    if found.get("campaign", {}).get("suite_sha256") != suite_digest():
+        raise UsageError(
+            f"{path} measured another version of the suite (its policies, tests or survivors file differ "
+            "from these): run `tap mutate` again"
+        )
+    return found
+
+
+def summary(found: dict, path: Path) -> dict:
+    """What the compliance report carries of a campaign: scores, matrix, survivors by verdict."""
+    verdicts = [item["verdict"] for item in found.get("survivors", [])]
+    return {
+        "result_sha256": sha256_file(path),
+        "campaign": found["campaign"],
+        "scores": found["scores"],
+        "matrix": found["matrix"],
+        "survivors": {verdict: verdicts.count(verdict) for verdict in ("equivalent", "irrelevant", "unexplained")},
+    }
