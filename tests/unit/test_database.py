@@ -74,3 +74,15 @@ def test_database_enhanced_monitoring_uses_its_own_role(plan):
     plan.resources("aws_db_instance").assert_all(
         {"monitoring_interval": 60, "monitoring_role_arn": Match.reference_to(role.address, "arn")}
     )
+
+
+def test_parameter_group_audits_with_pgaudit_and_keeps_parameters_out(plan):
+    (group,) = plan.resources("aws_db_parameter_group")
+    parameters = {p["name"]: p for p in group["parameter"]}
+    assert "pgaudit" in parameters["shared_preload_libraries"]["value"].split(",")
+    # Static: RDS refuses to apply it immediately, a running instance takes it at its next reboot.
+    assert parameters["shared_preload_libraries"]["apply_method"] == "pending-reboot"
+    assert {"ddl", "role", "write"} <= set(parameters["pgaudit.log"]["value"].split(","))
+    assert parameters["pgaudit.role"]["value"] == "rds_pgaudit"
+    assert parameters["pgaudit.log_parameter"]["value"] == "0"  # bind values can carry a PAN
+    assert {p["apply_method"] for p in group["parameter"]} <= {"immediate", "pending-reboot"}
