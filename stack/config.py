@@ -108,7 +108,7 @@ class Profile:
     db_allocated_storage: int
     db_max_allocated_storage: int
     backup_retention_days: int
-    # Logs outlive the stack and nobody rewrites them (PCI DSS 10.3.2, 10.5.1): Object Lock on the
+    # Logs outlive the stack and nobody rewrites them: Object Lock on the
     # log buckets that can carry it, log groups a destroy leaves behind, log buckets never emptied by
     # a destroy. Off where the environment is destroyed every night (dev): its log buckets are emptied
     # by the destroy and its log groups go with it.

@@ -24,8 +24,8 @@ PARAMETERS = {
     "rds.force_ssl": "1",
     "log_connections": "1",
     "log_disconnections": "1",
-    # pgaudit (PCI DSS 10.2.1): session audit of schema changes (10.2.1.7), role and privilege
-    # changes (10.2.1.2, 10.2.1.5) and every data modification. Reads are not logged globally (every
+    # pgaudit: session audit of schema changes, of role and privilege changes (administrators'
+    # actions, credentials) and of every data modification. Reads are not logged globally (every
     # SELECT of the application would be); they are audited per table through pgaudit.role, whose
     # only allowed value on RDS is rds_pgaudit: the database owner grants SELECT on the cardholder
     # tables to that role (with CREATE ROLE rds_pgaudit and CREATE EXTENSION pgaudit, in the

@@ -1,7 +1,7 @@
 """CloudWatch log groups: every one KMS-encrypted and kept for the configured period.
 
 Where the profile protects logs (prod), `cdktf destroy` leaves the groups behind
-(`skip_destroy`): the audit trail outlives the stack it describes (PCI DSS 10.5.1). Their
+(`skip_destroy`): the audit trail outlives the stack it describes. Their
 names carry the deployment suffix, so the next deployment never collides with them.
 """
 

@@ -5,7 +5,7 @@ access-log bucket and the server-access-log bucket use SSE-S3 (AES256), because
 Elastic Load Balancing and S3 server access logging can only deliver to buckets
 encrypted with S3-managed keys.
 
-Logs nobody rewrites (PCI DSS 10.3.2, 10.5.1): every log bucket's policy denies deleting
+Logs nobody rewrites: every log bucket's policy denies deleting
 objects and their versions to everyone, and changing its lifecycle or Object Lock to all but
 the administrators. Where the profile protects logs (prod), the ALB log bucket also carries
 Object Lock in governance mode for the retention period. The access-log bucket cannot: S3
