@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, as_list, statements
+from policies.support import PaymentCheck, as_list, is_everyone, only_condition, statements
 
 
 class CKV_PAY_28(PaymentCheck):
@@ -21,15 +21,7 @@ class CKV_PAY_28(PaymentCheck):
 
     def exempts_by_arn(self, item):
         """The deny exempts only principals named by ARN (a condition on anything else could exempt anyone)."""
-        condition = item.get("Condition") or {}
-        return bool(condition) and all(
-            operator in self.EXEMPTIONS and set(keys) == {"aws:PrincipalArn"} and as_list(keys["aws:PrincipalArn"])
-            for operator, keys in condition.items()
-        )
-
-
-def is_everyone(principal):
-    return principal == "*" or (isinstance(principal, dict) and as_list(principal.get("AWS")) == ["*"])
+        return only_condition(item, self.EXEMPTIONS, "aws:PrincipalArn")
 
 
 check = CKV_PAY_28()

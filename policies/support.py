@@ -8,6 +8,7 @@ dicts; CDKTF writes some booleans as the strings "true"/"false".
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any
 
@@ -93,3 +94,32 @@ def statements(conf: dict[str, Any], key: str = "policy") -> list[dict[str, Any]
 def as_list(found: Any) -> list[Any]:
     """A policy element that may be one value or a list of them."""
     return found if isinstance(found, list) else [found]
+
+
+def is_everyone(principal: Any) -> bool:
+    return principal == "*" or (isinstance(principal, dict) and as_list(principal.get("AWS")) == ["*"])
+
+
+def covers(granted: Any, wanted: set[str]) -> bool:
+    """The statement's actions (wildcards allowed, case-insensitive as in IAM) include every wanted one."""
+    patterns = [item.lower() for item in as_list(granted) if isinstance(item, str)]
+    return all(any(fnmatch.fnmatchcase(action.lower(), pattern) for pattern in patterns) for action in wanted)
+
+
+def receives_deliveries(items: list[dict[str, Any]]) -> bool:
+    """A bucket whose policy lets some principal put objects: a sink AWS delivery services write logs into.
+
+    Data is written by principals IAM allows, so a data bucket's policy grants no one s3:PutObject.
+    """
+    return any(item.get("Effect") == "Allow" and covers(item.get("Action"), {"s3:PutObject"}) for item in items)
+
+
+def only_condition(item: dict[str, Any], operators: set[str], key: str) -> bool:
+    """The statement's only condition is `key`, under these operators, with some value.
+
+    A deny with any further condition denies less: each condition must hold for it to apply.
+    """
+    condition = item.get("Condition") or {}
+    return bool(condition) and all(
+        operator in operators and set(keys) == {key} and as_list(keys[key]) for operator, keys in condition.items()
+    )

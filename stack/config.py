@@ -108,6 +108,11 @@ class Profile:
     db_allocated_storage: int
     db_max_allocated_storage: int
     backup_retention_days: int
+    # Logs outlive the stack and nobody rewrites them: Object Lock on the
+    # log buckets that can carry it, log groups a destroy leaves behind, log buckets never emptied by
+    # a destroy. Off where the environment is destroyed every night (dev): its log buckets are emptied
+    # by the destroy and its log groups go with it.
+    protect_logs: bool
     schedules: tuple[Schedule, ...] = ()
 
 
@@ -126,6 +131,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
         db_allocated_storage=20,
         db_max_allocated_storage=100,
         backup_retention_days=7,
+        protect_logs=False,
         schedules=(
             Schedule("scale-down", "0 20 * * MON-FRI", 0, 0, 0),
             Schedule("scale-up", "0 7 * * MON-FRI", 1, 2, 1),
@@ -145,6 +151,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
         db_allocated_storage=100,
         db_max_allocated_storage=1000,
         backup_retention_days=30,
+        protect_logs=True,
     ),
 }
 

@@ -19,12 +19,25 @@ ENGINE = "postgres"
 MASTER_USERNAME = "payment_admin"
 DATABASE_NAME = "payments"
 PORT = 5432
-# Server-side settings: refuse plaintext connections, record who connects.
+# Server-side settings: refuse plaintext connections, record who connects and what they do.
 PARAMETERS = {
     "rds.force_ssl": "1",
     "log_connections": "1",
     "log_disconnections": "1",
+    # pgaudit: session audit of schema changes, of role and privilege changes (administrators'
+    # actions, credentials) and of every data modification. Reads are not logged globally (every
+    # SELECT of the application would be); they are audited per table through pgaudit.role, whose
+    # only allowed value on RDS is rds_pgaudit: the database owner grants SELECT on the cardholder
+    # tables to that role (with CREATE ROLE rds_pgaudit and CREATE EXTENSION pgaudit, in the
+    # application's migrations). RDS loads pg_stat_statements by default; it stays.
+    "shared_preload_libraries": "pg_stat_statements,pgaudit",
+    "pgaudit.log": "ddl,role,write",
+    "pgaudit.role": "rds_pgaudit",
+    # Statement parameters can carry a PAN: never into the logs.
+    "pgaudit.log_parameter": "0",
 }
+# Static parameters RDS applies only at a reboot (a new instance starts with them).
+STATIC_PARAMETERS = ("shared_preload_libraries",)
 # OS-level metrics every minute (enhanced monitoring), through AWS's managed role policy.
 MONITORING_INTERVAL_SECONDS = 60
 MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
@@ -63,7 +76,9 @@ class Database(Construct):
             name=names["db-params"],
             family=f"{ENGINE}{config.db_engine_major}",
             parameter=[
-                aws.db_parameter_group.DbParameterGroupParameter(name=name, value=value)
+                aws.db_parameter_group.DbParameterGroupParameter(
+                    name=name, value=value, apply_method="pending-reboot" if name in STATIC_PARAMETERS else "immediate"
+                )
                 for name, value in PARAMETERS.items()
             ],
         )

@@ -1,4 +1,9 @@
-"""CloudWatch log groups: every one KMS-encrypted and kept for the configured period."""
+"""CloudWatch log groups: every one KMS-encrypted and kept for the configured period.
+
+Where the profile protects logs (prod), `cdktf destroy` leaves the groups behind
+(`skip_destroy`): the audit trail outlives the stack it describes. Their
+names carry the deployment suffix, so the next deployment never collides with them.
+"""
 
 from __future__ import annotations
 
@@ -31,4 +36,5 @@ class Logs(Construct):
             name=self._names[resource],
             retention_in_days=self._config.log_retention_days,
             kms_key_id=self._key.arn,
+            skip_destroy=self._config.settings.protect_logs,
         )

@@ -86,6 +86,7 @@ class PaymentStack(core.TerraformStack):
             account_id=account_id,
             elb_account_arn=elb_account.arn,
             data_key=keys.data_key,
+            s3_endpoint_id=network.s3_endpoint.id,
         )
         balancer = LoadBalancer(
             self,

@@ -4,6 +4,15 @@ Encryption: the data bucket uses SSE-KMS with the data key and a bucket key. The
 access-log bucket and the server-access-log bucket use SSE-S3 (AES256), because
 Elastic Load Balancing and S3 server access logging can only deliver to buckets
 encrypted with S3-managed keys.
+
+Logs nobody rewrites: every log bucket's policy denies deleting
+objects and their versions to everyone, and changing its lifecycle or Object Lock to all but
+the administrators. Where the profile protects logs (prod), the ALB log bucket also carries
+Object Lock in governance mode for the retention period. The access-log bucket cannot: S3
+refuses a server access logging target that has a default retention period.
+
+The data bucket's objects are reached only by the application's role, and only through the
+stack's S3 gateway endpoint; bucket configuration stays with IAM (the deploy role).
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from constructs import Construct
 from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
-from stack.policy_documents import Statement, deny_insecure_transport, document
+from stack.policy_documents import Statement, account_root, deny_insecure_transport, document, role_arn
 from stack.waivers import SCOPE_REVIEW, SECURITY_REVIEW, declare_not_applicable, waive
 
 # The two provider modules with the longest names, shortened.
@@ -33,6 +42,24 @@ SINGLE_REGION_REASON = (
 )
 INTELLIGENT_TIERING_AFTER_DAYS = 30
 NONCURRENT_VERSIONS_KEPT_DAYS = 90
+# What would rewrite history in a log bucket: no principal may do it, whatever IAM allows. (A
+# destroy of dev still empties its log buckets: Terraform removes the policy before the bucket.)
+LOG_DELETION = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+# What would shorten how long logs are kept: only the administrators (the deploy role) may.
+LOG_RETENTION_CHANGES = ["s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration"]
+# Governance mode: the administrators could shorten a lock with s3:BypassGovernanceRetention,
+# but the policy's delete deny stops them deleting anything without first rewriting the policy.
+OBJECT_LOCK_MODE = "GOVERNANCE"
+# Reading, writing and deleting cardholder data; bucket configuration is not among them, so the
+# deploy role keeps managing the bucket.
+DATA_OBJECT_ACTIONS = [
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectAttributes",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+]
 
 
 @dataclass
@@ -54,14 +81,18 @@ class Storage(Construct):
         account_id: str,
         elb_account_arn: str,
         data_key: aws.kms_key.KmsKey,
+        s3_endpoint_id: str,
     ):
         super().__init__(scope, id_)
         self._names = names
         self._config = config
+        administrators = [role_arn(account_id, config.key_administrator_role), account_root(account_id)]
         # Server access logs of the other buckets; not logged itself (it would log its own writes).
         self.access_logs = self._bucket(
             "access-logs",
             expire_days=config.log_retention_days,
+            # No Object Lock: S3 refuses server access logging into a bucket with default retention.
+            log_sink=LogSink(administrators, locked=False),
             grants=[
                 {
                     "Sid": "S3ServerAccessLogs",
@@ -77,6 +108,7 @@ class Storage(Construct):
             "alb-logs",
             expire_days=config.log_retention_days,
             log_to=self.access_logs,
+            log_sink=LogSink(administrators, locked=config.settings.protect_logs),
             grants=[
                 {
                     "Sid": "ElbAccessLogs",
@@ -87,7 +119,12 @@ class Storage(Construct):
                 }
             ],
         )
-        self.data = self._bucket("data", kms_key=data_key, log_to=self.access_logs)
+        self.data = self._bucket(
+            "data",
+            kms_key=data_key,
+            log_to=self.access_logs,
+            grants=data_confined(names["data"], role_arn(account_id, names["app-role"]), s3_endpoint_id),
+        )
 
     def _bucket(
         self,
@@ -97,9 +134,23 @@ class Storage(Construct):
         log_to: BucketParts | None = None,
         expire_days: int | None = None,
         grants: list[Statement] = (),
+        log_sink: LogSink | None = None,
     ) -> BucketParts:
         scope = Construct(self, resource)
-        bucket = aws.s3_bucket.S3Bucket(scope, "bucket", bucket=self._names[resource], force_destroy=False)
+        name = self._names[resource]
+        protect = self._config.settings.protect_logs
+        bucket = aws.s3_bucket.S3Bucket(
+            scope,
+            "bucket",
+            bucket=name,
+            # A destroy empties dev's log buckets (ELB writes a test object the moment logging is
+            # on, so they are never empty); prod's buckets and the data bucket are never emptied.
+            force_destroy=log_sink is not None and not protect,
+            # Stated on every bucket, so each plan says whether it can carry Object Lock.
+            object_lock_enabled=log_sink is not None and log_sink.locked,
+        )
+        if log_sink is not None:
+            grants = [*grants, *log_sink.statements(name)]
         waive(bucket, "CKV_AWS_144", SINGLE_REGION_REASON, SECURITY_REVIEW)
         if kms_key is None:  # the two log buckets
             declare_not_applicable(bucket, "CKV_AWS_145", LOG_BUCKET_SCOPE, SCOPE_REVIEW)
@@ -122,7 +173,7 @@ class Storage(Construct):
                 )
             ],
         )
-        aws.s3_bucket_versioning.S3BucketVersioningA(
+        versioning = aws.s3_bucket_versioning.S3BucketVersioningA(
             scope,
             "versioning",
             bucket=bucket.id,
@@ -157,6 +208,8 @@ class Storage(Construct):
         lifecycle.S3BucketLifecycleConfiguration(
             scope, "lifecycle", bucket=bucket.id, rule=[self._lifecycle(expire_days)]
         )
+        if log_sink is not None and log_sink.locked:
+            self._object_lock(scope, bucket, versioning)
         if log_to is not None:
             aws.s3_bucket_logging.S3BucketLoggingA(
                 scope,
@@ -168,6 +221,25 @@ class Storage(Construct):
                 depends_on=[log_to.policy],
             )
         return BucketParts(bucket, policy)
+
+    def _object_lock(
+        self, scope: Construct, bucket: aws.s3_bucket.S3Bucket, versioning: aws.s3_bucket_versioning.S3BucketVersioningA
+    ) -> None:
+        """Every object delivered is locked in governance mode for as long as logs are kept."""
+        lock = aws.s3_bucket_object_lock_configuration
+        lock.S3BucketObjectLockConfigurationA(
+            scope,
+            "object-lock",
+            bucket=bucket.id,
+            object_lock_enabled="Enabled",
+            rule=lock.S3BucketObjectLockConfigurationRuleA(
+                default_retention=lock.S3BucketObjectLockConfigurationRuleDefaultRetentionA(
+                    mode=OBJECT_LOCK_MODE, days=self._config.log_retention_days
+                )
+            ),
+            # Object Lock needs versioning on.
+            depends_on=[versioning],
+        )
 
     @staticmethod
     def _lifecycle(expire_days: int | None) -> lifecycle.S3BucketLifecycleConfigurationRule:
@@ -193,3 +265,58 @@ class Storage(Construct):
             if expire_days
             else None,
         )
+
+
+@dataclass(frozen=True)
+class LogSink:
+    """A bucket AWS delivery services write logs into: what protects those logs."""
+
+    administrators: list[str]
+    locked: bool  # Object Lock with a default retention
+
+    def statements(self, bucket: str) -> list[Statement]:
+        arn = f"arn:aws:s3:::{bucket}"
+        return [
+            {
+                "Sid": "DenyLogDeletion",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": LOG_DELETION,
+                "Resource": f"{arn}/*",
+            },
+            {
+                "Sid": "OnlyAdministratorsChangeLogRetention",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": LOG_RETENTION_CHANGES,
+                "Resource": arn,
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": self.administrators}},
+            },
+        ]
+
+
+def data_confined(bucket: str, app_role_arn: str, s3_endpoint_id: str) -> list[Statement]:
+    """Objects of the data bucket: for the application's role only, and only through the gateway endpoint.
+
+    Two statements, because one Deny's conditions must all hold to deny: a single statement would
+    deny only requests that are both from another principal and from outside the endpoint.
+    """
+    objects = f"arn:aws:s3:::{bucket}/*"
+    return [
+        {
+            "Sid": "DenyObjectAccessOutsideTheEndpoint",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": DATA_OBJECT_ACTIONS,
+            "Resource": objects,
+            "Condition": {"StringNotEquals": {"aws:SourceVpce": s3_endpoint_id}},
+        },
+        {
+            "Sid": "DenyObjectAccessToOtherPrincipals",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": DATA_OBJECT_ACTIONS,
+            "Resource": objects,
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": app_role_arn}},
+        },
+    ]

@@ -47,7 +47,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         "secretsmanager": "DescribeSecret",
         "s3": (
             "HeadBucket GetBucketEncryption GetBucketVersioning GetPublicAccessBlock GetBucketPolicy "
-            "GetBucketOwnershipControls GetBucketLogging GetBucketLifecycleConfiguration GetBucketLocation"
+            "GetBucketOwnershipControls GetBucketLogging GetBucketLifecycleConfiguration GetBucketLocation "
+            "GetObjectLockConfiguration"
         ),
         "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy",
         "logs": "DescribeLogGroups",

@@ -69,18 +69,31 @@ def test_engine_logs_are_exported(database, planned):
     )
 
 
-@pytest.mark.controls("CKV_PAY_13", "CKV2_PAY_5", "CKV2_PAY_15")
-def test_parameter_group_refuses_unencrypted_connections(target, database):
+def _parameters(target, database, names) -> tuple[dict, dict]:
+    """The attached parameter group's settings of `names` (a predicate), in the account and in the plan."""
     (group,) = target.planned("aws_db_parameter_group")
     name = target.name(group)
     same([g["DBParameterGroupName"] for g in database["DBParameterGroups"]], [name], "the database's parameter group")
     parameters = target.client("rds").describe_db_parameters(DBParameterGroupName=name, Source="user")["Parameters"]
     actual = {p["ParameterName"]: p.get("ParameterValue") for p in parameters}
-    same(
-        {p["name"]: actual.get(p["name"]) for p in group["parameter"]},
-        {p["name"]: p["value"] for p in group["parameter"]},
-        "the parameter group's settings (rds.force_ssl)",
-    )
+    planned = {p["name"]: p["value"] for p in group["parameter"] if names(p["name"])}
+    return {key: actual.get(key) for key in planned}, planned
+
+
+@pytest.mark.controls("CKV_PAY_13", "CKV2_PAY_5", "CKV2_PAY_15")
+def test_parameter_group_refuses_unencrypted_connections(target, database):
+    actual, planned = _parameters(target, database, lambda name: not _is_audit(name))
+    same(actual, planned, "the parameter group's settings (rds.force_ssl)")
+
+
+@pytest.mark.controls("CKV_PAY_32")
+def test_parameter_group_audits_with_pgaudit(target, database):
+    actual, planned = _parameters(target, database, _is_audit)
+    same(actual, planned, "the parameter group's pgaudit settings")
+
+
+def _is_audit(name: str) -> bool:
+    return name.startswith("pgaudit.") or name == "shared_preload_libraries"
 
 
 @pytest.mark.controls("CKV_PAY_17", "CKV_PAY_4")

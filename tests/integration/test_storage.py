@@ -81,3 +81,85 @@ def test_bucket_policy_denies_every_request_without_tls(target, output):
         and set(s["Resource"]) == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
     ]
     assert denies, f"drift: the policy of bucket {bucket} no longer denies requests without TLS"
+
+
+LOG_BUCKETS = [Output.ALB_LOGS_BUCKET, Output.ACCESS_LOGS_BUCKET]
+
+
+def _policy_statements(target, bucket: str) -> list[dict]:
+    return json.loads(target.client("s3").get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+
+
+def _object_lock(target, bucket: str) -> dict | None:
+    """The bucket's Object Lock as (enabled, mode, days, years); None when it has none."""
+    try:
+        found = target.client("s3").get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ObjectLockConfigurationNotFoundError":
+            return None
+        raise
+    retention = found.get("Rule", {}).get("DefaultRetention", {})
+    return {
+        "enabled": found.get("ObjectLockEnabled"),
+        "mode": retention.get("Mode"),
+        # AWS gives days or years; moto gives the other as 0.
+        "days": retention.get("Days") or None,
+        "years": retention.get("Years") or None,
+    }
+
+
+@pytest.mark.controls("CKV_PAY_31")
+@pytest.mark.parametrize("output", LOG_BUCKETS)
+def test_log_bucket_object_lock_matches_plan(target, output):
+    bucket = target.outputs[output]
+    (found,) = [r for r in target.planned("aws_s3_bucket") if target.name(r, "bucket") == bucket]
+    locks = [r for r in target.planned("aws_s3_bucket_object_lock_configuration") if found.address in r["bucket"]]
+    expected = None
+    if locks:
+        retention = locks[0]["rule"]["default_retention"]
+        expected = {
+            "enabled": locks[0]["object_lock_enabled"],
+            "mode": retention["mode"],
+            "days": retention.get("days"),
+            "years": retention.get("years"),
+        }
+    same(_object_lock(target, bucket), expected, f"the Object Lock of bucket {bucket}")
+
+
+@pytest.mark.controls("CKV_PAY_30")
+@pytest.mark.parametrize("output", LOG_BUCKETS)
+def test_log_bucket_policy_denies_deleting_log_objects(target, output):
+    bucket = target.outputs[output]
+    denied = {
+        action
+        for s in _policy_statements(target, bucket)
+        if s["Effect"] == "Deny" and s["Principal"] == "*" and not s.get("Condition")
+        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert {"s3:DeleteObject", "s3:DeleteObjectVersion"} <= denied, (
+        f"drift: the policy of bucket {bucket} no longer denies deleting log objects to everyone "
+        f"(it denies {sorted(denied)} unconditionally)"
+    )
+
+
+@pytest.mark.controls("CKV_PAY_33")
+def test_data_objects_only_for_the_app_role_through_the_endpoint(target):
+    bucket = target.outputs[Output.DATA_BUCKET]
+    (role,) = target.planned("aws_iam_role", under="compute/")
+    role_arn = target.client("iam").get_role(RoleName=target.name(role))["Role"]["Arn"]
+    conditions = [
+        s["Condition"]
+        for s in _policy_statements(target, bucket)
+        if s["Effect"] == "Deny" and s["Principal"] == "*" and "s3:GetObject" in s["Action"]
+    ]
+    same(
+        sorted(conditions, key=json.dumps),
+        sorted(
+            [
+                {"StringNotEquals": {"aws:SourceVpce": target.outputs[Output.S3_ENDPOINT_ID]}},
+                {"ArnNotEquals": {"aws:PrincipalArn": role_arn}},
+            ],
+            key=json.dumps,
+        ),
+        f"the denies keeping bucket {bucket}'s objects to the application's role through the S3 gateway endpoint",
+    )

@@ -11,7 +11,7 @@ import pytest
 
 from tap.audit.scan import Scan, scan
 from tap.plan import Plan
-from tests.policies.mutations import MUTATIONS
+from tests.policies.mutations import MUTATIONS, ONLY_IN
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -27,7 +27,7 @@ class PolicyRun:
     scan: Scan
     fixtures: dict[str, Path]  # check id -> fixture plan
     real: dict[str, Path]  # profile -> real plan
-    mutants: dict[str, Mutant]  # check id -> mutated dev plan
+    mutants: dict[str, Mutant]  # check id -> mutated dev plan (or the plan of the profile in ONLY_IN)
 
     def results(self, path: Path, check_id: str, result: str) -> set[str]:
         return {
@@ -46,7 +46,7 @@ def policy_run(plans: dict[str, Plan], tmp_path_factory: pytest.TempPathFactory)
     folder = tmp_path_factory.mktemp("mutants")
     mutants = {}
     for check_id, mutate in MUTATIONS.items():
-        document = copy.deepcopy(plans["dev"].document)
+        document = copy.deepcopy(plans[ONLY_IN.get(check_id, "dev")].document)
         address = mutate(document)
         path = folder / f"{check_id}.tf.json"
         path.write_text(json.dumps(document, indent=2))

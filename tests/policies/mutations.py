@@ -140,6 +140,37 @@ def _flow_log_deleted(document: Document) -> str:
     return _first(document, "aws_vpc")[0]
 
 
+def _bucket_policy_without(name_part: str, dropped: Callable[[dict], bool]) -> Callable[[Document], str]:
+    """A mutation that removes statements from one bucket policy."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, "aws_s3_bucket_policy", name_part)
+        policy = json.loads(body["policy"])
+        policy["Statement"] = [item for item in policy["Statement"] if not dropped(item)]
+        body["policy"] = json.dumps(policy)
+        return address
+
+    return mutate
+
+
+def _pgaudit_unloaded(document: Document) -> str:
+    address, body = _first(document, "aws_db_parameter_group")
+    for item in body["parameter"]:
+        if item["name"] == "shared_preload_libraries":
+            item["value"] = "pg_stat_statements"
+    return address
+
+
+def _object_lock_for_a_month(document: Document) -> str:
+    address, body = _first(document, "aws_s3_bucket_object_lock_configuration")
+    body["rule"]["default_retention"]["days"] = 30
+    return address
+
+
+# Policies on what only one profile carries (dev has no Object Lock: it is destroyed every
+# night): mutated on that profile's plan, and the other's must give them nothing to check.
+ONLY_IN = {"CKV_PAY_31": "prod"}
+
 MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_1": _setter("aws_db_instance", kms_key_id=None),
     "CKV_PAY_2": _nested("aws_launch_template", "", ("block_device_mappings", 0, "ebs", "encrypted"), "false"),
@@ -172,6 +203,10 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_27": _key_policy("data-key", _root_gets_everything),
     "CKV_PAY_28": _key_policy("data-key", _without_destruction_deny),
     "CKV_PAY_29": _key_policy("logs-key", _unbound_service_grants),
+    "CKV_PAY_30": _bucket_policy_without("alb-logs", lambda item: item.get("Sid") == "DenyLogDeletion"),
+    "CKV_PAY_31": _object_lock_for_a_month,
+    "CKV_PAY_32": _pgaudit_unloaded,
+    "CKV_PAY_33": _bucket_policy_without("_data_", lambda item: "aws:SourceVpce" in json.dumps(item)),
     "CKV2_PAY_1": _drop_companion("aws_s3_bucket_server_side_encryption_configuration", "data"),
     "CKV2_PAY_2": _drop_companion("aws_s3_bucket_public_access_block", "data"),
     "CKV2_PAY_3": _world_open_database,

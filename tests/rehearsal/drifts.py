@@ -21,6 +21,7 @@ class Drift:
     name: str
     names: str  # what the live suite's failure message must say
     apply: Change  # (client factory, outputs) -> None
+    profile: str = "dev"  # the rehearsal it is applied to: prod for what only prod carries (Object Lock)
 
 
 def _remove_bucket_encryption(aws, out):
@@ -199,6 +200,43 @@ def _dead_fleet_reads_as_healthy(aws, out):
     )
 
 
+def _rewrite_bucket_policy(aws, bucket: str, keep: Callable[[dict], bool]) -> None:
+    s3 = aws("s3")
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    policy["Statement"] = [statement for statement in policy["Statement"] if keep(statement)]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def _log_deletion_allowed(aws, out):
+    _rewrite_bucket_policy(aws, out[Output.ALB_LOGS_BUCKET], lambda s: s.get("Sid") != "DenyLogDeletion")
+
+
+def _data_reachable_outside_the_endpoint(aws, out):
+    _rewrite_bucket_policy(
+        aws,
+        out[Output.DATA_BUCKET],
+        lambda s: "aws:SourceVpce" not in s.get("Condition", {}).get("StringNotEquals", {}),
+    )
+
+
+def _object_lock_retention_removed(aws, out):
+    # Object Lock stays on, but objects delivered from now on are no longer locked.
+    aws("s3").put_object_lock_configuration(
+        Bucket=out[Output.ALB_LOGS_BUCKET], ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
+    )
+
+
+def _pgaudit_unloaded(aws, out):
+    rds = aws("rds")
+    (database,) = rds.describe_db_instances(DBInstanceIdentifier=out[Output.DB_IDENTIFIER])["DBInstances"]
+    rds.modify_db_parameter_group(
+        DBParameterGroupName=database["DBParameterGroups"][0]["DBParameterGroupName"],
+        Parameters=[
+            {"ParameterName": "pgaudit.log", "ParameterValue": "none", "ApplyMethod": "immediate"},
+        ],
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -225,4 +263,12 @@ CATALOGUE = [
     Drift("key tampering rule disabled", "(state, sources, event types, target)", _key_tampering_rule_disabled),
     Drift("missing data reads as healthy", "(metric, threshold, actions, missing data)", _dead_fleet_reads_as_healthy),
     Drift("WAF logs no longer redacted", "the fields the WAF's logs redact", _waf_logs_unredacted),
+    Drift("log deletion allowed", "no longer denies deleting log objects", _log_deletion_allowed),
+    Drift(
+        "data bucket reachable outside the endpoint",
+        "to the application's role through the S3 gateway endpoint",
+        _data_reachable_outside_the_endpoint,
+    ),
+    Drift("Object Lock retention removed", "the Object Lock of bucket", _object_lock_retention_removed, "prod"),
+    Drift("pgaudit logging off", "the parameter group's pgaudit settings", _pgaudit_unloaded),
 ]

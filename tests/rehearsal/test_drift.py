@@ -6,6 +6,7 @@ in a child process, against a freshly provisioned emulator account with one drif
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,16 +44,13 @@ def _live_run(url: str, outputs_file: Path, junit: Path) -> LiveRun:
 
 
 def _lane(drifts: list[Drift], folder: Path) -> dict[str, LiveRun]:
-    config = rehearsal_config()
     runs = {}
     with moto_server() as url:
         check_loopback(url)  # drifts write: never anywhere but the emulator this lane started
-        session = boto3.Session(region_name=config.region, **EMULATOR_CREDENTIALS)
-
-        def writer(service: str):
-            return session.client(service, endpoint_url=url)
-
         for index, drift in enumerate(drifts):
+            config = rehearsal_config(drift.profile)
+            session = boto3.Session(region_name=config.region, **EMULATOR_CREDENTIALS)
+            writer = functools.partial(session.client, endpoint_url=url)
             reset(url)
             outputs_file = folder / f"outputs-{index}.json"
             rehearse(cached_plan(config), url, outputs_file)

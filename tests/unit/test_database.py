@@ -80,3 +80,15 @@ def test_database_logs_every_connection_and_disconnection(plan):
     # 10.2.1: who reached the cardholder data store, and when they left.
     parameters = {p["name"]: p["value"] for p in plan.resources("aws_db_parameter_group").only()["parameter"]}
     assert parameters["log_connections"] == parameters["log_disconnections"] == "1"
+
+
+def test_parameter_group_audits_with_pgaudit_and_keeps_parameters_out(plan):
+    (group,) = plan.resources("aws_db_parameter_group")
+    parameters = {p["name"]: p for p in group["parameter"]}
+    assert "pgaudit" in parameters["shared_preload_libraries"]["value"].split(",")
+    # Static: RDS refuses to apply it immediately, a running instance takes it at its next reboot.
+    assert parameters["shared_preload_libraries"]["apply_method"] == "pending-reboot"
+    assert {"ddl", "role", "write"} <= set(parameters["pgaudit.log"]["value"].split(","))
+    assert parameters["pgaudit.role"]["value"] == "rds_pgaudit"
+    assert parameters["pgaudit.log_parameter"]["value"] == "0"  # bind values can carry a PAN
+    assert {p["apply_method"] for p in group["parameter"]} <= {"immediate", "pending-reboot"}

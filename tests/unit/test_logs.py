@@ -11,3 +11,8 @@ def test_log_groups_are_encrypted_and_kept_a_year(plan, config):
         {"kms_key_id": KMS_ARN_REFERENCE, "retention_in_days": Match.at_least(365)}
     )
     assert config.log_retention_days >= 365
+
+
+def test_log_groups_outlive_a_destroy_in_prod_only(plan, config):
+    # skip_destroy is Terraform's alone (no AWS API holds it): asserted here, not live.
+    plan.resources("aws_cloudwatch_log_group").assert_all({"skip_destroy": config.profile == "prod"})

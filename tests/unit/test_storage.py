@@ -87,3 +87,89 @@ def test_log_buckets_keep_a_year_of_logs_and_every_bucket_three_months_of_old_ve
         assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] >= 90, lifecycle.address
         if "_data_" not in lifecycle.name:
             assert rule["expiration"][0]["days"] >= 365, lifecycle.address
+
+
+def _policy_of(plan, bucket):
+    policy = plan.resources("aws_s3_bucket_policy").where({"bucket": f"${{{bucket.address}.id}}"}).only()
+    return json.loads(policy["policy"])["Statement"]
+
+
+def _log_buckets(plan):
+    """The buckets AWS delivery services write into: their policy grants s3:PutObject."""
+    return [
+        bucket
+        for bucket in plan.resources("aws_s3_bucket")
+        if any(s["Effect"] == "Allow" and s["Action"] == "s3:PutObject" for s in _policy_of(plan, bucket))
+    ]
+
+
+def test_log_buckets_deny_deleting_objects_to_everyone(plan):
+    buckets = _log_buckets(plan)
+    assert sorted(b.path for b in buckets) == ["storage/access-logs/bucket", "storage/alb-logs/bucket"]
+    for bucket in buckets:
+        (deny,) = [s for s in _policy_of(plan, bucket) if s.get("Sid") == "DenyLogDeletion"]
+        assert deny == {
+            "Sid": "DenyLogDeletion",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            "Resource": f"arn:aws:s3:::{bucket['bucket']}/*",
+        }
+
+
+def test_only_administrators_change_log_retention(plan, config):
+    for bucket in _log_buckets(plan):
+        (deny,) = [s for s in _policy_of(plan, bucket) if s.get("Sid") == "OnlyAdministratorsChangeLogRetention"]
+        assert deny["Action"] == ["s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration"]
+        exempt = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+        assert [arn.rsplit(":", 1)[1] for arn in exempt] == [f"role/{config.key_administrator_role}", "root"]
+
+
+def test_prod_locks_alb_logs_a_year_and_dev_locks_nothing(plan, config):
+    # Stated on every bucket, never left to the provider's default.
+    plan.resources("aws_s3_bucket").assert_all(
+        {"object_lock_enabled": Match.that(lambda v: v in (True, False), "a bool")}
+    )
+    locked = plan.resources("aws_s3_bucket").where({"object_lock_enabled": True})
+    locks = plan.resources("aws_s3_bucket_object_lock_configuration")
+    if config.profile == "dev":
+        assert (len(locked), len(locks)) == (0, 0)
+        return
+    assert [b.path for b in locked] == ["storage/alb-logs/bucket"]
+    locks.assert_all(
+        {
+            "bucket": Match.reference_to(locked.only().address, "id"),
+            "object_lock_enabled": "Enabled",
+            "rule": {"default_retention": {"mode": "GOVERNANCE", "days": config.log_retention_days}},
+        }
+    )
+    assert config.log_retention_days >= 365
+
+
+def test_access_log_bucket_is_never_locked(plan):
+    # S3 refuses server access logging into a bucket with a default retention period.
+    (target,) = {r["target_bucket"] for r in plan.resources("aws_s3_bucket_logging")}
+    plan.resources("aws_s3_bucket_object_lock_configuration").assert_none({"bucket": target})
+
+
+def test_only_dev_log_buckets_are_emptied_by_a_destroy(plan, config):
+    log_buckets = {b.address for b in _log_buckets(plan)}
+    for bucket in plan.resources("aws_s3_bucket"):
+        assert bucket["force_destroy"] is (bucket.address in log_buckets and config.profile == "dev"), bucket.path
+
+
+def test_data_objects_only_for_the_app_role_through_the_s3_endpoint(plan):
+    data = plan.resources("aws_s3_bucket").at_path("storage/data/bucket")
+    role = plan.resources("aws_iam_role", under="compute/").only()
+    endpoint = plan.resources("aws_vpc_endpoint").at_path("networking/s3-endpoint")
+    denies = {s["Sid"]: s for s in _policy_of(plan, data) if s["Effect"] == "Deny" and "Condition" in s}
+    objects = f"arn:aws:s3:::{data['bucket']}/*"
+    outside, others = denies["DenyObjectAccessOutsideTheEndpoint"], denies["DenyObjectAccessToOtherPrincipals"]
+    for deny in (outside, others):
+        assert (deny["Principal"], deny["Resource"]) == ("*", objects)
+        assert {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"} <= set(deny["Action"])
+        # Object data only: the deploy role keeps managing the bucket's configuration.
+        assert not [action for action in deny["Action"] if "Bucket" in action or "*" in action]
+    assert outside["Condition"] == {"StringNotEquals": {"aws:SourceVpce": f"${{{endpoint.address}.id}}"}}
+    (arn,) = others["Condition"]["ArnNotEquals"].values()
+    assert arn.endswith(f":role/{role['name']}")

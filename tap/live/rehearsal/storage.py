@@ -12,7 +12,11 @@ from tap.live.rehearsal.engine import Rehearsal, camel, flag, handles, one
 def _bucket(r: Rehearsal, body: dict) -> dict:
     s3 = r.client("s3")
     name = body["bucket"]
-    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": r.region})
+    s3.create_bucket(
+        Bucket=name,
+        CreateBucketConfiguration={"LocationConstraint": r.region},
+        ObjectLockEnabledForBucket=flag(body.get("object_lock_enabled")),
+    )
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": r.tag_list(body.get("tags"))})
     return {"id": name, "bucket": name, "arn": f"arn:aws:s3:::{name}"}
 
@@ -36,6 +40,18 @@ def _bucket_encryption(r: Rehearsal, body: dict) -> dict:
 def _bucket_versioning(r: Rehearsal, body: dict) -> dict:
     status = one(body["versioning_configuration"])["status"]
     r.client("s3").put_bucket_versioning(Bucket=body["bucket"], VersioningConfiguration={"Status": status})
+    return {"id": body["bucket"]}
+
+
+@handles("aws_s3_bucket_object_lock_configuration")
+def _bucket_object_lock(r: Rehearsal, body: dict) -> dict:
+    configuration: dict[str, Any] = {"ObjectLockEnabled": body.get("object_lock_enabled", "Enabled")}
+    if body.get("rule"):
+        retention = one(one(body["rule"])["default_retention"])
+        default = {"Mode": retention["mode"]}
+        default.update({key.title(): retention[key] for key in ("days", "years") if retention.get(key)})
+        configuration["Rule"] = {"DefaultRetention": default}
+    r.client("s3").put_object_lock_configuration(Bucket=body["bucket"], ObjectLockConfiguration=configuration)
     return {"id": body["bucket"]}
 
 

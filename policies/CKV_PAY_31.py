@@ -1,0 +1,23 @@
+from checkov.common.models.enums import CheckCategories
+
+from policies.support import PaymentCheck, blocks, value
+
+
+class CKV_PAY_31(PaymentCheck):
+    TITLE = "S3 Object Lock keeps every new object at least a year by default, in governance or compliance mode"
+    CATEGORY = CheckCategories.LOGGING
+    RESOURCES = ("aws_s3_bucket_object_lock_configuration",)
+
+    MODES = {"GOVERNANCE", "COMPLIANCE"}
+    MINIMUM_DAYS = 365
+
+    def scan_resource_conf(self, conf):
+        retention = [item for rule in blocks(conf, "rule") for item in blocks(rule, "default_retention")]
+        return self.verdict(any(self.holds_a_year(item) for item in retention), "rule/[0]/default_retention")
+
+    def holds_a_year(self, retention):
+        days = int(value(retention, "days") or 0) + 365 * int(value(retention, "years") or 0)
+        return value(retention, "mode") in self.MODES and days >= self.MINIMUM_DAYS
+
+
+check = CKV_PAY_31()

@@ -1,0 +1,36 @@
+from checkov.common.models.enums import CheckCategories, CheckResult
+
+from policies.support import PaymentCheck, covers, is_everyone, only_condition, receives_deliveries, statements
+
+
+class CKV_PAY_33(PaymentCheck):
+    TITLE = "S3 data bucket policies keep object data to named principals reaching it through a VPC endpoint"
+    CATEGORY = CheckCategories.IAM
+    RESOURCES = ("aws_s3_bucket_policy",)
+
+    OBJECT_DATA = {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    # Two denies: conditions within one statement must all hold, so one deny on both keys
+    # would refuse only requests that are wrong twice over.
+    ENDPOINT = ({"StringNotEquals", "StringNotEqualsIfExists"}, "aws:SourceVpce")
+    PRINCIPAL = ({"ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike"}, "aws:PrincipalArn")
+
+    def scan_resource_conf(self, conf):
+        items = statements(conf)
+        if receives_deliveries(items):
+            return CheckResult.UNKNOWN  # a log bucket, written from outside the VPC: CKV_PAY_30 governs it
+        denies = [item for item in items if self.denies_object_data(item)]
+        confined = all(
+            any(only_condition(item, operators, key) for item in denies)
+            for operators, key in (self.ENDPOINT, self.PRINCIPAL)
+        )
+        return self.verdict(confined, "policy")
+
+    def denies_object_data(self, item):
+        return (
+            item.get("Effect") == "Deny"
+            and is_everyone(item.get("Principal"))
+            and covers(item.get("Action"), self.OBJECT_DATA)
+        )
+
+
+check = CKV_PAY_33()
