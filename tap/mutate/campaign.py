@@ -23,7 +23,7 @@ from pathlib import Path
 from stack.contract import PROJECT_ROOT
 from tap.errors import UsageError
 from tap.mutate.model import Outcome
-from tap.mutate.plan_mutants import PlanMutant, blocks, generate
+from tap.mutate.plan_mutants import PlanMutant, address_of, blocks, generate
 from tap.mutate.policy_layer import policy_verdicts
 from tap.mutate.unit_layer import MUTANTS_IN, MUTANTS_OUT
 from tap.plan import Plan
@@ -49,16 +49,12 @@ def plan_mutants(documents: dict[str, dict], sample: int | None = None, seed: in
         profile, _, variant = deployment.partition("-")
         only = None
         if variant:
-            shared = {_address(section, type_, name) for section, type_, name, _ in blocks(documents[profile])}
-            only = {_address(s, t, n) for s, t, n, _ in blocks(document)} - shared
+            shared = {address_of(*block[:3]) for block in blocks(documents[profile])}
+            only = {address_of(*block[:3]) for block in blocks(document)} - shared
         mutants += generate(document, deployment, only)
     if sample is not None:
         mutants = random.Random(seed).sample(mutants, min(sample, len(mutants)))
     return mutants
-
-
-def _address(section: str, type_: str, name: str) -> str:
-    return f"{type_}.{name}" if section == "resource" else f"data.{type_}.{name}"
 
 
 def run_plan_layers(mutants: list[PlanMutant], documents: dict[str, dict]) -> tuple[list[Outcome], dict[str, float]]:

@@ -11,6 +11,7 @@ hand-picked: a new attribute in the stack gets its mutants without a line here.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ SECTIONS = ("resource", "data")
 CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
 SUFFIX_REFERENCE = re.compile(r"\$\{random_id\.[^}]*\}")
 ANY_IPV4 = "0.0.0.0/0"
+REFERENCE = re.compile(r"(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+")
 
 # Other values the provider accepts, by value: a weaker or different choice than the plan's.
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
@@ -84,13 +86,19 @@ class PlanMutant:
 
 
 def generate(document: dict, deployment: str, only: set[str] | None = None) -> list[PlanMutant]:
-    """Every mutant of every block in the plan (or only of the addresses in `only`)."""
+    """Every mutant of every block in the plan (or only of the addresses in `only`).
+
+    A block that others reference is never deleted: Terraform rejects a reference to a block
+    that is gone, so that mutant could not be deployed to be caught.
+    """
+    referenced = set().union(*references(document).values())
     found = []
     for section, type_, name, body in blocks(document):
-        address = _address(section, type_, name)
+        address = address_of(section, type_, name)
         if only is not None and address not in only:
             continue
-        found.append(_whole_block(deployment, section, type_, name))
+        if address not in referenced:
+            found.append(_whole_block(deployment, section, type_, name))
         for path, value, parent in _leaves_and_branches(body):
             for operator, new, detail in _changes(path, value, parent):
                 found.append(_mutant(deployment, section, type_, name, path, operator, new, detail))
@@ -126,8 +134,18 @@ def apply(document: dict, mutant: PlanMutant) -> dict:
     return mutated
 
 
-def _address(section: str, type_: str, name: str) -> str:
+def address_of(section: str, type_: str, name: str) -> str:
     return f"{type_}.{name}" if section == "resource" else f"data.{type_}.{name}"
+
+
+def references(document: dict) -> dict[str, set[str]]:
+    """Each block's address -> the addresses of the other blocks it references (or depends on)."""
+    addresses = {address_of(section, type_, name) for section, type_, name, _ in blocks(document)}
+    return {
+        address_of(section, type_, name): {match for match in REFERENCE.findall(json.dumps(body)) if match in addresses}
+        - {address_of(section, type_, name)}
+        for section, type_, name, body in blocks(document)
+    }
 
 
 def _mutant(deployment, section, type_, name, path, operator, value, detail) -> PlanMutant:
@@ -135,7 +153,7 @@ def _mutant(deployment, section, type_, name, path, operator, value, detail) -> 
     mutant = Mutant(
         kind="plan",
         deployment=deployment,
-        target=_address(section, type_, name),
+        target=address_of(section, type_, name),
         operator=operator,
         attribute=attribute,
         detail=detail,

@@ -21,11 +21,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tap.audit.scan import scan
-from tap.mutate.plan_mutants import PlanMutant, apply, blocks
+from tap.mutate.plan_mutants import PlanMutant, address_of, apply, blocks, references
 
 KEPT_SECTIONS = ("terraform", "provider")  # the settings every neighbourhood needs; outputs are not checked
 TAG = "__"
-REFERENCE = re.compile(r"(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+")
 UNITS_PER_FILE = 60
 
 
@@ -58,13 +57,9 @@ class Graph:
 
     def __init__(self, document: dict):
         self.document = document
-        addresses = {_address(section, type_, name) for section, type_, name, _ in blocks(document)}
-        self.outgoing: dict[str, set[str]] = {}
+        self.outgoing = references(document)
         self.incoming: dict[str, set[str]] = defaultdict(set)
-        for section, type_, name, body in blocks(document):
-            address = _address(section, type_, name)
-            named = {match for match in REFERENCE.findall(json.dumps(body)) if match in addresses} - {address}
-            self.outgoing[address] = named
+        for address, named in self.outgoing.items():
             for target in named:
                 self.incoming[target].add(address)
 
@@ -77,13 +72,9 @@ class Graph:
         near = self.neighbourhood(address)
         fragment: dict = {}
         for section, type_, name, body in blocks(document):
-            if _address(section, type_, name) in near:
+            if address_of(section, type_, name) in near:
                 fragment.setdefault(section, {}).setdefault(type_, {})[f"{name}{TAG}{tag}"] = body
         return _renamed_references(fragment, near, tag)
-
-
-def _address(section: str, type_: str, name: str) -> str:
-    return f"{type_}.{name}" if section == "resource" else f"data.{type_}.{name}"
 
 
 def _renamed_references(fragment: dict, addresses: Iterable[str], tag: str) -> dict:

@@ -108,3 +108,15 @@ def test_every_alarm_can_fire(plan):
         assert threshold > 0 if below else threshold >= 0, alarm.address
         if alarm["metric_name"] == "CPUUtilization":
             assert threshold < 100, alarm.address
+
+
+def test_target_health_alarms_watch_the_target_group_behind_the_load_balancer(plan):
+    # CloudWatch publishes host counts per (load balancer, target group): one dimension alone matches nothing.
+    alb, group = plan.resources("aws_lb").only(), plan.resources("aws_lb_target_group").only()
+    hosts = [a for a in plan.resources("aws_cloudwatch_metric_alarm") if a["metric_name"].endswith("HostCount")]
+    assert hosts
+    for alarm in hosts:
+        assert alarm["dimensions"] == {
+            "LoadBalancer": f"${{{alb.address}.arn_suffix}}",
+            "TargetGroup": f"${{{group.address}.arn_suffix}}",
+        }

@@ -59,3 +59,12 @@ def test_dev_scales_down_on_a_schedule_and_prod_does_not(plan, config):
     if config.profile == "dev":
         schedules.assert_some({"desired_capacity": 0, "min_size": 0})
         schedules.assert_some({"desired_capacity": Match.at_least(1)})
+
+
+def test_instances_boot_the_parameter_store_ami_and_leave_no_volume_or_interface_behind(plan):
+    template = plan.resources("aws_launch_template").only()
+    assert template["image_id"].startswith("${data.aws_ssm_parameter.")  # the patched AMI AWS publishes
+    assert template["block_device_mappings"][0]["ebs"]["delete_on_termination"] == "true"
+    assert template["network_interfaces"][0]["delete_on_termination"] == "true"
+    group = plan.resources("aws_lb_target_group").only()
+    plan.resources("aws_autoscaling_group").assert_all({"target_group_arns": [f"${{{group.address}.arn}}"]})

@@ -92,3 +92,14 @@ def test_parameter_group_audits_with_pgaudit_and_keeps_parameters_out(plan):
     assert parameters["pgaudit.role"]["value"] == "rds_pgaudit"
     assert parameters["pgaudit.log_parameter"]["value"] == "0"  # bind values can carry a PAN
     assert {p["apply_method"] for p in group["parameter"]} <= {"immediate", "pending-reboot"}
+
+
+def test_database_lives_in_its_subnets_on_the_port_its_firewall_opens(plan):
+    database = plan.resources("aws_db_instance").only()
+    group = plan.resources("aws_db_subnet_group").only()
+    assert database["db_subnet_group_name"] == f"${{{group.address}.name}}"  # else: the default VPC
+    db_subnets = {f"${{{s.address}.id}}" for s in plan.resources("aws_subnet").where({"tags": {"Tier": "db"}})}
+    assert set(group["subnet_ids"]) == db_subnets
+    ingress = plan.resources("aws_vpc_security_group_ingress_rule", under="firewall/db-sg").only()
+    assert database["port"] == ingress["from_port"]
+    assert database["allow_major_version_upgrade"] is False  # field report 2: a major upgrade is a decision

@@ -103,3 +103,13 @@ def test_every_rule_admits_tcp_on_exactly_one_port(plan, egress_plan):
             rules = each.resources(kind)
             rules.assert_all({"ip_protocol": "tcp"})
             assert [rule.address for rule in rules if rule.get("from_port") != rule.get("to_port")] == []
+
+
+def test_alb_may_send_only_to_the_app_port(plan, config):
+    alb_group = plan.resources("aws_security_group", under="firewall/alb-sg").only()
+    app_group = plan.resources("aws_security_group", under="firewall/app-sg").only()
+    (rule,) = plan.resources("aws_vpc_security_group_egress_rule").where(
+        {"security_group_id": Match.reference_to(alb_group.address, "id")}
+    )
+    assert rule["referenced_security_group_id"] == f"${{{app_group.address}.id}}"
+    assert rule["from_port"] == rule["to_port"] == config.app_port

@@ -185,3 +185,11 @@ def test_every_subnet_is_associated_with_exactly_one_route_table(plan, egress_pl
         for subnet in each.resources("aws_subnet"):
             (association,) = associations.where({"subnet_id": _reference(subnet)})
             assert association["route_table_id"].removeprefix("${").removesuffix(".id}") in tables
+
+
+def test_public_subnets_reach_the_internet_through_the_gateway_only(plan):
+    gateway = plan.resources("aws_internet_gateway").only()
+    (public,) = [t for t in plan.resources("aws_route_table") if any(r.get("gateway_id") for r in t.get("route", []))]
+    assert [(r["cidr_block"], r["gateway_id"]) for r in public["route"]] == [
+        ("0.0.0.0/0", f"${{{gateway.address}.id}}")
+    ]

@@ -173,3 +173,22 @@ def test_data_objects_only_for_the_app_role_through_the_s3_endpoint(plan):
     assert outside["Condition"] == {"StringNotEquals": {"aws:SourceVpce": f"${{{endpoint.address}.id}}"}}
     (arn,) = others["Condition"]["ArnNotEquals"].values()
     assert arn.endswith(f":role/{role['name']}")
+
+
+def test_no_bucket_holding_data_or_prod_logs_can_be_emptied_by_a_destroy(plan, config):
+    for bucket in plan.resources("aws_s3_bucket"):
+        if "_data_" in bucket.name or config.profile == "prod":
+            assert bucket["force_destroy"] is False, bucket.address
+
+
+def test_every_bucket_policy_speaks_of_its_own_bucket(plan):
+    # A policy naming another bucket's ARN protects nothing here.
+    for policy in plan.resources("aws_s3_bucket_policy"):
+        bucket = plan.resource(policy["bucket"].removeprefix("${").rsplit(".", 1)[0])
+        arns = {arn for s in json.loads(policy["policy"])["Statement"] for arn in _as_list(s.get("Resource", []))}
+        own = (f"arn:aws:s3:::{bucket['bucket']}", f"${{{bucket.address}.arn}}")
+        assert arns and all(arn.startswith(own) for arn in arns), policy.address
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
