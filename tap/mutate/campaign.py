@@ -25,6 +25,7 @@ from tap.errors import UsageError
 from tap.mutate.model import Outcome
 from tap.mutate.plan_mutants import PlanMutant, address_of, blocks, generate
 from tap.mutate.policy_layer import policy_verdicts
+from tap.mutate.preflight_layer import preflight_verdicts
 from tap.mutate.unit_layer import MUTANTS_IN, MUTANTS_OUT
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
@@ -58,16 +59,25 @@ def plan_mutants(documents: dict[str, dict], sample: int | None = None, seed: in
 
 
 def run_plan_layers(mutants: list[PlanMutant], documents: dict[str, dict]) -> tuple[list[Outcome], dict[str, float]]:
-    """Each mutant's verdict from the unit and the policy layer, and each layer's wall time."""
-    with tempfile.TemporaryDirectory(prefix="tap-mutate-") as folder, ThreadPoolExecutor(max_workers=2) as pool:
-        unit = pool.submit(_timed, unit_verdicts, mutants, Path(folder))
-        policy = pool.submit(_timed, policy_verdicts, documents, mutants, Path(folder) / "policy")
-        (unit_killers, unit_seconds), (policy_killers, policy_seconds) = unit.result(), policy.result()
+    """Each mutant's verdict from the unit, policy and preflight layers, and each layer's wall time.
+
+    Preflight judges only the mutants of what it reads: the others have no preflight verdict.
+    """
+    with tempfile.TemporaryDirectory(prefix="tap-mutate-") as folder, ThreadPoolExecutor(max_workers=3) as pool:
+        layers = {
+            "unit": pool.submit(_timed, unit_verdicts, mutants, Path(folder)),
+            "policy": pool.submit(_timed, policy_verdicts, documents, mutants, Path(folder) / "policy"),
+            "preflight": pool.submit(_timed, preflight_verdicts, documents, mutants),
+        }
+        results = {layer: future.result() for layer, future in layers.items()}
     outcomes = [
-        Outcome(item.mutant, {"unit": unit_killers[item.mutant.id], "policy": policy_killers[item.mutant.id]})
+        Outcome(
+            item.mutant,
+            {layer: killers[item.mutant.id] for layer, (killers, _) in results.items() if item.mutant.id in killers},
+        )
         for item in mutants
     ]
-    return outcomes, {"unit": unit_seconds, "policy": policy_seconds}
+    return outcomes, {layer: seconds for layer, (_, seconds) in results.items()}
 
 
 def _timed(function, *arguments):

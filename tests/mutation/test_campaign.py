@@ -46,6 +46,7 @@ def chosen(documents):
         "bucket unencrypted": pick("prod", "aws_s3_bucket_server_side_encryption_configuration", "", "delete"),
         "eip before gateway": pick("dev-egress", "aws_eip", "depends_on.0", "unlink-order"),
         "endpoint label dropped": pick("prod", "aws_vpc_endpoint", "tags.Name", "drop"),
+        "retired engine": pick("prod", "aws_db_instance", "engine_version", "swap"),
     }
 
 
@@ -72,6 +73,13 @@ def test_eip_created_before_the_internet_gateway_is_killed_by_the_field_report_t
 
 def test_a_dropped_name_tag_survives_every_plan_layer(outcomes):
     assert outcomes["endpoint label dropped"].survived
+    assert "preflight" not in outcomes["endpoint label dropped"].killed  # not what preflight reads
+
+
+def test_a_retired_engine_version_is_a_preflight_blocker_and_fails_the_version_pin(outcomes):
+    killed = outcomes["retired engine"].killed
+    assert "not offered" in killed["preflight"]
+    assert "test_database_pins_major_version_with_minor_upgrades" in killed["unit"]
 
 
 def test_sampling_is_deterministic_for_a_seed(documents):

@@ -12,7 +12,7 @@ from tap.live.guard import open_account
 from tap.live.rehearsal import EMULATOR_CREDENTIALS, Rehearsal
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
-from tests.preflight.catalogue import answer_catalogue
+from tap.preflight.catalogue import answer_catalogue
 
 SUFFIX = "c0ffee00"
 

@@ -15,7 +15,7 @@ from tap.live.rehearsal import EMULATOR_CREDENTIALS
 from tap.preflight.checks import could_not_run, run_checks
 from tap.preflight.deployment import BLOCKER, INFO, PASS, WARN, Deployment
 from tap.preflight.report import exit_code
-from tests.preflight.catalogue import answer_catalogue
+from tap.preflight.catalogue import answer_catalogue
 from tests.preflight.conftest import SUFFIX, state_with_suffix
 
 

@@ -1,4 +1,4 @@
-"""AWS's RDS catalogue answers, shaped like AWS's, for the two operations moto lacks or fakes.
+"""AWS's RDS catalogue answers, shaped like AWS's, for the two operations moto lacks or fakes: emulated accounts only.
 
 moto has no DescribeDBEngineVersions and its orderable-instance data is not AWS's; preflight
 asks both. Responses follow the RDS API reference (DBEngineVersion, OrderableDBInstanceOption).
