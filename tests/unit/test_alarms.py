@@ -120,3 +120,9 @@ def test_target_health_alarms_watch_the_target_group_behind_the_load_balancer(pl
             "LoadBalancer": f"${{{alb.address}.arn_suffix}}",
             "TargetGroup": f"${{{group.address}.arn_suffix}}",
         }
+
+
+def test_every_alarm_and_event_rule_says_what_it_means(plan):
+    # The text the on-call engineer reads in the notification.
+    plan.resources("aws_cloudwatch_metric_alarm").assert_all({"alarm_description": Match.that(str.strip, "a meaning")})
+    plan.resources("aws_cloudwatch_event_rule").assert_all({"description": Match.that(str.strip, "a meaning")})

@@ -66,3 +66,8 @@ def test_keys_rotate_at_least_yearly_and_wait_the_longest_before_deletion(plan):
             "deletion_window_in_days": 30,
         }
     )
+
+
+def test_every_key_says_what_it_protects(plan):
+    # 3.6.1.1: the documented description of each key's purpose, kept with the key.
+    plan.resources("aws_kms_key").assert_all({"description": Match.that(str.strip, "its purpose")})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
-from stack.naming import SUFFIX_BYTES, Names
+from stack.naming import SUFFIX_BYTES, Names, catalogue
 from tap.plan import Match
 
 SUFFIX_REFERENCE = "${random_id.deployment.hex}"
@@ -185,3 +186,39 @@ def test_resources_wait_for_what_aws_checks_when_it_creates_them(plan):
 
 def _referenced_bucket(alb) -> str:
     return alb["access_logs"]["bucket"].removeprefix("${").rsplit(".", 1)[0]
+
+
+def test_every_name_in_the_catalogue_is_given_to_a_resource(plan, config, egress_plan, egress_config):
+    # A name dropped from a resource leaves AWS to invent one: nobody (preflight's collision check
+    # included) can tell which deployment it belongs to.
+    for each, deployment in ((plan, config), (egress_plan, egress_config)):
+        text, names = json.dumps(each.document), Names(deployment, SUFFIX_REFERENCE)
+        assert [key for key in catalogue(deployment) if json.dumps(names[key])[1:-1] not in text] == []
+
+
+# What the stack names with a Name tag: the inventory (12.5.1) people read in the console and bills.
+NAME_TAGGED = (
+    "aws_vpc",
+    "aws_subnet",
+    "aws_internet_gateway",
+    "aws_nat_gateway",
+    "aws_eip",
+    "aws_route_table",
+    "aws_security_group",
+    "aws_default_security_group",
+    "aws_vpc_endpoint",
+    "aws_flow_log",
+    "aws_db_instance",
+    "aws_db_subnet_group",
+)
+
+
+def test_every_network_and_database_resource_carries_its_name_tag(plan, egress_plan):
+    for each in (plan, egress_plan):
+        untagged = [
+            r.address
+            for r in each.resources()
+            if r.type in NAME_TAGGED and SUFFIX_REFERENCE not in (r.get("tags") or {}).get("Name", "")
+        ]
+        assert untagged == []
+    plan.resources("aws_autoscaling_group").assert_all({"tag": [{"key": "Name"}]})  # instances: tag_specifications

@@ -113,3 +113,15 @@ def test_alb_may_send_only_to_the_app_port(plan, config):
     )
     assert rule["referenced_security_group_id"] == f"${{{app_group.address}.id}}"
     assert rule["from_port"] == rule["to_port"] == config.app_port
+
+
+def test_every_group_and_rule_records_why_it_exists(plan, egress_plan):
+    # 1.2.5/1.2.7: the description is the recorded business justification the rule inventory shows.
+    for each in (plan, egress_plan):
+        for kind in ("aws_security_group", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+            each.resources(kind).assert_all({"description": Match.that(lambda v: v.strip() != "", "a justification")})
+
+
+def test_groups_that_other_groups_name_revoke_their_rules_before_deletion(plan):
+    # Two groups whose rules name each other cannot be deleted otherwise: a destroy stops on DependencyViolation.
+    plan.resources("aws_security_group").assert_all({"revoke_rules_on_delete": True})
