@@ -48,19 +48,27 @@ def result(outcomes: list[Outcome], explanations: list[Explanation], campaign: d
 
 
 def _score(kind: str, judged: list[tuple[Outcome, Explanation | None]]) -> dict:
+    """`score`: killed over every non-equivalent mutant (irrelevant survivors count against it);
+    `relevant_score`: killed over the mutants that are neither equivalent nor irrelevant."""
     mine = [(outcome, why) for outcome, why in judged if outcome.mutant.kind == kind]
     equivalent = sum(1 for _, why in mine if why and why.verdict == "equivalent")
+    irrelevant = sum(1 for _, why in mine if why and why.verdict == "irrelevant")
     killed = sum(1 for outcome, _ in mine if not outcome.survived)
     counted = len(mine) - equivalent
     return {
         "mutants": len(mine),
         "equivalent": equivalent,
         "killed": killed,
-        "irrelevant": sum(1 for _, why in mine if why and why.verdict == "irrelevant"),
+        "irrelevant": irrelevant,
         "unexplained": sum(1 for outcome, why in mine if outcome.survived and why is None),
-        "score": round(killed / counted, 4) if counted else None,
+        "score": _ratio(killed, counted),
+        "relevant_score": _ratio(killed, counted - irrelevant),
         "target": TARGETS[kind],
     }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 def matrix(outcomes: Iterable[Outcome]) -> dict:
@@ -110,10 +118,11 @@ def text(report: dict) -> str:
     lines = []
     for kind, score in report["scores"].items():
         rate = "n/a" if score["score"] is None else f"{score['score']:.1%}"
+        relevant = "n/a" if score["relevant_score"] is None else f"{score['relevant_score']:.1%}"
         lines.append(
             f"{kind} mutants: {score['mutants']}, killed {score['killed']}, equivalent {score['equivalent']}, "
-            f"irrelevant {score['irrelevant']}, unexplained {score['unexplained']}: {rate} killed "
-            f"(target {score['target']:.0%})"
+            f"irrelevant {score['irrelevant']}, unexplained {score['unexplained']}: {rate} of the non-equivalent "
+            f"killed (target {score['target']:.0%}), {relevant} of those neither equivalent nor irrelevant"
         )
     layers = report["matrix"]["layers"]
     width = max((len(row["row"]) for row in report["matrix"]["rows"]), default=10)
