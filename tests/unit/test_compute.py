@@ -68,3 +68,9 @@ def test_instances_boot_the_parameter_store_ami_and_leave_no_volume_or_interface
     assert template["network_interfaces"][0]["delete_on_termination"] == "true"
     group = plan.resources("aws_lb_target_group").only()
     plan.resources("aws_autoscaling_group").assert_all({"target_group_arns": [f"${{{group.address}.arn}}"]})
+
+
+def test_instances_run_as_the_application_role(plan):
+    # An instance profile without its role leaves the instances without Session Manager, logs or data access.
+    role = plan.resources("aws_iam_role", under="compute/app-role").only()
+    plan.resources("aws_iam_instance_profile").assert_all({"role": Match.reference_to(role.address, "name")})

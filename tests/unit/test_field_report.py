@@ -177,6 +177,10 @@ def test_resources_wait_for_what_aws_checks_when_it_creates_them(plan):
     for logging in plan.resources("aws_s3_bucket_logging"):
         target = logging["target_bucket"].removeprefix("${").rsplit(".", 1)[0]
         assert set(logging["depends_on"]) == {policies[target]}, logging.address
+    # Object Lock needs versioning already on.
+    versioning = {_referenced(v, "bucket"): v.address for v in plan.resources("aws_s3_bucket_versioning")}
+    for lock in plan.resources("aws_s3_bucket_object_lock_configuration"):
+        assert lock["depends_on"] == [versioning[_referenced(lock, "bucket")]], lock.address
     alb = plan.resources("aws_lb").only()
     assert set(alb["depends_on"]) == {policies[_referenced_bucket(alb)]}
     # A route to an internet gateway that is not yet attached fails.
