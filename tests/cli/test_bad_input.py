@@ -139,3 +139,23 @@ def test_preflight_with_a_named_state_that_is_absent_is_one_line_not_a_first_dep
 def test_unknown_command_and_option_are_one_line_and_exit_2():
     assert_one_line_exit_2(tap("deploy"), "invalid choice")
     assert_one_line_exit_2(tap("synth", "--bogus"), "unrecognized arguments")
+
+
+MUTATE_CASES = [
+    (["--kinds", "plans"], "is not plan, account or plan,account"),
+    (["--sample", "0"], "is not a positive whole number"),
+    (["--sample", "-3"], "is not a positive whole number"),
+    (["--survivors", "/nonexistent/survivors.toml"], "does not exist"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "expected"), MUTATE_CASES)
+def test_mutate_with_bad_options_is_one_line_before_any_work(arguments, expected, tmp_path):
+    assert_one_line_exit_2(tap("mutate", "--out", str(tmp_path / "m.json"), *arguments), expected)
+
+
+def test_mutate_with_a_bad_survivors_file_or_out_path_is_one_line(tmp_path):
+    survivors = tmp_path / "survivors.toml"
+    survivors.write_text('[[survivor]]\nmatch = "*"\nverdict = "fine"\nreason = "x"\n')
+    assert_one_line_exit_2(tap("mutate", "--survivors", str(survivors)), "verdict must be one of")
+    assert_one_line_exit_2(tap("mutate", "--out", str(tmp_path)), "campaign result")
