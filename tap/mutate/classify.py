@@ -39,7 +39,7 @@ LESSON_RULES: tuple[tuple[int, str], ...] = (
     (2, r" aws_db_instance engine_version$"),
     (3, r"^(unlink-order|drop) aws_(eip|nat_gateway|route|route_table) depends_on"),
     (6, r" aws_launch_template tag_specifications"),
-    (7, r"^delete aws_(nat_gateway|eip) |aws_route .*nat_gateway_id"),
+    (7, r" aws_(nat_gateway|eip) | aws_route_table \S*nat_gateway_id"),
 )
 COMPILED_LESSONS = tuple((lesson, re.compile(pattern)) for lesson, pattern in LESSON_RULES)
 
