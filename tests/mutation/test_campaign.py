@@ -45,7 +45,7 @@ def chosen(documents):
         "imds optional": pick("dev", "aws_launch_template", "metadata_options.http_tokens", "swap"),
         "bucket unencrypted": pick("prod", "aws_s3_bucket_server_side_encryption_configuration", "", "delete"),
         "eip before gateway": pick("dev-egress", "aws_eip", "depends_on.0", "unlink-order"),
-        "endpoint label dropped": pick("prod", "aws_vpc_endpoint", "tags.Name", "drop"),
+        "log prefix dropped": pick("prod", "aws_s3_bucket_logging", "target_prefix", "drop"),
         "retired engine": pick("prod", "aws_db_instance", "engine_version", "swap"),
     }
 
@@ -71,9 +71,10 @@ def test_eip_created_before_the_internet_gateway_is_killed_by_the_field_report_t
     assert "test_eip_depends_on_internet_gateway" in outcomes["eip before gateway"].killed["unit"]
 
 
-def test_a_dropped_name_tag_survives_every_plan_layer(outcomes):
-    assert outcomes["endpoint label dropped"].survived
-    assert "preflight" not in outcomes["endpoint label dropped"].killed  # not what preflight reads
+def test_where_logs_land_in_their_bucket_survives_every_plan_layer(outcomes):
+    # survivors.toml explains it: the logs are delivered all the same.
+    assert outcomes["log prefix dropped"].survived
+    assert "preflight" not in outcomes["log prefix dropped"].killed  # not what preflight reads
 
 
 def test_a_retired_engine_version_is_a_preflight_blocker_and_fails_the_version_pin(outcomes):
