@@ -101,7 +101,8 @@ def generate(accounts: dict[str, Account], profile: str) -> list[Case]:
     others = {a.stack: a.document[a.stack] for a in accounts.values() if a.profile != profile}
     with account.zygote.fork() as url:
         aws = _clients(url, account.region)
-        scope = Scope(aws, profile, account.stack, account.document[account.stack], others)
+        first = profile == next(iter(accounts))
+        scope = Scope(aws, profile, account.stack, account.document[account.stack], others, first)
         cases = [case for generator in GENERATORS for case in generator(scope)]
     ids = [case.mutant.id for case in cases]
     duplicates = sorted({mutant for mutant in ids if ids.count(mutant) > 1})

@@ -73,7 +73,7 @@ def test_known_mutants_are_killed_naming_the_test_and_an_unseen_one_survives(dev
         dev, cases[ENCRYPTION_DELETED], cases[VPC_ID_DROPPED], cases[ROLE_MADE_ADMINISTRATOR]
     )
     assert encryption.killed["live"].startswith(
-        "tests/integration/test_storage.py::test_bucket_default_encryption_matches_plan[live-data_bucket]"
+        "tests.integration.test_storage::test_bucket_default_encryption_matches_plan[live-data_bucket]: "
     ), encryption.killed
     assert "lacks the output vpc_id" in dropped.killed["live"]
     # The live suite reads no IAM: a role made administrator passes it, a gap for the survivors file.

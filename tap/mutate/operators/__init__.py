@@ -32,8 +32,17 @@ class Case:
 class Scope:
     """What generators read: the pristine account, its outputs, and the other profile's outputs."""
 
-    def __init__(self, aws: Aws, profile: str, stack: str, outputs: dict[str, Any], others: dict[str, dict[str, Any]]):
+    def __init__(
+        self,
+        aws: Aws,
+        profile: str,
+        stack: str,
+        outputs: dict[str, Any],
+        others: dict[str, dict[str, Any]],
+        first: bool = True,
+    ):
         self.aws = aws
+        self.first = first  # the campaign's first profile: what is made once per campaign is made from it
         self.profile = profile
         self.stack = stack
         self.outputs = outputs  # the stack's outputs (one level: the stack key removed)

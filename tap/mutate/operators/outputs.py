@@ -15,6 +15,10 @@ LESSON = 4
 
 
 def outputs_file(scope: Scope) -> Iterator[Case]:
+    # One reader (tap/live/outputs.py) reads every profile's file: its mutants are made once per campaign,
+    # from the first profile's file, not once per profile (they are a sixth of a profile's mutants).
+    if not scope.first:
+        return
     stack = scope.stack
     yield scope.case(stack, "flatten", "", "no stack level", "other", rewrite=lambda doc: doc[stack], lesson=LESSON)
     for other in sorted(scope.others):
