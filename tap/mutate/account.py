@@ -25,6 +25,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tap.live.emulator import rehearsal_config
 from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
@@ -164,7 +165,10 @@ class Runner:
         with account.zygote.fork() as url:
             if case.apply:
                 check_loopback(url)  # mutants write: never anywhere but the fork this campaign made
-                case.apply(_clients(url, account.region))
+                try:
+                    case.apply(_clients(url, account.region))
+                except (BotoCoreError, ClientError) as error:  # an operator the emulator refuses: fix the generator
+                    raise CampaignError(f"{case.mutant.id}: the emulator refused the change: {error}") from error
             if case.rewrite:
                 outputs_file = self.folder / f"outputs-{number}.json"
                 outputs_file.write_text(json.dumps(case.rewrite(account.document), indent=2))
