@@ -8,39 +8,20 @@ from __future__ import annotations
 
 import functools
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import pytest
 
-from tap.audit import live_results
 from tap.live.emulator import moto_server, rehearsal_config, reset
 from tap.live.outputs import read_outputs
 from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
 from tap.synth.cache import cached_plan
 from tests.rehearsal.drifts import CATALOGUE, Drift
-from tests.rehearsal.live import emulator_env, run_live_suite
+from tests.rehearsal.live import LiveRun, live_run
 
 NO_DRIFT = Drift("no drift", "", lambda aws, outputs: None)
 LANES = 2  # emulators side by side; each lane provisions, drifts and runs the suite in turn
-
-
-@dataclass(frozen=True)
-class LiveRun:
-    returncode: int
-    failures: list[str]  # "test id: message" of every failed or errored test
-    output: str
-
-
-def _live_run(url: str, outputs_file: Path, junit: Path) -> LiveRun:
-    result = run_live_suite("--outputs-file", str(outputs_file), f"--junitxml={junit}", env=emulator_env(url))
-    failures = [
-        f"{case.test}: {case.message}"
-        for case in (live_results.read(junit) if junit.exists() else [])
-        if case.outcome in ("failed", "error")
-    ]
-    return LiveRun(result.returncode, failures, result.stdout[-3000:] + result.stderr[-2000:])
 
 
 def _lane(drifts: list[Drift], folder: Path) -> dict[str, LiveRun]:
@@ -55,7 +36,7 @@ def _lane(drifts: list[Drift], folder: Path) -> dict[str, LiveRun]:
             outputs_file = folder / f"outputs-{index}.json"
             rehearse(cached_plan(config), url, outputs_file)
             drift.apply(writer, read_outputs(outputs_file, config.stack_name))
-            runs[drift.name] = _live_run(url, outputs_file, folder / f"junit-{index}.xml")
+            runs[drift.name] = live_run(url, outputs_file, folder / f"junit-{index}.xml")
     return runs
 
 
