@@ -18,10 +18,17 @@ def test_alarms_notify_the_encrypted_topic(target):
     planned = {target.name(a, "alarm_name"): a for a in target.planned("aws_cloudwatch_metric_alarm")}
     for alarm in alarms:
         expected = planned[alarm["AlarmName"]]
+        # An alarm whose actions are disabled still changes state, and tells nobody.
         same(
-            (alarm["MetricName"], alarm["Threshold"], alarm["AlarmActions"], alarm.get("TreatMissingData")),
-            (expected["metric_name"], float(expected["threshold"]), [topic], expected["treat_missing_data"]),
-            f"alarm {alarm['AlarmName']} (metric, threshold, actions, missing data)",
+            (
+                alarm["MetricName"],
+                alarm["Threshold"],
+                alarm["AlarmActions"],
+                alarm.get("ActionsEnabled"),
+                alarm.get("TreatMissingData"),
+            ),
+            (expected["metric_name"], float(expected["threshold"]), [topic], True, expected["treat_missing_data"]),
+            f"alarm {alarm['AlarmName']} (metric, threshold, actions, actions enabled, missing data)",
         )
     attributes = target.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
     same(attributes.get("KmsMasterKeyId"), target.outputs[Output.LOGS_KEY_ARN], "the alarm topic's key")

@@ -24,6 +24,13 @@ def test_key_rotates(target, output):
     same(enabled, True, f"automatic rotation of the {_what(output)}")
 
 
+@pytest.mark.parametrize("output", list(KEYS))
+def test_key_is_enabled_and_not_scheduled_for_deletion(target, output):
+    # A disabled key, or one pending deletion, makes every object and volume it protects unreadable.
+    metadata = target.client("kms").describe_key(KeyId=target.outputs[output])["KeyMetadata"]
+    same((metadata["KeyState"], metadata.get("DeletionDate")), ("Enabled", None), f"the state of the {_what(output)}")
+
+
 @pytest.mark.controls("CKV_PAY_27", "CKV_PAY_28", "CKV_PAY_29")
 @pytest.mark.parametrize("output", list(KEYS))
 def test_key_policy_is_the_planned_one(target, output):

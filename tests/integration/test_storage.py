@@ -163,3 +163,29 @@ def test_data_objects_only_for_the_app_role_through_the_endpoint(target):
         ),
         f"the denies keeping bucket {bucket}'s objects to the application's role through the S3 gateway endpoint",
     )
+
+
+@pytest.mark.parametrize("output", [Output.DATA_BUCKET, Output.ALB_LOGS_BUCKET])
+def test_bucket_logs_its_access_into_the_access_log_bucket(target, output):
+    # 10.2.1: every request to the bucket is recorded; the log bucket itself is the one exception.
+    bucket = target.outputs[output]
+    logging = target.client("s3").get_bucket_logging(Bucket=bucket).get("LoggingEnabled", {})
+    same(
+        logging.get("TargetBucket"), target.outputs[Output.ACCESS_LOGS_BUCKET], f"the access logging of bucket {bucket}"
+    )
+
+
+@pytest.mark.parametrize("output", BUCKETS)
+def test_bucket_lifecycle_keeps_what_the_plan_keeps(target, output):
+    bucket = target.outputs[output]
+    try:
+        (rule,) = target.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except ClientError as error:
+        pytest.fail(f"drift: bucket {bucket} has no lifecycle ({error.response['Error']['Code']})")
+    (planned,) = _planned(target, output, "aws_s3_bucket_lifecycle_configuration")["rule"]
+    expected_days = planned["expiration"][0]["days"] if planned.get("expiration") else None
+    same(
+        (rule["Status"], rule.get("Expiration", {}).get("Days"), rule["NoncurrentVersionExpiration"]["NoncurrentDays"]),
+        (planned["status"], expected_days, planned["noncurrent_version_expiration"][0]["noncurrent_days"]),
+        f"the lifecycle of bucket {bucket} (status, expiry, old versions)",
+    )

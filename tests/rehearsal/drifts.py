@@ -237,6 +237,23 @@ def _pgaudit_unloaded(aws, out):
     )
 
 
+def _alarm_actions_disabled(aws, out):
+    aws("cloudwatch").disable_alarm_actions(AlarmNames=[out[Output.ALARM_NAMES][0]])
+
+
+def _data_key_disabled(aws, out):
+    kms = aws("kms")  # moto's DisableKey takes the key's id, not its ARN
+    kms.disable_key(KeyId=kms.describe_key(KeyId=out[Output.DATA_KEY_ARN])["KeyMetadata"]["KeyId"])
+
+
+def _data_bucket_logging_off(aws, out):
+    aws("s3").put_bucket_logging(Bucket=out[Output.DATA_BUCKET], BucketLoggingStatus={})
+
+
+def _log_bucket_lifecycle_deleted(aws, out):
+    aws("s3").delete_bucket_lifecycle(Bucket=out[Output.ALB_LOGS_BUCKET])
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -261,7 +278,15 @@ CATALOGUE = [
     ),
     Drift("alarm topic subscriptions removed", "the alarm topic's subscriptions", _alarm_subscription_removed),
     Drift("key tampering rule disabled", "(state, sources, event types, target)", _key_tampering_rule_disabled),
-    Drift("missing data reads as healthy", "(metric, threshold, actions, missing data)", _dead_fleet_reads_as_healthy),
+    Drift(
+        "missing data reads as healthy",
+        "(metric, threshold, actions, actions enabled, missing data)",
+        _dead_fleet_reads_as_healthy,
+    ),
+    Drift("alarm actions disabled", "actions enabled, missing", _alarm_actions_disabled),
+    Drift("data key disabled", "the state of the data key", _data_key_disabled),
+    Drift("data bucket access logging off", "the access logging of bucket", _data_bucket_logging_off),
+    Drift("log bucket lifecycle deleted", "has no lifecycle", _log_bucket_lifecycle_deleted),
     Drift("WAF logs no longer redacted", "the fields the WAF's logs redact", _waf_logs_unredacted),
     Drift("log deletion allowed", "no longer denies deleting log objects", _log_deletion_allowed),
     Drift(
