@@ -27,6 +27,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
+from tap.errors import UsageError
 from tap.live.emulator import rehearsal_config
 from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
 from tap.live.suite import LiveRun, live_run
@@ -54,7 +55,7 @@ MESSAGE_HEAD = 200
 UNUSED_PLUGINS = ("-p", "no:hypothesispytest", "-p", "no:typeguard", "-p", "no:xdist")
 
 
-class CampaignError(RuntimeError):
+class CampaignError(UsageError):
     """The campaign cannot give a verdict: the control failed, or a run did not test anything."""
 
 
