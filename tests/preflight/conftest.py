@@ -11,8 +11,8 @@ from tap.live.emulator import moto_server, rehearsal_config, reset
 from tap.live.guard import open_account
 from tap.live.rehearsal import EMULATOR_CREDENTIALS, Rehearsal
 from tap.plan import Plan
-from tap.synth.cache import cached_plan
 from tap.preflight.catalogue import answer_catalogue
+from tap.synth.cache import cached_plan
 
 SUFFIX = "c0ffee00"
 

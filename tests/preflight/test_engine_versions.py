@@ -12,10 +12,10 @@ from botocore.stub import Stubber
 
 from tap.live.guard import open_account
 from tap.plan import Plan
-from tap.preflight.checks import engine_version
-from tap.preflight.deployment import BLOCKER, PASS, Deployment
 from tap.preflight.catalogue import engine_version as version_entry
 from tap.preflight.catalogue import orderable
+from tap.preflight.checks import engine_version
+from tap.preflight.deployment import BLOCKER, PASS, Deployment
 
 RETIRED, CURRENT = "15.4", "15.14"
 

@@ -12,10 +12,10 @@ from tap.cli import main
 from tap.live.emulator import REHEARSAL_ALARM_EMAILS
 from tap.live.guard import ReadOnlyViolation, open_account
 from tap.live.rehearsal import EMULATOR_CREDENTIALS
+from tap.preflight.catalogue import answer_catalogue
 from tap.preflight.checks import could_not_run, run_checks
 from tap.preflight.deployment import BLOCKER, INFO, PASS, WARN, Deployment
 from tap.preflight.report import exit_code
-from tap.preflight.catalogue import answer_catalogue
 from tests.preflight.conftest import SUFFIX, state_with_suffix
 
 
