@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tap.plan import Match
+from tests.unit.helpers import referenced
 
 
 def test_alarms_watch_alb_targets_and_database(plan):
@@ -88,7 +89,7 @@ def test_every_alarm_watches_a_resource_of_this_stack(plan):
     addresses = {resource.address for resource in plan.resources()}
     for alarm in plan.resources("aws_cloudwatch_metric_alarm"):
         dimensions = alarm.get("dimensions") or {}
-        watched = {value.removeprefix("${").rsplit(".", 1)[0] for value in dimensions.values()}
+        watched = {referenced(value) for value in dimensions.values()}
         assert dimensions and watched <= addresses, (alarm.address, dimensions)
 
 

@@ -7,6 +7,7 @@ import re
 
 from stack.naming import SUFFIX_BYTES, Names, catalogue
 from tap.plan import Match
+from tests.unit.helpers import public_route_table, referenced
 
 SUFFIX_REFERENCE = "${random_id.deployment.hex}"
 
@@ -150,46 +151,26 @@ def test_every_name_and_name_tag_carries_the_deployment_suffix(plan, egress_plan
         assert unsuffixed == []
 
 
-def _depends_on(plan, type_: str, on_type: str) -> dict[str, set[str]]:
-    """Each resource of `type_` -> the `on_type` resources its depends_on names."""
-    return {
-        resource.address: {address for address in resource.get("depends_on", []) if address.startswith(f"{on_type}.")}
-        for resource in plan.resources(type_)
-    }
-
-
-def _referenced(resource, key: str) -> str:
-    """The address a `${type.name.attr}` reference in `key` names."""
-    return resource[key].removeprefix("${").rsplit(".", 1)[0]
-
-
 def test_resources_wait_for_what_aws_checks_when_it_creates_them(plan):
     # Field report 3 in general: AWS validates these at creation, against resources Terraform
     # would otherwise create in parallel.
-    blocks = {_referenced(b, "bucket"): b.address for b in plan.resources("aws_s3_bucket_public_access_block")}
-    policies = {_referenced(p, "bucket"): p.address for p in plan.resources("aws_s3_bucket_policy")}
+    blocks, policies, versioning = (
+        {referenced(r["bucket"]): r.address for r in plan.resources(kind)}
+        for kind in ("aws_s3_bucket_public_access_block", "aws_s3_bucket_policy", "aws_s3_bucket_versioning")
+    )
     # A bucket policy is refused while its public access block is still being set.
     for policy in plan.resources("aws_s3_bucket_policy"):
-        assert _depends_on(plan, "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block")[policy.address] == {
-            blocks[_referenced(policy, "bucket")]
-        }
+        assert policy["depends_on"] == [blocks[referenced(policy["bucket"])]], policy.address
     # S3 and ELB check that they may deliver logs into the target bucket.
     for logging in plan.resources("aws_s3_bucket_logging"):
-        target = logging["target_bucket"].removeprefix("${").rsplit(".", 1)[0]
-        assert set(logging["depends_on"]) == {policies[target]}, logging.address
-    # Object Lock needs versioning already on.
-    versioning = {_referenced(v, "bucket"): v.address for v in plan.resources("aws_s3_bucket_versioning")}
-    for lock in plan.resources("aws_s3_bucket_object_lock_configuration"):
-        assert lock["depends_on"] == [versioning[_referenced(lock, "bucket")]], lock.address
+        assert logging["depends_on"] == [policies[referenced(logging["target_bucket"])]], logging.address
     alb = plan.resources("aws_lb").only()
-    assert set(alb["depends_on"]) == {policies[_referenced_bucket(alb)]}
+    assert alb["depends_on"] == [policies[referenced(alb["access_logs"]["bucket"])]]
+    # Object Lock needs versioning already on.
+    for lock in plan.resources("aws_s3_bucket_object_lock_configuration"):
+        assert lock["depends_on"] == [versioning[referenced(lock["bucket"])]], lock.address
     # A route to an internet gateway that is not yet attached fails.
-    (public,) = [t for t in plan.resources("aws_route_table") if any(r.get("gateway_id") for r in t.get("route", []))]
-    assert public["depends_on"] == [plan.resources("aws_internet_gateway").only().address]
-
-
-def _referenced_bucket(alb) -> str:
-    return alb["access_logs"]["bucket"].removeprefix("${").rsplit(".", 1)[0]
+    assert public_route_table(plan)["depends_on"] == [plan.resources("aws_internet_gateway").only().address]
 
 
 def test_every_name_in_the_catalogue_is_given_to_a_resource(plan, config, egress_plan, egress_config):

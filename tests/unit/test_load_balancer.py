@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tap.plan import Match
+from tests.unit.helpers import referenced
 
 
 def test_alb_is_internet_facing_strict_and_logged(plan, config):
@@ -35,11 +36,7 @@ def _app_subnet_routes(plan) -> list:
     tables = {
         a["route_table_id"] for a in plan.resources("aws_route_table_association") if a["subnet_id"] in app_subnets
     }
-    return [
-        route
-        for table in tables
-        for route in plan.resource(table.removeprefix("${").removesuffix(".id}")).get("route") or []
-    ]
+    return [route for table in tables for route in plan.resource(referenced(table)).get("route") or []]
 
 
 def test_plain_http_to_targets_never_crosses_an_open_network(plan, egress_plan):

@@ -8,6 +8,7 @@ import json
 
 from stack.networking import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS
 from tap.plan import Match
+from tests.unit.helpers import public_route_table, referenced
 
 
 def _reference(resource) -> str:
@@ -20,7 +21,7 @@ def _app_route_tables(plan) -> list:
     tables = []
     for subnet in plan.resources("aws_subnet").where({"tags": {"Tier": "app"}}):
         (association,) = associations.where({"subnet_id": _reference(subnet)})
-        tables.append(plan.resource(association["route_table_id"].removeprefix("${").removesuffix(".id}")))
+        tables.append(plan.resource(referenced(association["route_table_id"])))
     return tables
 
 
@@ -60,7 +61,7 @@ def test_database_subnets_have_no_route_out(plan):
         a["route_table_id"] for a in plan.resources("aws_route_table_association") if a["subnet_id"] in db_subnets
     }
     (table,) = tables
-    assert plan.resource(table.removeprefix("${").removesuffix(".id}")).get("route") in (None, [])
+    assert plan.resource(referenced(table)).get("route") in (None, [])
 
 
 def test_without_declared_destinations_the_app_tier_has_no_route_out(plan, config):
@@ -184,12 +185,11 @@ def test_every_subnet_is_associated_with_exactly_one_route_table(plan, egress_pl
         tables = {table.address for table in each.resources("aws_route_table")}
         for subnet in each.resources("aws_subnet"):
             (association,) = associations.where({"subnet_id": _reference(subnet)})
-            assert association["route_table_id"].removeprefix("${").removesuffix(".id}") in tables
+            assert referenced(association["route_table_id"]) in tables
 
 
 def test_public_subnets_reach_the_internet_through_the_gateway_only(plan):
     gateway = plan.resources("aws_internet_gateway").only()
-    (public,) = [t for t in plan.resources("aws_route_table") if any(r.get("gateway_id") for r in t.get("route", []))]
-    assert [(r["cidr_block"], r["gateway_id"]) for r in public["route"]] == [
+    assert [(r["cidr_block"], r["gateway_id"]) for r in public_route_table(plan)["route"]] == [
         ("0.0.0.0/0", f"${{{gateway.address}.id}}")
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tap.plan import Match
-from tests.unit.helpers import KMS_ARN_REFERENCE
+from tests.unit.helpers import KMS_ARN_REFERENCE, referenced
 
 
 def _buckets_with(plan, type_):
@@ -184,7 +184,7 @@ def test_no_bucket_holding_data_or_prod_logs_can_be_emptied_by_a_destroy(plan, c
 def test_every_bucket_policy_speaks_of_its_own_bucket(plan):
     # A policy naming another bucket's ARN protects nothing here.
     for policy in plan.resources("aws_s3_bucket_policy"):
-        bucket = plan.resource(policy["bucket"].removeprefix("${").rsplit(".", 1)[0])
+        bucket = plan.resource(referenced(policy["bucket"]))
         arns = {arn for s in json.loads(policy["policy"])["Statement"] for arn in _as_list(s.get("Resource", []))}
         own = (f"arn:aws:s3:::{bucket['bucket']}", f"${{{bucket.address}.arn}}")
         assert arns and all(arn.startswith(own) for arn in arns), policy.address
