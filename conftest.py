@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from stack.config import Config
 from tap.plan import Plan
-from tap.synth.cache import cached_plan
-from tap.synth.deployments import EGRESS_CONFIGS, PROFILE_CONFIGS, TEST_DEPLOYMENTS
+from tap.synth.deployments import EGRESS_CONFIGS, PROFILE_CONFIGS, TEST_DEPLOYMENTS, cached_plans
 from tap.synth.runner import plan_path
 
 TESTS = Path(__file__).parent / "tests"
@@ -84,10 +82,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @functools.cache
 def _test_plans() -> dict[str, Plan]:
     """Every test deployment's plan: from $TAP_PLANS_DIR, else cached, or synthesized side by side once."""
-    paths = given_plans()
-    if paths is None:
-        with ThreadPoolExecutor(max_workers=len(TEST_DEPLOYMENTS)) as pool:
-            paths = dict(zip(TEST_DEPLOYMENTS, pool.map(cached_plan, TEST_DEPLOYMENTS.values()), strict=True))
+    paths = given_plans() or cached_plans()
     return {name: Plan.load(path) for name, path in paths.items()}
 
 

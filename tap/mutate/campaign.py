@@ -28,8 +28,7 @@ from tap.mutate.policy_layer import policy_verdicts
 from tap.mutate.preflight_layer import preflight_verdicts
 from tap.mutate.unit_layer import MUTANTS_IN, MUTANTS_OUT
 from tap.plan import Plan
-from tap.synth.cache import cached_plan
-from tap.synth.deployments import TEST_DEPLOYMENTS
+from tap.synth.deployments import cached_plans
 
 UNIT_SUITE = [sys.executable, "-m", "pytest", "-m", "unit", "tests/unit", "-q", "-p", "no:cacheprovider"]
 # The layer's own plugin, and none of pytest's per-test capture and warning bookkeeping: thousands of reruns.
@@ -38,9 +37,7 @@ UNIT_PLUGINS = ["-p", "tap.mutate.unit_layer", "-s", "-p", "no:logging", "-p", "
 
 def plan_documents() -> dict[str, dict]:
     """Every test deployment's plan (synthesized once, then from the cache), by deployment name."""
-    with ThreadPoolExecutor(max_workers=len(TEST_DEPLOYMENTS)) as pool:
-        paths = dict(zip(TEST_DEPLOYMENTS, pool.map(cached_plan, TEST_DEPLOYMENTS.values()), strict=True))
-    return {name: Plan.load(path).document for name, path in paths.items()}
+    return {name: Plan.load(path).document for name, path in cached_plans().items()}
 
 
 def plan_mutants(documents: dict[str, dict], sample: int | None = None, seed: int = 0) -> list[PlanMutant]:

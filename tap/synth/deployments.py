@@ -9,8 +9,11 @@ $TAP_PLANS_DIR.
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from stack.config import Config
+from tap.synth.cache import cached_plan
 
 PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
@@ -24,3 +27,9 @@ TEST_DEPLOYMENTS = {
     **PROFILE_CONFIGS,
     **{f"{profile}-egress": config for profile, config in EGRESS_CONFIGS.items()},
 }
+
+
+def cached_plans() -> dict[str, Path]:
+    """Every test deployment's plan from the cache, the missing ones synthesized side by side once."""
+    with ThreadPoolExecutor(max_workers=len(TEST_DEPLOYMENTS)) as pool:
+        return dict(zip(TEST_DEPLOYMENTS, pool.map(cached_plan, TEST_DEPLOYMENTS.values()), strict=True))
