@@ -103,7 +103,10 @@ def _cell(ran: int, killed: int) -> dict:
 
 
 def failures(report: dict, full: bool) -> list[str]:
-    """Why the campaign fails: unexplained survivors, and (a full campaign only) a score under target."""
+    """Why the campaign fails: no mutant run, unexplained survivors, and (a full campaign only) a score
+    under target."""
+    if not report["outcomes"]:
+        return ["no mutant was run: nothing was measured"]
     problems = [
         f"{item['id']} survived, unexplained" for item in report["survivors"] if item["verdict"] == "unexplained"
     ]

@@ -103,6 +103,10 @@ def test_an_unexplained_survivor_fails_the_campaign(tmp_path):
     assert report.failures(result, full=False) == [f"{_outcome('open').mutant.id} survived, unexplained"]
 
 
+def test_a_campaign_that_ran_no_mutant_fails_rather_than_passes():
+    assert report.failures(report.result([], [], {}), full=False) == ["no mutant was run: nothing was measured"]
+
+
 def test_matrix_counts_each_layer_and_the_lesson_row():
     result = report.result([_outcome("widen", unit="t"), _outcome("open", policy="C")], [], {})
     rows = {row["row"]: row["cells"] for row in result["matrix"]["rows"]}
