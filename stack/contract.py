@@ -8,6 +8,7 @@ purpose: no cdktf import, so every tool reads it for free.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -128,3 +129,15 @@ IDENTITY_OUTPUTS = (
 )
 # Outputs that are empty lists by design in some deployments: no declared internet destination, no NAT.
 EMPTY_WHEN_NO_EGRESS = (Output.INTERNET_EGRESS_CIDRS, Output.NAT_GATEWAY_IDS)
+
+
+@dataclass(frozen=True)
+class CompensatingControl:
+    """PCI DSS's compensating-control worksheet, when a waiver rests on one: the stack writes it into
+    the plan, the audit reads and shows it. Every field optional; one left out is shown as absent."""
+
+    constraint: str | None = None
+    objective: str | None = None
+    identified_risk: str | None = None
+    validation: str | None = None
+    maintenance: str | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from stack.cdk import core
-from stack.contract import NOT_APPLICABLE_METADATA_KEY, WAIVER_METADATA_KEY
+from stack.contract import NOT_APPLICABLE_METADATA_KEY, WAIVER_METADATA_KEY, CompensatingControl
 
 
 @dataclass(frozen=True)
@@ -40,17 +40,6 @@ class ScopeDecision:
 
     approver: str
     reference: str
-
-
-@dataclass(frozen=True)
-class CompensatingControl:
-    """The compensating-control worksheet, when a waiver rests on one: every field optional."""
-
-    constraint: str | None = None
-    objective: str | None = None
-    identified_risk: str | None = None
-    validation: str | None = None
-    maintenance: str | None = None
 
 
 # The platform security lead reviews the stack's exceptions every six months. The references are

@@ -14,6 +14,7 @@ waivers file (TOML, `[[waiver]]` and `[[not_applicable]]` tables).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tomllib
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from stack.config import ENVIRONMENTS_FILE, environments
-from stack.contract import NOT_APPLICABLE_METADATA_KEY, WAIVER_METADATA_KEY, below_project
+from stack.contract import NOT_APPLICABLE_METADATA_KEY, WAIVER_METADATA_KEY, CompensatingControl, below_project
 from tap.errors import UsageError
 from tap.plan import Plan, Resource
 from tap.plan_file import kind_of
@@ -32,20 +33,9 @@ EXPIRY_WARNING_DAYS = 30
 # Who decided, and where that decision is recorded: both, for every exception of either kind.
 DECIDED_FIELDS = ("check", "resource", "reason", "approver", "reference")
 # PCI DSS's compensating-control worksheet (Appendix B/C): optional, shown when present.
-WORKSHEET_FIELDS = ("constraint", "objective", "identified_risk", "validation", "maintenance")
+WORKSHEET_FIELDS = tuple(item.name for item in dataclasses.fields(CompensatingControl))
 # A ticket key (SEC-1234) or the address of a pull request or ticket: something an assessor can open.
 REFERENCE = re.compile(r"[A-Z][A-Z0-9]*-[0-9]+|https://[^\s/]+/\S+")
-
-
-@dataclass(frozen=True)
-class CompensatingControl:
-    """The worksheet's answers; a field left out is shown as absent, never as "none"."""
-
-    constraint: str | None = None
-    objective: str | None = None
-    identified_risk: str | None = None
-    validation: str | None = None
-    maintenance: str | None = None
 
 
 @dataclass(frozen=True)
