@@ -133,7 +133,7 @@ EMPTY_WHEN_NO_EGRESS = (Output.INTERNET_EGRESS_CIDRS, Output.NAT_GATEWAY_IDS)
 
 @dataclass(frozen=True)
 class CompensatingControl:
-    """PCI DSS's compensating-control worksheet, when a waiver rests on one: the stack writes it into
+    """The compensating-control worksheet, when a waiver rests on one: the stack writes it into
     the plan, the audit reads and shows it. Every field optional; one left out is shown as absent."""
 
     constraint: str | None = None
