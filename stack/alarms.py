@@ -42,7 +42,7 @@ class AlarmSpec:
     statistic: str
     comparison: str
     threshold: float
-    description: str
+    meaning: str  # what the on-call engineer should understand; the description states the condition first
     subject: str  # whose dimensions: "alb", "target_group", "database", a log group key
     missing_data: str = BREACHING
     evaluation_periods: int = 1
@@ -57,7 +57,7 @@ AVAILABILITY = (
         "Sum",
         "GreaterThanThreshold",
         10,
-        "The load balancer returned more than 10 5xx responses in 5 minutes",
+        "the load balancer answers with errors of its own",
         "alb",
         missing_data=NOT_BREACHING,
     ),
@@ -68,7 +68,7 @@ AVAILABILITY = (
         "Maximum",
         "GreaterThanThreshold",
         0,
-        "At least one application instance fails its health check",
+        "at least one application instance fails its health check",
         "target_group",
     ),
     AlarmSpec(
@@ -78,7 +78,7 @@ AVAILABILITY = (
         "Average",
         "GreaterThanThreshold",
         80,
-        "Database CPU above 80% for 15 minutes",
+        "the database is overloaded",
         "database",
         evaluation_periods=3,
     ),
@@ -89,7 +89,7 @@ AVAILABILITY = (
         "Minimum",
         "LessThanThreshold",
         FREE_STORAGE_FLOOR_BYTES,
-        "Database free storage below 5 GiB",
+        "the database runs out of storage",
         "database",
     ),
 )
@@ -101,7 +101,7 @@ NO_HEALTHY_HOSTS = AlarmSpec(
     "Minimum",
     "LessThanThreshold",
     1,
-    "No application instance is healthy: the fleet is dead",
+    "no application instance is healthy: the fleet is dead",
     "target_group",
 )
 # Flow logs always carry traffic (NAT, health checks) and an internet-facing ALB always meets
@@ -114,12 +114,31 @@ LOG_DELIVERY = tuple(
         "Sum",
         "LessThanThreshold",
         1,
-        f"No event reached log group {group} for an hour: delivery failed or logging stopped",
+        f"log group {group} received nothing: delivery failed or logging stopped",
         group,
         period=HOUR,
     )
     for group in ("flow-logs", "waf-logs")
 )
+
+# How a threshold reads in a notification: bytes as GiB, utilisation as a percentage.
+DISPLAY_UNITS = {"FreeStorageSpace": (" GiB", 1024**3), "CPUUtilization": ("%", 1)}
+
+
+def condition(spec: AlarmSpec) -> str:
+    """What fires the alarm, as the notification states it: 'CPUUtilization above 80% over 15 minutes'."""
+    unit, scale = DISPLAY_UNITS.get(spec.metric, ("", 1))
+    side = "below" if spec.comparison.startswith("LessThan") else "above"
+    window = _duration(spec.period * spec.evaluation_periods)
+    return f"{spec.metric} {side} {spec.threshold / scale:g}{unit} over {window}"
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, HOUR)
+    if rest:
+        return f"{seconds // 60} minutes"
+    return "an hour" if hours == 1 else f"{hours} hours"
+
 
 CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
 EVENT_RULES = {
@@ -208,7 +227,7 @@ class Alarms(Construct):
             self,
             spec.resource,
             alarm_name=self._names[spec.resource],
-            alarm_description=spec.description,
+            alarm_description=f"{condition(spec)}: {spec.meaning}",
             namespace=spec.namespace,
             metric_name=spec.metric,
             statistic=spec.statistic,

@@ -85,7 +85,7 @@ class Compute(Construct):
             tag_specifications=[
                 aws.launch_template.LaunchTemplateTagSpecifications(
                     resource_type=resource_type,
-                    tags={"Name": names[name], "Environment": config.environment_suffix},
+                    tags={**config.inventory_tags, "Name": names[name]},
                 )
                 for resource_type, name in (("instance", "app-instance"), ("volume", "app-volume"))
             ],
@@ -105,11 +105,12 @@ class Compute(Construct):
                 id=self.launch_template.id, version=core.Token.as_string(self.launch_template.latest_version)
             ),
             enabled_metrics=["GroupDesiredCapacity", "GroupInServiceInstances", "GroupTotalInstances"],
-            # The group's own tags (provider default tags do not reach Auto Scaling groups);
-            # instances and volumes take theirs from the launch template.
+            # Provider default tags reach neither Auto Scaling groups nor the instances and volumes they
+            # launch: the group gets its own, and they get theirs from the launch template (propagating
+            # the group's too would overwrite each instance's Name with the group's).
             tag=[
                 aws.autoscaling_group.AutoscalingGroupTag(key=key, value=value, propagate_at_launch=False)
-                for key, value in (("Name", names["app-asg"]), ("Environment", config.environment_suffix))
+                for key, value in {**config.inventory_tags, "Name": names["app-asg"]}.items()
             ],
             # Schedules move the desired capacity; a deploy must not fight them.
             lifecycle={"ignore_changes": ["desired_capacity"]},

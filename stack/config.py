@@ -202,6 +202,17 @@ class Config:
         return stack_name(self.environment_suffix)
 
     @property
+    def inventory_tags(self) -> dict[str, str]:
+        """What every resource carries, so an inventory of in-scope components can be read from the account."""
+        return {
+            "Service": "payment",
+            "Environment": self.environment_suffix,
+            "Profile": self.profile,
+            "ManagedBy": "cdktf",
+            "DataClassification": "cardholder-data",
+        }
+
+    @property
     def availability_zones(self) -> tuple[str, ...]:
         return tuple(f"{self.region}{letter}" for letter in "abcdef"[: self.az_count])
 

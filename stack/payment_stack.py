@@ -31,17 +31,7 @@ class PaymentStack(core.TerraformStack):
             self,
             "aws",
             region=config.region,
-            default_tags=[
-                aws.provider.AwsProviderDefaultTags(
-                    tags={
-                        "Service": "payment",
-                        "Environment": config.environment_suffix,
-                        "Profile": config.profile,
-                        "ManagedBy": "cdktf",
-                        "DataClassification": "cardholder-data",
-                    }
-                )
-            ],
+            default_tags=[aws.provider.AwsProviderDefaultTags(tags=config.inventory_tags)],
         )
         random.provider.RandomProvider(self, "random")
         # The deployment suffix lives in Terraform state: drawn once at the first apply,

@@ -6,6 +6,7 @@ report, and what the nightly keeps with the reports.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 from collections.abc import Iterable
@@ -41,10 +42,22 @@ def result(outcomes: list[Outcome], explanations: list[Explanation], campaign: d
             for outcome, explanation in judged
             if outcome.survived
         ],
+        "idle_explanations": _idle(explanations, judged),
         "outcomes": [
             {**asdict(outcome.mutant), "id": outcome.mutant.id, "killed": outcome.killed} for outcome in outcomes
         ],
     }
+
+
+def _idle(explanations: list[Explanation], judged: list[tuple[Outcome, Explanation | None]]) -> list[str]:
+    """Entries for the kinds run that explained no survivor: killed since, or shadowed by an earlier entry."""
+    used = {why for _, why in judged if why is not None}
+    kinds = {outcome.mutant.kind for outcome, _ in judged}
+    return [
+        item.match
+        for item in explanations
+        if item not in used and any(fnmatch.fnmatchcase(kind, item.match.split(":", 1)[0]) for kind in kinds)
+    ]
 
 
 def _score(kind: str, judged: list[tuple[Outcome, Explanation | None]]) -> dict:
@@ -104,13 +117,18 @@ def _cell(ran: int, killed: int) -> dict:
 
 def failures(report: dict, full: bool) -> list[str]:
     """Why the campaign fails: no mutant run, unexplained survivors, and (a full campaign only) a score
-    under target."""
+    under target or an entry of the survivors file that explains nothing."""
     if not report["outcomes"]:
         return ["no mutant was run: nothing was measured"]
     problems = [
         f"{item['id']} survived, unexplained" for item in report["survivors"] if item["verdict"] == "unexplained"
     ]
     if full:
+        problems += [
+            f"survivors file entry {match!r} explains no survivor: remove it, or it would hide the next survivor "
+            "of its shape"
+            for match in report["idle_explanations"]
+        ]
         for kind, score in report["scores"].items():
             if score["score"] is not None and score["score"] < score["target"]:
                 problems.append(f"{kind} mutants: {score['score']:.1%} killed, under the {score['target']:.0%} target")

@@ -103,6 +103,22 @@ def test_an_unexplained_survivor_fails_the_campaign(tmp_path):
     assert report.failures(result, full=False) == [f"{_outcome('open').mutant.id} survived, unexplained"]
 
 
+def test_a_survivors_entry_that_explains_nothing_fails_a_full_campaign(tmp_path):
+    # A stale pattern would silently explain the next, different survivor of its shape.
+    path = tmp_path / "survivors.toml"
+    path.write_text(
+        '[[survivor]]\nmatch = "plan:*:gone:*"\nverdict = "irrelevant"\nreason = "killed since"\n'
+        '[[survivor]]\nmatch = "account:*"\nverdict = "irrelevant"\nreason = "another kind, not run"\n'
+    )
+    result = report.result([_outcome("widen", unit="t")], survivors.read(path), {})
+    assert result["idle_explanations"] == ["plan:*:gone:*"]
+    assert report.failures(result, full=False) == []
+    assert report.failures(result, full=True) == [
+        "survivors file entry 'plan:*:gone:*' explains no survivor: remove it, or it would hide the next survivor "
+        "of its shape"
+    ]
+
+
 def test_a_campaign_that_ran_no_mutant_fails_rather_than_passes():
     assert report.failures(report.result([], [], {}), full=False) == ["no mutant was run: nothing was measured"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tap.plan import Match
 
+# How the plan spells the deployment suffix drawn into Terraform state (stack/naming.py).
+SUFFIX_REFERENCE = "${random_id.deployment.hex}"
 KMS_ARN_REFERENCE = Match.that(
     lambda v: isinstance(v, str) and v.startswith("${aws_kms_key.") and v.endswith(".arn}"), "a KMS key ARN reference"
 )

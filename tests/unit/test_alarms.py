@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tap.plan import Match
 from tests.unit.helpers import referenced
@@ -100,6 +101,35 @@ def test_every_alarm_decides_within_an_hour(plan):
         if alarm["period"] * alarm["evaluation_periods"] > 3600
     ]
     assert late == []
+
+
+def test_every_alarm_period_is_one_cloudwatch_accepts(plan):
+    # PutMetricAlarm takes 10, 20, 30 or a multiple of 60 seconds: anything else fails the deploy.
+    for alarm in plan.resources("aws_cloudwatch_metric_alarm"):
+        period = alarm["period"]
+        assert period in (10, 20, 30) or (period > 0 and period % 60 == 0), alarm.address
+        assert alarm["evaluation_periods"] >= 1, alarm.address
+
+
+# "CPUUtilization above 80% over 15 minutes: ..." — the condition the notification states.
+STATED_CONDITION = re.compile(
+    r"(?P<metric>\w+) (?P<side>above|below) (?P<value>[\d.]+)(?P<unit> GiB|%)? over "
+    r"(?:(?P<minutes>\d+) minutes|(?P<hours>an|\d+) hours?): \S"
+)
+UNIT_FACTORS = {" GiB": 1024**3, "%": 1, None: 1}
+
+
+def test_every_alarm_states_the_condition_that_fires_it(plan):
+    # The on-call engineer reads the description: a threshold or window changed without it would mislead.
+    for alarm in plan.resources("aws_cloudwatch_metric_alarm"):
+        stated = STATED_CONDITION.match(alarm["alarm_description"])
+        assert stated, (alarm.address, alarm["alarm_description"])
+        hours = stated["hours"]
+        window = int(stated["minutes"]) * 60 if stated["minutes"] else (1 if hours == "an" else int(hours)) * 3600
+        assert stated["metric"] == alarm["metric_name"], alarm.address
+        assert (stated["side"] == "below") == alarm["comparison_operator"].startswith("LessThan"), alarm.address
+        assert float(stated["value"]) * UNIT_FACTORS[stated["unit"]] == alarm["threshold"], alarm.address
+        assert window == alarm["period"] * alarm["evaluation_periods"], alarm.address
 
 
 def test_every_alarm_can_fire(plan):

@@ -39,13 +39,36 @@ def test_database_resilience_follows_profile(plan, config):
         {
             "multi_az": config.settings.multi_az,
             "deletion_protection": config.settings.deletion_protection,
-            "backup_retention_period": Match.at_least(7),
+            "backup_retention_period": config.settings.backup_retention_days,
             "copy_tags_to_snapshot": True,
             "skip_final_snapshot": False,
             "enabled_cloudwatch_logs_exports": ["postgresql", "upgrade"],
         }
     )
     assert config.settings.multi_az == config.settings.deletion_protection == (config.profile == "prod")
+    # RDS keeps 0 to 35 days; a week at least, so a bad change found on Monday can be undone.
+    assert 7 <= config.settings.backup_retention_days <= 35
+
+
+# gp3 on RDS starts at 20 GiB; storage autoscaling needs a ceiling at least 10% above the allocation.
+GP3_MINIMUM_GIB = 20
+
+
+def test_database_storage_is_the_profiles_and_grows_before_it_fills(plan, config):
+    # A full disk stops the payment database: storage autoscaling must be on, with room to grow.
+    settings = config.settings
+    plan.resources("aws_db_instance").assert_all(
+        {"allocated_storage": settings.db_allocated_storage, "max_allocated_storage": settings.db_max_allocated_storage}
+    )
+    assert settings.db_allocated_storage >= GP3_MINIMUM_GIB
+    assert settings.db_max_allocated_storage >= settings.db_allocated_storage * 1.1
+
+
+def test_performance_insights_keeps_a_retention_rds_accepts(plan):
+    # 7 days (free) or whole months of 31 days up to 731: anything else fails the deploy.
+    for database in plan.resources("aws_db_instance"):
+        days = database["performance_insights_retention_period"]
+        assert days == 7 or (days % 31 == 0 and 31 <= days <= 713) or days == 731, database.address
 
 
 def test_database_exports_into_log_groups_created_first(plan):

@@ -7,9 +7,7 @@ import re
 
 from stack.naming import SUFFIX_BYTES, Names, catalogue
 from tap.plan import Match
-from tests.unit.helpers import public_route_table, referenced
-
-SUFFIX_REFERENCE = "${random_id.deployment.hex}"
+from tests.unit.helpers import SUFFIX_REFERENCE, public_route_table, referenced
 
 
 def test_deployment_suffix_is_held_in_state_with_keepers(plan, config):

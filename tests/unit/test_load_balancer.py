@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tap.plan import Match
 from tests.unit.helpers import referenced
 
@@ -72,3 +74,44 @@ def test_target_group_has_a_health_check(plan, config):
     plan.resources("aws_lb_target_group").assert_all(
         {"port": config.app_port, "health_check": {"enabled": True, "path": Match.any_value(), "matcher": "200"}}
     )
+
+
+# CreateTargetGroup's accepted ranges: a health check outside them fails the deploy.
+HEALTH_CHECK_RANGES = {
+    "healthy_threshold": (2, 10),
+    "unhealthy_threshold": (2, 10),
+    "interval": (5, 300),
+    "timeout": (2, 120),
+}
+# How long a dead instance may keep receiving payments, and a replaced one wait before it takes any.
+ROTATION_BUDGET_SECONDS = 90
+
+
+def test_health_check_states_values_elb_accepts(plan):
+    for group in plan.resources("aws_lb_target_group"):
+        check = group["health_check"]
+        for setting, (lowest, highest) in HEALTH_CHECK_RANGES.items():
+            assert lowest <= check.get(setting, lowest - 1) <= highest, (group.address, setting)
+        assert check["timeout"] < check["interval"], group.address
+        assert check.get("protocol") in ("HTTP", "HTTPS"), group.address
+
+
+def test_instances_enter_and_leave_rotation_within_90_seconds(plan):
+    for group in plan.resources("aws_lb_target_group"):
+        check = group["health_check"]
+        for threshold in ("unhealthy_threshold", "healthy_threshold"):
+            assert check[threshold] * check["interval"] <= ROTATION_BUDGET_SECONDS, (group.address, threshold)
+
+
+def test_alb_logs_land_where_the_log_bucket_admits_the_load_balancer(plan):
+    # ELB writes under <prefix>/AWSLogs/<account>/ and checks it may when the ALB is created:
+    # a prefix the bucket policy does not grant fails the deploy.
+    alb = plan.resources("aws_lb").only()
+    logs = alb["access_logs"]
+    policy = plan.resources("aws_s3_bucket_policy").where({"bucket": logs["bucket"]}).only()
+    granted = [
+        statement["Resource"]
+        for statement in json.loads(policy["policy"])["Statement"]
+        if statement["Effect"] == "Allow" and "AWS" in statement["Principal"] and statement["Action"] == "s3:PutObject"
+    ]
+    assert logs.get("prefix") and [f"/{logs['prefix']}/AWSLogs/" in resource for resource in granted] == [True]

@@ -37,6 +37,8 @@ def test_vpc_has_dns_flow_logs_and_s3_endpoint(plan):
             "traffic_type": "ALL",
             "log_destination_type": "cloud-watch-logs",
             "log_destination": f"${{{group.address}.arn}}",
+            # 60 or 600 seconds are accepted: a flow shows in the logs within a minute, not ten.
+            "max_aggregation_interval": 60,
         }
     )
     gateways = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Gateway"})

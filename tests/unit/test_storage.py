@@ -79,14 +79,19 @@ def test_buckets_log_access_except_the_log_target(plan):
     assert len(target) == 1 and target.isdisjoint(_buckets_with(plan, "aws_s3_bucket_logging"))
 
 
-def test_log_buckets_keep_a_year_of_logs_and_every_bucket_three_months_of_old_versions(plan):
+def test_log_buckets_keep_logs_for_the_declared_retention_and_every_bucket_three_months_of_old_versions(plan, config):
     # 10.5.1: audit logs are kept 12 months, the latest three immediately available; an overwritten
-    # object's previous version is the evidence of what it said.
+    # object's previous version is the evidence of what it said. No longer than declared either:
+    # the retention policy is what an assessor compares the buckets with.
     for lifecycle in plan.resources("aws_s3_bucket_lifecycle_configuration"):
         (rule,) = lifecycle["rule"]
         assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] >= 90, lifecycle.address
+        # An unfinished upload's parts hold data nobody sees and nothing else deletes: disposed of
+        # within a week (S3 refuses zero days).
+        (abort,) = rule["abort_incomplete_multipart_upload"]
+        assert 1 <= abort["days_after_initiation"] <= 7, lifecycle.address
         if "_data_" not in lifecycle.name:
-            assert rule["expiration"][0]["days"] >= 365, lifecycle.address
+            assert rule["expiration"][0]["days"] == config.log_retention_days >= 365, lifecycle.address
 
 
 def _policy_of(plan, bucket):
