@@ -7,7 +7,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from stack.contract import PROJECT_ROOT
 
@@ -51,7 +51,8 @@ class Zygote:
     def close(self) -> None:
         """End of input: the zygote ends every child still alive, then itself."""
         if self._process.stdin and not self._process.stdin.closed:
-            self._process.stdin.close()
+            with suppress(BrokenPipeError):  # a zygote already gone: nothing left to tell
+                self._process.stdin.close()
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:

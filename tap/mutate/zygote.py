@@ -19,6 +19,7 @@ listens on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import signal
@@ -28,6 +29,8 @@ import threading
 from typing import Any
 
 HOST = "127.0.0.1"
+# prctl(2): the signal a process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 
 
 def _app() -> Any:
@@ -58,9 +61,17 @@ def _answer(line: str) -> None:
     sys.stdout.flush()
 
 
-def _serve_child(app: Any, listener: socket.socket) -> None:
+def _die_with(zygote: int) -> None:
+    """The child ends with the zygote however the zygote ends: a killed campaign leaves no server behind."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != zygote:  # the zygote died before prctl took effect
+        os._exit(0)
+
+
+def _serve_child(app: Any, listener: socket.socket, zygote: int) -> None:
     """In the forked child: serve until killed. Never returns into the zygote's loop."""
     try:
+        _die_with(zygote)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):  # the protocol pipes are the zygote's alone
@@ -78,9 +89,10 @@ def _fork(app: Any, children: set[int]) -> None:
     listener = _listener()
     port = listener.getsockname()[1]
     sys.stdout.flush()
+    zygote = os.getpid()
     pid = os.fork()
     if pid == 0:
-        _serve_child(app, listener)
+        _serve_child(app, listener, zygote)
     listener.close()
     children.add(pid)
     _answer(f"forked {pid} {port}")
