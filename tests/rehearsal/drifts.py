@@ -81,6 +81,15 @@ def _nat_gateway_deleted(aws, out):
     aws("ec2").delete_nat_gateway(NatGatewayId=out[Output.NAT_GATEWAY_IDS][0])
 
 
+def _database_subnet_unassociated(aws, out):
+    # The subnet falls back to the VPC's main route table.
+    ec2 = aws("ec2")
+    subnet = out[Output.DB_SUBNET_IDS][0]
+    (table,) = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["RouteTables"]
+    (association,) = [a for a in table["Associations"] if a.get("SubnetId") == subnet]
+    ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+
+
 def _flow_log_deleted(aws, out):
     ec2 = aws("ec2")
     logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [out[Output.VPC_ID]]}])["FlowLogs"]
@@ -296,4 +305,9 @@ CATALOGUE = [
     ),
     Drift("Object Lock retention removed", "the Object Lock of bucket", _object_lock_retention_removed, "prod"),
     Drift("pgaudit logging off", "the parameter group's pgaudit settings", _pgaudit_unloaded),
+    Drift(
+        "database subnet falls back to the main route table",
+        "the route table each subnet is explicitly associated with",
+        _database_subnet_unassociated,
+    ),
 ]
