@@ -10,6 +10,8 @@ from stack.contract import Output
 from tests.integration.conftest import same
 
 SUBNET_OUTPUTS = (Output.PUBLIC_SUBNET_IDS, Output.APP_SUBNET_IDS, Output.DB_SUBNET_IDS)
+# An endpoint in any other state is (or is becoming) a path out of the VPC.
+ENDPOINT_GONE = ("deleting", "deleted", "rejected", "failed", "expired")
 
 
 def _live_ids(target, *outputs: Output) -> dict[str, str]:
@@ -45,6 +47,12 @@ def _tables_by_subnet(target) -> dict[str, dict]:
 def _holds(association: dict) -> bool:
     """An association still routes its subnet until it is on its way out."""
     return association.get("AssociationState", {}).get("State", "associated") in ("associating", "associated")
+
+
+def _endpoints(target, *filters: dict) -> list[dict]:
+    """The VPC's endpoints that are, or are becoming, a path out of it."""
+    found = target.client("ec2").describe_vpc_endpoints(Filters=_in_vpc(target, *filters))["VpcEndpoints"]
+    return [endpoint for endpoint in found if endpoint["State"].lower() not in ENDPOINT_GONE]
 
 
 def test_subnets_match_plan_per_zone_and_tier(target):
@@ -138,6 +146,18 @@ def test_default_security_group_allows_nothing(target):
     same((group["IpPermissions"], group["IpPermissionsEgress"]), ([], []), "the default security group's rules")
 
 
+@pytest.mark.controls("CKV_PAY_20", "CKV_PAY_21")
+def test_vpc_has_exactly_the_planned_endpoints(target):
+    # Every endpoint is a way out of the VPC: one the plan does not declare is drift, whatever it reaches.
+    same(
+        sorted((endpoint["VpcEndpointType"], endpoint["ServiceName"]) for endpoint in _endpoints(target)),
+        sorted(
+            (endpoint["vpc_endpoint_type"], endpoint["service_name"]) for endpoint in target.planned("aws_vpc_endpoint")
+        ),
+        "the VPC's endpoints (type, service)",
+    )
+
+
 @pytest.mark.controls("CKV_PAY_20")
 def test_s3_gateway_endpoint_policy_and_routes_match_plan(target):
     (planned,) = [e for e in target.planned("aws_vpc_endpoint") if e["vpc_endpoint_type"] == "Gateway"]
@@ -167,10 +187,8 @@ def test_interface_endpoints_match_plan(target):
     planned = {
         e["service_name"]: e for e in target.planned("aws_vpc_endpoint") if e["vpc_endpoint_type"] == "Interface"
     }
-    found = target.client("ec2").describe_vpc_endpoints(
-        Filters=_in_vpc(target, {"Name": "vpc-endpoint-type", "Values": ["Interface"]})
-    )["VpcEndpoints"]
-    live = {e["ServiceName"]: e for e in found if e["State"] in ("pending", "available")}
+    found = _endpoints(target, {"Name": "vpc-endpoint-type", "Values": ["Interface"]})
+    live = {endpoint["ServiceName"]: endpoint for endpoint in found}
     same(sorted(live), sorted(planned), "the VPC's interface endpoints")
     same(
         sorted(e["VpcEndpointId"] for e in live.values()),

@@ -90,6 +90,15 @@ def _database_subnet_unassociated(aws, out):
     ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
 
 
+def _gateway_endpoint_added(aws, out):
+    aws("ec2").create_vpc_endpoint(
+        VpcId=out[Output.VPC_ID],
+        VpcEndpointType="Gateway",
+        ServiceName=f"com.amazonaws.{out[Output.REGION]}.dynamodb",
+        RouteTableIds=out[Output.ROUTE_TABLE_IDS],
+    )
+
+
 def _flow_log_deleted(aws, out):
     ec2 = aws("ec2")
     logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [out[Output.VPC_ID]]}])["FlowLogs"]
@@ -310,4 +319,5 @@ CATALOGUE = [
         "the route table each subnet is explicitly associated with",
         _database_subnet_unassociated,
     ),
+    Drift("extra gateway endpoint", "the VPC's endpoints (type, service)", _gateway_endpoint_added),
 ]
