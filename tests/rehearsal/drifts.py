@@ -44,14 +44,32 @@ def _suspend_versioning(aws, out):
     aws("s3").put_bucket_versioning(Bucket=out[Output.DATA_BUCKET], VersioningConfiguration={"Status": "Suspended"})
 
 
-def _imds_optional_default_version(aws, out):
+def _new_default_version(aws, out, **version) -> None:
+    """A new launch template version made the default: what new instances launch with."""
     ec2 = aws("ec2")
-    version = ec2.create_launch_template_version(
-        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID],
+    number = ec2.create_launch_template_version(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], **version)[
+        "LaunchTemplateVersion"
+    ]["VersionNumber"]
+    ec2.modify_launch_template(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], DefaultVersion=str(number))
+
+
+def _imds_optional_default_version(aws, out):
+    _new_default_version(
+        aws,
+        out,
         SourceVersion="$Latest",
         LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}},
-    )["LaunchTemplateVersion"]["VersionNumber"]
-    ec2.modify_launch_template(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], DefaultVersion=str(version))
+    )
+
+
+def _instance_profile_dropped(aws, out):
+    # A source version's data can only be added to, so the new version is the default's data minus the profile.
+    (default,) = aws("ec2").describe_launch_template_versions(
+        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], Versions=["$Default"]
+    )["LaunchTemplateVersions"]
+    data = default["LaunchTemplateData"]
+    del data["IamInstanceProfile"]
+    _new_default_version(aws, out, LaunchTemplateData=data)
 
 
 def _database_public(aws, out):
@@ -320,4 +338,9 @@ CATALOGUE = [
         _database_subnet_unassociated,
     ),
     Drift("extra gateway endpoint", "the VPC's endpoints (type, service)", _gateway_endpoint_added),
+    Drift(
+        "instance profile dropped by a new default version",
+        "the instance profile of the launch template's default version",
+        _instance_profile_dropped,
+    ),
 ]
