@@ -117,6 +117,33 @@ def _gateway_endpoint_added(aws, out):
     )
 
 
+def _role(aws, out, role: str) -> str:
+    """The live name of one of the stack's roles (`app-role`): no output names them, their names end in the suffix."""
+    (name,) = [
+        found["RoleName"]
+        for found in aws("iam").list_roles()["Roles"]
+        if found["RoleName"].startswith(f"payment-{role}-")
+        and found["RoleName"].endswith(out[Output.DEPLOYMENT_SUFFIX])
+    ]
+    return name
+
+
+def _app_role_made_administrator(aws, out):
+    aws("iam").attach_role_policy(
+        RoleName=_role(aws, out, "app-role"), PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+    )
+
+
+def _flow_logs_policy_widened(aws, out):
+    # Every log group of the account, not just the flow logs' own.
+    iam, role = aws("iam"), _role(aws, out, "flow-logs-role")
+    (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    for statement in document["Statement"]:
+        statement["Resource"] = "*"
+    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
+
+
 def _flow_log_deleted(aws, out):
     ec2 = aws("ec2")
     logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [out[Output.VPC_ID]]}])["FlowLogs"]
@@ -343,4 +370,10 @@ CATALOGUE = [
         "the instance profile of the launch template's default version",
         _instance_profile_dropped,
     ),
+    Drift(
+        "application role made administrator",
+        "the managed policies attached to each role",
+        _app_role_made_administrator,
+    ),
+    Drift("flow logs role's inline policy widened", "the inline policies of each role", _flow_logs_policy_widened),
 ]
