@@ -55,7 +55,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         "cloudwatch": "DescribeAlarms",
         "events": "DescribeRule ListTargetsByRule",
         "sns": "GetTopicAttributes ListSubscriptionsByTopic",
-        "iam": "GetRole ListAttachedRolePolicies GetInstanceProfile GetServerCertificate",
+        # A role's policies are read to prove it holds no more than the plan grants; no secret is in them.
+        "iam": (
+            "GetRole ListAttachedRolePolicies ListRolePolicies GetRolePolicy GetInstanceProfile GetServerCertificate"
+        ),
         "acm": "DescribeCertificate",
         "wafv2": "GetWebACL GetWebACLForResource GetLoggingConfiguration",
         "service-quotas": "GetServiceQuota GetAWSDefaultServiceQuota",

@@ -52,10 +52,14 @@ def same(actual: Any, expected: Any, what: str) -> None:
     assert actual == expected, f"drift: {what} is {actual!r} in the account, the plan says {expected!r}"
 
 
+def referenced(target: Target, reference: str) -> Resource:
+    """`${aws_security_group.x.id}` -> the planned resource it refers to."""
+    return target.plan.resource(re.fullmatch(r"\$\{([^.]+\.[^.]+)\.\w+\}", reference).group(1))
+
+
 def reference_name(target: Target, reference: str) -> str:
     """`${aws_security_group.x.id}` -> the live name of the resource referenced."""
-    address = re.fullmatch(r"\$\{([^.]+\.[^.]+)\.\w+\}", reference).group(1)
-    return target.name(target.plan.resource(address))
+    return target.name(referenced(target, reference))
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stack.contract import Output
-from tests.integration.conftest import same
+from tests.integration.conftest import reference_name, referenced, same
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,24 @@ def test_default_version_gives_no_public_ip(target, launch_template):
     same(public, [False], "public IP addresses on the launch template's interfaces")
     groups = [group for nic in launch_template["NetworkInterfaces"] for group in nic.get("Groups", [])]
     same(groups, [target.outputs[Output.APP_SECURITY_GROUP_ID]], "the instances' security groups")
+
+
+def test_default_version_launches_with_the_app_instance_profile(target, launch_template):
+    # Without it instances get no credentials (no Session Manager, no data bucket); another profile, other rights.
+    (planned,) = target.planned("aws_launch_template")
+    profile = referenced(target, planned["iam_instance_profile"]["arn"])
+    name = target.name(profile)
+    found = target.client("iam").get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
+    same(
+        launch_template.get("IamInstanceProfile", {}).get("Arn"),
+        found["Arn"],
+        "the instance profile of the launch template's default version",
+    )
+    same(
+        [role["RoleName"] for role in found["Roles"]],
+        [reference_name(target, profile["role"])],
+        f"the role of instance profile {name}",
+    )
 
 
 def test_default_version_tags_instances_and_volumes(target, launch_template):

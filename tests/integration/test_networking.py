@@ -9,16 +9,50 @@ import pytest
 from stack.contract import Output
 from tests.integration.conftest import same
 
+SUBNET_OUTPUTS = (Output.PUBLIC_SUBNET_IDS, Output.APP_SUBNET_IDS, Output.DB_SUBNET_IDS)
+# An endpoint in any other state is (or is becoming) a path out of the VPC.
+ENDPOINT_GONE = ("deleting", "deleted", "rejected", "failed", "expired")
 
-def _live_ids(target, output: Output) -> dict[str, str]:
-    """Plan reference (`${aws_subnet.x.id}`) -> live id, for an output that lists resources."""
-    return dict(zip(target.plan.outputs[output], target.outputs[output], strict=True))
+
+def _live_ids(target, *outputs: Output) -> dict[str, str]:
+    """Plan reference (`${aws_subnet.x.id}`) -> live id, for outputs that list resources."""
+    return {
+        reference: live
+        for output in outputs
+        for reference, live in zip(target.plan.outputs[output], target.outputs[output], strict=True)
+    }
+
+
+def _in_vpc(target, *filters: dict) -> list[dict]:
+    """Describe* filters: the deployment's VPC, and any others given."""
+    return [{"Name": "vpc-id", "Values": [target.outputs[Output.VPC_ID]]}, *filters]
 
 
 def _subnets(target) -> dict[str, dict]:
-    vpc_id = target.outputs[Output.VPC_ID]
-    found = target.client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    found = target.client("ec2").describe_subnets(Filters=_in_vpc(target))["Subnets"]
     return {subnet["CidrBlock"]: subnet for subnet in found}
+
+
+def _tables_by_subnet(target) -> dict[str, dict]:
+    """Subnet id -> the route table it is explicitly associated with, among every table of the VPC."""
+    tables = target.client("ec2").describe_route_tables(Filters=_in_vpc(target))["RouteTables"]
+    return {
+        association["SubnetId"]: table
+        for table in tables
+        for association in table.get("Associations", [])
+        if association.get("SubnetId") and _holds(association)
+    }
+
+
+def _holds(association: dict) -> bool:
+    """An association still routes its subnet until it is on its way out."""
+    return association.get("AssociationState", {}).get("State", "associated") in ("associating", "associated")
+
+
+def _endpoints(target, *filters: dict) -> list[dict]:
+    """The VPC's endpoints that are, or are becoming, a path out of it."""
+    found = target.client("ec2").describe_vpc_endpoints(Filters=_in_vpc(target, *filters))["VpcEndpoints"]
+    return [endpoint for endpoint in found if endpoint["State"].lower() not in ENDPOINT_GONE]
 
 
 def test_subnets_match_plan_per_zone_and_tier(target):
@@ -35,9 +69,7 @@ def test_subnets_match_plan_per_zone_and_tier(target):
 def test_nat_gateways_are_available_in_public_subnets(target):
     # None at all unless the deployment declares internet destinations: one appearing is drift too.
     ids = target.outputs[Output.NAT_GATEWAY_IDS]
-    gateways = target.client("ec2").describe_nat_gateways(
-        Filters=[{"Name": "vpc-id", "Values": [target.outputs[Output.VPC_ID]]}]
-    )["NatGateways"]
+    gateways = target.client("ec2").describe_nat_gateways(Filters=_in_vpc(target))["NatGateways"]
     states = {gateway["NatGatewayId"]: gateway["State"] for gateway in gateways}
     same({nat: states.get(nat, "missing") for nat in ids}, dict.fromkeys(ids, "available"), "the NAT gateways' states")
     same(len(ids), len(target.planned("aws_nat_gateway")), "the number of NAT gateways")
@@ -52,16 +84,28 @@ def test_nat_gateways_are_available_in_public_subnets(target):
     )
 
 
+def test_every_subnet_is_explicitly_associated_with_its_planned_route_table(target):
+    # A subnet without an association falls back to the VPC's main route table: routes nobody
+    # planned, and none to the S3 gateway endpoint. None below is that fallback.
+    subnets = _live_ids(target, *SUBNET_OUTPUTS)
+    tables = _live_ids(target, Output.ROUTE_TABLE_IDS)
+    planned = {
+        subnets[association["subnet_id"]]: tables[association["route_table_id"]]
+        for association in target.planned("aws_route_table_association")
+    }
+    live = {subnet: table["RouteTableId"] for subnet, table in _tables_by_subnet(target).items()}
+    same(
+        {subnet: live.get(subnet) for subnet in subnets.values()},
+        {subnet: planned.get(subnet) for subnet in subnets.values()},
+        "the route table each subnet is explicitly associated with (None: the VPC's main table)",
+    )
+
+
 def test_private_subnets_route_to_internet_only_through_nat(target):
-    tables = target.client("ec2").describe_route_tables(RouteTableIds=target.outputs[Output.ROUTE_TABLE_IDS])[
-        "RouteTables"
-    ]
     routes = {}
-    for table in tables:
-        for association in table.get("Associations", []):
-            if association.get("SubnetId"):
-                default = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
-                routes[association["SubnetId"]] = default[0] if default else None
+    for subnet, table in _tables_by_subnet(target).items():
+        default = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+        routes[subnet] = default[0] if default else None
     nats = set(target.outputs[Output.NAT_GATEWAY_IDS])
     for subnet in target.outputs[Output.APP_SUBNET_IDS]:
         route = routes.get(subnet)
@@ -97,12 +141,21 @@ def test_vpc_flow_log_records_all_traffic_to_its_group(target):
 
 def test_default_security_group_allows_nothing(target):
     (group,) = target.client("ec2").describe_security_groups(
-        Filters=[
-            {"Name": "vpc-id", "Values": [target.outputs[Output.VPC_ID]]},
-            {"Name": "group-name", "Values": ["default"]},
-        ]
+        Filters=_in_vpc(target, {"Name": "group-name", "Values": ["default"]})
     )["SecurityGroups"]
     same((group["IpPermissions"], group["IpPermissionsEgress"]), ([], []), "the default security group's rules")
+
+
+@pytest.mark.controls("CKV_PAY_20", "CKV_PAY_21")
+def test_vpc_has_exactly_the_planned_endpoints(target):
+    # Every endpoint is a way out of the VPC: one the plan does not declare is drift, whatever it reaches.
+    same(
+        sorted((endpoint["VpcEndpointType"], endpoint["ServiceName"]) for endpoint in _endpoints(target)),
+        sorted(
+            (endpoint["vpc_endpoint_type"], endpoint["service_name"]) for endpoint in target.planned("aws_vpc_endpoint")
+        ),
+        "the VPC's endpoints (type, service)",
+    )
 
 
 @pytest.mark.controls("CKV_PAY_20")
@@ -134,13 +187,8 @@ def test_interface_endpoints_match_plan(target):
     planned = {
         e["service_name"]: e for e in target.planned("aws_vpc_endpoint") if e["vpc_endpoint_type"] == "Interface"
     }
-    found = target.client("ec2").describe_vpc_endpoints(
-        Filters=[
-            {"Name": "vpc-id", "Values": [target.outputs[Output.VPC_ID]]},
-            {"Name": "vpc-endpoint-type", "Values": ["Interface"]},
-        ]
-    )["VpcEndpoints"]
-    live = {e["ServiceName"]: e for e in found if e["State"] in ("pending", "available")}
+    found = _endpoints(target, {"Name": "vpc-endpoint-type", "Values": ["Interface"]})
+    live = {endpoint["ServiceName"]: endpoint for endpoint in found}
     same(sorted(live), sorted(planned), "the VPC's interface endpoints")
     same(
         sorted(e["VpcEndpointId"] for e in live.values()),

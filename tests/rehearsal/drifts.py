@@ -44,14 +44,32 @@ def _suspend_versioning(aws, out):
     aws("s3").put_bucket_versioning(Bucket=out[Output.DATA_BUCKET], VersioningConfiguration={"Status": "Suspended"})
 
 
-def _imds_optional_default_version(aws, out):
+def _new_default_version(aws, out, **version) -> None:
+    """A new launch template version made the default: what new instances launch with."""
     ec2 = aws("ec2")
-    version = ec2.create_launch_template_version(
-        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID],
+    number = ec2.create_launch_template_version(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], **version)[
+        "LaunchTemplateVersion"
+    ]["VersionNumber"]
+    ec2.modify_launch_template(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], DefaultVersion=str(number))
+
+
+def _imds_optional_default_version(aws, out):
+    _new_default_version(
+        aws,
+        out,
         SourceVersion="$Latest",
         LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}},
-    )["LaunchTemplateVersion"]["VersionNumber"]
-    ec2.modify_launch_template(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], DefaultVersion=str(version))
+    )
+
+
+def _instance_profile_dropped(aws, out):
+    # A source version's data can only be added to, so the new version is the default's data minus the profile.
+    (default,) = aws("ec2").describe_launch_template_versions(
+        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], Versions=["$Default"]
+    )["LaunchTemplateVersions"]
+    data = default["LaunchTemplateData"]
+    del data["IamInstanceProfile"]
+    _new_default_version(aws, out, LaunchTemplateData=data)
 
 
 def _database_public(aws, out):
@@ -79,6 +97,51 @@ def _rotation_disabled(aws, out):
 
 def _nat_gateway_deleted(aws, out):
     aws("ec2").delete_nat_gateway(NatGatewayId=out[Output.NAT_GATEWAY_IDS][0])
+
+
+def _database_subnet_unassociated(aws, out):
+    # The subnet falls back to the VPC's main route table.
+    ec2 = aws("ec2")
+    subnet = out[Output.DB_SUBNET_IDS][0]
+    (table,) = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["RouteTables"]
+    (association,) = [a for a in table["Associations"] if a.get("SubnetId") == subnet]
+    ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+
+
+def _gateway_endpoint_added(aws, out):
+    aws("ec2").create_vpc_endpoint(
+        VpcId=out[Output.VPC_ID],
+        VpcEndpointType="Gateway",
+        ServiceName=f"com.amazonaws.{out[Output.REGION]}.dynamodb",
+        RouteTableIds=out[Output.ROUTE_TABLE_IDS],
+    )
+
+
+def _role(aws, out, role: str) -> str:
+    """The live name of one of the stack's roles (`app-role`): no output names them, their names end in the suffix."""
+    (name,) = [
+        found["RoleName"]
+        for found in aws("iam").list_roles()["Roles"]
+        if found["RoleName"].startswith(f"payment-{role}-")
+        and found["RoleName"].endswith(out[Output.DEPLOYMENT_SUFFIX])
+    ]
+    return name
+
+
+def _app_role_made_administrator(aws, out):
+    aws("iam").attach_role_policy(
+        RoleName=_role(aws, out, "app-role"), PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+    )
+
+
+def _flow_logs_policy_widened(aws, out):
+    # Every log group of the account, not just the flow logs' own.
+    iam, role = aws("iam"), _role(aws, out, "flow-logs-role")
+    (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    for statement in document["Statement"]:
+        statement["Resource"] = "*"
+    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
 
 
 def _flow_log_deleted(aws, out):
@@ -296,4 +359,21 @@ CATALOGUE = [
     ),
     Drift("Object Lock retention removed", "the Object Lock of bucket", _object_lock_retention_removed, "prod"),
     Drift("pgaudit logging off", "the parameter group's pgaudit settings", _pgaudit_unloaded),
+    Drift(
+        "database subnet falls back to the main route table",
+        "the route table each subnet is explicitly associated with",
+        _database_subnet_unassociated,
+    ),
+    Drift("extra gateway endpoint", "the VPC's endpoints (type, service)", _gateway_endpoint_added),
+    Drift(
+        "instance profile dropped by a new default version",
+        "the instance profile of the launch template's default version",
+        _instance_profile_dropped,
+    ),
+    Drift(
+        "application role made administrator",
+        "the managed policies attached to each role",
+        _app_role_made_administrator,
+    ),
+    Drift("flow logs role's inline policy widened", "the inline policies of each role", _flow_logs_policy_widened),
 ]
