@@ -149,7 +149,7 @@ class Runner:
     def control(self, account: Account) -> None:
         """The pristine fork must pass: otherwise no verdict on any mutant means anything."""
         control = Case(Mutant("account", account.profile, account.stack, "control"))
-        run = self._live(account, control)
+        run = self.live(account, control)
         if (run.returncode, run.failures) != (0, []) or not run.tests:
             raise CampaignError(
                 f"the live suite fails the unmutated {account.profile} rehearsal (exit {run.returncode}): "
@@ -157,9 +157,10 @@ class Runner:
             )
 
     def run(self, account: Account, case: Case) -> Outcome:
-        return Outcome(case.mutant, {LAYER: verdict(case, self._live(account, case))})
+        return Outcome(case.mutant, {LAYER: verdict(case, self.live(account, case))})
 
-    def _live(self, account: Account, case: Case) -> LiveRun:
+    def live(self, account: Account, case: Case) -> LiveRun:
+        """The nightly command against a fork of `account` with `case` applied (the drift catalogue's runs too)."""
         with self._lock:
             number = next(self._numbers)
         outputs_file = account.outputs_file

@@ -1,53 +1,43 @@
 """The drift catalogue: each out-of-band change fails the live suite, naming it; no change passes.
 
 Every run is the nightly command itself (`pytest -m integration --live --outputs-file`)
-in a child process, against a freshly provisioned emulator account with one drift applied.
+in a child process, against a copy of a provisioned emulator account with one drift
+applied: each profile is provisioned once, and each drift gets a fork of it (as the
+mutation campaign's account mutants do, tap/mutate/account.py).
 """
 
 from __future__ import annotations
 
-import functools
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import boto3
 import pytest
 
-from tap.live.emulator import moto_server, rehearsal_config, reset
 from tap.live.outputs import read_outputs
-from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
-from tap.synth.cache import cached_plan
+from tap.mutate.account import Account, Runner, provisioned
+from tap.mutate.model import Mutant
+from tap.mutate.operators import Case
 from tests.rehearsal.drifts import CATALOGUE, Drift
-from tests.rehearsal.live import LiveRun, live_run
+from tests.rehearsal.live import LiveRun
 
 NO_DRIFT = Drift("no drift", "", lambda aws, outputs: None)
-LANES = 2  # emulators side by side; each lane provisions, drifts and runs the suite in turn
+LANES = 2  # live suite runs side by side, each against a fork of its own
 
 
-def _lane(drifts: list[Drift], folder: Path) -> dict[str, LiveRun]:
-    runs = {}
-    with moto_server() as url:
-        check_loopback(url)  # drifts write: never anywhere but the emulator this lane started
-        for index, drift in enumerate(drifts):
-            config = rehearsal_config(drift.profile)
-            session = boto3.Session(region_name=config.region, **EMULATOR_CREDENTIALS)
-            writer = functools.partial(session.client, endpoint_url=url)
-            reset(url)
-            outputs_file = folder / f"outputs-{index}.json"
-            rehearse(cached_plan(config), url, outputs_file)
-            drift.apply(writer, read_outputs(outputs_file, config.stack_name))
-            runs[drift.name] = live_run(url, outputs_file, folder / f"junit-{index}.xml")
-    return runs
+def _drifted(runner: Runner, account: Account, drift: Drift) -> LiveRun:
+    outputs = read_outputs(account.outputs_file, account.stack)
+    mutant = Mutant("account", account.profile, account.stack, "drift", detail=drift.name)
+    return runner.live(account, Case(mutant, apply=lambda aws: drift.apply(aws, outputs)))
 
 
 @pytest.fixture(scope="session")
 def live_runs(tmp_path_factory) -> dict[str, LiveRun]:
     drifts = [NO_DRIFT, *CATALOGUE]
-    lanes = [drifts[index::LANES] for index in range(LANES)]
-    folders = [tmp_path_factory.mktemp(f"lane{index}") for index in range(LANES)]
-    with ThreadPoolExecutor(max_workers=LANES) as pool:
-        results = list(pool.map(_lane, lanes, folders))
-    return {name: run for lane in results for name, run in lane.items()}
+    folder = tmp_path_factory.mktemp("drift")
+    profiles = sorted({drift.profile for drift in drifts})
+    runner = Runner(folder)
+    with provisioned(profiles, folder) as accounts, ThreadPoolExecutor(max_workers=LANES) as pool:
+        runs = pool.map(lambda drift: _drifted(runner, accounts[drift.profile], drift), drifts)
+        return {drift.name: run for drift, run in zip(drifts, runs, strict=True)}
 
 
 def test_catalogue_holds_at_least_twelve_distinct_drifts():
