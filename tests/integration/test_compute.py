@@ -1,4 +1,4 @@
-"""The launch template's default version and the Auto Scaling group, as the plan declares them."""
+"""The launch template's default version and the Auto Scaling group (which must launch that version), as planned."""
 
 from __future__ import annotations
 
@@ -83,21 +83,50 @@ def test_default_version_tags_instances_and_volumes(target, launch_template):
     same(actual, expected, "the launch template's tag specifications")
 
 
-def test_autoscaling_group_spans_app_subnets_behind_the_target_group(target):
-    (planned,) = target.planned("aws_autoscaling_group")
+@pytest.fixture(scope="module")
+def autoscaling_group(target) -> dict:
     (group,) = target.client("autoscaling").describe_auto_scaling_groups(
         AutoScalingGroupNames=[target.outputs[Output.AUTOSCALING_GROUP_NAME]]
     )["AutoScalingGroups"]
-    same((group["MinSize"], group["MaxSize"]), (planned["min_size"], planned["max_size"]), "the group's size limits")
+    return group
+
+
+def test_autoscaling_group_spans_app_subnets_behind_the_target_group(target, autoscaling_group):
+    (planned,) = target.planned("aws_autoscaling_group")
     same(
-        sorted(group["VPCZoneIdentifier"].split(",")),
+        (autoscaling_group["MinSize"], autoscaling_group["MaxSize"]),
+        (planned["min_size"], planned["max_size"]),
+        "the group's size limits",
+    )
+    same(
+        sorted(autoscaling_group["VPCZoneIdentifier"].split(",")),
         sorted(target.outputs[Output.APP_SUBNET_IDS]),
         "the group's subnets",
     )
-    same(group["TargetGroupARNs"], [target.outputs[Output.TARGET_GROUP_ARN]], "the group's target groups")
-    same(group["HealthCheckType"], planned["health_check_type"], "the group's health check type")
+    same(autoscaling_group["TargetGroupARNs"], [target.outputs[Output.TARGET_GROUP_ARN]], "the group's target groups")
+    same(autoscaling_group["HealthCheckType"], planned["health_check_type"], "the group's health check type")
     same(
-        group["LaunchTemplate"]["LaunchTemplateId"],
+        autoscaling_group.get("LaunchTemplate", {}).get("LaunchTemplateId"),
         target.outputs[Output.LAUNCH_TEMPLATE_ID],
         "the group's launch template",
+    )
+
+
+# What the default version's tests above evidence holds for instances only if the group launches that version.
+@pytest.mark.controls("CKV_PAY_6", "CKV_AWS_79", "CKV_AWS_341", "CKV_PAY_2", "CKV_PAY_9", "CKV_AWS_88")
+def test_autoscaling_group_launches_the_default_version(target, autoscaling_group):
+    # The plan pins the group to the template's latest_version and sets update_default_version, so after every
+    # apply the latest version is the default and the group names its number. So the group must launch the default
+    # version, however it names it: that number, "$Default", or "$Latest" while the latest is the default.
+    # Any other version (an old one, or a new one nobody made the default) launches what no test here reads.
+    (template,) = target.client("ec2").describe_launch_templates(
+        LaunchTemplateIds=[target.outputs[Output.LAUNCH_TEMPLATE_ID]]
+    )["LaunchTemplates"]
+    spec = autoscaling_group.get("LaunchTemplate")
+    named = (spec.get("Version") or "$Default") if spec else None  # naming no version is naming $Default
+    numbers = {"$Default": template["DefaultVersionNumber"], "$Latest": template["LatestVersionNumber"]}
+    same(
+        str(numbers.get(named, named)),
+        str(template["DefaultVersionNumber"]),
+        f"the launch template version the group launches (it names {named!r}; the plan's is the default version)",
     )

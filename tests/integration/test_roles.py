@@ -1,15 +1,16 @@
-"""IAM roles: each holds exactly the permissions the plan grants it, managed and inline, and nothing more."""
+"""IAM roles: each holds exactly the permissions the plan grants it, managed and inline, and nothing more;
+and only the principals the plan names may assume it."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
+from tap.live.documents import canonical
 from tests.integration.conftest import reference_name, same
 
-# `${aws_cloudwatch_log_group.x.arn}`: a reference inside a planned policy document.
+# A reference in a planned document: `${aws_cloudwatch_log_group.x.arn}`, `${data.aws_caller_identity.y.account_id}`.
 REFERENCE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -52,7 +53,7 @@ def test_roles_hold_exactly_the_planned_inline_policies(target):
     iam = target.client("iam")
     live = {
         role: {
-            name: iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+            name: canonical(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
             for name in _pages(target, "list_role_policies", "PolicyNames", role)
         }
         for role in expected
@@ -60,16 +61,36 @@ def test_roles_hold_exactly_the_planned_inline_policies(target):
     same(live, expected, "the inline policies of each role (name: document)")
 
 
-def _resolved(target, policy: str) -> dict:
+@pytest.mark.controls("CKV_AWS_60", "CKV_AWS_61")
+def test_roles_trust_exactly_the_planned_principals(target):
+    # Whoever may assume a role holds every permission checked above: a trust widened (to any AWS principal,
+    # another account, or without the confused-deputy condition) hands them over without touching a policy.
+    iam = target.client("iam")
+    for role in target.planned("aws_iam_role"):
+        name = target.name(role)
+        same(
+            canonical(iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]),
+            _resolved(target, role["assume_role_policy"]),
+            f"the trust policy of role {name} (who may assume it)",
+        )
+
+
+def _resolved(target, document: str) -> dict:
     """A planned policy document with the references it makes read from the account."""
-    return json.loads(REFERENCE.sub(lambda match: _live_value(target, match[1]), target.live(policy)))
+    return canonical(REFERENCE.sub(lambda match: _live_value(target, match[1]), target.live(document)))
 
 
 def _live_value(target, reference: str) -> str:
-    # The roles' policies refer only to log groups' ARNs today; another reference needs its own reading here.
+    # Only what the roles' policies refer to today; another reference needs its own reading here.
     address, _, attribute = reference.rpartition(".")
-    if not address.startswith("aws_cloudwatch_log_group.") or attribute != "arn":
-        pytest.fail(f"a role's planned policy refers to ${{{reference}}}, which the live suite cannot read yet")
-    group = target.name(target.plan.resource(address))
+    kind = address.rpartition(".")[0]
+    if (kind, attribute) == ("data.aws_caller_identity", "account_id"):
+        return target.identity["account"]
+    if (kind, attribute) == ("aws_cloudwatch_log_group", "arn"):
+        return _log_group_arn(target, target.name(target.plan.resource(address)))
+    pytest.fail(f"a role's planned policy refers to ${{{reference}}}, which the live suite cannot read yet")
+
+
+def _log_group_arn(target, group: str) -> str:
     found = target.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
     return next((g["logGroupArn"] for g in found if g["logGroupName"] == group), f"(log group {group} missing)")

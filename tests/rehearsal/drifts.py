@@ -72,6 +72,19 @@ def _instance_profile_dropped(aws, out):
     _new_default_version(aws, out, LaunchTemplateData=data)
 
 
+def _group_launches_another_version(aws, out):
+    # A version allowing IMDSv1 that nobody made the default: every check of the default version still passes.
+    number = aws("ec2").create_launch_template_version(
+        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID],
+        SourceVersion="$Default",
+        LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}},
+    )["LaunchTemplateVersion"]["VersionNumber"]
+    aws("autoscaling").update_auto_scaling_group(
+        AutoScalingGroupName=out[Output.AUTOSCALING_GROUP_NAME],
+        LaunchTemplate={"LaunchTemplateId": out[Output.LAUNCH_TEMPLATE_ID], "Version": str(number)},
+    )
+
+
 def _database_public(aws, out):
     aws("rds").modify_db_instance(
         DBInstanceIdentifier=out[Output.DB_IDENTIFIER], PubliclyAccessible=True, ApplyImmediately=True
@@ -132,6 +145,14 @@ def _app_role_made_administrator(aws, out):
     aws("iam").attach_role_policy(
         RoleName=_role(aws, out, "app-role"), PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
     )
+
+
+def _app_role_trusts_anyone(aws, out):
+    # A statement of its own: beside the service's aws:SourceAccount condition no other principal could assume it.
+    iam, role = aws("iam"), _role(aws, out, "app-role")
+    document = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    document["Statement"].append({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+    iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(document))
 
 
 def _flow_logs_policy_widened(aws, out):
@@ -376,4 +397,14 @@ CATALOGUE = [
         _app_role_made_administrator,
     ),
     Drift("flow logs role's inline policy widened", "the inline policies of each role", _flow_logs_policy_widened),
+    Drift(
+        "application role trusts any AWS principal",
+        "the trust policy of role payment-app-role-",
+        _app_role_trusts_anyone,
+    ),
+    Drift(
+        "Auto Scaling group launches a version that is not the default",
+        "the launch template version the group launches",
+        _group_launches_another_version,
+    ),
 ]

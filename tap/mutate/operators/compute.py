@@ -1,4 +1,5 @@
-"""Compute mutants: a new default launch template version per attribute (IMDS, volumes, interfaces); the group."""
+"""Compute mutants: a new default launch template version per attribute (IMDS, volumes, interfaces); the group,
+and the version it launches."""
 
 from __future__ import annotations
 
@@ -31,16 +32,10 @@ def _ebs_drop(field: str) -> Callable[[Data], None]:
     return _each("BlockDeviceMappings", lambda m: m["Ebs"].pop(field, None))
 
 
+IMDS_OPTIONAL = _set("MetadataOptions", "HttpTokens", "optional")
 # (attribute, operator, detail, category, lesson, change of the default version's data)
 VERSION_CHANGES = (
-    (
-        "MetadataOptions.HttpTokens",
-        "swap",
-        "required -> optional",
-        "IMDS",
-        None,
-        _set("MetadataOptions", "HttpTokens", "optional"),
-    ),
+    ("MetadataOptions.HttpTokens", "swap", "required -> optional", "IMDS", None, IMDS_OPTIONAL),
     (
         "MetadataOptions.HttpPutResponseHopLimit",
         "larger",
@@ -102,16 +97,20 @@ def _set_groups(groups: list[str]) -> Callable[[dict], None]:
 
 def _new_default(template_id: str, data: Data, change: Callable[[Data], None]):
     """A new version holding the default's data with one change, made the default: what instances launch with."""
-    changed = copy.deepcopy(data)
-    change(changed)
 
     def apply(aws) -> None:
-        ec2 = aws("ec2")
-        version = ec2.create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData=changed)
-        number = version["LaunchTemplateVersion"]["VersionNumber"]
-        ec2.modify_launch_template(LaunchTemplateId=template_id, DefaultVersion=str(number))
+        number = _new_version(aws, template_id, data, change)
+        aws("ec2").modify_launch_template(LaunchTemplateId=template_id, DefaultVersion=str(number))
 
     return apply
+
+
+def _new_version(aws, template_id: str, data: Data, change: Callable[[Data], None]) -> int:
+    """A new version holding `data` with one change, left beside the default; its number."""
+    changed = copy.deepcopy(data)
+    change(changed)
+    version = aws("ec2").create_launch_template_version(LaunchTemplateId=template_id, LaunchTemplateData=changed)
+    return version["LaunchTemplateVersion"]["VersionNumber"]
 
 
 def _template_deleted(template_id: str):
@@ -164,8 +163,41 @@ def autoscaling_groups(scope: Scope) -> Iterator[Case]:
             yield scope.case(
                 label, "delete", "TargetGroupARNs", scope.label(arn.split("/")[1]), "availability", _detach(name, arn)
             )
+        yield from _launched_versions(scope, group, label)
         yield from _scheduled_actions(scope, name, label)
         yield scope.case(label, "delete", "", "", "availability", _group_deleted(name))
+
+
+# How the group may name a version other than the default: (the name, the new version's number -> what the group is
+# given). The default stays as planned, so every check that reads the default version still passes.
+LAUNCHED_VERSIONS = (("a new version", str), ("$Latest", lambda number: "$Latest"))
+
+
+def _launched_versions(scope: Scope, group: dict[str, Any], label: str) -> Iterator[Case]:
+    template_id = group["LaunchTemplate"]["LaunchTemplateId"]
+    (default,) = scope.aws("ec2").describe_launch_template_versions(
+        LaunchTemplateId=template_id, Versions=["$Default"]
+    )["LaunchTemplateVersions"]
+    for named, version in LAUNCHED_VERSIONS:
+        yield scope.case(
+            label,
+            "swap",
+            "LaunchTemplate.Version",
+            f"-> {named}, not the default, with HttpTokens optional",
+            "IMDS",
+            _launches(group["AutoScalingGroupName"], template_id, default["LaunchTemplateData"], version),
+        )
+
+
+def _launches(name: str, template_id: str, data: Data, version: Callable[[int], str]):
+    """The group launching a new version (the default's data allowing IMDSv1) that is not made the default."""
+
+    def apply(aws) -> None:
+        number = _new_version(aws, template_id, data, IMDS_OPTIONAL)
+        template = {"LaunchTemplateId": template_id, "Version": version(number)}
+        aws("autoscaling").update_auto_scaling_group(AutoScalingGroupName=name, LaunchTemplate=template)
+
+    return apply
 
 
 def _scheduled_actions(scope: Scope, group: str, label: str) -> Iterator[Case]:

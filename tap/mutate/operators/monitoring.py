@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tap.mutate.operators import Case, Scope
 
 # A managed policy that grants everything: the most permissive thing a role can be given.
 ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
+ANOTHER_ACCOUNT = "111122223333"  # AWS's documentation account: anyone's but ours
 ALARM_FIELDS = (
     "AlarmName",
     "Namespace",
@@ -172,16 +174,47 @@ def _topic_attribute(arn: str, name: str, value: str):
 
 
 def roles(scope: Scope) -> Iterator[Case]:
-    found = scope.aws("iam").list_roles()["Roles"]
-    for role in sorted((r for r in found if r["Path"] == "/"), key=lambda r: r["RoleName"]):
+    iam = scope.aws("iam")
+    for role in sorted((r for r in iam.list_roles()["Roles"] if r["Path"] == "/"), key=lambda r: r["RoleName"]):
+        name, label = role["RoleName"], scope.label(role["RoleName"])
         yield scope.case(
-            scope.label(role["RoleName"]),
+            label,
             "add",
             "managed_policy_arns",
             "AdministratorAccess",
             "credentials",
-            _call("iam", "attach_role_policy", RoleName=role["RoleName"], PolicyArn=ADMINISTRATOR),
+            _call("iam", "attach_role_policy", RoleName=name, PolicyArn=ADMINISTRATOR),
         )
+        trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+        for operator, detail, change in TRUST_CHANGES:
+            yield scope.case(label, operator, "assume_role_policy", detail, "credentials", _trust(name, trust, change))
+
+
+def _trusting(principal: dict[str, str]) -> Callable[[dict[str, Any]], None]:
+    # A statement of its own, without the service statement's condition: aws:SourceAccount is set only on a
+    # service's requests, so beside it another principal could never assume the role (that would be no widening).
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    return lambda document: document["Statement"].append(statement)
+
+
+def _unconditional(document: dict[str, Any]) -> None:
+    for statement in document["Statement"]:
+        statement.pop("Condition", None)
+
+
+# Who else may assume a role: (operator, detail, change of its trust policy). The planned trust names one service
+# and binds it to this account (aws:SourceAccount, the confused deputy guard).
+TRUST_CHANGES = (
+    ("widen", "any AWS principal", _trusting({"AWS": "*"})),
+    ("widen", "another account", _trusting({"AWS": f"arn:aws:iam::{ANOTHER_ACCOUNT}:root"})),
+    ("drop", "Condition", _unconditional),
+)
+
+
+def _trust(role: str, document: dict[str, Any], change: Callable[[dict[str, Any]], None]):
+    changed = copy.deepcopy(document)
+    change(changed)
+    return _call("iam", "update_assume_role_policy", RoleName=role, PolicyDocument=json.dumps(changed))
 
 
 GENERATORS = (alarms, event_rules, log_groups, topics, roles)
