@@ -157,9 +157,10 @@ class Runner:
             )
 
     def run(self, account: Account, case: Case) -> Outcome:
-        return Outcome(case.mutant, {LAYER: verdict(case, self.live(account, case))})
+        # The verdict is the first failing test: a run may stop there (the nightly's exit code is the same).
+        return Outcome(case.mutant, {LAYER: verdict(case, self.live(account, case, "--exitfirst"))})
 
-    def live(self, account: Account, case: Case) -> LiveRun:
+    def live(self, account: Account, case: Case, *arguments: str) -> LiveRun:
         """The nightly command against a fork of `account` with `case` applied (the drift catalogue's runs too)."""
         with self._lock:
             number = next(self._numbers)
@@ -174,7 +175,7 @@ class Runner:
             if case.rewrite:
                 outputs_file = self.folder / f"outputs-{number}.json"
                 outputs_file.write_text(json.dumps(case.rewrite(account.document), indent=2))
-            return live_run(url, outputs_file, self.folder / f"junit-{number}.xml", *UNUSED_PLUGINS)
+            return live_run(url, outputs_file, self.folder / f"junit-{number}.xml", *UNUSED_PLUGINS, *arguments)
 
 
 def verdict(case: Case, run: LiveRun) -> str | None:
