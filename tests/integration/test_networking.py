@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from stack.contract import Output
+from tap.live.documents import canonical
 from tests.integration.conftest import same
 
 SUBNET_OUTPUTS = (Output.PUBLIC_SUBNET_IDS, Output.APP_SUBNET_IDS, Output.DB_SUBNET_IDS)
@@ -171,8 +170,8 @@ def test_s3_gateway_endpoint_policy_and_routes_match_plan(target):
         "the S3 gateway endpoint",
     )
     same(
-        json.loads(endpoint.get("PolicyDocument") or "{}"),
-        json.loads(target.live(planned["policy"])),
+        canonical(endpoint.get("PolicyDocument") or "{}"),
+        canonical(target.live(planned["policy"])),
         "the policy of the S3 gateway endpoint",
     )
     same(

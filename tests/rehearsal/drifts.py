@@ -408,3 +408,49 @@ CATALOGUE = [
         _group_launches_another_version,
     ),
 ]
+
+
+# --- not drift: the same policy in the shape AWS may hand it back ------------------------------------
+# IAM, KMS, S3 and VPC endpoints return a one-element list as a lone value and keep statements in any
+# order: the live suite must read that as the plan's policy (a false drift wakes someone for nothing).
+
+
+def _reshaped(policy: str) -> str:
+    """The same policy with every one-element list a lone value and the statements reversed."""
+
+    def collapse(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: collapse(inner) for key, inner in value.items()}
+        if isinstance(value, list):
+            return collapse(value[0]) if len(value) == 1 else [collapse(inner) for inner in value]
+        return value
+
+    document = json.loads(policy)
+    return json.dumps({**document, "Statement": [collapse(item) for item in reversed(document["Statement"])]})
+
+
+def _reshape_key_policy(aws, out):
+    kms = aws("kms")
+    policy = kms.get_key_policy(KeyId=out[Output.DATA_KEY_ARN], PolicyName="default")["Policy"]
+    kms.put_key_policy(KeyId=out[Output.DATA_KEY_ARN], PolicyName="default", Policy=_reshaped(policy))
+
+
+def _reshape_bucket_policy(aws, out):
+    s3 = aws("s3")
+    policy = s3.get_bucket_policy(Bucket=out[Output.DATA_BUCKET])["Policy"]
+    s3.put_bucket_policy(Bucket=out[Output.DATA_BUCKET], Policy=_reshaped(policy))
+
+
+def _reshape_endpoint_policy(aws, out):
+    ec2 = aws("ec2")
+    (endpoint,) = ec2.describe_vpc_endpoints(VpcEndpointIds=[out[Output.S3_ENDPOINT_ID]])["VpcEndpoints"]
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=_reshaped(endpoint["PolicyDocument"])
+    )
+
+
+RESHAPES = [
+    Drift("data key policy in AWS's shape", "", _reshape_key_policy),
+    Drift("data bucket policy in AWS's shape", "", _reshape_bucket_policy),
+    Drift("S3 endpoint policy in AWS's shape", "", _reshape_endpoint_policy),
+]

@@ -16,7 +16,7 @@ from tap.live.outputs import read_outputs
 from tap.mutate.account import Account, Runner, provisioned
 from tap.mutate.model import Mutant
 from tap.mutate.operators import Case
-from tests.rehearsal.drifts import CATALOGUE, Drift
+from tests.rehearsal.drifts import CATALOGUE, RESHAPES, Drift
 from tests.rehearsal.live import LiveRun
 
 NO_DRIFT = Drift("no drift", "", lambda aws, outputs: None)
@@ -31,7 +31,7 @@ def _drifted(runner: Runner, account: Account, drift: Drift) -> LiveRun:
 
 @pytest.fixture(scope="session")
 def live_runs(tmp_path_factory) -> dict[str, LiveRun]:
-    drifts = [NO_DRIFT, *CATALOGUE]
+    drifts = [NO_DRIFT, *CATALOGUE, *RESHAPES]
     folder = tmp_path_factory.mktemp("drift")
     profiles = sorted({drift.profile for drift in drifts})
     runner = Runner(folder)
@@ -47,6 +47,13 @@ def test_catalogue_holds_at_least_twelve_distinct_drifts():
 
 def test_live_suite_passes_an_account_without_drift(live_runs):
     run = live_runs[NO_DRIFT.name]
+    assert (run.returncode, run.failures) == (0, []), run.output
+
+
+@pytest.mark.parametrize("reshape", RESHAPES, ids=[reshape.name for reshape in RESHAPES])
+def test_live_suite_passes_a_policy_in_the_shape_aws_returns(reshape, live_runs):
+    # The same meaning written another way is no drift: a false alarm would teach people to ignore the nightly.
+    run = live_runs[reshape.name]
     assert (run.returncode, run.failures) == (0, []), run.output
 
 
