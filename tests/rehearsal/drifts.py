@@ -44,22 +44,23 @@ def _suspend_versioning(aws, out):
     aws("s3").put_bucket_versioning(Bucket=out[Output.DATA_BUCKET], VersioningConfiguration={"Status": "Suspended"})
 
 
+IMDS_OPTIONAL = {"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}}
+
+
+def _new_version(aws, out, **version) -> int:
+    """A new launch template version, left beside the default; its number."""
+    created = aws("ec2").create_launch_template_version(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], **version)
+    return created["LaunchTemplateVersion"]["VersionNumber"]
+
+
 def _new_default_version(aws, out, **version) -> None:
     """A new launch template version made the default: what new instances launch with."""
-    ec2 = aws("ec2")
-    number = ec2.create_launch_template_version(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], **version)[
-        "LaunchTemplateVersion"
-    ]["VersionNumber"]
-    ec2.modify_launch_template(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], DefaultVersion=str(number))
+    number = _new_version(aws, out, **version)
+    aws("ec2").modify_launch_template(LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], DefaultVersion=str(number))
 
 
 def _imds_optional_default_version(aws, out):
-    _new_default_version(
-        aws,
-        out,
-        SourceVersion="$Latest",
-        LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}},
-    )
+    _new_default_version(aws, out, SourceVersion="$Latest", LaunchTemplateData=IMDS_OPTIONAL)
 
 
 def _instance_profile_dropped(aws, out):
@@ -74,11 +75,7 @@ def _instance_profile_dropped(aws, out):
 
 def _group_launches_another_version(aws, out):
     # A version allowing IMDSv1 that nobody made the default: every check of the default version still passes.
-    number = aws("ec2").create_launch_template_version(
-        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID],
-        SourceVersion="$Default",
-        LaunchTemplateData={"MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1}},
-    )["LaunchTemplateVersion"]["VersionNumber"]
+    number = _new_version(aws, out, SourceVersion="$Default", LaunchTemplateData=IMDS_OPTIONAL)
     aws("autoscaling").update_auto_scaling_group(
         AutoScalingGroupName=out[Output.AUTOSCALING_GROUP_NAME],
         LaunchTemplate={"LaunchTemplateId": out[Output.LAUNCH_TEMPLATE_ID], "Version": str(number)},

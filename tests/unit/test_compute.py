@@ -97,6 +97,9 @@ def test_instance_profile_grants_session_manager_only(plan):
     )
 
 
+SIZES = ("min_size", "max_size", "desired_capacity")
+
+
 def test_schedules_are_the_profiles(plan, config):
     names = Names(config, SUFFIX_REFERENCE)
     declared = {
@@ -108,9 +111,6 @@ def test_schedules_are_the_profiles(plan, config):
         for schedule in plan.resources("aws_autoscaling_schedule")
     }
     assert planned == declared
-
-
-SIZES = ("min_size", "max_size", "desired_capacity")
 
 
 def test_dev_scales_down_on_a_schedule_and_prod_does_not(plan, config):
