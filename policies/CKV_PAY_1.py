@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, is_reference, is_true, value
+from policies.support import PaymentCheck, is_reference, is_true, literal, value
 
 
 class CKV_PAY_1(PaymentCheck):
@@ -10,7 +10,8 @@ class CKV_PAY_1(PaymentCheck):
 
     def scan_resource_conf(self, conf):
         # A key created in this stack, not the AWS-managed aws/rds key nor an alias.
-        encrypted = is_true(value(conf, "storage_encrypted")) and is_reference(value(conf, "kms_key_id"), "aws_kms_key")
+        key = value(conf, "kms_key_id")
+        encrypted = is_true(literal(conf, "storage_encrypted")) and is_reference(key, "aws_kms_key")
         return self.verdict(encrypted, "storage_encrypted", "kms_key_id")
 
 

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, is_true, value
+from policies.support import PaymentCheck, is_true, literal, mapping
 
 
 class CKV_PAY_10(PaymentCheck):
@@ -9,9 +9,10 @@ class CKV_PAY_10(PaymentCheck):
     RESOURCES = ("aws_subnet",)
 
     def scan_resource_conf(self, conf):
-        maps_public = is_true(value(conf, "map_public_ip_on_launch"))
-        public_tier = (value(conf, "tags") or {}).get("Tier") == "public"
-        return self.verdict(public_tier or not maps_public, "map_public_ip_on_launch", "tags/Tier")
+        if not is_true(literal(conf, "map_public_ip_on_launch")):
+            return self.verdict(True, "map_public_ip_on_launch")
+        public_tier = literal(mapping(conf, "tags"), "Tier") == "public"
+        return self.verdict(public_tier, "map_public_ip_on_launch", "tags/Tier")
 
 
 check = CKV_PAY_10()

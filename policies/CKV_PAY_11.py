@@ -1,6 +1,6 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, value
+from policies.support import PaymentCheck, text
 
 
 class CKV_PAY_11(PaymentCheck):
@@ -30,9 +30,10 @@ class CKV_PAY_11(PaymentCheck):
     )
 
     def scan_resource_conf(self, conf):
-        if value(conf, "protocol") not in ("HTTPS", "TLS"):
-            return CheckResult.UNKNOWN  # plain listeners are CKV_PAY_12's concern
-        return self.verdict(value(conf, "ssl_policy") in self.APPROVED, "ssl_policy")
+        protocol = text(conf, "protocol") or "HTTP"  # an application load balancer's default
+        if protocol not in ("HTTPS", "TLS"):
+            return self.out_of_scope(f"a {protocol} listener: this check judges HTTPS and TLS listeners")
+        return self.verdict(text(conf, "ssl_policy") in self.APPROVED, "ssl_policy")
 
 
 check = CKV_PAY_11()

@@ -1,6 +1,6 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, value
+from policies.support import PaymentCheck, blocks, text
 
 
 class CKV_PAY_12(PaymentCheck):
@@ -12,15 +12,16 @@ class CKV_PAY_12(PaymentCheck):
     )
 
     def scan_resource_conf(self, conf):
-        if value(conf, "protocol") != "HTTP":
-            return CheckResult.UNKNOWN  # encrypted listeners are CKV_PAY_11's concern
+        protocol = text(conf, "protocol") or "HTTP"  # an application load balancer's default
+        if protocol != "HTTP":
+            return self.out_of_scope(f"a {protocol} listener: this check judges HTTP listeners")
         actions = blocks(conf, "default_action")
         redirects = bool(actions) and all(
-            value(action, "type") == "redirect"
-            and any(value(redirect, "protocol") == "HTTPS" for redirect in blocks(action, "redirect"))
+            text(action, "type") == "redirect"
+            and any(text(redirect, "protocol") == "HTTPS" for redirect in blocks(action, "redirect"))
             for action in actions
         )
-        return self.verdict(redirects, "default_action/[0]/type", "default_action/[0]/redirect/[0]/protocol")
+        return self.verdict(redirects, "default_action")
 
 
 check = CKV_PAY_12()

@@ -1,6 +1,6 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, value
+from policies.support import PaymentCheck, parameters, text
 
 
 class CKV_PAY_13(PaymentCheck):
@@ -9,10 +9,10 @@ class CKV_PAY_13(PaymentCheck):
     RESOURCES = ("aws_db_parameter_group",)
 
     def scan_resource_conf(self, conf):
-        if not str(value(conf, "family", "")).startswith("postgres"):
-            return CheckResult.UNKNOWN
-        settings = {value(item, "name"): str(value(item, "value")) for item in blocks(conf, "parameter")}
-        return self.verdict(settings.get("rds.force_ssl") == "1", "parameter")
+        family = text(conf, "family") or ""
+        if not family.startswith("postgres"):
+            return self.out_of_scope(f"a {family or 'unnamed'} parameter group: this check judges PostgreSQL's")
+        return self.verdict(parameters(conf).get("rds.force_ssl") == "1", "parameter")
 
 
 check = CKV_PAY_13()

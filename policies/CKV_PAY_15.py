@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, value
+from policies.support import PaymentCheck, items, text
 
 
 class CKV_PAY_15(PaymentCheck):
@@ -12,8 +12,8 @@ class CKV_PAY_15(PaymentCheck):
     ENGINE_LOGS = {"postgres": "postgresql", "mysql": "error", "mariadb": "error"}
 
     def scan_resource_conf(self, conf):
-        wanted = self.ENGINE_LOGS.get(value(conf, "engine"), "")
-        exports = value(conf, "enabled_cloudwatch_logs_exports") or []
+        wanted = self.ENGINE_LOGS.get(text(conf, "engine"), "")
+        exports = items(conf, "enabled_cloudwatch_logs_exports")
         return self.verdict(wanted in exports, "enabled_cloudwatch_logs_exports")
 
 

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, value
+from policies.support import PaymentCheck, number
 
 
 class CKV_PAY_16(PaymentCheck):
@@ -11,8 +11,7 @@ class CKV_PAY_16(PaymentCheck):
     MINIMUM_DAYS = 365
 
     def scan_resource_conf(self, conf):
-        days = value(conf, "retention_in_days")
-        kept = isinstance(days, int) and days >= self.MINIMUM_DAYS
+        kept = number(conf, "retention_in_days") >= self.MINIMUM_DAYS
         return self.verdict(kept, "retention_in_days")
 
 

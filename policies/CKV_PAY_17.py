@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, is_true, value
+from policies.support import PaymentCheck, is_true, literal
 
 
 class CKV_PAY_17(PaymentCheck):
@@ -9,7 +9,8 @@ class CKV_PAY_17(PaymentCheck):
     RESOURCES = ("aws_db_instance",)
 
     def scan_resource_conf(self, conf):
-        managed = is_true(value(conf, "manage_master_user_password")) and value(conf, "password") is None
+        # Any password set, whatever its value, is one Secrets Manager does not manage.
+        managed = is_true(literal(conf, "manage_master_user_password")) and conf.get("password") in (None, [None])
         return self.verdict(managed, "manage_master_user_password", "password")
 
 

@@ -2,19 +2,22 @@ import re
 
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, is_reference
+from policies.support import NotEvaluated, PaymentCheck, is_reference, unresolved
 
 
 class CKV_PAY_18(PaymentCheck):
     TITLE = "No resource holds a secret-looking literal"
     CATEGORY = CheckCategories.SECRETS
     RESOURCES = ("*",)
-
     # Attribute names that hold credentials; a literal value there is a secret in the plan.
     SECRET_NAMES = re.compile(r"(^|[_/])(password|passphrase|secret|secret_string|token|private_key|secret_key)$")
 
     def scan_resource_conf(self, conf):
-        leaked = sorted(key for key, found in walk(conf) if self.SECRET_NAMES.search(key) and is_literal(found))
+        credentials = [(key, found) for key, found in walk(conf) if self.SECRET_NAMES.search(key)]
+        for key, found in credentials:
+            if unresolved(found):  # computed at apply: whether it is a literal secret cannot be told
+                raise NotEvaluated(key, f"{found} is known only when Terraform evaluates the plan")
+        leaked = sorted(key for key, found in credentials if is_literal(found))
         return self.verdict(not leaked, *leaked)  # a pass read every attribute: name none
 
 

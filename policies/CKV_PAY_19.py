@@ -2,19 +2,19 @@ import ipaddress
 
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, value
+from policies.support import NotEvaluated, PaymentCheck, blocks, items, text
 
 # The broadest range an egress rule may name: what stack/config.py accepts as a declared
 # internet destination (IPv4), and one organisation's usual allocation (IPv6).
 BROADEST_PREFIX = {4: 20, 6: 48}
 
 
-def _named(cidr) -> bool:
-    """A literal network no broader than BROADEST_PREFIX; a reference or typo cannot be judged, so fails."""
+def _named(cidr, key) -> bool:
+    """A network no broader than BROADEST_PREFIX; text that is no network cannot be judged."""
     try:
         network = ipaddress.ip_network(cidr, strict=False)
     except (TypeError, ValueError):
-        return False
+        raise NotEvaluated(key, f"{cidr!r} is not a network") from None
     return network.prefixlen >= BROADEST_PREFIX[network.version]
 
 
@@ -28,15 +28,17 @@ class CKV_PAY_19(PaymentCheck):
     )
 
     def scan_resource_conf(self, conf):
-        if "security_group_id" in conf and "type" not in conf:  # aws_vpc_security_group_egress_rule: one range
-            ranges = [value(conf, key) for key in ("cidr_ipv4", "cidr_ipv6") if value(conf, key)]
+        if self.entity_type == "aws_vpc_security_group_egress_rule":  # one range, or a group or prefix list
+            ranges = [(cidr, key) for key in ("cidr_ipv4", "cidr_ipv6") for cidr in items(conf, key)]
         else:
-            legacy = "type" in conf  # aws_security_group_rule: one rule, ingress or egress
-            rules = ([conf] if value(conf, "type") == "egress" else []) if legacy else blocks(conf, "egress")
-            ranges = [
-                cidr for rule in rules for key in ("cidr_blocks", "ipv6_cidr_blocks") for cidr in value(rule, key) or []
-            ]
-        return self.verdict(all(_named(cidr) for cidr in ranges), "egress", "cidr_ipv4", "cidr_ipv6", "cidr_blocks")
+            if self.entity_type == "aws_security_group_rule":  # one rule; an ingress rule names no destination
+                rules = [conf] if text(conf, "type") == "egress" else []
+            else:
+                rules = blocks(conf, "egress")
+            keys = ("cidr_blocks", "ipv6_cidr_blocks")
+            ranges = [(cidr, key) for rule in rules for key in keys for cidr in items(rule, key)]
+        named = all([_named(cidr, key) for cidr, key in ranges])
+        return self.verdict(named, "egress", "cidr_ipv4", "cidr_ipv6", "cidr_blocks")
 
 
 check = CKV_PAY_19()

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, is_true, value
+from policies.support import PaymentCheck, blocks, is_true, literal
 
 
 class CKV_PAY_2(PaymentCheck):
@@ -10,8 +10,8 @@ class CKV_PAY_2(PaymentCheck):
 
     def scan_resource_conf(self, conf):
         volumes = [ebs for mapping in blocks(conf, "block_device_mappings") for ebs in blocks(mapping, "ebs")]
-        encrypted = bool(volumes) and all(is_true(value(ebs, "encrypted")) for ebs in volumes)
-        return self.verdict(encrypted, "block_device_mappings/[0]/ebs/[0]/encrypted")
+        encrypted = bool(volumes) and all(is_true(literal(ebs, "encrypted")) for ebs in volumes)
+        return self.verdict(encrypted, "block_device_mappings")
 
 
 check = CKV_PAY_2()

@@ -1,13 +1,11 @@
-import json
+from checkov.common.models.enums import CheckCategories
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-
-from policies.support import PaymentCheck, value
+from policies.support import PaymentCheck, names, statements, text
 
 
 def _names_its_buckets(resource: str) -> bool:
     """`arn:aws:s3:::bucket/*` names a bucket; `*` or `arn:aws:s3:::*` (any bucket) does not."""
-    if not isinstance(resource, str) or ":::" not in resource:
+    if ":::" not in resource:
         return False
     bucket = resource.split(":::", 1)[1].split("/", 1)[0]
     return bool(bucket) and "*" not in bucket
@@ -19,23 +17,17 @@ class CKV_PAY_20(PaymentCheck):
     RESOURCES = ("aws_vpc_endpoint",)
 
     def scan_resource_conf(self, conf):
-        if (value(conf, "vpc_endpoint_type") or "Gateway") != "Gateway":
-            return CheckResult.UNKNOWN  # interface endpoints are CKV_PAY_21's concern
-        try:
-            statements = json.loads(value(conf, "policy") or "")["Statement"]
-        except (TypeError, ValueError, KeyError):
-            return self.verdict(False, "policy")  # no policy: the endpoint admits every bucket there is
-        allowed = [statement for statement in statements if statement.get("Effect") == "Allow"]
+        kind = text(conf, "vpc_endpoint_type") or "Gateway"  # the provider's default
+        if kind != "Gateway":
+            return self.out_of_scope(f"a {kind} endpoint: this check judges gateway endpoints")
+        # No policy: the endpoint admits every bucket there is.
+        allowed = [statement for statement in statements(conf) if statement.get("Effect") == "Allow"]
         named = all(
             "NotResource" not in statement
-            and all(_names_its_buckets(resource) for resource in _as_list(statement.get("Resource")))
+            and all(_names_its_buckets(resource) for resource in names(statement, "Resource"))
             for statement in allowed
         )
         return self.verdict(bool(allowed) and named, "policy")
-
-
-def _as_list(item) -> list:
-    return item if isinstance(item, list) else [item]
 
 
 check = CKV_PAY_20()

@@ -1,6 +1,6 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, is_true, value
+from policies.support import PaymentCheck, is_true, items, literal, text
 
 
 class CKV_PAY_21(PaymentCheck):
@@ -9,13 +9,13 @@ class CKV_PAY_21(PaymentCheck):
     RESOURCES = ("aws_vpc_endpoint",)
 
     def scan_resource_conf(self, conf):
-        if value(conf, "vpc_endpoint_type") != "Interface":
-            return CheckResult.UNKNOWN  # gateway endpoints are CKV_PAY_20's concern
+        kind = text(conf, "vpc_endpoint_type") or "Gateway"  # the provider's default
+        if kind != "Interface":
+            return self.out_of_scope(f"a {kind} endpoint: this check judges interface endpoints")
         # Without private DNS, the SDKs' default hostnames still resolve to the public service (via NAT, if any).
-        groups = conf.get("security_group_ids") or []
-        groups = groups[0] if len(groups) == 1 and isinstance(groups[0], list) else groups
+        groups = items(conf, "security_group_ids", references=True)
         return self.verdict(
-            is_true(value(conf, "private_dns_enabled")) and bool(groups), "private_dns_enabled", "security_group_ids"
+            is_true(literal(conf, "private_dns_enabled")) and bool(groups), "private_dns_enabled", "security_group_ids"
         )
 
 

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, value
+from policies.support import PaymentCheck, blocks, text
 
 
 class CKV_PAY_26(PaymentCheck):
@@ -13,7 +13,9 @@ class CKV_PAY_26(PaymentCheck):
 
     def scan_resource_conf(self, conf):
         fields = blocks(conf, "redacted_fields")
-        headers = {str(value(header, "name")).lower() for field in fields for header in blocks(field, "single_header")}
+        headers = {
+            (text(header, "name") or "").lower() for field in fields for header in blocks(field, "single_header")
+        }
         query_string = any("query_string" in field for field in fields)
         return self.verdict(headers >= self.HEADERS and query_string, "redacted_fields")
 

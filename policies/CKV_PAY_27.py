@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, as_list, statements
+from policies.support import PaymentCheck, names, statements
 
 
 class CKV_PAY_27(PaymentCheck):
@@ -13,7 +13,7 @@ class CKV_PAY_27(PaymentCheck):
     def scan_resource_conf(self, conf):
         found = statements(conf)
         unrestricted = any(
-            item.get("Effect") == "Allow" and self.EVERYTHING & set(as_list(item.get("Action", []))) for item in found
+            item.get("Effect") == "Allow" and self.EVERYTHING & set(names(item, "Action")) for item in found
         )
         return self.verdict(bool(found) and not unrestricted, "policy")
 

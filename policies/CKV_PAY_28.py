@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, as_list, is_everyone, only_condition, statements
+from policies.support import PaymentCheck, is_everyone, names, only_condition, statements
 
 
 class CKV_PAY_28(PaymentCheck):
@@ -16,7 +16,7 @@ class CKV_PAY_28(PaymentCheck):
         guarded = set()
         for item in statements(conf):
             if item.get("Effect") == "Deny" and is_everyone(item.get("Principal")) and self.exempts_by_arn(item):
-                guarded |= set(as_list(item.get("Action", [])))
+                guarded |= set(names(item, "Action"))
         return self.verdict(guarded >= self.DESTRUCTION, "policy")
 
     def exempts_by_arn(self, item):

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, as_list, statements
+from policies.support import PaymentCheck, conditions, names, statements
 
 
 class CKV_PAY_29(PaymentCheck):
@@ -21,13 +21,13 @@ class CKV_PAY_29(PaymentCheck):
         return self.verdict(not loose, "policy")
 
     def binds(self, item):
-        keys = [key for operator in (item.get("Condition") or {}).values() for key in operator]
+        keys = [key for operator in conditions(item).values() for key in operator]
         return any(key.startswith(self.BINDING) for key in keys)
 
 
 def services(item):
     principal = item.get("Principal")
-    return as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
+    return names(principal, "Service") if isinstance(principal, dict) else []
 
 
 check = CKV_PAY_29()

@@ -1,6 +1,6 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, covers, is_everyone, receives_deliveries, statements
+from policies.support import PaymentCheck, conditions, covers, is_everyone, receives_deliveries, statements
 
 
 class CKV_PAY_30(PaymentCheck):
@@ -11,18 +11,18 @@ class CKV_PAY_30(PaymentCheck):
     DELETION = {"s3:DeleteObject", "s3:DeleteObjectVersion"}
 
     def scan_resource_conf(self, conf):
-        items = statements(conf)
-        if not receives_deliveries(items):
-            return CheckResult.UNKNOWN  # not a log bucket: CKV_PAY_33 governs it
-        return self.verdict(any(self.denies_deletion(item) for item in items), "policy")
+        found = statements(conf)
+        if not receives_deliveries(found):
+            return self.out_of_scope("no service delivers logs into this bucket: CKV_PAY_33 judges data buckets")
+        return self.verdict(any(self.denies_deletion(item) for item in found), "policy")
 
     def denies_deletion(self, item):
         # Unconditional: any condition would leave someone a way to delete.
         return (
             item.get("Effect") == "Deny"
             and is_everyone(item.get("Principal"))
-            and not item.get("Condition")
-            and covers(item.get("Action"), self.DELETION)
+            and not conditions(item)
+            and covers(item, self.DELETION)
         )
 
 

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, value
+from policies.support import PaymentCheck, blocks, number, text
 
 
 class CKV_PAY_31(PaymentCheck):
@@ -13,11 +13,11 @@ class CKV_PAY_31(PaymentCheck):
 
     def scan_resource_conf(self, conf):
         retention = [item for rule in blocks(conf, "rule") for item in blocks(rule, "default_retention")]
-        return self.verdict(any(self.holds_a_year(item) for item in retention), "rule/[0]/default_retention")
+        return self.verdict(any(self.holds_a_year(item) for item in retention), "rule")
 
     def holds_a_year(self, retention):
-        days = int(value(retention, "days") or 0) + 365 * int(value(retention, "years") or 0)
-        return value(retention, "mode") in self.MODES and days >= self.MINIMUM_DAYS
+        days = number(retention, "days") + 365 * number(retention, "years")
+        return text(retention, "mode") in self.MODES and days >= self.MINIMUM_DAYS
 
 
 check = CKV_PAY_31()

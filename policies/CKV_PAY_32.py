@@ -1,22 +1,22 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, value
+from policies.support import PaymentCheck, parameters, text
 
 
 class CKV_PAY_32(PaymentCheck):
     TITLE = "PostgreSQL parameter groups load pgaudit and audit schema, role and data changes"
     CATEGORY = CheckCategories.LOGGING
     RESOURCES = ("aws_db_parameter_group",)
-
     # pgaudit.log classes: DDL, GRANT/REVOKE and role changes, INSERT/UPDATE/DELETE/TRUNCATE/COPY.
     CLASSES = {"ddl", "role", "write"}
 
     def scan_resource_conf(self, conf):
-        if not str(value(conf, "family", "")).startswith("postgres"):
-            return CheckResult.UNKNOWN
-        settings = {value(item, "name"): str(value(item, "value", "")) for item in blocks(conf, "parameter")}
-        loaded = "pgaudit" in items(settings.get("shared_preload_libraries", ""))
-        return self.verdict(loaded and self.audits(items(settings.get("pgaudit.log", ""))), "parameter")
+        family = text(conf, "family") or ""
+        if not family.startswith("postgres"):
+            return self.out_of_scope(f"a {family or 'unnamed'} parameter group: this check judges PostgreSQL's")
+        settings = parameters(conf)
+        loaded = "pgaudit" in listed(settings.get("shared_preload_libraries", ""))
+        return self.verdict(loaded and self.audits(listed(settings.get("pgaudit.log", ""))), "parameter")
 
     def audits(self, classes):
         """`all`, or every class wanted, and none of them excluded (`-ddl`)."""
@@ -24,8 +24,8 @@ class CKV_PAY_32(PaymentCheck):
         return ("all" in classes or classes >= self.CLASSES) and not excluded & self.CLASSES
 
 
-def items(text):
-    return {item.strip().lower() for item in text.split(",") if item.strip()}
+def listed(setting):
+    return {item.strip().lower() for item in setting.split(",") if item.strip()}
 
 
 check = CKV_PAY_32()

@@ -1,4 +1,4 @@
-from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.common.models.enums import CheckCategories
 
 from policies.support import PaymentCheck, covers, is_everyone, only_condition, receives_deliveries, statements
 
@@ -15,10 +15,12 @@ class CKV_PAY_33(PaymentCheck):
     PRINCIPAL = ({"ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike"}, "aws:PrincipalArn")
 
     def scan_resource_conf(self, conf):
-        items = statements(conf)
-        if receives_deliveries(items):
-            return CheckResult.UNKNOWN  # a log bucket, written from outside the VPC: CKV_PAY_30 governs it
-        denies = [item for item in items if self.denies_object_data(item)]
+        found = statements(conf)
+        if receives_deliveries(found):
+            return self.out_of_scope(
+                "a log bucket, written by a delivery service from outside the VPC: CKV_PAY_30 judges it"
+            )
+        denies = [item for item in found if self.denies_object_data(item)]
         confined = all(
             any(only_condition(item, operators, key) for item in denies)
             for operators, key in (self.ENDPOINT, self.PRINCIPAL)
@@ -26,11 +28,7 @@ class CKV_PAY_33(PaymentCheck):
         return self.verdict(confined, "policy")
 
     def denies_object_data(self, item):
-        return (
-            item.get("Effect") == "Deny"
-            and is_everyone(item.get("Principal"))
-            and covers(item.get("Action"), self.OBJECT_DATA)
-        )
+        return item.get("Effect") == "Deny" and is_everyone(item.get("Principal")) and covers(item, self.OBJECT_DATA)
 
 
 check = CKV_PAY_33()

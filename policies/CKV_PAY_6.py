@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, value
+from policies.support import PaymentCheck, blocks, number, text
 
 
 class CKV_PAY_6(PaymentCheck):
@@ -11,8 +11,8 @@ class CKV_PAY_6(PaymentCheck):
     def scan_resource_conf(self, conf):
         # Hop limit 1: a token cannot be fetched from inside a container on the instance.
         options = blocks(conf, "metadata_options")
-        required = bool(options) and value(options[0], "http_tokens") == "required"
-        one_hop = bool(options) and str(value(options[0], "http_put_response_hop_limit")) == "1"
+        required = bool(options) and text(options[0], "http_tokens") == "required"
+        one_hop = bool(options) and number(options[0], "http_put_response_hop_limit") == 1
         return self.verdict(
             required and one_hop,
             "metadata_options/[0]/http_tokens",

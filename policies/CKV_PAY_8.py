@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import WORLD, PaymentCheck, blocks, value
+from policies.support import WORLD, PaymentCheck, blocks, items, text
 
 
 class CKV_PAY_8(PaymentCheck):
@@ -14,15 +14,13 @@ class CKV_PAY_8(PaymentCheck):
     def scan_resource_conf(self, conf):
         # Ingress from the internet is declared only as aws_vpc_security_group_ingress_rule,
         # one rule per resource, so CKV2_PAY_3 can tie each open rule to its load balancer.
-        legacy = "type" in conf  # aws_security_group_rule: one rule, ingress or egress
-        rules = ([conf] if value(conf, "type") == "ingress" else []) if legacy else blocks(conf, "ingress")
+        if self.entity_type == "aws_security_group_rule":  # one rule; an egress rule opens no ingress
+            rules = [conf] if text(conf, "type") == "ingress" else []
+        else:
+            rules = blocks(conf, "ingress")
         open_ranges = {
-            cidr
-            for rule in rules
-            for key in ("cidr_blocks", "ipv6_cidr_blocks")
-            for cidr in (value(rule, key) or [])
-            if cidr in WORLD
-        }
+            cidr for rule in rules for key in ("cidr_blocks", "ipv6_cidr_blocks") for cidr in items(rule, key)
+        } & set(WORLD)
         return self.verdict(not open_ranges, "ingress", "cidr_blocks", "ipv6_cidr_blocks")
 
 

@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, is_true, value
+from policies.support import PaymentCheck, blocks, is_true, literal
 
 
 class CKV_PAY_9(PaymentCheck):
@@ -9,8 +9,8 @@ class CKV_PAY_9(PaymentCheck):
     RESOURCES = ("aws_launch_template",)
 
     def scan_resource_conf(self, conf):
-        public = any(is_true(value(nic, "associate_public_ip_address")) for nic in blocks(conf, "network_interfaces"))
-        return self.verdict(not public, "network_interfaces/[0]/associate_public_ip_address")
+        public = any(is_true(literal(nic, "associate_public_ip_address")) for nic in blocks(conf, "network_interfaces"))
+        return self.verdict(not public, "network_interfaces")
 
 
 check = CKV_PAY_9()

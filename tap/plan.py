@@ -127,6 +127,10 @@ class Match:
         return _Predicate(lambda v: isinstance(v, str) and target in v, f"a reference to {target}")
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "nothing"
@@ -265,8 +269,9 @@ class Plan:
 
     @classmethod
     def load(cls, path: Path | str) -> Plan:
+        """The plan in a file; NaN and Infinity, which Python's JSON reader would take, are refused (ValueError)."""
         path = Path(path)
-        return cls(json.loads(path.read_text(encoding="utf-8")), str(path))
+        return cls(json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_json), str(path))
 
     @property
     def stack_name(self) -> str:
@@ -305,9 +310,10 @@ class Plan:
     def block(self, address: str) -> Resource:
         """A resource, data source (`data.<type>.<name>`) or provider (`provider.<name>`) by address."""
         section, _, rest = address.partition(".")
-        if section == "provider":
-            configs = self.document.get("provider", {}).get(rest) or [{}]
-            return Resource("provider", rest, configs[0])
+        if section == "provider":  # the default configuration, never an aliased one
+            configs = self.document.get("provider", {}).get(rest) or []
+            default = next((config for config in configs if "alias" not in config), {})
+            return Resource("provider", rest, default)
         if section == "data":
             type_, _, name = rest.partition(".")
             return Resource(f"data.{type_}", name, self.document.get("data", {}).get(type_, {}).get(name, {}))

@@ -27,6 +27,8 @@ def read_plan(path: Path) -> Plan:
         raise UsageError(f"the plan {path} is not JSON ({error.msg} at line {error.lineno})") from None
     except RecursionError:
         raise UsageError(f"the plan {path} nests deeper than any plan: pass a cdk.tf.json") from None
+    except ValueError as error:  # NaN or Infinity: Terraform reads no such number
+        raise UsageError(f"the plan {path} is not JSON: {error}") from None
     problem = _shape_problem(plan.document)
     if problem:
         raise UsageError(f"{path} is not a CDKTF plan: {problem}")

@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from stack.contract import below_project
+from stack.contract import ENGINE_RECORD, below_project
 from tap.audit.mapping import MAPPING_FILE
 from tap.audit.scan import POLICIES
 from tap.errors import UsageError
@@ -25,7 +25,7 @@ from tap.errors import UsageError
 PLAN_COPY = "audited-plan.tf.json"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
-BUNDLE_FILES = (PLAN_COPY, MANIFEST, SIGNATURE)
+BUNDLE_FILES = (PLAN_COPY, ENGINE_RECORD, MANIFEST, SIGNATURE)
 MANIFEST_VERSION = "1"
 
 

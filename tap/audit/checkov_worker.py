@@ -1,15 +1,21 @@
-"""Runs checkov in-process over plans and prints its findings as JSON (stdout).
+"""Runs checkov in-process over plans and prints every verdict it reached, or failed to reach, as JSON.
 
-Executed by the checkov environment's Python (see `tap/scan.py`), never imported by
+Executed by the checkov environment's Python (see `tap/audit/scan.py`), never imported by
 tap: checkov pins an old boto3 and packaging, so it lives in a virtualenv of its own.
-Only the standard library and checkov are imported here.
+Only the standard library, checkov and the policies' own support module are imported here.
+
+checkov keeps quiet about three things this worker does not: a result of UNKNOWN (its
+report keeps only passes, failures and skips), a check that raised (its registry turns the
+exception into UNKNOWN) and a policy file that failed to import (logged, then skipped).
+Every one of them is reported: UNKNOWN results as findings, the rest as errors.
 
 stdin:  {"policies": DIR, "plans": [PATH, ...]}
-stdout: {"checkov_version": V, "checks": {ID: NAME}, "findings": {PATH: [FINDING, ...]}}
+stdout: {"checkov_version": V, "checks": {ID: CHECK}, "findings": {PATH: [FINDING, ...]}, "errors": [TEXT]}
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -21,12 +27,17 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")
 os.environ.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
 
+OUTCOMES = ("PASSED", "FAILED", "UNKNOWN")
+
 
 def main() -> int:
     request = json.load(sys.stdin)
     policies = Path(request["policies"]).resolve()
-    sys.path.insert(0, str(policies.parent))  # policies import `policies.support`
+    # Policies import `policies.support`, which reads expressions with `tap.expressions`.
+    sys.path[:0] = [str(policies.parent), str(Path(__file__).resolve().parents[2])]
     logging.disable(logging.WARNING)
+    recorder = Recorder()
+    recorder.install()
 
     from checkov.common.bridgecrew.check_type import CheckType
     from checkov.runner_filter import RunnerFilter
@@ -36,7 +47,8 @@ def main() -> int:
     findings = {}
     for plan in request["plans"]:
         runner = TerraformJsonRunner()
-        report = runner.run(
+        recorder.records = []
+        runner.run(
             root_folder=None,
             files=[plan],
             external_checks_dir=[str(policies)],
@@ -45,14 +57,85 @@ def main() -> int:
         if not runner.definitions:
             sys.exit(f"checkov read no Terraform JSON from {plan}: a plan must be a valid *.tf.json file")
         types = resource_types(runner.definitions)
-        findings[plan] = [
-            finding(record, types, outcome)
-            for outcome, records in (("PASSED", report.passed_checks), ("FAILED", report.failed_checks))
-            for record in records
-        ]
+        findings[plan] = [finding(record, types) for record in recorder.records]
+    document = {"checkov_version": version, "checks": registered_checks(), "findings": findings}
     # The real stdout: checkov wraps sys.stdout in colorama.
-    json.dump({"checkov_version": version, "checks": registered_checks(), "findings": findings}, sys.__stdout__)
+    json.dump({**document, "errors": recorder.errors}, sys.__stdout__)
     return 0
+
+
+class Recorder:
+    """Hooks into checkov that keep what it would drop: UNKNOWN results, raised checks, failed imports."""
+
+    def __init__(self) -> None:
+        self.records: list = []
+        self.errors: list[str] = []
+
+    def install(self) -> None:
+        from checkov.common.checks.base_check import BaseCheck
+        from checkov.common.checks.base_check_registry import BaseCheckRegistry
+        from checkov.common.output.report import Report
+
+        recorder = self
+        add_record, run, load = Report.add_record, BaseCheck.run, BaseCheckRegistry._exec_check_from_disk
+
+        def recording_add(report, record):  # every outcome, UNKNOWN included; skips cannot occur here
+            if str(record.check_result["result"].value) in OUTCOMES:
+                recorder.records.append(record)
+            add_record(report, record)
+
+        def recording_run(check, scanned_file, entity_configuration, entity_name, entity_type, skip_info):
+            try:
+                result = run(check, scanned_file, entity_configuration, entity_name, entity_type, skip_info)
+            except Exception as error:
+                recorder.errors.append(
+                    f"{check.id} raised {type(error).__name__} ({error}) on {entity_type}.{entity_name}"
+                )
+                raise
+            return recorder.reread(check, result, scanned_file, entity_configuration, entity_name, entity_type, run)
+
+        def recording_load(registry, check_name, check_full_path):
+            try:
+                return load(registry, check_name, check_full_path)
+            except Exception as error:
+                recorder.errors.append(f"the policy {check_full_path} did not load: {type(error).__name__}: {error}")
+                raise
+
+        Report.add_record, BaseCheck.run, BaseCheckRegistry._exec_check_from_disk = (
+            recording_add,
+            recording_run,
+            recording_load,
+        )
+
+    @staticmethod
+    def reread(check, result, scanned_file, conf, name, entity_type, run):
+        """A built-in check reads policy documents only as objects (HCL's jsonencode); Terraform JSON
+        holds them as JSON text. When one answered UNKNOWN on a resource holding such text, ask it
+        again with the documents decoded: the same document, in the form the check can read."""
+        if str(result.get("result").value) != "UNKNOWN" or not type(check).__module__.startswith("checkov."):
+            return result
+        decoded = decoded_documents(conf)
+        if decoded is None:
+            return result
+        # A distinct entity path: checkov caches parsed policy documents by it.
+        again = run(check, f"{scanned_file}#decoded", decoded, name, entity_type, {})
+        return again if str(again.get("result").value) != "UNKNOWN" else result
+
+
+def decoded_documents(conf: dict) -> dict | None:
+    """A copy of a resource's configuration with its JSON policy documents decoded, or None if it has none."""
+    decoded, changed = copy.copy(conf), False
+    for key, found in conf.items():
+        if isinstance(found, list) and len(found) == 1 and isinstance(found[0], str):
+            text = found[0].strip()
+            if text.startswith("{") and '"Statement"' in text:
+                try:
+                    document = json.loads(text)
+                except ValueError:
+                    continue
+                if isinstance(document, dict):
+                    decoded[key], changed = [document], True
+    return decoded if changed else None
 
 
 def resource_types(definitions: dict) -> dict[tuple[str, int, int], str]:
@@ -70,7 +153,7 @@ def resource_types(definitions: dict) -> dict[tuple[str, int, int], str]:
     return types
 
 
-def finding(record, types: dict[tuple[str, int, int], str], outcome: str) -> dict:
+def finding(record, types: dict[tuple[str, int, int], str]) -> dict:
     address = record.resource  # `<type>.<name>`, `provider.<name>` or `data.<type>.<name>`...
     kind, _, name = address.partition(".")
     if kind == "resource":  # ...except from Python resource checks
@@ -78,27 +161,38 @@ def finding(record, types: dict[tuple[str, int, int], str], outcome: str) -> dic
     return {
         "check_id": record.check_id,
         "check_name": record.check_name,
-        "result": outcome,
+        "result": str(record.check_result["result"].value),
         "address": address,
         "evaluated_keys": sorted(set(record.check_result.get("evaluated_keys") or [])),
         "guideline": record.guideline,
         "lines": list(record.file_line_range),
+        "details": [str(detail) for detail in (record.details or [])],
     }
 
 
-def registered_checks() -> dict[str, str]:
-    """Every terraform check checkov knows after loading ours: built-in and custom."""
+def registered_checks() -> dict[str, dict]:
+    """Every terraform check checkov knows after loading ours, built-in and custom: what it judges."""
     from checkov.common.bridgecrew.check_type import CheckType
     from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.data.registry import data_registry
     from checkov.terraform.checks.provider.registry import provider_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    registries = (resource_registry, data_registry, provider_registry)
-    checks = {check.id: check.name for registry in registries for _, check in registry.all_checks()}
-    checks.update({check.id: check.name for check in get_graph_checks_registry(CheckType.TERRAFORM).checks})
+    checks: dict[str, dict] = {}
+    for section, registry in (
+        ("resource", resource_registry),
+        ("data", data_registry),
+        ("provider", provider_registry),
+    ):
+        for _, check in registry.all_checks():
+            checks[check.id] = {"name": check.name, "section": section, "types": sorted(check.supported_entities)}
+    for check in get_graph_checks_registry(CheckType.TERRAFORM).checks:
+        checks[check.id] = {"name": check.name, "section": "graph", "types": sorted(set(check.resource_types or []))}
     return dict(sorted(checks.items()))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as error:  # noqa: BLE001 - one line for tap, whatever checkov raised
+        sys.exit(f"{type(error).__name__}: {' '.join(str(error).split())}")

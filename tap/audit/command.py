@@ -8,12 +8,16 @@ from pathlib import Path
 
 from stack.contract import PROJECT_ROOT
 from tap.audit import bundle, live_results, waivers
+from tap.audit.accounting import refuse_unaccounted
+from tap.audit.binding import bind
 from tap.audit.changes import compare, load_baseline
+from tap.audit.judgeable import refuse_unjudgeable
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
+from tap.audit.provenance import plan_sha256
 from tap.audit.reports import check_out_dir, to_json, write_all
 from tap.audit.scan import Scan, scan
-from tap.audit.verdict import INAPPLICABLE, Audit, evaluate, plan_sha256
+from tap.audit.verdict import INAPPLICABLE, NOT_EVALUATED, Audit, evaluate
 from tap.errors import UsageError
 from tap.mutate import report as mutation_report
 from tap.plan import Plan
@@ -92,15 +96,18 @@ def run_audit(
     plan = read_plan(plan_path)
     if not len(plan.resources()):
         raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
+    refuse_unjudgeable(plan, plan_path)
     check_environment(plan, plan_path, environment)
     accepted = load_waivers(plan, waivers_file)
+    binding = bind(plan_path, waivers_path(waivers_file))
     live = load_live_results(plan, plan_path, live_results_file) if live_results_file else []
     mapping = Mapping.load()
     scan_started = time.perf_counter()
     result = scan([plan_path])
     scan_seconds = time.perf_counter() - scan_started
     require_findings(result, plan, plan_path)
-    audit = evaluate(plan, plan_path, result, accepted, mapping, as_of, live)
+    refuse_unaccounted(result, result.findings[Path(plan_path).resolve()], plan, plan_path, mapping)
+    audit = evaluate(plan, plan_path, result, accepted, mapping, as_of, live, binding)
     if previous is not None:
         audit.changes = compare(previous, to_json(audit), as_of)
     if campaign is not None:
@@ -114,12 +121,18 @@ def _print_summary(audit: Audit, paths: dict[str, Path], scan_seconds: float, to
     stack = f"{audit.provenance['stack']} ({audit.provenance['profile']}, environment {audit.environment})"
     print(
         f"{stack}: {audit.count('PASSED')} passed, {audit.count('FAILED')} failed, "
-        f"{audit.count('WAIVED')} waived, {audit.count(INAPPLICABLE)} not applicable; "
+        f"{audit.count('WAIVED')} waived, {audit.count(INAPPLICABLE)} not applicable, "
+        f"{audit.count(NOT_EVALUATED)} not evaluated; "
         f"{len(audit.waivers)} waivers ({len(audit.other_waivers)} for other environments, not applied), "
         f"{len(audit.live)} live results"
     )
+    print(f"  {'bound' if audit.binding.bound else 'UNBOUND'}: {audit.binding.reason}")
+    for placeholder in audit.placeholders:
+        print(f"  PLACEHOLDER {placeholder}")
     for item in audit.failures:
         print(f"  FAILED {item.check_id} {item.address} ({item.construct_path}): {item.check_name}")
+    for item in audit.not_evaluated:
+        print(f"  NOT EVALUATED {item.check_id} {item.address} ({item.construct_path}): {item.reason}")
     for problem in audit.problems:
         print(f"  PROBLEM {problem}")
     for warning in audit.warnings:
@@ -128,4 +141,4 @@ def _print_summary(audit: Audit, paths: dict[str, Path], scan_seconds: float, to
         for item in audit.changes["new_failures"]:
             print(f"  NEW FAILURE since the baseline: {item['check_id']} {item['resource']}")
     print(f"  reports: {', '.join(str(path) for path in paths.values())}")
-    print(f"  scan {scan_seconds:.1f} s, audit {total_seconds:.1f} s: {'PASS' if audit.exit_code == 0 else 'FAIL'}")
+    print(f"  scan {scan_seconds:.1f} s, audit {total_seconds:.1f} s: {audit.verdict_label}")

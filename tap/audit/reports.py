@@ -18,17 +18,28 @@ from typing import Any
 import jinja2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from stack.contract import below_project
+from stack.contract import ENGINE_RECORD, below_project
 from tap.audit import bundle
-from tap.audit.verdict import FAILED, INAPPLICABLE, PASSED, STATUSES, WAIVED, Audit, Evidence, RequirementSummary
+from tap.audit.verdict import (
+    FAILED,
+    INAPPLICABLE,
+    NOT_EVALUATED,
+    PASSED,
+    STATUSES,
+    WAIVED,
+    Audit,
+    Evidence,
+    RequirementSummary,
+)
 from tap.audit.waivers import NotApplicable, Waiver
 from tap.errors import UsageError
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# A waived result is still a failure in SARIF, carried with an accepted suppression.
-SARIF_KINDS = {PASSED: "pass", FAILED: "fail", WAIVED: "fail", INAPPLICABLE: "notApplicable"}
+# A waived result is still a failure in SARIF, carried with an accepted suppression; a result not
+# evaluated is "open" (the tool could not tell pass from fail), at error level: it fails the audit.
+SARIF_KINDS = {PASSED: "pass", FAILED: "fail", WAIVED: "fail", INAPPLICABLE: "notApplicable", NOT_EVALUATED: "open"}
 REPORT_FILES = {
     "html": "compliance.html",
     "json": "compliance.json",
@@ -82,6 +93,9 @@ def write_all(
                 (staging / REPORT_FILES[kind]).write_text(text, encoding="utf-8")
             if not audit.plan_has_secrets:  # evidence of what was audited, never a copy of a leak
                 shutil.copyfile(audit.plan_path, staging / bundle.PLAN_COPY)
+            record = audit.plan_path.parent / ENGINE_RECORD
+            if record.is_file():  # how the plan was made: engine, versions, synthesis inputs
+                shutil.copyfile(record, staging / ENGINE_RECORD)
             bundle.seal(staging, bundle.input_digests(waivers_file), audit.provenance["tools"], sign_key)
             _replace(target, staging)
         finally:
@@ -141,13 +155,21 @@ def _not_applicable(item: NotApplicable | None) -> dict[str, Any] | None:
     return asdict(item) if item else None
 
 
+def _unreviewed(item: Waiver | NotApplicable) -> dict[str, Any]:
+    kind = "waiver" if isinstance(item, Waiver) else "not_applicable"
+    return {"kind": kind, **(_waiver(item) if isinstance(item, Waiver) else _not_applicable(item))}
+
+
 def to_json(audit: Audit) -> dict[str, Any]:
     """The evidence as data; its shape is `tap/schemas/compliance.schema.json`."""
     return {
         "schema_version": SCHEMA_VERSION,
         "standard": audit.standard,
         "scope": audit.scope,
-        "verdict": "pass" if audit.exit_code == 0 else "fail",
+        "verdict": audit.verdict.replace(" ", "_"),
+        "verdict_label": audit.verdict_label,
+        "binding": audit.binding.to_json(),
+        "placeholders": audit.placeholders,
         "provenance": audit.provenance,
         "totals": {status: audit.count(status) for status in STATUSES},
         "problems": audit.problems,
@@ -166,13 +188,26 @@ def to_json(audit: Audit) -> dict[str, Any]:
                 "plan_lines": list(item.lines),
                 "waiver": _waiver(item.waiver),
                 "not_applicable": _not_applicable(item.not_applicable),
+                "reason": item.reason,
                 "guideline": item.guideline,
             }
             for item in audit.evidence
         ],
+        "checks": [
+            {
+                "check_id": check.check_id,
+                "name": check.name,
+                "origin": check.origin,
+                "types": list(check.types),
+                "judged": check.judged,
+                "total": check.total,
+            }
+            for check in audit.checks
+        ],
         "waivers": [_waiver(waiver) for waiver in audit.waivers],
         "other_environment_waivers": [_waiver(waiver) for waiver in audit.other_waivers],
         "not_applicable": [_not_applicable(item) for item in audit.not_applicable],
+        "unreviewed": [_unreviewed(item) for item in audit.unreviewed],
         "live": [
             {
                 "test": result.test,
@@ -202,6 +237,7 @@ def _requirement(summary: RequirementSummary) -> dict[str, Any]:
         "controls": list(summary.controls),
         "findings": summary.counts,
         "live": summary.live,
+        "exceptions": list(summary.exceptions),
     }
 
 
@@ -231,17 +267,19 @@ def to_junit(audit: Audit) -> str:
             "testsuite",
             name=check_id,
             tests=str(len(items)),
-            failures=str(sum(item.status == FAILED for item in items)),
+            failures=str(sum(item.status in (FAILED, NOT_EVALUATED) for item in items)),
             skipped=str(sum(item.status in (WAIVED, INAPPLICABLE) for item in items)),
         )
         for item in items:
             case = ET.SubElement(suite, "testcase", classname=check_id, name=item.address)
             if item.status == FAILED:
                 ET.SubElement(case, "failure", message=f"{item.check_name}: {_attributes(item)}")
+            elif item.status == NOT_EVALUATED:
+                ET.SubElement(case, "failure", type=NOT_EVALUATED, message=f"NOT EVALUATED: {item.reason}")
             elif item.status == WAIVED:
                 ET.SubElement(case, "skipped", message=f"WAIVED until {item.waiver.expires}: {item.waiver.reason}")
             elif item.status == INAPPLICABLE:
-                ET.SubElement(case, "skipped", message=f"NOT APPLICABLE: {item.not_applicable.reason}")
+                ET.SubElement(case, "skipped", message=f"NOT APPLICABLE: {item.reason}")
     if audit.problems:
         suite = ET.SubElement(suites, "testsuite", name="waivers-and-live", tests=str(len(audit.problems)))
         suite.set("failures", str(len(audit.problems)))
@@ -293,14 +331,15 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
 
 
 def _sarif_result(item: Evidence, rule_index: int, plan_uri: str) -> dict[str, Any]:
-    failed = item.status in (FAILED, WAIVED)
+    failed = item.status in (FAILED, WAIVED, NOT_EVALUATED)
     result = {
         "ruleId": item.check_id,
         "ruleIndex": rule_index,
         "kind": SARIF_KINDS[item.status],
         "level": "error" if failed else "none",
         "message": {
-            "text": f"{item.evidence_id} {item.status}: {item.check_name} on {item.address} ({_attributes(item)})"
+            "text": f"{item.evidence_id} {item.status}: {item.check_name} on {item.address} "
+            f"({item.reason if item.status == NOT_EVALUATED else _attributes(item)})"
         },
         "locations": [
             {

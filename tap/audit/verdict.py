@@ -1,42 +1,40 @@
 """`tap audit`: checkov's findings + waivers + the PCI DSS mapping -> evidence and a verdict.
 
-Every finding stays in the evidence: a waived failure shows as WAIVED with its waiver, a
-finding declared not applicable as NOT_APPLICABLE with its reason (neither a pass nor a
-waiver). Only the waivers approved for the plan's own environment apply. The verdict fails
-on any unwaived failure, any live test that failed, any secret-looking literal in the plan,
-and any of those waivers that expired, names a check or resource that no longer exists, or
-covers a passing finding. No secret reaches the audit it returns: each one found is redacted
-wherever it would appear.
+Every (check, resource) pair checkov selected stays in the evidence with exactly one status:
+PASSED, FAILED, WAIVED (a failure a waiver covers, shown with it), NOT_APPLICABLE (declared so,
+or outside the check's scope, with the reason: neither a pass nor a waiver) or NOT_EVALUATED
+(what the check could not read, named). Only the waivers approved for the plan's own environment
+apply. The verdict fails on any unwaived failure, anything not evaluated, any live test that
+failed, any secret-looking literal in the plan, and any of those waivers that expired, names a
+check or resource that no longer exists, or covers a passing finding. No secret reaches the audit
+it returns: each one found is redacted wherever it would appear.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
-import json
-import os
-import platform
 import re
-import subprocess
-from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stack.contract import ENGINE_RECORD, PROJECT_ROOT
-from tap.audit.bundle import PLAN_COPY
+from tap.audit.accounting import CheckAccount, account
+from tap.audit.binding import UNBOUND, Binding
+from tap.audit.judgement import FAILED, NOT_EVALUATED, PASSED, Finding, values_at
+from tap.audit.judgement import NOT_APPLICABLE as INAPPLICABLE
 from tap.audit.leaks import REDACTED, Redactor, find_leaks
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping, Requirement
 from tap.audit.network import NetworkRule, network_rules
-from tap.audit.scan import Finding, Scan
+from tap.audit.provenance import plan_sha256, provenance
+from tap.audit.scan import Scan
 from tap.audit.waivers import Declared, NotApplicable, Waiver, expiring, problems
+from tap.placeholders import placeholders
 from tap.plan import Plan
 
-PASSED, FAILED, WAIVED = "PASSED", "FAILED", "WAIVED"
-INAPPLICABLE = "NOT_APPLICABLE"  # a finding declared not applicable to its resource
-STATUSES = (PASSED, FAILED, WAIVED, INAPPLICABLE)
+WAIVED = "WAIVED"
+STATUSES = (PASSED, FAILED, WAIVED, INAPPLICABLE, NOT_EVALUATED)
 # Attribute names whose values never reach a report.
 SECRET_NAMES = re.compile(r"(password|passphrase|secret|token|private_key|secret_key)$", re.IGNORECASE)
 # Attributes shown only as a digest: a boot script is where credentials end up.
@@ -50,14 +48,15 @@ class Evidence:
     check_name: str
     address: str
     construct_path: str
-    status: str  # PASSED, FAILED, WAIVED or NOT_APPLICABLE
+    status: str  # one of STATUSES
     attributes: dict[str, str]  # evaluated key -> its value in the plan, as text
     requirements: tuple[str, ...]
     lines: tuple[int, int]
     waiver: Waiver | None = None
     guideline: str | None = None
-    not_applicable: NotApplicable | None = None
+    not_applicable: NotApplicable | None = None  # the declaration, when one makes it not applicable
     evidence_id: str = ""  # the same for the same check, resource and plan bytes
+    reason: str | None = None  # why not applicable, or what could not be read (not evaluated)
 
 
 def evidence_id(check_id: str, address: str, plan_digest: str) -> str:
@@ -67,9 +66,12 @@ def evidence_id(check_id: str, address: str, plan_digest: str) -> str:
 
 # A Report on Compliance's results, and how each is shown.
 IN_PLACE, NOT_IN_PLACE, NOT_APPLICABLE, NOT_TESTED = "in_place", "not_in_place", "not_applicable", "not_tested"
+IN_PLACE_WITH_EXCEPTION, NOT_EVALUATED_RESULT = "in_place_with_exception", "not_evaluated"
 RESULT_LABELS = {
     IN_PLACE: "In Place",
+    IN_PLACE_WITH_EXCEPTION: "In Place with exception",
     NOT_IN_PLACE: "Not in Place",
+    NOT_EVALUATED_RESULT: "Not Evaluated",
     NOT_APPLICABLE: "Not Applicable",
     NOT_TESTED: "Not Tested",
 }
@@ -79,8 +81,9 @@ RESULT_LABELS = {
 class RequirementSummary:
     requirement: Requirement
     controls: tuple[str, ...]
-    counts: dict[str, int]  # PASSED / FAILED / WAIVED findings
+    counts: dict[str, int]  # findings by status (not applicable ones aside)
     live: dict[str, int]  # live test outcomes
+    exceptions: tuple[str, ...] = ()  # each waived failure it rests on: the waiver, and whether a worksheet backs it
 
     @property
     def result(self) -> str:
@@ -88,15 +91,21 @@ class RequirementSummary:
             return self.requirement.declared_result
         if self.counts[FAILED] or self.live.get("failed") or self.live.get("error"):
             return NOT_IN_PLACE
-        evidenced = any(self.counts.values()) or any(self.live.values())
+        if self.counts[NOT_EVALUATED]:
+            return NOT_EVALUATED_RESULT
+        evidenced = self.counts[PASSED] or self.counts[WAIVED] or any(self.live.values())
         # Manual coverage: whatever passed, the suite alone cannot say the requirement is in place.
-        return IN_PLACE if evidenced and self.requirement.coverage != "manual" else NOT_TESTED
+        if not evidenced or self.requirement.coverage == "manual":
+            return NOT_TESTED
+        # A waived failure is not evidence that the control works: it is an accepted exception.
+        return IN_PLACE_WITH_EXCEPTION if self.counts[WAIVED] else IN_PLACE
 
     @property
     def label(self) -> str:
         """The result as a person reads it: partial evidence is never shown as a plain "In Place"."""
         label = RESULT_LABELS[self.result]
-        return f"{label} (partial)" if self.result == IN_PLACE and self.requirement.coverage == "partial" else label
+        partial = self.result in (IN_PLACE, IN_PLACE_WITH_EXCEPTION) and self.requirement.coverage == "partial"
+        return f"{label} (partial)" if partial else label
 
 
 @dataclass
@@ -119,6 +128,11 @@ class Audit:
     other_waivers: list[Waiver] = field(default_factory=list)
     changes: dict[str, Any] | None = None  # since the baseline, when one was given
     defense_in_depth: dict[str, Any] | None = None  # a mutation campaign's summary, when one was given
+    checks: list[CheckAccount] = field(default_factory=list)  # every check relied on, with what it judged
+    binding: Binding = UNBOUND  # whether the plan is the reviewed commit's, and why (not)
+    placeholders: list[str] = field(default_factory=list)  # the synth's stand-ins the plan holds: not deployable
+    # Declarations for this environment that are not reviewed source: listed, never applied.
+    unreviewed: list[Waiver | NotApplicable] = field(default_factory=list)
 
     @property
     def environment(self) -> str | None:
@@ -130,8 +144,26 @@ class Audit:
         return [item for item in self.evidence if item.status == FAILED]
 
     @property
+    def not_evaluated(self) -> list[Evidence]:
+        return [item for item in self.evidence if item.status == NOT_EVALUATED]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failures or self.problems else 0
+        return 1 if self.failures or self.not_evaluated or self.problems else 0
+
+    @property
+    def verdict(self) -> str:
+        """pass, fail, or design only: nothing failed, but the plan holds stand-ins no deployment can run on."""
+        if self.exit_code:
+            return "fail"
+        return "design only" if self.placeholders else "pass"
+
+    @property
+    def verdict_label(self) -> str:
+        if self.verdict == "design only":
+            count = len(self.placeholders)
+            return f"DESIGN ONLY: not deployable, {count} placeholder{'s' if count > 1 else ''}"
+        return self.verdict.upper()
 
     def count(self, status: str) -> int:
         return sum(item.status == status for item in self.evidence)
@@ -145,14 +177,20 @@ def evaluate(
     mapping: Mapping,
     as_of: dt.date,
     live: list[LiveResult] = (),
+    binding: Binding = UNBOUND,
 ) -> Audit:
+    """The audit of a plan. Only declarations of the reviewed source apply (`binding`: the plan is the
+    commit's, the waivers file is the commit's); the rest are listed, never applied, and fail it."""
     findings = scan.findings[Path(plan_path).resolve()]
     leaks = find_leaks(plan.document)
     redactor = Redactor(leaks)
+    unreviewed = [item for item in (*declared.waivers, *declared.not_applicable) if not binding.reviews(item.source)]
     # The plan says which environment it is; a waiver approved only for others never applies to it.
     here = Declared(
-        [waiver for waiver in declared.waivers if waiver.applies_in(plan.environment)], declared.not_applicable
+        [waiver for waiver in declared.waivers if waiver.applies_in(plan.environment) and waiver not in unreviewed],
+        [item for item in declared.not_applicable if item not in unreviewed],
     )
+    stand_ins = placeholders(plan)
     active = {waiver.key: waiver for waiver in here.waivers if not waiver.expired(as_of)}
     scoped = {item.key: item for item in here.not_applicable}
     digest = plan_sha256(plan_path)
@@ -161,18 +199,21 @@ def evaluate(
             _evidence(plan, finding, active.get(finding.key), scoped.get(finding.key), mapping, redactor, digest)
             for finding in findings
         ),
-        key=lambda item: (item.status != FAILED, item.address, item.check_id),
+        key=lambda item: (item.status not in (FAILED, NOT_EVALUATED), item.address, item.check_id),
     )
     failed = {finding.key for finding in findings if finding.result == FAILED}
     addresses = {resource.address for resource in plan.resources()}
     problems_found = (
         [leak.describe() for leak in leaks]
         + problems(here, set(scan.checks), addresses, failed, as_of)
+        + [_unreviewed(item) for item in unreviewed if _applies(item, plan.environment)]
         + [
             f"live test {result.test} {result.outcome}: {result.message or 'no message'}"
             for result in live
             if result.outcome in ("failed", "error")
         ]
+        # A deployed account read as this plan cannot run on stand-ins: the live evidence is of something else.
+        + [f"live results of a plan that cannot be deployed as it is: {stand_in}" for stand_in in stand_ins if live]
     )
     ran = {finding.check_id for finding in findings}
     audit = Audit(
@@ -183,17 +224,30 @@ def evaluate(
         waivers=sorted(here.waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
         live=list(live),
         provenance=provenance(plan, plan_path, scan, as_of, live, plan_copied=not leaks),
-        unmapped_checks={check: scan.checks.get(check, check) for check in sorted(ran - set(mapping.controls))},
+        unmapped_checks={check: scan.names().get(check, check) for check in sorted(ran - set(mapping.controls))},
         standard=mapping.standard,
         scope=mapping.scope,
         network_rules=network_rules(plan),
         plan_has_secrets=bool(leaks),
         warnings=expiring(here.waivers, as_of),
-        not_applicable=sorted(declared.not_applicable, key=lambda item: (item.address, item.check_id)),
+        not_applicable=sorted(here.not_applicable, key=lambda item: (item.address, item.check_id)),
         other_waivers=[waiver for waiver in declared.waivers if not waiver.applies_in(plan.environment)],
+        checks=account(scan, mapping, {(item.check_id, item.address): item.status for item in evidence}),
+        binding=binding,
+        placeholders=stand_ins,
+        unreviewed=[item for item in unreviewed if _applies(item, plan.environment)],
     )
     # Messages too (a live test's drift message, a waiver's reason) may quote a leaked value.
     return redactor.apply(audit)
+
+
+def _applies(item: Waiver | NotApplicable, environment: str | None) -> bool:
+    return not isinstance(item, Waiver) or item.applies_in(environment)
+
+
+def _unreviewed(item: Waiver | NotApplicable) -> str:
+    why = "the plan is unbound" if item.source == "plan" else "the file is not the commit's own waivers.toml"
+    return f"{item.describe()} is not reviewed source ({why}), so it is not applied"
 
 
 def _evidence(
@@ -207,6 +261,7 @@ def _evidence(
 ) -> Evidence:
     resource = plan.block(finding.address)
     status = _status(finding.result, waiver, not_applicable)
+    reason = not_applicable.reason if not_applicable else finding.reason
     return Evidence(
         check_id=finding.check_id,
         check_name=finding.check_name,
@@ -222,12 +277,13 @@ def _evidence(
         guideline=finding.guideline,
         evidence_id=evidence_id(finding.check_id, finding.address, plan_digest),
         not_applicable=not_applicable,
+        reason=reason,
     )
 
 
 def _status(result: str, waiver: Waiver | None, not_applicable: NotApplicable | None) -> str:
-    """Not applicable whatever the result (the check has nothing to say about this resource); else a
-    failure the environment's waiver covers is waived."""
+    """Not applicable whatever the result when declared so (the check has nothing to say about this
+    resource); else a failure the environment's waiver covers is waived; else the finding's own result."""
     if not_applicable:
         return INAPPLICABLE
     return WAIVED if result == FAILED and waiver else result
@@ -236,9 +292,7 @@ def _status(result: str, waiver: Waiver | None, not_applicable: NotApplicable | 
 def _shown(key: str, properties: dict, redactor: Redactor) -> str:
     """The value at a checkov key path (`a/[0]/b`, `a/*/b`) as short text: secrets redacted, by
     name or by value, before it is cut short; user_data as its digest."""
-    values = [properties]
-    for part in key.split("/"):
-        values = [item for value in values for item in _step(value, part)]
+    values = values_at(properties, key)
     if not values:
         return "(not set on this resource)"
     name = key.rsplit("/", 1)[-1]
@@ -248,16 +302,6 @@ def _shown(key: str, properties: dict, redactor: Redactor) -> str:
         return ", ".join(f"sha256:{hashlib.sha256(_text(value).encode()).hexdigest()}" for value in values)
     text = ", ".join(_text(value) for value in values)
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
-
-
-def _step(value: Any, part: str) -> list[Any]:
-    items = value if isinstance(value, list) else [value]
-    if part == "*":
-        return [element for item in items for element in (item if isinstance(item, list) else [item])]
-    if re.fullmatch(r"\[\d+\]", part):
-        index = int(part[1:-1])
-        return [items[index]] if index < len(items) else []
-    return [item[part] for item in items if isinstance(item, dict) and part in item]
 
 
 def _text(value: Any) -> str:
@@ -272,92 +316,23 @@ def _summaries(evidence: list[Evidence], live: list[LiveResult], mapping: Mappin
     summaries = []
     for requirement in mapping.requirements.values():
         controls = tuple(check for check, ids in mapping.controls.items() if requirement.id in ids)
-        counts = {status: 0 for status in (PASSED, FAILED, WAIVED)}
+        counts = {status: 0 for status in STATUSES if status != INAPPLICABLE}
+        exceptions = []
         for item in evidence:
-            # A finding declared not applicable evidences nothing, either way.
+            # A finding not applicable evidences nothing, either way.
             if requirement.id in item.requirements and item.status != INAPPLICABLE:
                 counts[item.status] += 1
+            if requirement.id in item.requirements and item.waiver:
+                exceptions.append(_exception(item))
         outcomes: dict[str, int] = {}
         for result in live:
             if any(requirement.id in mapping.requirements_of(control) for control in result.controls):
                 outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        summaries.append(RequirementSummary(requirement, controls, counts, outcomes))
+        summaries.append(RequirementSummary(requirement, controls, counts, outcomes, tuple(exceptions)))
     return summaries
 
 
-def plan_sha256(plan_path: Path) -> str:
-    return hashlib.sha256(Path(plan_path).read_bytes()).hexdigest()
-
-
-def provenance(
-    plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date, live: list[LiveResult] = (), plan_copied: bool = True
-) -> dict[str, Any]:
-    return {
-        "stack": plan.stack_name,
-        "profile": plan.default_tags.get("Profile", "unknown"),
-        "environment": plan.environment,
-        "plan_path": str(plan_path),
-        "plan_sha256": plan_sha256(plan_path),
-        # The path above is overwritten by the next synth: the report folder keeps the bytes audited.
-        "plan_copy": PLAN_COPY if plan_copied else None,
-        "run": run_context(os.environ),
-        # Where the live evidence was gathered: the account(s) and region(s) the live suite read.
-        "live_accounts": sorted({result.account for result in live if result.account}),
-        "live_regions": sorted({result.region for result in live if result.region}),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": _dirty(),
-        "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "waivers_as_of": as_of.isoformat(),
-        "engine": engine_record(plan_path),
-        "tools": {"checkov": scan.checkov_version, "python": platform.python_version()},
-    }
-
-
-def run_context(environment: Mapping_[str, str]) -> dict[str, Any]:
-    """Who ran the audit and where: the CI's own record of the run when there is one (GitHub Actions)."""
-    actor = environment.get("GITHUB_ACTOR") or _login()
-    if not environment.get("GITHUB_RUN_ID"):
-        return {"actor": actor, "ci": None}
-    repository, run_id = environment.get("GITHUB_REPOSITORY", ""), environment["GITHUB_RUN_ID"]
-    server = environment.get("GITHUB_SERVER_URL", "https://github.com")
-    return {
-        "actor": actor,
-        "ci": {
-            "system": "github-actions",
-            "repository": repository,
-            "workflow": environment.get("GITHUB_WORKFLOW"),
-            "run_id": run_id,
-            "run_attempt": environment.get("GITHUB_RUN_ATTEMPT"),
-            "ref": environment.get("GITHUB_REF"),
-            "sha": environment.get("GITHUB_SHA"),
-            "url": f"{server}/{repository}/actions/runs/{run_id}",
-        },
-    }
-
-
-def _login() -> str | None:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name in a bare container
-        return None
-
-
-def engine_record(plan_path: Path) -> dict[str, Any] | None:
-    """Which engine wrote the plan and its versions, from the record beside it (None for a plan without one)."""
-    try:
-        return json.loads((Path(plan_path).parent / ENGINE_RECORD).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-
-
-def _git(*args: str) -> str | None:
-    try:
-        result = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10)
-    except OSError:
-        return None
-    return result.stdout.strip() if result.returncode == 0 else None
-
-
-def _dirty() -> bool | None:
-    status = _git("status", "--porcelain")
-    return None if status is None else bool(status)
+def _exception(item: Evidence) -> str:
+    waiver = item.waiver
+    worksheet = "with a compensating-control worksheet" if waiver.compensating_control else "no worksheet"
+    return f"{item.check_id} on {item.address}: waived until {waiver.expires} ({waiver.reference}, {worksheet})"

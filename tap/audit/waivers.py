@@ -134,14 +134,18 @@ def from_file(path: Path) -> Declared:
         raise UsageError(f"the waivers file {path} is not text (TOML is UTF-8): pass a waivers.toml") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"the waivers file {path} is not valid TOML: {error}") from None
-    # Reports name the file relative to the project when it lies inside it.
-    source = str(below_project(path) or path)
+    source = shown_source(path)
     return Declared(
         waivers=[_waiver(entry, source, label) for entry, label in _tables(document, "waiver", path)],
         not_applicable=[
             _not_applicable(entry, source, label) for entry, label in _tables(document, "not_applicable", path)
         ],
     )
+
+
+def shown_source(path: Path) -> str:
+    """How reports name a waivers file: relative to the project when it lies inside it."""
+    return str(below_project(path) or path)
 
 
 def _tables(document: dict[str, Any], name: str, path: Path) -> list[tuple[dict[str, Any], str]]:

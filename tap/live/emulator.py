@@ -23,6 +23,8 @@ MOTO_ACCOUNT = "123456789012"
 REHEARSAL_CERTIFICATE = f"arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/payment-rehearsal"
 # Stands for the on-call addresses a deploy names (the emulator sends no mail).
 REHEARSAL_ALARM_EMAILS = ("payment-oncall@rehearsal.example",)
+# The rehearsal's deploy role: the default (payment-key-administrator) is a placeholder preflight blocks.
+REHEARSAL_KEY_ADMINISTRATOR_ROLE = "payment-rehearsal-deployer"
 
 
 # dev's rehearsal declares an internet destination (a documentation range, RFC 5737), so
@@ -39,6 +41,7 @@ def rehearsal_config(profile: str = "dev", environment_suffix: str | None = None
         certificate_arn=REHEARSAL_CERTIFICATE,
         internet_egress_cidrs=REHEARSAL_EGRESS[profile],
         alarm_emails=REHEARSAL_ALARM_EMAILS,
+        key_administrator_role=REHEARSAL_KEY_ADMINISTRATOR_ROLE,
     )
 
 

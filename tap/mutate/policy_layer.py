@@ -109,7 +109,7 @@ def _failures(
     for findings in scan(files, shards=shards).findings.values():
         for finding in findings:
             address, _, tag = finding.address.rpartition(TAG)
-            if finding.result == "FAILED" and tag in failed:
+            if finding.result in ("FAILED", "NOT_EVALUATED") and tag in failed:  # either fails the audit
                 failed[tag].add((finding.check_id, address))
     return failed
 

@@ -15,10 +15,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from stack.config import PLACEHOLDER_ACCOUNT, PLACEHOLDER_ALARM_EMAIL, server_certificate_name
 from tap.errors import UsageError
 from tap.live.guard import Account
 from tap.preflight.deployment import BLOCKER, INFO, PASS, WARN, Deployment, Result
+from tap.preflight.settings import alarm_recipients, certificate, key_administrator, profile
 
 # Quotas read from Service Quotas: (service code, quota code, what it counts, how to count it).
 QUOTAS = (
@@ -287,81 +287,12 @@ def _usage(ec2: Any, type_: str) -> int:
     return max(per_zone.values(), default=0)
 
 
-def certificate(account: Account, deployment: Deployment) -> Iterator[Result]:
-    listeners = [
-        listener for listener in deployment.plan.resources("aws_lb_listener") if listener.get("certificate_arn")
-    ]
-    for listener in listeners:
-        arn = listener["certificate_arn"]
-        if f":{PLACEHOLDER_ACCOUNT}:" in arn:
-            yield Result(
-                "listener certificate",
-                BLOCKER,
-                "ALB_CERTIFICATE_ARN is the synth placeholder",
-                "set ALB_CERTIFICATE_ARN to an ACM certificate in this region",
-            )
-            continue
-        try:
-            if server_certificate_name(arn):
-                account("iam").get_server_certificate(ServerCertificateName=server_certificate_name(arn))
-                status = "ISSUED"
-            else:
-                status = account("acm").describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
-        except ClientError as error:
-            yield Result(
-                "listener certificate",
-                BLOCKER,
-                f"{arn} cannot be read ({error.response['Error']['Code']})",
-                "create or import the certificate in this account and region",
-            )
-            continue
-        if status == "ISSUED":
-            yield Result("listener certificate", PASS, f"{arn} is issued")
-        else:
-            yield Result("listener certificate", BLOCKER, f"{arn} is {status}", "use an issued certificate")
-
-
-def profile(account: Account, deployment: Deployment) -> Iterator[Result]:
-    planned = deployment.plan.default_tags.get("Profile", "unknown")
-    deployed = deployment.deployed_profiles
-    if not deployed:
-        yield Result("profile", PASS, f"the state holds no deployed profile yet; the plan is {planned}")
-    elif deployed != {planned}:
-        yield Result(
-            "profile",
-            BLOCKER,
-            f"the state shows profile {', '.join(sorted(deployed))} deployed, and this plan is {planned}: "
-            "the deploy would rebuild the environment as another profile",
-            "synthesize with the environment's declared profile (environments.toml), or destroy it first",
-        )
-    else:
-        yield Result("profile", PASS, f"the plan keeps the deployed profile {planned}")
-
-
-def alarm_recipients(account: Account, deployment: Deployment) -> Iterator[Result]:
-    """Alarms that reach nobody are no alarms: the topic's addresses must be real ones."""
-    emails = sorted(s["endpoint"] for s in deployment.plan.resources("aws_sns_topic_subscription"))
-    if not emails or PLACEHOLDER_ALARM_EMAIL in emails:
-        yield Result(
-            "alarm recipients",
-            BLOCKER,
-            "ALARM_EMAILS is the synth placeholder: alarms would reach nobody",
-            "set ALARM_EMAILS to the addresses of the people on call (comma-separated)",
-        )
-    else:
-        yield Result(
-            "alarm recipients",
-            PASS,
-            f"alarms go to {', '.join(emails)}",
-            "each address must confirm the subscription email AWS sends after the deploy",
-        )
-
-
 CHECKS = (
     identity,
     profile,
     certificate,
     alarm_recipients,
+    key_administrator,
     engine_version,
     zones_and_instance_types,
     name_collisions,

@@ -37,10 +37,12 @@ def cache_dir() -> Path:
     return Path(os.environ.get("TAP_CACHE_DIR", PROJECT_ROOT / ".cache" / "plans"))
 
 
-def cache_key(config: Config, engine: Engine) -> str:
+def cache_key(config: Config, engine: Engine, sources: Path | None = None) -> str:
+    """The plan's key: `sources` is a folder of the stack's sources (by default this checkout's)."""
+    sources = sources or STACK_SOURCES
     digest = hashlib.sha256()
-    for source in sorted(STACK_SOURCES.rglob("*.py")):
-        digest.update(source.relative_to(STACK_SOURCES).as_posix().encode())
+    for source in sorted(sources.rglob("*.py")):
+        digest.update(source.relative_to(sources).as_posix().encode())
         digest.update(hashlib.sha256(source.read_bytes()).digest())
     digest.update(json.dumps(config.to_env(), sort_keys=True).encode())
     digest.update(engine.name.encode())
@@ -48,11 +50,15 @@ def cache_key(config: Config, engine: Engine) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached_plan(config: Config, engine: Engine | None = None) -> Path:
-    """The path of `config`'s plan by `engine` (default: the selected one), synthesized only when no run has yet."""
+def cached_plan(config: Config, engine: Engine | None = None, source_root: Path | None = None) -> Path:
+    """The path of `config`'s plan by `engine` (default: the selected one), synthesized only when no run has yet.
+
+    `source_root` is a checkout holding the stack's sources (by default this one; tap audit passes a
+    commit's, to learn whether a plan is the one that commit makes).
+    """
     engine = engine or select_engine()
     root = cache_dir()
-    key = cache_key(config, engine)
+    key = cache_key(config, engine, source_root / "stack" if source_root else None)
     plan = plan_path(root / key, config)
     if plan.exists():
         return plan
@@ -62,7 +68,7 @@ def cached_plan(config: Config, engine: Engine | None = None) -> Path:
             return plan
         staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
         try:
-            synthesize(config, staging, engine=engine)
+            synthesize(config, staging, engine=engine, source_root=source_root or PROJECT_ROOT)
             os.replace(staging, root / key)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -48,9 +48,16 @@ def engine_versions(engine: Engine) -> dict[str, str]:
 
 
 def synthesize(
-    config: Config, outdir: Path = DEFAULT_OUTDIR, extra_env: dict[str, str] | None = None, engine: Engine | None = None
+    config: Config,
+    outdir: Path = DEFAULT_OUTDIR,
+    extra_env: dict[str, str] | None = None,
+    engine: Engine | None = None,
+    source_root: Path = PROJECT_ROOT,
 ) -> Path:
-    """Write the plan of `config` under `outdir` with `engine` (default: the selected one) and return its path."""
+    """Write the plan of `config` under `outdir` with `engine` (default: the selected one) and return its path.
+
+    The synth runs in `source_root`, whose `stack` package it imports: this checkout, or another's sources.
+    """
     engine = engine or select_engine()
     env = {
         **os.environ,
@@ -62,7 +69,7 @@ def synthesize(
     prepare_node(env)
     result = subprocess.run(
         [engine.python(), "-m", "stack.app"],
-        cwd=PROJECT_ROOT,
+        cwd=source_root,
         env=env,
         capture_output=True,
         text=True,

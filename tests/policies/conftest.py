@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tap.audit.scan import Scan, scan
+from tap.cli import main
 from tap.plan import Plan
 from tests.policies.mutations import MUTATIONS, ONLY_IN
 
@@ -55,3 +56,11 @@ def policy_run(plans: dict[str, Plan], tmp_path_factory: pytest.TempPathFactory)
     real = {profile: Path(plan.source) for profile, plan in plans.items()}
     everything = [*fixtures.values(), *real.values(), *(mutant.path for mutant in mutants.values())]
     return PolicyRun(scan(everything, shards=2), fixtures, real, mutants)
+
+
+@pytest.fixture(scope="session")
+def reports(policy_run, tmp_path_factory) -> tuple[int, Path]:
+    """One real `tap audit` run on the dev plan (checkov and all): its exit code and report folder."""
+    out = tmp_path_factory.mktemp("reports")
+    code = main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(out), "--as-of", "2026-11-29"])
+    return code, out

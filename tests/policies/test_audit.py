@@ -15,15 +15,17 @@ import jsonschema
 import markupsafe
 import pytest
 
+from stack.contract import ENGINE_RECORD
 from stack.engines import ENGINES
 from tap.audit import command, live_results, waivers
+from tap.audit.binding import bind
 from tap.audit.bundle import MANIFEST, PLAN_COPY
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
 from tap.audit.network import RULE_TYPES
 from tap.audit.reports import REPORT_FILES, SCHEMA_FILE, to_json, write_all
 from tap.audit.verdict import evaluate
-from tap.audit.waivers import from_file
+from tap.audit.waivers import from_file, shown_source
 from tap.cli import main
 from tap.errors import UsageError
 from tap.plan import Plan
@@ -32,22 +34,18 @@ from tests.policies.junit import ACCOUNT, REGION, write_live_results
 TODAY = dt.date(2026, 11, 29)
 
 
-def audit_of(policy_run, profile="dev", waivers=None, as_of=TODAY, live=()):
+def audit_of(policy_run, profile="dev", waivers=None, as_of=TODAY, live=(), reviewed_file=None):
+    """The audit of a real plan, bound to the commit; `reviewed_file`: a waivers file taken as reviewed too."""
     path = policy_run.real[profile]
     plan = Plan.load(path)
     accepted = load_waivers(plan, None) if waivers is None else waivers
-    return evaluate(plan, path, policy_run.scan, accepted, Mapping.load(), as_of, live)
+    binding = bind(path, DEFAULT_WAIVERS)
+    if reviewed_file:  # the waiver logic under test, on declarations taken as reviewed
+        binding = dataclasses.replace(binding, reviewed_files=(shown_source(reviewed_file),))
+    return evaluate(plan, path, policy_run.scan, accepted, Mapping.load(), as_of, live, binding)
 
 
-@pytest.fixture(scope="module")
-def reports(policy_run, tmp_path_factory) -> tuple[int, Path, str]:
-    """One real `tap audit` run on the dev plan (checkov and all)."""
-    out = tmp_path_factory.mktemp("reports")
-    code = main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(out), "--as-of", "2026-11-29"])
-    return code, out
-
-
-def test_audit_of_real_plan_exits_0_and_writes_four_reports_sealed_with_the_plan(reports):
+def test_audit_of_real_plan_exits_0_and_writes_four_reports_sealed_with_the_plan_and_its_record(reports):
     code, out = reports
     assert code == 0
     assert sorted(path.name for path in out.iterdir()) == [
@@ -56,8 +54,11 @@ def test_audit_of_real_plan_exits_0_and_writes_four_reports_sealed_with_the_plan
         "compliance.json",
         "compliance.junit.xml",
         "compliance.sarif",
+        "engine.json",
         "manifest.json",
     ]
+    sealed = json.loads((out / MANIFEST).read_text())["files"]
+    assert {"engine.json", "audited-plan.tf.json"} <= set(sealed)
 
 
 def test_json_report_follows_its_schema_and_keeps_waived_findings(reports):
@@ -139,7 +140,7 @@ def test_stale_waivers_fail_the_audit(policy_run, tmp_path):
                 'approver = "someone"\nreference = "SEC-1"\nenvironments = ["dev"]\nexpires = 2027-01-01\n'
             )
     plan = Plan.load(policy_run.real["dev"])
-    audit = audit_of(policy_run, waivers=load_waivers(plan, waivers_file))
+    audit = audit_of(policy_run, waivers=load_waivers(plan, waivers_file), reviewed_file=waivers_file)
     assert audit.exit_code == 1
     for check, (resource, sentence) in stale.items():
         assert any(f"{check} on {resource}" in problem and sentence in problem for problem in audit.problems), check
@@ -298,7 +299,9 @@ def test_reports_replace_the_previous_set_whole(policy_run, tmp_path):
     out = tmp_path / "reports"
     write_all(audit_of(policy_run, "prod"), out)
     write_all(audit_of(policy_run, "dev"), out)
-    assert sorted(path.name for path in out.iterdir()) == sorted([*REPORT_FILES.values(), PLAN_COPY, MANIFEST])
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        [*REPORT_FILES.values(), PLAN_COPY, ENGINE_RECORD, MANIFEST]
+    )
     stacks = {
         json.loads((out / "compliance.json").read_text())["provenance"]["stack"],
         json.loads((out / "compliance.sarif").read_text())["runs"][0]["properties"]["provenance"]["stack"],
@@ -361,7 +364,9 @@ def waivers_scoped(tmp_path, environments: str, expires: str = "2027-05-31") -> 
 
 def scoped_audit(policy_run, profile, waivers_file, as_of=TODAY):
     plan = Plan.load(policy_run.real[profile])
-    return audit_of(policy_run, profile, waivers=load_waivers(plan, waivers_file), as_of=as_of)
+    return audit_of(
+        policy_run, profile, waivers=load_waivers(plan, waivers_file), as_of=as_of, reviewed_file=waivers_file
+    )
 
 
 def status_of(audit, check_id, address):
@@ -418,9 +423,13 @@ def test_audit_env_that_contradicts_the_plan_is_bad_input(policy_run, tmp_path, 
 def test_log_buckets_are_not_applicable_with_their_reason_in_every_report(reports):
     document = json.loads((reports[1] / "compliance.json").read_text())
     scoped = [item for item in document["evidence"] if item["status"] == "NOT_APPLICABLE"]
-    assert {(item["check_id"], "log" in item["resource"]) for item in scoped} == {("CKV_AWS_145", True)}
-    assert all("never cardholder data" in item["not_applicable"]["reason"] and not item["waiver"] for item in scoped)
-    assert document["totals"]["NOT_APPLICABLE"] == len(scoped) == len(document["not_applicable"])
+    declared = [item for item in scoped if item["not_applicable"]]
+    assert {(item["check_id"], "log" in item["resource"]) for item in declared} == {("CKV_AWS_145", True)}
+    assert all("never cardholder data" in item["not_applicable"]["reason"] and not item["waiver"] for item in declared)
+    assert len(declared) == len(document["not_applicable"])
+    # The rest are outside a check's own scope: each says why, none is waived.
+    assert all(item["reason"] and not item["waiver"] for item in scoped)
+    assert document["totals"]["NOT_APPLICABLE"] == len(scoped)
     assert not [w for w in document["waivers"] if w["check_id"] == "CKV_AWS_145"]
     html = (reports[1] / "compliance.html").read_text()
     assert 'id="not-applicable"' in html and html.count('class="status NOT_APPLICABLE"') == len(scoped)

@@ -38,7 +38,7 @@ def small_plan(**sections) -> dict:
     """A stack plan with one bucket; `sections` replace its top-level sections."""
     return {
         "//": {"metadata": {"stackName": STACK, "version": "0.21.0", "backend": "local"}},
-        "provider": {"aws": [{"region": "ap-southeast-1"}]},
+        "provider": {"aws": [{"region": "ap-southeast-1", "default_tags": [{"tags": {"Environment": "dev"}}]}]},
         "resource": {"aws_s3_bucket": {"logs": {"//": {"metadata": {"path": f"{STACK}/logs"}}, "bucket": "logs"}}},
         **sections,
     }
@@ -203,7 +203,65 @@ CASES: list[Case] = [
     (
         "env contradicts the plan",
         lambda tmp: [*with_small_plan(tmp), "--env", "prod"],
-        "names no environment (tag Environment), not 'prod'",
+        "is of environment 'dev', not 'prod'",
+    ),
+    # A plan the audit cannot judge whole: refused before the scan, never passed on what it could read.
+    plan_case(
+        "plan calls a local module", small_plan(module={"legacy": {"source": "./legacy"}}), "calls module legacy"
+    ),
+    plan_case(
+        "plan calls a registry module",
+        small_plan(module={"vpc": {"source": "terraform-aws-modules/vpc/aws", "version": "5.0.0"}}),
+        "calls module vpc",
+    ),
+    plan_case(
+        "aliased provider first",
+        small_plan(
+            provider={
+                "aws": [
+                    {"alias": "other", "default_tags": [{"tags": {"Environment": "prod"}}]},
+                    {"default_tags": [{"tags": {"Environment": "dev"}}]},
+                ]
+            }
+        ),
+        "configures an aliased aws provider (other)",
+    ),
+    plan_case("no aws provider", small_plan(provider={}), "has no default aws providers"),
+    plan_case(
+        "no Environment tag", small_plan(provider={"aws": [{"region": "ap-southeast-1"}]}), "names no environment"
+    ),
+    plan_case(
+        "stack name contradicts the Environment tag",
+        small_plan(provider={"aws": [{"default_tags": [{"tags": {"Environment": "prod"}}]}]}),
+        "is stack TapStackdev but tagged environment 'prod'",
+    ),
+    plan_case(
+        "NaN in the plan", json.dumps(small_plan(resource=bucket(bucket=float("nan")))), "NaN is not a JSON value"
+    ),
+    plan_case(
+        "Infinity in the plan",
+        json.dumps(small_plan(resource=bucket(bucket=float("inf")))),
+        "Infinity is not a JSON value",
+    ),
+    plan_case(
+        "an attribute set from a variable",
+        small_plan(resource=bucket(bucket="${var.name}"), variable={"name": {"default": "logs"}}),
+        "sets aws_s3_bucket.logs.bucket from var.name",
+    ),
+    plan_case(
+        "a tag set from a local",
+        small_plan(resource=bucket(tags={"Owner": "${upper(local.owner)}"}), locals={"owner": "x"}),
+        "sets aws_s3_bucket.logs.tags/Owner from local.owner",
+    ),
+    plan_case(
+        "an attribute from another state",
+        small_plan(resource=bucket(bucket="${data.terraform_remote_state.net.outputs.name}")),
+        "from data.terraform_remote_state.net",
+    ),
+    plan_case(
+        "a dynamic block",
+        small_plan(resource=bucket(dynamic={"grant": {"for_each": "${[1]}", "content": {"id": "x"}}})),
+        "declares dynamic block grant in aws_s3_bucket.logs",
     ),
     live_case("live results hold no test case", "hold no JUnit test case", ()),
     live_case("live results all skipped", "executed no test", SKIPPED),

@@ -11,12 +11,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tap.audit import bundle
+from tap.audit.binding import bind
 from tap.audit.changes import compare
-from tap.audit.command import load_waivers
+from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
+from tap.audit.provenance import run_context
 from tap.audit.reports import to_json, write_all
 from tap.audit.scan import Finding, Scan
-from tap.audit.verdict import evaluate, run_context
+from tap.audit.verdict import evaluate
 from tap.audit.waivers import Declared
 from tap.cli import main
 from tap.plan import Plan
@@ -133,7 +135,9 @@ def failing_again(policy_run, check_id, address):
     findings = [*policy_run.scan.findings[path.resolve()], Finding(check_id, check_id, "FAILED", address, ())]
     scan = Scan(policy_run.scan.checkov_version, policy_run.scan.checks, {path.resolve(): findings})
     plan = Plan.load(path)
-    return evaluate(plan, path, scan, load_waivers(plan, None), Mapping.load(), TODAY)
+    return evaluate(
+        plan, path, scan, load_waivers(plan, None), Mapping.load(), TODAY, binding=bind(path, DEFAULT_WAIVERS)
+    )
 
 
 def test_baseline_lists_a_newly_failing_resource_and_the_requirement_it_changed(policy_run, sealed, tmp_path, capsys):

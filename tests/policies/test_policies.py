@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from tap.audit.command import load_waivers
+from tap.audit.binding import bind
+from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
 from tap.audit.scan import POLICIES
 from tap.audit.verdict import evaluate
@@ -81,7 +82,9 @@ def test_mutated_plan_fails_the_policy_on_the_broken_resource(check_id, policy_r
 def test_builtin_findings_on_real_plan_are_fixed_or_waived(profile, policy_run):
     path = policy_run.real[profile]
     plan = Plan.load(path)
-    audit = evaluate(plan, path, policy_run.scan, load_waivers(plan, None), Mapping.load(), TODAY)
+    declared, binding = load_waivers(plan, None), bind(path, DEFAULT_WAIVERS)
+    audit = evaluate(plan, path, policy_run.scan, declared, Mapping.load(), TODAY, binding=binding)
+    assert binding.bound, binding.reason
     assert [(item.check_id, item.address) for item in audit.failures] == []
     assert audit.problems == []
     assert audit.exit_code == 0

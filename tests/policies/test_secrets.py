@@ -17,7 +17,7 @@ from tap.audit.leaks import Redactor, find_leaks
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
 from tap.audit.reports import to_json
-from tap.audit.scan import Finding, Scan
+from tap.audit.scan import CheckInfo, Finding, Scan
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import Declared
 from tap.cli import main
@@ -247,7 +247,11 @@ def test_user_data_is_shown_only_as_its_digest(plans, tmp_path):
     path = tmp_path / "cdk.tf.json"
     path.write_text(json.dumps(document))
     finding = Finding("CKV_AWS_46", "No secrets in user data", "PASSED", f"aws_launch_template.{name}", ("user_data",))
-    scan = Scan("test", {"CKV_AWS_46": finding.check_name}, {Path(path).resolve(): [finding]})
+    scan = Scan(
+        "test",
+        {"CKV_AWS_46": CheckInfo(finding.check_name, "resource", ("aws_launch_template",))},
+        {Path(path).resolve(): [finding]},
+    )
 
     audit = evaluate(Plan.load(path), path, scan, Declared(), Mapping.load(), TODAY)
     assert audit.evidence[0].attributes == {"user_data": f"sha256:{hashlib.sha256(script.encode()).hexdigest()}"}

@@ -129,6 +129,17 @@ def test_placeholder_alarm_recipients_are_a_blocker(account, plans):
     assert recipients.status == BLOCKER and "ALARM_EMAILS" in recipients.action
 
 
+def test_default_key_administrator_role_is_a_blocker_and_the_deployments_own_passes(account, plans, plan):
+    # The default role is a placeholder: KMS refuses a key policy its creator cannot change.
+    results = run_checks(account, Deployment(plans["dev"], None, frozenset()))
+    (administrator,) = [r for r in results if r.check == "key administrator"]
+    assert administrator.status == BLOCKER and "KEY_ADMINISTRATOR_ROLE" in administrator.action
+    assert "payment-key-administrator" in administrator.why
+    results = run_checks(account, Deployment(plan, None, frozenset()))
+    (administrator,) = [r for r in results if r.check == "key administrator"]
+    assert administrator.status == PASS
+
+
 def test_named_alarm_recipients_pass(account, plan):
     results = run_checks(account, Deployment(plan, None, frozenset()))
     (recipients,) = [r for r in results if r.check == "alarm recipients"]

@@ -18,7 +18,7 @@ def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
     monkeypatch.setenv("TAP_CACHE_DIR", str(tmp_path))
     synths = []
 
-    def slow_synth(config, outdir, engine):
+    def slow_synth(config, outdir, engine, source_root):
         synths.append(config.stack_name)
         time.sleep(0.2)  # long enough for every other caller to arrive while it runs
         plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"

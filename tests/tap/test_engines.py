@@ -18,7 +18,7 @@ from stack.app import main as app_main
 from stack.config import ConfigError
 from stack.contract import ENGINE_RECORD
 from stack.engines import ENGINE_VARIABLE, ENGINES, Engine, select_engine
-from tap.audit.verdict import engine_record
+from tap.audit.provenance import engine_record
 from tap.cli import main
 from tap.synth.runner import engine_versions
 

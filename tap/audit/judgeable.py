@@ -1,0 +1,111 @@
+"""A plan the audit cannot judge whole is refused, in one sentence, before anything is scanned.
+
+Each refusal is a way part of the plan would escape every check while the rest passes:
+- `module` blocks: checkov follows only local sources, and their resources are not the plan's;
+- dynamic blocks: their blocks exist only when Terraform expands them;
+- a variable, local or another state's output in any block: its value is known only at apply;
+- an aliased `aws` provider: its resources may live in another account or region, with other
+  default tags; the plan's environment, region and tags come from the default provider alone;
+- a stack whose name contradicts its `Environment` tag: which environment's waivers apply?
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from stack.contract import stack_name
+from tap.errors import UsageError
+from tap.expressions import inputs, leaves
+from tap.plan import METADATA, Plan
+
+
+def refuse_unjudgeable(plan: Plan, plan_path: Path) -> None:
+    for problem in (_modules, _providers, _environment, _dynamic_blocks, _inputs):
+        found = problem(plan.document)
+        if found:
+            raise UsageError(f"the plan {plan_path} {found}")
+
+
+def _modules(document: dict[str, Any]) -> str | None:
+    modules = document.get("module") or {}
+    if not modules:
+        return None
+    names = ", ".join(sorted(modules)) if isinstance(modules, dict) else "of some name"
+    return (
+        f"calls module {names}: the audit cannot judge what a module declares; "
+        "declare its resources in the stack instead"
+    )
+
+
+def _providers(document: dict[str, Any]) -> str | None:
+    configs = document.get("provider", {}).get("aws") or []
+    aliases = sorted(str(config["alias"]) for config in configs if "alias" in config)
+    if aliases:
+        return (
+            f"configures an aliased aws provider ({', '.join(aliases)}): resources on it may live in another account "
+            "or region, which the audit cannot attribute; keep one aws provider"
+        )
+    if len(configs) != 1:
+        return f"has {len(configs) or 'no'} default aws providers: its environment, region and tags need exactly one"
+    return None
+
+
+def _environment(document: dict[str, Any]) -> str | None:
+    plan = Plan(document)
+    environment, stack = plan.environment, plan.stack_name
+    if environment is None:
+        return "names no environment (the aws provider's default tag Environment): its waivers cannot be chosen"
+    if stack != stack_name(environment):
+        return (
+            f"is stack {stack} but tagged environment {environment!r} (whose stack is {stack_name(environment)}): "
+            "which environment's waivers apply cannot be told"
+        )
+    return None
+
+
+def _blocks(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(address, body) of every resource, data source and provider configuration."""
+    found = []
+    for section in ("resource", "data"):
+        for type_, by_name in document.get(section, {}).items():
+            prefix = "data." if section == "data" else ""
+            found += [(f"{prefix}{type_}.{name}", body) for name, body in by_name.items()]
+    for name, configs in document.get("provider", {}).items():
+        found += [(f"provider.{name}", config) for config in configs]
+    return found
+
+
+def _dynamic_blocks(document: dict[str, Any]) -> str | None:
+    for address, body in _blocks(document):
+        block = _dynamic_in(body)
+        if block:
+            return (
+                f"declares dynamic block {block} in {address}: its blocks exist only when Terraform expands "
+                "them, so no check could read them; declare each block"
+            )
+    return None
+
+
+def _dynamic_in(body: Any) -> str | None:
+    """The name of a dynamic block (`"dynamic": {"ingress": {"for_each": ..., "content": ...}}`) at any depth."""
+    if isinstance(body, list):
+        return next(filter(None, (_dynamic_in(item) for item in body)), None)
+    if not isinstance(body, dict):
+        return None
+    dynamic = body.get("dynamic")
+    if isinstance(dynamic, dict) and dynamic:
+        return ", ".join(sorted(dynamic))
+    return next(filter(None, (_dynamic_in(item) for key, item in body.items() if key != METADATA)), None)
+
+
+def _inputs(document: dict[str, Any]) -> str | None:
+    for address, body in _blocks(document):
+        for path, leaf in leaves({key: value for key, value in body.items() if key != METADATA}):
+            named = inputs(leaf)
+            if named:
+                return (
+                    f"sets {address}.{path} from {', '.join(named)}: its value is known only when Terraform "
+                    "applies the plan, so the audit cannot judge it; synthesize the value into the plan"
+                )
+    return None

@@ -1,0 +1,63 @@
+"""The synth's stand-ins for values a real deployment must give, found in a plan.
+
+`tap synth` works without a certificate, alarm recipients or a key administrator role (the
+tests and the rehearsal need none), so the plan holds stand-ins for them. A plan holding one
+cannot be deployed as it is: the audit names each (a design-only report, never a plain pass),
+and whatever deploys or reads a real account (preflight, an audit with live results) fails on it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stack.config import DEFAULT_KEY_ADMINISTRATOR_ROLE, PLACEHOLDER_ACCOUNT, PLACEHOLDER_ALARM_EMAIL
+from tap.expressions import leaves
+from tap.plan import Plan
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    setting: str  # the variable that replaces it
+    what: str  # what the stand-in is, in a clause
+    pattern: re.Pattern[str]
+
+    def holders(self, plan: Plan) -> list[str]:
+        """The resources whose attributes hold the stand-in."""
+        return [
+            resource.address
+            for resource in plan.resources()
+            if any(isinstance(leaf, str) and self.pattern.search(leaf) for _, leaf in leaves(resource.properties))
+        ]
+
+    def matches(self, text: str) -> bool:
+        return bool(self.pattern.search(text))
+
+
+CERTIFICATE = Placeholder(
+    "ALB_CERTIFICATE_ARN",
+    f"the listener certificate is the synth's stand-in in account {PLACEHOLDER_ACCOUNT}",
+    re.compile(rf"arn:aws[\w-]*:acm:[\w-]*:{PLACEHOLDER_ACCOUNT}:certificate/"),
+)
+ALARM_ADDRESS = Placeholder(
+    "ALARM_EMAILS",
+    f"alarms go to {PLACEHOLDER_ALARM_EMAIL}, which never delivers",
+    re.compile(re.escape(PLACEHOLDER_ALARM_EMAIL)),
+)
+KEY_ADMINISTRATOR = Placeholder(
+    "KEY_ADMINISTRATOR_ROLE",
+    f"the keys are administered by the default role {DEFAULT_KEY_ADMINISTRATOR_ROLE}, not the role that deploys",
+    re.compile(rf":role/{re.escape(DEFAULT_KEY_ADMINISTRATOR_ROLE)}(?![\w+=,.@-])"),
+)
+PLACEHOLDERS = (CERTIFICATE, ALARM_ADDRESS, KEY_ADMINISTRATOR)
+
+
+def placeholders(plan: Plan) -> list[str]:
+    """One sentence per stand-in the plan holds: what it is, where, and what to set."""
+    found = []
+    for placeholder in PLACEHOLDERS:
+        holders = placeholder.holders(plan)
+        if holders:
+            others = f" and {len(holders) - 1} more" if len(holders) > 1 else ""
+            found.append(f"{placeholder.what} ({holders[0]}{others}): set {placeholder.setting}")
+    return found
