@@ -117,7 +117,9 @@ def test_a_plan_made_with_other_engine_versions_is_unbound(policy_run, tmp_path)
     record["versions"] = {**record["versions"], "jsii": "0.0.1"}
     (plan.parent / ENGINE_RECORD).write_text(json.dumps(record))
     binding = bind(plan)
-    assert not binding.bound and "other versions of cdktf than those installed here (jsii)" in binding.reason
+    assert (
+        not binding.bound and f"other versions of {record['name']} than those installed here (jsii)" in binding.reason
+    )
 
 
 @pytest.mark.parametrize(
