@@ -22,30 +22,7 @@ from constructs import Construct
 from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
-from stack.policy_documents import Statement, account_root, document, role_arn
-
-_USE = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-# AWS's key administrator actions without kms:CreateGrant (a grant is a way to *use* the key):
-# https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators
-ADMINISTRATION = [
-    "kms:CreateAlias",
-    "kms:Describe*",
-    "kms:Enable*",
-    "kms:List*",
-    "kms:Put*",
-    "kms:Update*",
-    "kms:Revoke*",
-    "kms:Disable*",
-    "kms:Get*",
-    "kms:Delete*",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:ScheduleKeyDeletion",
-    "kms:CancelKeyDeletion",
-    "kms:RotateKeyOnDemand",
-]
-# What destroys a key or its protection; only the administrators may.
-DESTRUCTION = ["kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]
+from stack.policy_documents import ADMINISTRATION, DESTRUCTION, KEY_USE, Statement, account_root, document, role_arn
 
 
 class Encryption(Construct):
@@ -68,7 +45,7 @@ class Encryption(Construct):
                 "Sid": "CloudWatchLogsEncrypt",
                 "Effect": "Allow",
                 "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                "Action": _USE,
+                "Action": KEY_USE,
                 "Resource": "*",
                 "Condition": {
                     "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}
@@ -89,7 +66,7 @@ class Encryption(Construct):
                 "Sid": "EbsThroughEc2",
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
-                "Action": [*_USE, "kms:CreateGrant"],
+                "Action": [*KEY_USE, "kms:CreateGrant"],
                 "Resource": "*",
                 "Condition": {
                     "StringEquals": {
@@ -106,7 +83,7 @@ class Encryption(Construct):
             "Sid": "UseThroughServices",
             "Effect": "Allow",
             "Principal": {"AWS": account_root(self._account_id)},
-            "Action": [*_USE, "kms:CreateGrant"],
+            "Action": [*KEY_USE, "kms:CreateGrant"],
             "Resource": "*",
             "Condition": {
                 "StringEquals": {

@@ -20,23 +20,9 @@ from constructs import Construct
 from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
-from stack.policy_documents import assume_role, document
+from stack.policy_documents import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS, assume_role, document
 
 TIERS = ("public", "app", "db")
-# Amazon Linux 2023 reads its package repositories (dnf's mirror list points at
-# al2023-repos-<region>-de612dc2.s3.dualstack.<region>.amazonaws.com) from this S3 bucket in
-# each region: the instances' only way to updates once there is no NAT.
-AL2023_REPOSITORY_BUCKET = "al2023-repos-{region}-de612dc2"
-# What SSM Agent reads from AWS-owned buckets on Linux: agent updates (amazon-ssm), Run
-# Command and patching documents (aws-ssm), document attachments, patch baseline snapshots.
-# The Windows, macOS and Distributor buckets of the same page are left out: nothing here uses them.
-# https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html
-SSM_AGENT_BUCKETS = (
-    "amazon-ssm-{region}",
-    "aws-ssm-{region}",
-    "aws-ssm-document-attachments-{region}",
-    "patch-baseline-snapshot-{region}",
-)
 # What the application may do with its own data bucket through the endpoint.
 DATA_BUCKET_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]
 

@@ -8,12 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from stack.contract import PROJECT_ROOT
+from stack.contract import PROJECT_ROOT, Output
 from stack.engines import ENGINES
 
 PACKAGES = ("stack", "tap")
 # Read by every tool, for free.
-PLAIN_PYTHON = ("stack/contract.py", "stack/config.py", "stack/naming.py", "stack/engines.py")
+PLAIN_PYTHON = (
+    "stack/contract.py",
+    "stack/config.py",
+    "stack/naming.py",
+    "stack/engines.py",
+    "stack/policy_documents.py",
+)
+# Where outputs are read: the tooling, the live suite and the drift catalogue.
+READERS = [
+    *(PROJECT_ROOT / "tap").rglob("*.py"),
+    *(PROJECT_ROOT / "tests" / "integration").glob("*.py"),
+    PROJECT_ROOT / "tests" / "rehearsal" / "drifts.py",
+]
 ENGINE_PACKAGES = {package for engine in ENGINES.values() for package in (engine.core, *engine.providers)}
 # The one module of the stack that imports the engine; `constructs` is shared by both engines.
 ENGINE_MODULE = "stack/cdk.py"
@@ -79,3 +91,23 @@ def test_only_stack_cdk_imports_the_engine(path):
     """A stack module importing `cdktf...` itself would tie the stack to that engine."""
     engine = {name for name in _imports(PROJECT_ROOT / path) if name.split(".")[0] in ENGINE_PACKAGES}
     assert engine == set() or path == ENGINE_MODULE
+
+
+def test_every_output_is_read_by_a_tool():
+    # An output nobody reads is a check nobody makes (or a key that silently went stale).
+    read = {
+        node.attr
+        for path in READERS
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Output"
+    }
+    assert [key.name for key in Output if key.name not in read] == []
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "tests" / "unit").glob("*.py")), ids=lambda path: path.name)
+def test_the_pre_commit_suite_imports_no_module_that_loads_the_engine(path):
+    """The unit suite asserts on plans read from the cache: importing a stack module that loads the
+    engine (cdktf's provider, Node) would cost every commit a second or more."""
+    stack = {name for name in _imports(path) if name.startswith("stack.") and name.count(".") == 1}
+    allowed = {module.removesuffix(".py").replace("/", ".") for module in PLAIN_PYTHON}
+    assert stack - allowed == set()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from stack.encryption import DESTRUCTION
+from stack.policy_documents import DESTRUCTION
 from tap.plan import Match
 
 

@@ -6,7 +6,7 @@ import ipaddress
 import itertools
 import json
 
-from stack.networking import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS
+from stack.policy_documents import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS
 from tap.plan import Match
 from tests.unit.helpers import public_route_table, referenced
 

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-
 from stack.contract import EMPTY_WHEN_NO_EGRESS, IDENTITY_OUTPUTS, PROJECT_ROOT, Output, state_path
-
-# Where outputs are read: the tooling, the live suite and the drift catalogue.
-READERS = [
-    *(PROJECT_ROOT / "tap").rglob("*.py"),
-    *(PROJECT_ROOT / "tests" / "integration").glob("*.py"),
-    PROJECT_ROOT / "tests" / "rehearsal" / "drifts.py",
-]
 
 
 def test_stack_declares_exactly_the_contract_outputs(plan, egress_plan):
@@ -21,17 +12,6 @@ def test_stack_declares_exactly_the_contract_outputs(plan, egress_plan):
     # only in a deployment that declares none.
     assert [key for key in Output if egress_plan.outputs[key] in ("", None, [])] == []
     assert [key for key in Output if plan.outputs[key] in ("", None, [])] == list(EMPTY_WHEN_NO_EGRESS)
-
-
-def test_every_output_is_read_by_a_tool():
-    # An output nobody reads is a check nobody makes (or a key that silently went stale).
-    read = {
-        node.attr
-        for path in READERS
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Output"
-    }
-    assert [key.name for key in Output if key.name not in read] == []
 
 
 def test_identity_outputs_say_which_deployment_this_is(plan, config):
