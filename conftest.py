@@ -19,6 +19,7 @@ import pytest
 
 from stack.config import Config
 from tap.plan import Plan
+from tap.pytest_lean import selected_markers
 from tap.synth.deployments import EGRESS_CONFIGS, PROFILE_CONFIGS, TEST_DEPLOYMENTS, cached_plans
 from tap.synth.runner import plan_path
 
@@ -26,7 +27,7 @@ TESTS = Path(__file__).parent / "tests"
 # Folder under tests/ -> the marker of every test in it. Folders not listed carry none.
 SUITE_MARKERS = {
     "unit": "unit",
-    "tap": "unit",
+    "tap": "tool",
     "property": "property",
     "policies": "policy",
     "integration": "integration",
@@ -65,11 +66,11 @@ def _suite(path: Path) -> str | None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """With `-m <one marker>`, skip whole folders of other suites (and their imports)."""
-    selected = config.getoption("markexpr", "").strip()
-    if not selected.isidentifier() or collection_path.parent != TESTS:
+    """With `-m unit` (or `-m 'unit or policy'`), skip whole folders of other suites (and their imports)."""
+    selected = selected_markers(config.getoption("markexpr", ""))
+    if selected is None or collection_path.parent != TESTS:
         return None
-    return True if SUITE_MARKERS.get(collection_path.name) != selected else None
+    return True if SUITE_MARKERS.get(collection_path.name) not in selected else None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -14,11 +14,13 @@ class CKV_PAY_18(PaymentCheck):
 
     def scan_resource_conf(self, conf):
         credentials = [(key, found) for key, found in walk(conf) if self.SECRET_NAMES.search(key)]
+        if not credentials:
+            return self.out_of_scope("no attribute of this resource is named for a credential")
         for key, found in credentials:
             if unresolved(found):  # computed at apply: whether it is a literal secret cannot be told
                 raise NotEvaluated(key, f"{found} is known only when Terraform evaluates the plan")
         leaked = sorted(key for key, found in credentials if is_literal(found))
-        return self.verdict(not leaked, *leaked)  # a pass read every attribute: name none
+        return self.verdict(not leaked, *(leaked or sorted({key for key, _ in credentials})))
 
 
 def walk(conf, prefix=""):

@@ -1,10 +1,11 @@
 """Terraform expressions inside a plan: which ones the audit can read, which it cannot.
 
 CDKTF writes every Terraform expression as a string template: `"${aws_kms_key.data.arn}"` (a
-reference to another block of the plan), `"${true}"` (a constant), `"${var.size}"` or
-`"${merge(local.tags, ...)}"` (known only when Terraform evaluates the plan). A reference is
-evidence in itself (the bucket's key IS that key); a constant is folded to its value before
-checkov reads the plan; anything else is unresolved: a check that reads it has no verdict.
+reference to another block of the plan), `"${true}"` (a constant), `"${var.size}"`,
+`"${merge(local.tags, ...)}"` or a directive such as `"%{ if ... }...%{ endif }"` (known only when
+Terraform evaluates the plan). A reference is evidence in itself (the bucket's key IS that key); a
+template made only of text and constants is folded to the value Terraform gives it before checkov
+reads the plan; anything else is unresolved: a check that reads it has no verdict.
 
 Standard library only: tap reads plans with it, and so do the policies, inside checkov's own
 virtualenv (`policies/support.py`).
@@ -13,6 +14,7 @@ virtualenv (`policies/support.py`).
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -22,35 +24,41 @@ INPUT_ROOTS = ("var", "local", "module", "each", "count", "self", "path", "terra
 _STEP = r"(?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"\\]*\"\]|\.\*|\[\*\])"
 _REFERENCE = re.compile(rf"\s*(?:data\.)?[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*{_STEP}*\s*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
-# Inputs the audit refuses to guess: variables, locals and another state's outputs.
-_INPUT = re.compile(r"(?<![\w.\"-])(?:(?:var|local)\.[A-Za-z_][\w-]*|data\.terraform_remote_state\.[A-Za-z_][\w-]*)")
+# Inputs the audit refuses to guess: variables, locals and another state's outputs (HCL allows
+# spaces around the dots). What precedes one must not make it part of another name.
+_INPUT = re.compile(r"(var|local)\s*\.\s*([A-Za-z_][\w-]*)|data\s*\.\s*terraform_remote_state\s*\.\s*([A-Za-z_][\w-]*)")
+_NAME_CHARACTER = re.compile(r"[\w.\"-]")
+# A template's pieces: `${...}` interpolations and `%{...}` directives (`$${` and `%%{` are escapes).
+INTERPOLATION, DIRECTIVE, TEXT = "${", "%{", "text"
 
 
 class _Unterminated(ValueError):
     """A `${` with no closing brace: Terraform would refuse the plan; the audit cannot read it."""
 
 
-def interpolations(text: str) -> list[str]:
-    """The inside of every `${...}` in a string template (`$${` is an escaped literal `${`)."""
-    found, index = [], 0
-    while (start := _next_interpolation(text, index)) >= 0:
-        try:
-            end = _closing_brace(text, start + 2)
-        except _Unterminated:
-            found.append(text[start + 2 :])
-            break
-        found.append(text[start + 2 : end])
-        index = end + 1
-    return found
-
-
-def _next_interpolation(text: str, index: int) -> int:
-    while (start := text.find("${", index)) >= 0:
-        if start > 0 and text[start - 1] == "$":  # `$${` is the literal text `${`
-            index = start + 2
-            continue
-        return start
-    return -1
+def segments(text: str) -> list[tuple[str, str]]:
+    """A string template as (kind, content) pieces: TEXT, INTERPOLATION or DIRECTIVE with its inside."""
+    found, index, literal = [], 0, []
+    while index < len(text):
+        opener = text[index : index + 2]
+        if text[index : index + 3] in ("$${", "%%{"):  # an escape: the literal text `${` or `%{`
+            literal.append(text[index + 1 : index + 3])
+            index += 3
+        elif opener in (INTERPOLATION, DIRECTIVE):
+            if literal:
+                found.append((TEXT, "".join(literal)))
+                literal = []
+            try:
+                end = _closing_brace(text, index + 2)
+            except _Unterminated:
+                found.append((opener, text[index + 2 :]))
+                return found
+            found.append((opener, text[index + 2 : end]))
+            index = end + 1
+        else:
+            literal.append(text[index])
+            index += 1
+    return [*found, (TEXT, "".join(literal))] if literal else found
 
 
 def _closing_brace(text: str, index: int) -> int:
@@ -79,30 +87,33 @@ def _closing_brace(text: str, index: int) -> int:
     raise _Unterminated(text)
 
 
+def interpolations(text: str) -> list[str]:
+    """The inside of every `${...}` and `%{...}` of a string template."""
+    return [content for kind, content in segments(text) if kind != TEXT]
+
+
 def whole_expression(found: Any) -> str | None:
     """The expression when a string is exactly one interpolation (`"${...}"`), else None."""
-    if not isinstance(found, str) or not found.startswith("${"):
+    if not isinstance(found, str) or not found.startswith(INTERPOLATION):
         return None
-    try:
-        end = _closing_brace(found, 2)
-    except _Unterminated:
-        return found[2:]
-    return found[2:end] if end == len(found) - 1 else None
+    pieces = segments(found)
+    return pieces[0][1] if len(pieces) == 1 and pieces[0][0] == INTERPOLATION else None
 
 
 _NOT_CONSTANT = object()
 
 
 def constant(expression: str) -> Any:
-    """The value of a constant expression (`true`, `false`, `null`, a number, a quoted string without
-    templates), else the marker `_NOT_CONSTANT`: Terraform's own semantics fix nothing else without
-    evaluating the plan."""
+    """The value of a constant expression (`true`, `false`, `null`, a finite number, a quoted string
+    without templates), else the marker `_NOT_CONSTANT`: Terraform's own semantics fix nothing else
+    without evaluating the plan."""
     text = expression.strip()
     literals = {"true": True, "false": False, "null": None}
     if text in literals:
         return literals[text]
     if _NUMBER.fullmatch(text):
-        return json.loads(text)
+        number = json.loads(text)
+        return number if math.isfinite(number) else _NOT_CONSTANT
     if text.startswith('"') and "${" not in text and "%{" not in text:
         try:
             decoded = json.loads(text)
@@ -127,31 +138,94 @@ def is_reference(expression: str) -> bool:
     )
 
 
-def unresolved(found: Any) -> list[str]:
-    """The interpolations in a string that are neither references nor constants: their value is known
-    only when Terraform evaluates the plan, so a check that reads them has nothing to judge."""
+# What a reference may name and still be evidence: which block (its id, ARN, name...), never a value
+# computed there (`${terraform_data.x.output}`, `${aws_vpc.v.cidr_block}`), which checkov cannot read.
+IDENTITY_ATTRIBUTES = frozenset(
+    {"id", "arn", "name", "arn_suffix", "identifier", "key_id", "prefix_list_id", "account_id", "hex"}
+    | {"latest_version", "default_version", "insecure_value", "partition", "region"}
+)
+
+
+def borrowed(found: Any) -> list[str]:
+    """The references in a string template to a value another block computes, not to a block's identity."""
     if not isinstance(found, str) or "${" not in found:
         return []
-    return [f"${{{inner}}}" for inner in interpolations(found) if not is_reference(inner) and not is_constant(inner)]
+    return [
+        f"${{{content}}}"
+        for kind, content in segments(found)
+        if kind == INTERPOLATION and is_reference(content) and _attribute(content) not in IDENTITY_ATTRIBUTES
+    ]
+
+
+def _attribute(reference: str) -> str:
+    """The attribute a traversal ends on: `arn` of `aws_kms_key.k.arn`, `id` of `aws_subnet.s[0].id`."""
+    steps = re.findall(r"\.([A-Za-z_][\w-]*)", reference.strip())
+    return steps[-1] if len(steps) >= 2 + reference.strip().startswith("data.") else ""
+
+
+def unresolved(found: Any) -> list[str]:
+    """The pieces of a string template whose value is known only when Terraform evaluates the plan:
+    every directive, and every interpolation that is neither a reference nor a constant. A template
+    of text and constants alone renders to a known string (`fold`)."""
+    if not isinstance(found, str) or ("${" not in found and "%{" not in found):
+        return []
+    return [
+        f"{kind}{content}}}"
+        for kind, content in segments(found)
+        if kind == DIRECTIVE or (kind == INTERPOLATION and not is_reference(content) and not is_constant(content))
+    ]
 
 
 def inputs(found: Any) -> list[str]:
-    """The variables, locals and remote states an expression in a string refers to."""
-    if not isinstance(found, str) or "${" not in found:
+    """The variables, locals and remote states a string template refers to."""
+    if not isinstance(found, str) or ("${" not in found and "%{" not in found):
         return []
-    return sorted({name for inner in interpolations(found) for name in _INPUT.findall(inner)})
+    return sorted({name for inner in interpolations(found) for name in _inputs_in(inner)})
+
+
+def _inputs_in(expression: str) -> list[str]:
+    named = []
+    for match in _INPUT.finditer(expression):
+        before = expression[: match.start()]
+        if before.endswith("-"):  # unary minus, unless the dash belongs to a name (`my-var.x`)
+            if before[:-1] and _NAME_CHARACTER.fullmatch(before[-2]) and before[-2] != '"':
+                continue
+        elif before and _NAME_CHARACTER.fullmatch(before[-1]):
+            continue
+        root, name, state = match.groups()
+        named.append(f"{root}.{name}" if root else f"data.terraform_remote_state.{state}")
+    return named
+
+
+def render(found: str) -> Any:
+    """The value Terraform gives a string: itself without templates, the constant of a whole-string
+    constant expression, the rendered text of a template of text and constants; else `_NOT_CONSTANT`."""
+    pieces = segments(found)
+    if len(pieces) == 1 and pieces[0][0] == INTERPOLATION:
+        return constant(pieces[0][1])
+    text = []
+    for kind, content in pieces:
+        value = constant(content) if kind == INTERPOLATION else content if kind == TEXT else _NOT_CONSTANT
+        if value is _NOT_CONSTANT or value is None:  # a directive, an unknown, or null (an error in a template)
+            return _NOT_CONSTANT
+        text.append(str(value).lower() if isinstance(value, bool) else str(value))
+    return "".join(text)
 
 
 def fold(found: Any) -> Any:
-    """The value with every whole-string constant expression (`"${true}"`) replaced by its constant."""
+    """The value with every string that renders to a known value replaced by that value (`"${true}"`
+    becomes true, `"${\\"tr\\"}ue"` becomes "true"). A rendered text that would read as a template
+    again (from an escaped `$${`) is left as written."""
     if isinstance(found, dict):
         return {key: fold(item) for key, item in found.items()}
     if isinstance(found, list):
         return [fold(item) for item in found]
-    expression = whole_expression(found)
-    if expression is not None and (value := constant(expression)) is not _NOT_CONSTANT:
-        return value
-    return found
+    if not isinstance(found, str) or ("${" not in found and "%{" not in found):
+        return found
+    value = render(found)
+    if value is _NOT_CONSTANT or (isinstance(value, str) and ("${" in value or "%{" in value)):
+        return found
+    return value
 
 
 def leaves(found: Any, path: str = "") -> list[tuple[str, Any]]:

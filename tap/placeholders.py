@@ -8,11 +8,14 @@ and whatever deploys or reads a real account (preflight, an audit with live resu
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from stack.config import DEFAULT_KEY_ADMINISTRATOR_ROLE, PLACEHOLDER_ACCOUNT, PLACEHOLDER_ALARM_EMAIL
-from tap.expressions import leaves
+from tap.expressions import fold, leaves
 from tap.plan import Plan
 
 
@@ -23,15 +26,16 @@ class Placeholder:
     pattern: re.Pattern[str]
 
     def holders(self, plan: Plan) -> list[str]:
-        """The resources whose attributes hold the stand-in."""
+        """The resources whose attributes hold the stand-in, however written: in a template of constants
+        (`...inv${"alid"}`) or inside a JSON policy document (with `\\/` for `/`)."""
         return [
             resource.address
             for resource in plan.resources()
-            if any(isinstance(leaf, str) and self.pattern.search(leaf) for _, leaf in leaves(resource.properties))
+            if any(self.pattern.search(text) for text in _texts(resource.properties))
         ]
 
-    def matches(self, text: str) -> bool:
-        return bool(self.pattern.search(text))
+    def matches(self, value: Any) -> bool:
+        return any(self.pattern.search(text) for text in _texts(value))
 
 
 CERTIFICATE = Placeholder(
@@ -50,6 +54,25 @@ KEY_ADMINISTRATOR = Placeholder(
     re.compile(rf":role/{re.escape(DEFAULT_KEY_ADMINISTRATOR_ROLE)}(?![\w+=,.@-])"),
 )
 PLACEHOLDERS = (CERTIFICATE, ALARM_ADDRESS, KEY_ADMINISTRATOR)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string below a value as Terraform renders it, and the strings of JSON documents it holds."""
+    for _, leaf in leaves(value):
+        if not isinstance(leaf, str):
+            continue
+        rendered = fold(leaf)
+        text = rendered if isinstance(rendered, str) else leaf
+        yield text
+        if text.lstrip().startswith(("{", "[")):
+            yield from _texts(_document(text))
+
+
+def _document(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 def placeholders(plan: Plan) -> list[str]:

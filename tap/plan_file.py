@@ -15,10 +15,14 @@ from tap.errors import UsageError
 from tap.plan import METADATA, Plan
 
 
-def read_plan(path: Path) -> Plan:
-    """A plan given on the command line: bad input is one sentence (a UsageError), never a traceback."""
+def read_plan(path: Path, shown: Path | None = None) -> Plan:
+    """A plan given on the command line: bad input is one sentence (a UsageError), never a traceback.
+
+    `shown` is the path the sentence names when `path` is a private copy of it (tap audit's snapshot).
+    """
+    path, read = shown or path, path
     try:
-        plan = Plan.load(path)
+        plan = Plan.load(read)
     except OSError as error:
         raise UsageError(f"cannot read the plan {path}: {error.strerror}") from None
     except UnicodeDecodeError:

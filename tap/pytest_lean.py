@@ -20,6 +20,13 @@ import pytest
 UNUSED_BY_UNIT = ("hypothesispytest", "typeguard", "platformdirs", "xdist.looponfail")
 
 
+def selected_markers(expression: str) -> set[str] | None:
+    """The markers a `-m` expression selects when it is one marker or a disjunction of them (`unit or
+    policy`); None for anything else (`not`, `and`, parentheses), which may select from every suite."""
+    names = [name.strip() for name in expression.split(" or ")]
+    return set(names) if all(name.isidentifier() and name not in ("not", "and") for name in names) else None
+
+
 def marker_expression(args: list[str]) -> str:
     """The `-m` expression of a pytest command line (the last one wins), or ''."""
     parser = argparse.ArgumentParser(add_help=False)
@@ -34,6 +41,6 @@ def invocation_args() -> list[str]:
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     sys.dont_write_bytecode = False
-    if marker_expression(invocation_args()) == "unit":
+    if selected_markers(marker_expression(invocation_args())) == {"unit"}:
         for name in UNUSED_BY_UNIT:
             pluginmanager.set_blocked(name)

@@ -53,11 +53,14 @@ class Binding:
 UNBOUND = Binding(False, "the plan was not compared with a commit")
 
 
-def bind(plan_path: Path, waivers_file: Path | None = None) -> Binding:
-    """The plan's binding to HEAD, and whether the waivers file is HEAD's own."""
+def bind(plan_path: Path, waivers_file: Path | None = None, waivers_copy: Path | None = None) -> Binding:
+    """The plan's binding to HEAD, and whether the waivers file is HEAD's own (`waivers_copy`: the bytes
+    of it the audit read, when it read a private copy)."""
     commit = git("rev-parse", "--verify", "HEAD")
     record = read_record(plan_path)
-    reviewed = (shown_source(waivers_file),) if commit and waivers_file and _committed(commit, waivers_file) else ()
+    read = waivers_copy or waivers_file
+    committed = commit and waivers_file and _committed(commit, waivers_file, read)
+    reviewed = (shown_source(waivers_file),) if committed else ()
     if commit is None:
         return Binding(False, "not a git checkout: no commit to bind the plan to", None, record, reviewed)
     if record is None:
@@ -117,12 +120,12 @@ def plan_of_commit(commit: str, config: Config, engine_name: str) -> bytes:
         return cached_plan(config, ENGINES[engine_name], source_root=Path(folder)).read_bytes()
 
 
-def _committed(commit: str, path: Path) -> bool:
-    """The file is the project's waivers file, byte-identical to the commit's."""
+def _committed(commit: str, path: Path, read: Path) -> bool:
+    """The file is the project's waivers file, and the bytes read of it are the commit's."""
     if Path(path).resolve() != PROJECT_ROOT / WAIVERS_FILE:
         return False
     committed = subprocess.run(["git", "show", f"{commit}:{WAIVERS_FILE}"], cwd=PROJECT_ROOT, capture_output=True)
     try:
-        return committed.returncode == 0 and committed.stdout == Path(path).read_bytes()
+        return committed.returncode == 0 and committed.stdout == Path(read).read_bytes()
     except OSError:
         return False

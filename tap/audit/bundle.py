@@ -42,15 +42,16 @@ def folder_digests(folder: Path) -> dict[str, str]:
     }
 
 
-def input_digests(waivers_file: Path | None) -> dict[str, Any]:
-    """What judged the plan: the policies (the mapping among them) and the waivers file."""
+def input_digests(waivers_file: Path | None, shown_waivers: Path | None = None) -> dict[str, Any]:
+    """What judged the plan: the policies (the mapping among them) and the waivers file (read from
+    `waivers_file`, named as `shown_waivers` when that is a private copy of it)."""
     policies = {
         name: digest for name, digest in folder_digests(POLICIES).items() if "__pycache__" not in name.split("/")
     }
     return {
         "policies": policies,
         "mapping": {_shown_path(MAPPING_FILE): sha256_file(MAPPING_FILE)},
-        "waivers": {_shown_path(waivers_file): sha256_file(waivers_file)} if waivers_file else {},
+        "waivers": {_shown_path(shown_waivers or waivers_file): sha256_file(waivers_file)} if waivers_file else {},
     }
 
 

@@ -57,7 +57,8 @@ def main() -> int:
         if not runner.definitions:
             sys.exit(f"checkov read no Terraform JSON from {plan}: a plan must be a valid *.tf.json file")
         types = resource_types(runner.definitions)
-        findings[plan] = [finding(record, types) for record in recorder.records]
+        strict = strict_checks()
+        findings[plan] = [finding(record, types, strict) for record in recorder.records]
     document = {"checkov_version": version, "checks": registered_checks(), "findings": findings}
     # The real stdout: checkov wraps sys.stdout in colorama.
     json.dump({**document, "errors": recorder.errors}, sys.__stdout__)
@@ -153,7 +154,19 @@ def resource_types(definitions: dict) -> dict[tuple[str, int, int], str]:
     return types
 
 
-def finding(record, types: dict[tuple[str, int, int], str]) -> dict:
+def strict_checks() -> set[str]:
+    """Our Python policies: they read every attribute through policies.support, which refuses a value
+    another block computes wherever a literal is needed, so the audit need not second-guess their passes."""
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    return {
+        check.id
+        for _, check in resource_registry.all_checks()
+        if any(cls.__name__ == "PaymentCheck" and cls.__module__ == "policies.support" for cls in type(check).__mro__)
+    }
+
+
+def finding(record, types: dict[tuple[str, int, int], str], strict: set[str]) -> dict:
     address = record.resource  # `<type>.<name>`, `provider.<name>` or `data.<type>.<name>`...
     kind, _, name = address.partition(".")
     if kind == "resource":  # ...except from Python resource checks
@@ -167,6 +180,7 @@ def finding(record, types: dict[tuple[str, int, int], str]) -> dict:
         "guideline": record.guideline,
         "lines": list(record.file_line_range),
         "details": [str(detail) for detail in (record.details or [])],
+        "strict": record.check_id in strict,
     }
 
 

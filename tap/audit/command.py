@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import time
 from pathlib import Path
 
-from stack.contract import PROJECT_ROOT
+from stack.contract import ENGINE_RECORD, PROJECT_ROOT
 from tap.audit import bundle, live_results, waivers
 from tap.audit.accounting import refuse_unaccounted
 from tap.audit.binding import bind
@@ -33,11 +34,25 @@ def waivers_path(waivers_file: Path | None) -> Path | None:
     return waivers_file
 
 
-def load_waivers(plan: Plan, waivers_file: Path | None) -> waivers.Declared:
-    """Every waiver and not-applicable declaration, of every environment: the plan's and the file's."""
+def load_waivers(plan: Plan, waivers_file: Path | None, copy: Path | None = None) -> waivers.Declared:
+    """Every waiver and not-applicable declaration, of every environment: the plan's and the file's
+    (read from `copy`, the audit's private copy of it, when given)."""
     waivers_file = waivers_path(waivers_file)
-    from_file = waivers.from_file(waivers_file) if waivers_file else waivers.Declared()
+    from_file = waivers.from_file(copy or waivers_file, shown=waivers_file) if waivers_file else waivers.Declared()
     return waivers.merge(waivers.from_plan(plan), from_file)
+
+
+def snapshot(path: Path, folder: Path, what: str) -> Path:
+    """A private copy of an input the audit reads, made once: every step reads these bytes, whatever
+    happens to the file meanwhile (a plan swapped after it was bound would be audited unbound)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read the {what} {path}: {error.strerror or 'not a file'}") from None
+    copy = folder / Path(path).name
+    copy.write_bytes(data)
+    return copy
 
 
 def check_environment(plan: Plan, plan_path: Path, environment: str | None) -> None:
@@ -56,12 +71,13 @@ def load_live_results(plan: Plan, plan_path: Path, live_results_file: Path) -> l
     return results
 
 
-def require_findings(result: Scan, plan: Plan, plan_path: Path) -> None:
+def require_findings(result: Scan, plan: Plan, plan_path: Path, shown: Path | None = None) -> None:
     """A scan that checked nothing, or skipped a resource, has no verdict to give: never a pass.
 
     CKV_PAY_18 reads every resource, so a resource without a finding is one checkov did not read.
     """
     findings = result.findings.get(Path(plan_path).resolve())
+    plan_path = shown or plan_path
     if not findings:
         raise UsageError(
             f"checkov produced no finding on the plan {plan_path}: nothing in it was checked, so there is no verdict"
@@ -93,26 +109,33 @@ def run_audit(
     previous = load_baseline(baseline) if baseline else None
     campaign = mutation_report.read_result(mutation_results) if mutation_results else None
     as_of = as_of or dt.datetime.now(dt.UTC).date()
-    plan = read_plan(plan_path)
-    if not len(plan.resources()):
-        raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
-    refuse_unjudgeable(plan, plan_path)
-    check_environment(plan, plan_path, environment)
-    accepted = load_waivers(plan, waivers_file)
-    binding = bind(plan_path, waivers_path(waivers_file))
-    live = load_live_results(plan, plan_path, live_results_file) if live_results_file else []
-    mapping = Mapping.load()
-    scan_started = time.perf_counter()
-    result = scan([plan_path])
-    scan_seconds = time.perf_counter() - scan_started
-    require_findings(result, plan, plan_path)
-    refuse_unaccounted(result, result.findings[Path(plan_path).resolve()], plan, plan_path, mapping)
-    audit = evaluate(plan, plan_path, result, accepted, mapping, as_of, live, binding)
-    if previous is not None:
-        audit.changes = compare(previous, to_json(audit), as_of)
-    if campaign is not None:
-        audit.defense_in_depth = mutation_report.summary(campaign, mutation_results)
-    paths = write_all(audit, out_dir, waivers_file=waivers_path(waivers_file), sign_key=key)
+    with tempfile.TemporaryDirectory(prefix="tap-audit-") as folder:
+        audited = snapshot(plan_path, Path(folder) / "plan", "plan")
+        record = Path(plan_path).parent / ENGINE_RECORD
+        if record.is_file():
+            snapshot(record, audited.parent, "engine record")
+        waivers_file = waivers_path(waivers_file)
+        waivers_copy = snapshot(waivers_file, Path(folder) / "waivers", "waivers file") if waivers_file else None
+        plan = read_plan(audited, shown=plan_path)
+        if not len(plan.resources()):
+            raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
+        refuse_unjudgeable(plan, plan_path)
+        check_environment(plan, plan_path, environment)
+        accepted = load_waivers(plan, waivers_file, waivers_copy)
+        binding = bind(audited, waivers_file, waivers_copy)
+        live = load_live_results(plan, audited, live_results_file) if live_results_file else []
+        mapping = Mapping.load()
+        scan_started = time.perf_counter()
+        result = scan([audited])
+        scan_seconds = time.perf_counter() - scan_started
+        require_findings(result, plan, audited, shown=plan_path)
+        refuse_unaccounted(result, result.findings[audited.resolve()], plan, plan_path, mapping)
+        audit = evaluate(plan, audited, result, accepted, mapping, as_of, live, binding, shown_path=plan_path)
+        if previous is not None:
+            audit.changes = compare(previous, to_json(audit), as_of)
+        if campaign is not None:
+            audit.defense_in_depth = mutation_report.summary(campaign, mutation_results)
+        paths = write_all(audit, out_dir, waivers_file=waivers_copy, sign_key=key, shown_waivers=waivers_file)
     _print_summary(audit, paths, scan_seconds, time.perf_counter() - started)
     return audit.exit_code
 

@@ -2,15 +2,20 @@
 
 Each refusal is a way part of the plan would escape every check while the rest passes:
 - `module` blocks: checkov follows only local sources, and their resources are not the plan's;
-- dynamic blocks: their blocks exist only when Terraform expands them;
+- dynamic blocks, `count` and `for_each`: how many blocks exist is known only when Terraform
+  expands them (`count = 0` removes a control every check still sees);
 - a variable, local or another state's output in any block: its value is known only at apply;
-- an aliased `aws` provider: its resources may live in another account or region, with other
-  default tags; the plan's environment, region and tags come from the default provider alone;
+- an aliased `aws` provider, the AWS provider under another local name, a `provider` chosen per
+  resource: such resources may live in another account or region, with other default tags; the
+  plan's environment, region and tags come from the one default `aws` provider;
 - a stack whose name contradicts its `Environment` tag: which environment's waivers apply?
+- other Terraform files beside the plan: Terraform loads every `*.tf(.json)` of the folder,
+  overrides included, so the plan alone is not what would be applied.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +24,20 @@ from tap.errors import UsageError
 from tap.expressions import inputs, leaves
 from tap.plan import METADATA, Plan
 
+AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
+TERRAFORM_FILE = re.compile(r".*\.tf(\.json)?$")
+META_ARGUMENTS = ("count", "for_each", "provider")
+
 
 def refuse_unjudgeable(plan: Plan, plan_path: Path) -> None:
-    for problem in (_modules, _providers, _environment, _dynamic_blocks, _inputs):
+    siblings = sorted(path.name for path in Path(plan_path).parent.iterdir() if TERRAFORM_FILE.fullmatch(path.name))
+    if siblings != [Path(plan_path).name]:
+        others = ", ".join(name for name in siblings if name != Path(plan_path).name)
+        raise UsageError(
+            f"the plan {plan_path} lies beside other Terraform files ({others}), which Terraform would apply "
+            "with it: audit a folder that holds the plan alone"
+        )
+    for problem in (_modules, _providers, _required_providers, _environment, _expanded, _inputs):
         found = problem(plan.document)
         if found:
             raise UsageError(f"the plan {plan_path} {found}")
@@ -51,6 +67,34 @@ def _providers(document: dict[str, Any]) -> str | None:
     return None
 
 
+def _required_providers(document: dict[str, Any]) -> str | None:
+    """The AWS provider only as `aws`, and `aws` only HashiCorp's."""
+    for block in _as_blocks(document.get("terraform")):
+        for required in _as_blocks(block.get("required_providers")):
+            for name, settings in required.items():
+                source = settings.get("source") if isinstance(settings, dict) else None
+                address = provider_address(str(source or name))
+                if (name == "aws") != (address == AWS_PROVIDER):
+                    return (
+                        f"requires provider {name} from {address}: the AWS provider must be `aws` from "
+                        f"{AWS_PROVIDER}, so every AWS resource has the plan's one provider"
+                    )
+    return None
+
+
+def provider_address(source: str) -> str:
+    """A provider source as Terraform reads it: `aws` and `hashicorp/aws` are registry.terraform.io/hashicorp/aws."""
+    parts = source.strip().lower().split("/")
+    parts = ["hashicorp", *parts] if len(parts) == 1 else parts
+    return "/".join(["registry.terraform.io", *parts] if len(parts) == 2 else parts)
+
+
+def _as_blocks(found: Any) -> list[dict[str, Any]]:
+    """A block given as an object or as a list of objects (both are Terraform JSON)."""
+    items = found if isinstance(found, list) else [found] if found else []
+    return [item for item in items if isinstance(item, dict)]
+
+
 def _environment(document: dict[str, Any]) -> str | None:
     plan = Plan(document)
     environment, stack = plan.environment, plan.stack_name
@@ -76,8 +120,16 @@ def _blocks(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def _dynamic_blocks(document: dict[str, Any]) -> str | None:
+def _expanded(document: dict[str, Any]) -> str | None:
     for address, body in _blocks(document):
+        if address.startswith("provider."):
+            continue
+        meta = [name for name in META_ARGUMENTS if name in body]
+        if meta:
+            return (
+                f"sets {meta[0]} on {address}: how many of it exist, or which provider makes it, is decided "
+                "only when Terraform evaluates the plan, while every check sees one; declare each block as it is"
+            )
         block = _dynamic_in(body)
         if block:
             return (
@@ -93,9 +145,9 @@ def _dynamic_in(body: Any) -> str | None:
         return next(filter(None, (_dynamic_in(item) for item in body)), None)
     if not isinstance(body, dict):
         return None
-    dynamic = body.get("dynamic")
-    if isinstance(dynamic, dict) and dynamic:
-        return ", ".join(sorted(dynamic))
+    dynamic = _as_blocks(body.get("dynamic"))
+    if dynamic:
+        return ", ".join(sorted(str(name) for block in dynamic for name in block) or ["?"])
     return next(filter(None, (_dynamic_in(item) for key, item in body.items() if key != METADATA)), None)
 
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stack.contract import OUT_OF_SCOPE_MARK, PROJECT_ROOT
 from tap.errors import UsageError
-from tap.expressions import fold, leaves, unresolved
+from tap.expressions import borrowed, fold, leaves, unresolved
 from tap.plan import Plan
 
 PASSED, FAILED = "PASSED", "FAILED"
@@ -79,7 +80,10 @@ def judge(item: dict[str, Any], document: dict[str, Any]) -> Finding:
     unread = unread_at(properties, keys)
     result, reason = item["result"], None
     if result == PASSED:
-        if unread:  # a pass that rests on a value known only at apply is no pass (a failure still fails)
+        # A pass that rests on a value known only at apply, or computed in another block, is no pass
+        # (a failure still fails). Our Python policies refuse borrowed values themselves, where it matters.
+        unread = unread or ([] if item.get("strict") else unread_at(properties, keys, borrowed))
+        if unread:
             result, reason = NOT_EVALUATED, _cannot_read(unread)
     elif result != FAILED:
         result, reason = _unknown(item, properties, unread)
@@ -115,13 +119,15 @@ def _cannot_read(unread: list[str]) -> str:
     return f"cannot read {', '.join(unread)}: known only when Terraform evaluates the plan"
 
 
-def unread_at(properties: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
-    """`path = expression` for each unresolved expression below the keys a check read (all, without keys)."""
+def unread_at(
+    properties: dict[str, Any], keys: tuple[str, ...], unreadable: Callable[[Any], list[str]] = unresolved
+) -> list[str]:
+    """`path = expression` for each expression `unreadable` names below the keys a check read (all, without keys)."""
     roots = [(key, found) for key in keys for found in values_at(properties, key)] if keys else [("", properties)]
     found = []
     for root, value in roots:
         for path, leaf in leaves(value, root):
-            found += [f"{path} = {expression}" for expression in unresolved(leaf)]
+            found += [f"{path} = {expression}" for expression in unreadable(leaf)]
     return list(dict.fromkeys(found))
 
 

@@ -12,7 +12,6 @@ detectors (AWS keys, private keys, tokens) the text.
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 import gzip
 import io
@@ -161,7 +160,7 @@ def _base64_text(text: str) -> str | None:
         if data.startswith(b"\x1f\x8b"):
             data = gzip.GzipFile(fileobj=io.BytesIO(data)).read(MAX_DECOMPRESSED)
         decoded = data.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, OSError, EOFError, zlib.error):
+    except (ValueError, OSError, EOFError, zlib.error):  # binascii.Error and non-ASCII text are ValueErrors
         return None
     # Random bytes are never all printable text: what is left is an encoded script or document.
     return decoded if decoded and all(char.isprintable() or char in "\t\r\n" for char in decoded) else None

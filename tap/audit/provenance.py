@@ -26,13 +26,20 @@ def plan_sha256(plan_path: Path) -> str:
 
 
 def provenance(
-    plan: Plan, plan_path: Path, scan: Scan, as_of: dt.date, live: list[LiveResult] = (), plan_copied: bool = True
+    plan: Plan,
+    plan_path: Path,
+    scan: Scan,
+    as_of: dt.date,
+    live: list[LiveResult] = (),
+    plan_copied: bool = True,
+    shown_path: Path | None = None,
 ) -> dict[str, Any]:
+    """Where the evidence came from; `plan_path` holds the bytes audited, `shown_path` the file given."""
     return {
         "stack": plan.stack_name,
         "profile": plan.default_tags.get("Profile", "unknown"),
         "environment": plan.environment,
-        "plan_path": str(plan_path),
+        "plan_path": str(shown_path or plan_path),
         "plan_sha256": plan_sha256(plan_path),
         # The path above is overwritten by the next synth: the report folder keeps the bytes audited.
         "plan_copy": PLAN_COPY if plan_copied else None,

@@ -78,7 +78,12 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def write_all(
-    audit: Audit, out_dir: Path, *, waivers_file: Path | None = None, sign_key: Ed25519PrivateKey | None = None
+    audit: Audit,
+    out_dir: Path,
+    *,
+    waivers_file: Path | None = None,
+    sign_key: Ed25519PrivateKey | None = None,
+    shown_waivers: Path | None = None,
 ) -> dict[str, Path]:
     """The four reports, the audited plan and the manifest sealing them, as one set: written into a
     staging folder beside `out_dir`, which then takes its place, so the folder always holds one
@@ -96,7 +101,8 @@ def write_all(
             record = audit.plan_path.parent / ENGINE_RECORD
             if record.is_file():  # how the plan was made: engine, versions, synthesis inputs
                 shutil.copyfile(record, staging / ENGINE_RECORD)
-            bundle.seal(staging, bundle.input_digests(waivers_file), audit.provenance["tools"], sign_key)
+            inputs = bundle.input_digests(waivers_file, shown_waivers)
+            bundle.seal(staging, inputs, audit.provenance["tools"], sign_key)
             _replace(target, staging)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -308,7 +314,7 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
         for check_id, item in sorted(checks.items())
     ]
     index = {rule["id"]: number for number, rule in enumerate(rules)}
-    plan_uri = _relative_uri(audit.plan_path)
+    plan_uri = _relative_uri(Path(audit.provenance["plan_path"]))
     results = [_sarif_result(item, index[item.check_id], plan_uri) for item in audit.evidence]
     return {
         "$schema": SARIF_SCHEMA,

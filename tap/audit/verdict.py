@@ -178,6 +178,7 @@ def evaluate(
     as_of: dt.date,
     live: list[LiveResult] = (),
     binding: Binding = UNBOUND,
+    shown_path: Path | None = None,
 ) -> Audit:
     """The audit of a plan. Only declarations of the reviewed source apply (`binding`: the plan is the
     commit's, the waivers file is the commit's); the rest are listed, never applied, and fail it."""
@@ -223,7 +224,7 @@ def evaluate(
         requirements=_summaries(evidence, live, mapping),
         waivers=sorted(here.waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
         live=list(live),
-        provenance=provenance(plan, plan_path, scan, as_of, live, plan_copied=not leaks),
+        provenance=provenance(plan, plan_path, scan, as_of, live, plan_copied=not leaks, shown_path=shown_path),
         unmapped_checks={check: scan.names().get(check, check) for check in sorted(ran - set(mapping.controls))},
         standard=mapping.standard,
         scope=mapping.scope,

@@ -125,9 +125,12 @@ def _declared_on(resource: Resource, key: str, kind: str, where: str) -> list[tu
     return entries
 
 
-def from_file(path: Path) -> Declared:
+def from_file(path: Path, shown: Path | None = None) -> Declared:
+    """The declarations of a waivers file; `shown`: the file named in sentences and reports when `path`
+    is a private copy of it."""
+    path, read = shown or path, path
     try:
-        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        document = tomllib.loads(Path(read).read_text(encoding="utf-8"))
     except OSError as error:
         raise UsageError(f"cannot read the waivers file {path}: {error.strerror}") from None
     except UnicodeDecodeError:

@@ -49,7 +49,8 @@ def policy_run(plans: dict[str, Plan], tmp_path_factory: pytest.TempPathFactory)
     for check_id, mutate in MUTATIONS.items():
         document = copy.deepcopy(plans[ONLY_IN.get(check_id, "dev")].document)
         address = mutate(document)
-        path = folder / f"{check_id}.tf.json"
+        path = folder / check_id / "cdk.tf.json"  # a folder each: Terraform (and the audit) reads the whole folder
+        path.parent.mkdir()
         path.write_text(json.dumps(document, indent=2))
         mutants[check_id] = Mutant(path, address)
     fixtures = {fixture_id(path): path for path in sorted(FIXTURES.glob("*.tf.json"))}

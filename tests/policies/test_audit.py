@@ -218,10 +218,18 @@ def test_prod_audit_refuses_the_live_results_of_dev(policy_run, tmp_path, capsys
     assert not (tmp_path / "reports").exists()
 
 
+def as_scanned(scan, plan_path, audited):
+    """The session's findings on `plan_path`, under the path of the audit's own copy of it (`audited`)."""
+    return dataclasses.replace(scan, findings={Path(audited).resolve(): scan.findings[plan_path.resolve()]})
+
+
 @pytest.fixture
 def scanned_once(policy_run, monkeypatch):
     """`tap audit` reads the session's one checkov scan instead of running its own."""
-    monkeypatch.setattr(command, "scan", lambda plans: policy_run.scan)
+    real = {path.read_bytes(): path for path in policy_run.real.values()}
+    monkeypatch.setattr(
+        command, "scan", lambda plans: as_scanned(policy_run.scan, real[Path(plans[0]).read_bytes()], plans[0])
+    )
 
 
 def test_live_accounts_and_regions_are_in_the_provenance_and_a_failed_live_test_fails(
@@ -248,7 +256,9 @@ def test_a_scan_that_checked_nothing_is_no_verdict(one_resource, policy_run, mon
     dev = policy_run.real["dev"]
     address = next(iter(Plan.load(dev).resources())).address
     unread = {address} if one_resource else None
-    monkeypatch.setattr(command, "scan", lambda plans: without_findings(policy_run.scan, dev, unread))
+    monkeypatch.setattr(
+        command, "scan", lambda plans: as_scanned(without_findings(policy_run.scan, dev, unread), dev, plans[0])
+    )
     assert main(["audit", "--plan", str(dev), "--out", str(tmp_path / "reports")]) == 2
     error = capsys.readouterr().err
     expected = f"no finding on {address} of the plan" if one_resource else "checkov produced no finding on the plan"

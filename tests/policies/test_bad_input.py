@@ -68,6 +68,12 @@ def with_small_plan(tmp: Path) -> list[str]:
     return ["--plan", str(write(tmp / "cdk.tf.json", small_plan()))]
 
 
+def _beside(tmp: Path, name: str) -> list[str]:
+    """A Terraform file Terraform would load with the plan, in the plan's folder."""
+    write(tmp / name, {"resource": {"aws_s3_bucket": {"logs": {"acl": "public-read"}}}})
+    return []
+
+
 def waivers_case(name: str, content: str | bytes, expected: str) -> Case:
     return name, lambda tmp: [*with_small_plan(tmp), "--waivers", str(write(tmp / "waivers.toml", content))], expected
 
@@ -262,6 +268,43 @@ CASES: list[Case] = [
         "a dynamic block",
         small_plan(resource=bucket(dynamic={"grant": {"for_each": "${[1]}", "content": {"id": "x"}}})),
         "declares dynamic block grant in aws_s3_bucket.logs",
+    ),
+    plan_case(
+        "a dynamic block in list form",
+        small_plan(resource=bucket(dynamic=[{"grant": {"for_each": "${[1]}", "content": {"id": "x"}}}])),
+        "declares dynamic block grant in aws_s3_bucket.logs",
+    ),
+    plan_case("count on a resource", small_plan(resource=bucket(count=0)), "sets count on aws_s3_bucket.logs"),
+    plan_case(
+        "for_each on a resource", small_plan(resource=bucket(for_each={})), "sets for_each on aws_s3_bucket.logs"
+    ),
+    plan_case("a provider chosen per resource", small_plan(resource=bucket(provider="aws.west")), "sets provider on"),
+    plan_case(
+        "the aws provider under another name",
+        small_plan(terraform={"required_providers": {"aws2": {"source": "hashicorp/aws"}}}),
+        "requires provider aws2 from registry.terraform.io/hashicorp/aws",
+    ),
+    plan_case(
+        "aws from another source",
+        small_plan(terraform={"required_providers": {"aws": {"source": "evilcorp/aws"}}}),
+        "requires provider aws from registry.terraform.io/evilcorp/aws",
+    ),
+    plan_case("a negated variable", small_plan(resource=bucket(bucket="${-var.n}")), "from var.n"),
+    plan_case("a variable read with spaces", small_plan(resource=bucket(bucket="${var . n}")), "from var.n"),
+    plan_case(
+        "a variable in a template directive",
+        small_plan(resource=bucket(bucket="%{ if var.n }a%{ else }b%{ endif }")),
+        "from var.n",
+    ),
+    (
+        "a Terraform file beside the plan",
+        lambda tmp: [*with_small_plan(tmp), *_beside(tmp, "extra.tf.json")],
+        "lies beside other Terraform files (extra.tf.json)",
+    ),
+    (
+        "an override file beside the plan",
+        lambda tmp: [*with_small_plan(tmp), *_beside(tmp, "cdk_override.tf.json")],
+        "lies beside other Terraform files (cdk_override.tf.json)",
     ),
     live_case("live results hold no test case", "hold no JUnit test case", ()),
     live_case("live results all skipped", "executed no test", SKIPPED),

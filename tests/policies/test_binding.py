@@ -198,3 +198,26 @@ def test_placeholders_are_found_wherever_the_plan_holds_them():
     ]
     document["resource"]["aws_iam_policy"]["p"]["policy"] = "arn:aws:iam::1:role/payment-key-administrator-2"
     assert placeholders(Plan(document)) == []
+
+
+@pytest.mark.parametrize(
+    ("resource", "setting"),
+    [
+        (
+            {"aws_sns_topic_subscription": {"s": {"endpoint": 'payment-alarms@placeholder.inv${"alid"}'}}},
+            "ALARM_EMAILS",
+        ),
+        (
+            {"aws_lb_listener": {"l": {"certificate_arn": 'arn:aws:acm:r:${"000000000000"}:certificate/x'}}},
+            "ALB_CERTIFICATE_ARN",
+        ),
+        (
+            {"aws_kms_key": {"k": {"policy": '{"Principal": "arn:aws:iam::1:role\\/payment-key-administrator"}'}}},
+            "KEY_ADMINISTRATOR_ROLE",
+        ),
+    ],
+    ids=["alarm address in a template", "certificate account in a template", "role with an escaped slash"],
+)
+def test_a_placeholder_written_another_way_is_still_found(resource, setting):
+    (found,) = placeholders(Plan({"resource": resource}))
+    assert found.endswith(f"set {setting}")

@@ -255,3 +255,9 @@ def test_user_data_is_shown_only_as_its_digest(plans, tmp_path):
 
     audit = evaluate(Plan.load(path), path, scan, Declared(), Mapping.load(), TODAY)
     assert audit.evidence[0].attributes == {"user_data": f"sha256:{hashlib.sha256(script.encode()).hexdigest()}"}
+
+
+def test_text_that_is_no_base64_is_scanned_as_it_is_whatever_its_characters():
+    # b64decode refuses non-ASCII text with a ValueError: a tag like "café" once stopped the audit.
+    document = {"resource": {"aws_s3_bucket": {"b": {"tags": {"Note": "café", "Zero": "a\u200bb"}}}}}
+    assert find_leaks(document) == []

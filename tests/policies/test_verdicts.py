@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
 
+from tap.audit import command
 from tap.audit.reports import SCHEMA_FILE
 from tap.cli import main
 from tap.plan import Plan
@@ -96,3 +98,52 @@ def test_a_requirement_resting_on_a_waived_failure_is_in_place_with_exception_na
     exceptions = [text for item in waived for text in item["exceptions"]]
     assert any("CKV_AWS_260" in text and "with a compensating-control worksheet" in text for text in exceptions)
     assert not [item["id"] for item in document["requirements"] if item["result"] == "in_place" and item["exceptions"]]
+
+
+def test_directives_and_values_borrowed_from_other_blocks_are_not_evaluated(policy_run, tmp_path, capsys):
+    """`%{...}` is a template Terraform evaluates; `${terraform_data.x.output}` a value computed elsewhere."""
+    path = hostile(
+        policy_run,
+        tmp_path,
+        aws_subnet={"map_public_ip_on_launch": "%{ if true }true%{ endif }"},
+        aws_db_instance={"publicly_accessible": "${terraform_data.peer.output}"},
+    )
+    code, _, document = audit(path, tmp_path / "out", capsys)
+    assert code == 1
+    assert statuses(document, "CKV_PAY_10") == {"NOT_EVALUATED"}
+    assert "NOT_EVALUATED" in statuses(document, "CKV_PAY_7") and "PASSED" not in statuses(document, "CKV_AWS_17")
+
+
+def test_a_template_of_constants_is_judged_as_the_text_terraform_renders(policy_run, tmp_path, capsys):
+    path = hostile(policy_run, tmp_path, aws_subnet={"map_public_ip_on_launch": '${"tr"}ue'})
+    code, _, document = audit(path, tmp_path / "out", capsys)
+    assert code == 1 and statuses(document, "CKV_AWS_130") == {"FAILED"}
+    assert "FAILED" in statuses(document, "CKV_PAY_10")
+
+
+def test_the_audit_judges_the_bytes_it_read_first_whatever_happens_to_the_file(
+    policy_run, tmp_path, capsys, monkeypatch
+):
+    """A plan swapped for another while the audit runs: every step still reads the first bytes."""
+    plan = tmp_path / "plan" / "cdk.tf.json"
+    plan.parent.mkdir()
+    original = policy_run.real["dev"].read_bytes()
+    plan.write_bytes(original)
+    (plan.parent / "engine.json").write_bytes((policy_run.real["dev"].parent / "engine.json").read_bytes())
+    scan = command.scan
+
+    def swapped_then_scanned(plans):
+        document = json.loads(original)
+        for body in document["resource"]["aws_db_instance"].values():
+            body["publicly_accessible"] = True
+        plan.write_text(json.dumps(document))
+        return scan(plans)
+
+    monkeypatch.setattr(command, "scan", swapped_then_scanned)
+    out = tmp_path / "out"
+    code = main(["audit", "--plan", str(plan), "--out", str(out)])
+    report = json.loads((out / "compliance.json").read_text())
+    assert code == 0 and report["binding"]["bound"]
+    assert report["provenance"]["plan_sha256"] == hashlib.sha256(original).hexdigest()
+    assert (out / "audited-plan.tf.json").read_bytes() == original
+    assert statuses(report, "CKV_PAY_7") == {"PASSED"}

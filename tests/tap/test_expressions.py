@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from tap.expressions import fold, fold_json, inputs, interpolations, is_reference, unresolved, whole_expression
+from tap.expressions import (
+    borrowed,
+    fold,
+    fold_json,
+    inputs,
+    interpolations,
+    is_reference,
+    unresolved,
+    whole_expression,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,6 +71,12 @@ def test_a_reference_names_a_block_of_this_plan(expression, reference):
         ('${"a-${var.x}"}', '${"a-${var.x}"}'),  # a template inside is no constant
         ("${var.x}", "${var.x}"),
         ({"nested": ["${true}", {"deeper": "${0}"}]}, {"nested": [True, {"deeper": 0}]}),
+        ('${"tr"}ue', "true"),  # a template of text and constants renders to a known string
+        ('0.0.0.${"0"}/${0}', "0.0.0.0/0"),
+        ("${1e400}", "${1e400}"),  # no finite number: Terraform keeps it exact, JSON cannot hold it
+        ("%{ if true }x%{ endif }", "%{ if true }x%{ endif }"),  # a directive is evaluated by Terraform only
+        ("$${not.an.interpolation}", "$${not.an.interpolation}"),  # escapes stay as written
+        ("a-${null}", "a-${null}"),  # null in a template is an error, not text
     ],
 )
 def test_only_constant_expressions_fold(value, folded):
@@ -79,6 +94,9 @@ def test_only_constant_expressions_fold(value, folded):
         ("prefix-${upper(local.x)}", ["${upper(local.x)}"]),
         ("plain text", []),
         (12, []),
+        ("%{ if true }0.0.0.0/0%{ endif }", ["%{ if true }", "%{ endif }"]),
+        ('${"tr"}ue', []),
+        ("$${var.literal}", []),
     ],
 )
 def test_unresolved_names_what_only_terraform_can_evaluate(value, unread):
@@ -87,6 +105,10 @@ def test_unresolved_names_what_only_terraform_can_evaluate(value, unread):
 
 def test_inputs_name_variables_locals_and_remote_states():
     assert inputs("${merge(var.tags, local.extra)}") == ["local.extra", "var.tags"]
+    assert inputs("${-var.days}") == inputs("${ - var.days}") == ["var.days"]  # unary minus
+    assert inputs("${local . world}") == ["local.world"]  # HCL allows spaces around the dot
+    assert inputs("%{ if var.public }true%{ endif }") == ["var.public"]  # directives too
+    assert inputs("${my-var.x}") == []  # a dash inside a name is no operator
     assert inputs("${data.terraform_remote_state.net.outputs.id}") == ["data.terraform_remote_state.net"]
     assert inputs('${upper("var.not_an_input")}') == []
     assert inputs("${aws_vpc.main.id}") == []
@@ -99,3 +121,10 @@ def test_fold_json_keeps_every_line_and_leaves_keys_alone():
     assert folded.count("\n") == text.count("\n")
     assert json.loads(folded)["resource"]["aws_db_instance"]["db"] == {"publicly_accessible": True, "${true}": 1}
     assert fold_json('{"a": "${var.x}"}') == '{"a": "${var.x}"}'
+
+
+def test_a_reference_is_evidence_only_of_which_block_not_of_a_value_computed_there():
+    assert borrowed("${aws_kms_key.data.arn}") == borrowed("${aws_subnet.app[0].id}") == []
+    assert borrowed("arn:aws:iam::${data.aws_caller_identity.account.account_id}:root") == []
+    assert borrowed("${terraform_data.peer.output}") == ["${terraform_data.peer.output}"]
+    assert borrowed("${aws_vpc.main.cidr_block}/0") == ["${aws_vpc.main.cidr_block}"]

@@ -109,3 +109,18 @@ def test_a_scope_entry_without_what_it_needs_is_refused(tmp_path, text):
 
 def test_the_scope_file_is_the_policies_folders():
     assert SCOPE_FILE.parent.name == "policies"
+
+
+def test_a_pass_on_a_value_another_block_computes_is_not_evaluated_unless_our_policy_read_it():
+    document = plan(access_logs={"enabled": "${terraform_data.switch.output}"})
+    assert judge(result(), document).result == "NOT_EVALUATED"  # a built-in or graph check
+    # Our Python policies read through policies.support, which refuses such a value where a literal is needed.
+    assert judge({**result(), "strict": True}, document).result == "PASSED"
+    assert judge(result(), plan(access_logs={"enabled": True, "bucket": "${aws_s3_bucket.logs.id}"})).result == (
+        "PASSED"
+    )
+
+
+def test_a_directive_is_never_read_as_its_text():
+    finding = judge(result(), plan(access_logs={"enabled": "%{ if true }true%{ endif }"}))
+    assert finding.result == "NOT_EVALUATED" and "%{ if true }" in finding.reason
