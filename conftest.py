@@ -28,6 +28,7 @@ TESTS = Path(__file__).parent / "tests"
 SUITE_MARKERS = {
     "unit": "unit",
     "tap": "tool",
+    "gate": "gate",
     "property": "property",
     "policies": "policy",
     "integration": "integration",
@@ -81,10 +82,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @functools.cache
+def _plan_paths() -> dict[str, Path]:
+    """Every test deployment's plan file: from $TAP_PLANS_DIR, else cached, or synthesized side by side once."""
+    return given_plans() or cached_plans()
+
+
+@functools.cache
 def _test_plans() -> dict[str, Plan]:
-    """Every test deployment's plan: from $TAP_PLANS_DIR, else cached, or synthesized side by side once."""
-    paths = given_plans() or cached_plans()
-    return {name: Plan.load(path) for name, path in paths.items()}
+    return {name: Plan.load(path) for name, path in _plan_paths().items()}
+
+
+@pytest.fixture(scope="session")
+def plan_paths() -> dict[str, Path]:
+    """Every test deployment's plan file, by deployment (dev, prod and their egress variants)."""
+    return _plan_paths()
 
 
 @pytest.fixture(scope="session")

@@ -36,29 +36,29 @@ class _Unterminated(ValueError):
     """A `${` with no closing brace: Terraform would refuse the plan; the audit cannot read it."""
 
 
+_OPENER = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
+
+
 def segments(text: str) -> list[tuple[str, str]]:
     """A string template as (kind, content) pieces: TEXT, INTERPOLATION or DIRECTIVE with its inside."""
     found, index, literal = [], 0, []
-    while index < len(text):
-        opener = text[index : index + 2]
-        if text[index : index + 3] in ("$${", "%%{"):  # an escape: the literal text `${` or `%{`
-            literal.append(text[index + 1 : index + 3])
-            index += 3
-        elif opener in (INTERPOLATION, DIRECTIVE):
-            if literal:
-                found.append((TEXT, "".join(literal)))
-                literal = []
-            try:
-                end = _closing_brace(text, index + 2)
-            except _Unterminated:
-                found.append((opener, text[index + 2 :]))
-                return found
-            found.append((opener, text[index + 2 : end]))
-            index = end + 1
-        else:
-            literal.append(text[index])
-            index += 1
-    return [*found, (TEXT, "".join(literal))] if literal else found
+    while (opener := _OPENER.search(text, index)) is not None:
+        literal.append(text[index : opener.start()])
+        if len(opener.group()) == 3:  # an escape: the literal text `${` or `%{`
+            literal.append(opener.group()[1:])
+            index = opener.end()
+            continue
+        if any(literal):
+            found.append((TEXT, "".join(literal)))
+        literal = []
+        try:
+            end = _closing_brace(text, opener.end())
+        except _Unterminated:
+            return [*found, (opener.group(), text[opener.end() :])]
+        found.append((opener.group(), text[opener.end() : end]))
+        index = end + 1
+    literal.append(text[index:])
+    return [*found, (TEXT, "".join(literal))] if any(literal) else found
 
 
 def _closing_brace(text: str, index: int) -> int:

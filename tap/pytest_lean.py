@@ -18,6 +18,8 @@ import sys
 import pytest
 
 UNUSED_BY_UNIT = ("hypothesispytest", "typeguard", "platformdirs", "xdist.looponfail")
+# The suites pre-commit runs: `pytest -m unit` and `pytest -m "unit or gate"`.
+PRE_COMMIT = {"unit", "gate"}
 
 
 def selected_markers(expression: str) -> set[str] | None:
@@ -41,6 +43,6 @@ def invocation_args() -> list[str]:
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     sys.dont_write_bytecode = False
-    if selected_markers(marker_expression(invocation_args())) == {"unit"}:
+    if (selected_markers(marker_expression(invocation_args())) or {"all"}) <= PRE_COMMIT:
         for name in UNUSED_BY_UNIT:
             pluginmanager.set_blocked(name)

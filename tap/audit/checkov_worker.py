@@ -10,7 +10,7 @@ exception into UNKNOWN) and a policy file that failed to import (logged, then sk
 Every one of them is reported: UNKNOWN results as findings, the rest as errors.
 
 stdin:  {"policies": DIR, "plans": [PATH, ...]}
-stdout: {"checkov_version": V, "checks": {ID: CHECK}, "findings": {PATH: [FINDING, ...]}, "errors": [TEXT]}
+stdout: {"checkov_version": V, "checks": {ID: CHECK}, "findings": {PATH: [FINDING, ...]}, "errors": {PATH: [TEXT]}}
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ def main() -> int:
     from checkov.terraform_json.runner import TerraformJsonRunner
     from checkov.version import version
 
-    findings = {}
+    findings, errors = {}, {}
     for plan in request["plans"]:
         runner = TerraformJsonRunner()
-        recorder.records = []
+        recorder.records, recorder.errors = [], []
         runner.run(
             root_folder=None,
             files=[plan],
@@ -59,9 +59,10 @@ def main() -> int:
         types = resource_types(runner.definitions)
         strict = strict_checks()
         findings[plan] = [finding(record, types, strict) for record in recorder.records]
-    document = {"checkov_version": version, "checks": registered_checks(), "findings": findings}
+        errors[plan] = recorder.errors
+    document = {"checkov_version": version, "checks": registered_checks(), "findings": findings, "errors": errors}
     # The real stdout: checkov wraps sys.stdout in colorama.
-    json.dump({**document, "errors": recorder.errors}, sys.__stdout__)
+    json.dump(document, sys.__stdout__)
     return 0
 
 

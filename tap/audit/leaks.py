@@ -12,11 +12,9 @@ detectors (AWS keys, private keys, tokens) the text.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import gzip
 import io
 import json
-import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +26,8 @@ from detect_secrets.core.scan import _process_line_based_plugins
 from detect_secrets.plugins.keyword import KeywordDetector
 from detect_secrets.settings import transient_settings
 
-REDACTED = "<redacted>"
+from tap.audit.redaction import Leak
+
 # CDKTF's bookkeeping inside a "//" block: construct paths, ids and output names, never deployed.
 BOOKKEEPING = frozenset({"metadata", "outputs"})
 # A config file: detect-secrets then reads `KEY=value` and `key: value` without quotes.
@@ -45,20 +44,6 @@ INLINE_ALLOWLIST = "detect_secrets.filters.allowlist.is_line_allowlisted"
 GENERIC_KEYS = {"value", "default"}
 SIBLING_NAMES = ("name", "key", "Name", "Key")
 MAX_DECOMPRESSED = 1 << 20  # user_data is at most 16 KiB; more is not a script
-
-
-@dataclass(frozen=True)
-class Leak:
-    address: str  # the block: aws_launch_template.x, provider.aws, output.y
-    attribute: str  # where in it: user_data, tags.DB_PASSWORD, policy.Statement[0].Resource
-    kinds: tuple[str, ...]  # detect-secrets' secret types, e.g. "Secret Keyword"
-    texts: frozenset[str]  # what no report may hold: each literal and the strings that carry it
-
-    def describe(self) -> str:
-        return (
-            f"{self.address} {self.attribute} holds what looks like a secret ({', '.join(self.kinds)}): "
-            "keep it in Secrets Manager and pass a reference, never the value"
-        )
 
 
 @dataclass(frozen=True)
@@ -173,37 +158,3 @@ def _location(path: tuple[str | int, ...]) -> tuple[str, str]:
     address = ".".join(str(part) for part in (head[1:] if head[0] == "resource" else head))
     attribute = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in rest).lstrip(".")
     return address, attribute
-
-
-class Redactor:
-    """Replaces every text of the leaks found, wherever it appears, by `<redacted>`."""
-
-    def __init__(self, leaks: list[Leak]):
-        # Longest first, so a string that carries a literal goes whole.
-        texts = sorted({text for leak in leaks for text in leak.texts if text}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, texts))) if texts else None
-
-    def touches(self, value: Any) -> bool:
-        """Whether any string inside `value` (nested in dicts and lists) holds a leaked text."""
-        if self._pattern is None:
-            return False
-        if isinstance(value, dict):
-            return any(self.touches(key) or self.touches(item) for key, item in value.items())
-        if isinstance(value, list | tuple):
-            return any(self.touches(item) for item in value)
-        return isinstance(value, str) and bool(self._pattern.search(value))
-
-    def apply(self, value: Any) -> Any:
-        """`value` with every leaked text redacted: strings, dicts, lists, tuples and dataclasses, deeply."""
-        if self._pattern is None:
-            return value
-        if isinstance(value, str):
-            return self._pattern.sub(REDACTED, value)
-        if isinstance(value, dict):
-            return {self.apply(key): self.apply(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return type(value)(self.apply(item) for item in value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changes = {field.name: self.apply(getattr(value, field.name)) for field in dataclasses.fields(value)}
-            return dataclasses.replace(value, **changes)
-        return value

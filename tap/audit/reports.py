@@ -19,7 +19,7 @@ import jinja2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stack.contract import ENGINE_RECORD, below_project
-from tap.audit import bundle
+from tap.audit import bundle, findings_cache
 from tap.audit.verdict import (
     FAILED,
     INAPPLICABLE,
@@ -247,9 +247,17 @@ def _requirement(summary: RequirementSummary) -> dict[str, Any]:
     }
 
 
+def _template_cache() -> Path:
+    folder = findings_cache.cache_dir() / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def render_html(document: dict[str, Any]) -> str:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("tap.audit", "templates"),
+        # The compiled template, kept beside the findings: compiling it costs more than the rest of a report.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(_template_cache())),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stack.contract import PROJECT_ROOT
+from tap.audit import findings_cache
 from tap.audit.judgement import Finding, judge
 from tap.errors import UsageError
 from tap.expressions import fold_json
@@ -64,26 +65,52 @@ def checkov_python() -> Path:
 
 
 def scan(plans: list[Path], shards: int = 1, policies: Path = POLICIES) -> Scan:
-    """Findings for every plan; `shards` > 1 splits the plans over that many processes."""
+    """Findings for every plan, from the findings cache where a plan was scanned before with the same
+    policies, tool and checkov; the rest scanned, `shards` > 1 splitting them over that many processes."""
     plans = [Path(plan).resolve() for plan in plans]
+    version = findings_cache.checkov_version(checkov_python())  # a missing checkov is the first thing to say
+    contents = {plan: _read(plan) for plan in plans}
+    inputs = findings_cache.inputs_digest(policies, version)
+    keys = {plan: findings_cache.plan_key(contents[plan], inputs) for plan in plans}
+    entries = {plan: entry for plan in plans if (entry := findings_cache.read(keys[plan])) is not None}
+    registry = findings_cache.read(f"checks-{inputs[:40]}")
+    unscanned = [plan for plan in plans if plan not in entries] or ([] if registry else plans[:1])
+    if unscanned:
+        registry = _scan_into(entries, unscanned, keys, shards, policies)
+        findings_cache.write(f"checks-{inputs[:40]}", registry)
+    documents = {plan: json.loads(contents[plan]) for plan in plans}
+    findings = {plan: [judge(item, documents[plan]) for item in entries[plan]["findings"]] for plan in plans}
+    checks = {
+        check_id: CheckInfo(info["name"], info["section"], tuple(info["types"]))
+        for check_id, info in registry["checks"].items()
+    }
+    errors = tuple(dict.fromkeys(error for plan in plans for error in entries[plan]["errors"]))
+    return Scan(registry["checkov_version"], checks, findings, errors, policies)
+
+
+def _read(plan: Path) -> bytes:
+    try:
+        return plan.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read the plan {plan}: {error.strerror or 'not a file'}") from None
+
+
+def _scan_into(
+    entries: dict[Path, dict], plans: list[Path], keys: dict[Path, str], shards: int, policies: Path
+) -> dict:
+    """Scan `plans` with checkov, keep each plan's findings in `entries` and the cache; return checkov's registry."""
     with tempfile.TemporaryDirectory(prefix="tap-scan-") as folder:
         scanned = _folded_copies(plans, Path(folder))
         groups = [plans[index::shards] for index in range(max(1, min(shards, len(plans))))]
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
             replies = list(pool.map(lambda group: _run_worker([scanned[plan] for plan in group], policies), groups))
     originals = {str(copy): plan for plan, copy in scanned.items()}
-    documents = {plan: json.loads(plan.read_text(encoding="utf-8")) for plan in plans}
-    findings = {
-        originals[copy]: [judge(item, documents[originals[copy]]) for item in items]
-        for reply in replies
-        for copy, items in reply["findings"].items()
-    }
-    checks = {
-        check_id: CheckInfo(info["name"], info["section"], tuple(info["types"]))
-        for check_id, info in replies[0]["checks"].items()
-    }
-    errors = tuple(dict.fromkeys(error for reply in replies for error in reply["errors"]))
-    return Scan(replies[0]["checkov_version"], checks, findings, errors, policies)
+    for reply in replies:
+        for copy, items in reply["findings"].items():
+            plan = originals[copy]
+            entries[plan] = {"findings": items, "errors": reply["errors"][copy]}
+            findings_cache.write(keys[plan], entries[plan])
+    return {"checkov_version": replies[0]["checkov_version"], "checks": replies[0]["checks"]}
 
 
 def _folded_copies(plans: list[Path], folder: Path) -> dict[Path, Path]:

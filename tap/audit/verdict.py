@@ -21,13 +21,14 @@ from typing import Any
 
 from tap.audit.accounting import CheckAccount, account
 from tap.audit.binding import UNBOUND, Binding
+from tap.audit.findings_cache import leaks_of
 from tap.audit.judgement import FAILED, NOT_EVALUATED, PASSED, Finding, values_at
 from tap.audit.judgement import NOT_APPLICABLE as INAPPLICABLE
-from tap.audit.leaks import REDACTED, Redactor, find_leaks
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping, Requirement
 from tap.audit.network import NetworkRule, network_rules
 from tap.audit.provenance import plan_sha256, provenance
+from tap.audit.redaction import REDACTED, Redactor
 from tap.audit.scan import Scan
 from tap.audit.waivers import Declared, NotApplicable, Waiver, expiring, problems
 from tap.placeholders import placeholders
@@ -179,16 +180,19 @@ def evaluate(
     live: list[LiveResult] = (),
     binding: Binding = UNBOUND,
     shown_path: Path | None = None,
+    environment: str | None = None,
 ) -> Audit:
     """The audit of a plan. Only declarations of the reviewed source apply (`binding`: the plan is the
-    commit's, the waivers file is the commit's); the rest are listed, never applied, and fail it."""
+    commit's, the waivers file is the commit's); the rest are listed, never applied, and fail it.
+    Waivers apply per environment: the plan's own, unless `environment` names the one to judge it as."""
+    environment = environment or plan.environment
     findings = scan.findings[Path(plan_path).resolve()]
-    leaks = find_leaks(plan.document)
+    leaks = leaks_of(Path(plan_path).read_bytes(), plan.document)
     redactor = Redactor(leaks)
     unreviewed = [item for item in (*declared.waivers, *declared.not_applicable) if not binding.reviews(item.source)]
     # The plan says which environment it is; a waiver approved only for others never applies to it.
     here = Declared(
-        [waiver for waiver in declared.waivers if waiver.applies_in(plan.environment) and waiver not in unreviewed],
+        [waiver for waiver in declared.waivers if waiver.applies_in(environment) and waiver not in unreviewed],
         [item for item in declared.not_applicable if item not in unreviewed],
     )
     stand_ins = placeholders(plan)
@@ -207,7 +211,7 @@ def evaluate(
     problems_found = (
         [leak.describe() for leak in leaks]
         + problems(here, set(scan.checks), addresses, failed, as_of)
-        + [_unreviewed(item) for item in unreviewed if _applies(item, plan.environment)]
+        + [_unreviewed(item) for item in unreviewed if _applies(item, environment)]
         + [
             f"live test {result.test} {result.outcome}: {result.message or 'no message'}"
             for result in live
@@ -232,11 +236,11 @@ def evaluate(
         plan_has_secrets=bool(leaks),
         warnings=expiring(here.waivers, as_of),
         not_applicable=sorted(here.not_applicable, key=lambda item: (item.address, item.check_id)),
-        other_waivers=[waiver for waiver in declared.waivers if not waiver.applies_in(plan.environment)],
+        other_waivers=[waiver for waiver in declared.waivers if not waiver.applies_in(environment)],
         checks=account(scan, mapping, {(item.check_id, item.address): item.status for item in evidence}),
         binding=binding,
         placeholders=stand_ins,
-        unreviewed=[item for item in unreviewed if _applies(item, plan.environment)],
+        unreviewed=[item for item in unreviewed if _applies(item, environment)],
     )
     # Messages too (a live test's drift message, a waiver's reason) may quote a leaked value.
     return redactor.apply(audit)

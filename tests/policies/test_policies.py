@@ -10,6 +10,7 @@ import pytest
 
 from tap.audit.binding import bind
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
+from tap.audit.gate import gate
 from tap.audit.mapping import Mapping
 from tap.audit.scan import POLICIES
 from tap.audit.verdict import evaluate
@@ -89,3 +90,10 @@ def test_builtin_findings_on_real_plan_are_fixed_or_waived(profile, policy_run):
     assert audit.problems == []
     assert audit.exit_code == 0
     assert audit.count("WAIVED") == len(audit.waivers)
+
+
+@pytest.mark.parametrize("check_id", ["CKV_PAY_7", "CKV2_PAY_1"])
+def test_the_commit_gate_fails_a_plan_that_breaks_a_policy_naming_it(check_id, policy_run):
+    mutant = policy_run.mutants[check_id]
+    (failures,) = gate([mutant.path]).values()
+    assert any(line.startswith(f"FAILED {check_id} {mutant.address} ") for line in failures), failures

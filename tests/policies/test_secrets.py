@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from stack.config import Config
-from tap.audit.leaks import Redactor, find_leaks
+from tap.audit.leaks import find_leaks
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
+from tap.audit.redaction import Redactor
 from tap.audit.reports import to_json
 from tap.audit.scan import CheckInfo, Finding, Scan
 from tap.audit.verdict import evaluate
