@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jsonschema
 
-from tap.audit import command
+from tap.audit import command, findings_cache
 from tap.audit.reports import SCHEMA_FILE
 from tap.cli import main
 from tap.plan import Plan
@@ -147,3 +147,23 @@ def test_the_audit_judges_the_bytes_it_read_first_whatever_happens_to_the_file(
     assert report["provenance"]["plan_sha256"] == hashlib.sha256(original).hexdigest()
     assert (out / "audited-plan.tf.json").read_bytes() == original
     assert statuses(report, "CKV_PAY_7") == {"PASSED"}
+
+
+def test_an_audit_from_the_findings_cache_writes_the_same_reports_as_a_scan(policy_run, tmp_path, monkeypatch):
+    """The second audit of an unchanged plan reads its findings from the cache: byte for byte the same
+    reports, but for the time they were made."""
+    monkeypatch.setenv(findings_cache.CACHE_VARIABLE, str(tmp_path / "cache"))
+    runs = []
+    for out in (tmp_path / "scanned", tmp_path / "cached"):
+        assert main(["audit", "--plan", str(policy_run.real["prod"]), "--out", str(out), "--as-of", "2026-11-29"]) == 0
+        generated = json.loads((out / "compliance.json").read_text())["provenance"]["generated_at"]
+        runs.append({path.name: path.read_bytes().replace(generated.encode(), b"<time>") for path in out.iterdir()})
+    assert [path.name for path in (tmp_path / "cache").glob("checks-*.json")], "the first audit scanned nothing"
+    scanned, cached = runs
+    assert sorted(scanned) == sorted(cached) and len(scanned) == 7
+    # Every report the same but for its time; the manifest then differs at most by their digests.
+    assert {name for name in scanned if scanned[name] != cached[name]} <= {"manifest.json"}
+    manifests = [json.loads(run["manifest.json"]) for run in runs]
+    assert [{key: value for key, value in manifest.items() if key != "files"} for manifest in manifests] == [
+        {key: value for key, value in manifests[0].items() if key != "files"}
+    ] * 2
