@@ -30,7 +30,8 @@ class CKV_PAY_11(PaymentCheck):
     )
 
     def scan_resource_conf(self, conf):
-        protocol = text(conf, "protocol") or "HTTP"  # an application load balancer's default
+        # An application load balancer's default; the provider takes the protocol in any case.
+        protocol = (text(conf, "protocol") or "HTTP").upper()
         if protocol not in ("HTTPS", "TLS"):
             return self.out_of_scope(f"a {protocol} listener: this check judges HTTPS and TLS listeners")
         return self.verdict(text(conf, "ssl_policy") in self.APPROVED, "ssl_policy")

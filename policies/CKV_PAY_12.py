@@ -12,7 +12,8 @@ class CKV_PAY_12(PaymentCheck):
     )
 
     def scan_resource_conf(self, conf):
-        protocol = text(conf, "protocol") or "HTTP"  # an application load balancer's default
+        # An application load balancer's default; the provider takes the protocol in any case.
+        protocol = (text(conf, "protocol") or "HTTP").upper()
         if protocol != "HTTP":
             return self.out_of_scope(f"a {protocol} listener: this check judges HTTP listeners")
         actions = blocks(conf, "default_action")

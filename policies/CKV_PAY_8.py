@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import WORLD, PaymentCheck, blocks, items, text
+from policies.support import PaymentCheck, blocks, items, reaches_internet, text
 
 
 class CKV_PAY_8(PaymentCheck):
@@ -18,9 +18,10 @@ class CKV_PAY_8(PaymentCheck):
             rules = [conf] if text(conf, "type") == "ingress" else []
         else:
             rules = blocks(conf, "ingress")
-        open_ranges = {
-            cidr for rule in rules for key in ("cidr_blocks", "ipv6_cidr_blocks") for cidr in items(rule, key)
-        } & set(WORLD)
+        ranges = [
+            (cidr, key) for rule in rules for key in ("cidr_blocks", "ipv6_cidr_blocks") for cidr in items(rule, key)
+        ]
+        open_ranges = [cidr for cidr, key in ranges if reaches_internet(cidr, key)]
         return self.verdict(not open_ranges, "ingress", "cidr_blocks", "ipv6_cidr_blocks")
 
 

@@ -15,6 +15,7 @@ which `tap audit` reports as NOT EVALUATED. A reference to another block of the 
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 import json
 import re
 from typing import Any
@@ -27,7 +28,6 @@ from stack.contract import OUT_OF_SCOPE_MARK
 from tap.expressions import is_reference as _is_traversal
 from tap.expressions import unresolved, whole_expression
 
-WORLD = ("0.0.0.0/0", "::/0")
 _SCALARS = (str, int, float, bool)
 
 
@@ -133,6 +133,15 @@ def parameters(conf: dict[str, Any]) -> dict[str, str]:
 def _not_a_block(conf: Any, key: str) -> Any:
     _readable(conf, key)
     raise NotEvaluated(key, f"{conf!r} is not a block holding {key}")
+
+
+def reaches_internet(cidr: Any, key: str) -> bool:
+    """A range holding any address beyond the private and reserved ones (`0.0.0.0/0`, `0::/0`, `0.0.0.0/1`...)."""
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except (TypeError, ValueError):
+        raise NotEvaluated(key, f"{cidr!r} is not a network") from None
+    return not network.is_private
 
 
 def is_true(found: Any) -> bool:

@@ -142,8 +142,11 @@ def is_reference(expression: str) -> bool:
 # computed there (`${terraform_data.x.output}`, `${aws_vpc.v.cidr_block}`), which checkov cannot read.
 IDENTITY_ATTRIBUTES = frozenset(
     {"id", "arn", "name", "arn_suffix", "identifier", "key_id", "prefix_list_id", "account_id", "hex"}
-    | {"latest_version", "default_version", "insecure_value", "partition", "region"}
+    | {"latest_version", "default_version", "partition", "region"}
 )
+# A block's own attribute: `type.name.attr`, `type.name[0].attr`, `data.type.name.attr` (nothing deeper).
+_BLOCK = r"\s*(?:data\.)?[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*(?:\[\d+\]|\[\"[^\"\\]*\"\])?"
+_OWN_ATTRIBUTE = re.compile(rf"{_BLOCK}\.([A-Za-z_][\w-]*)\s*")
 
 
 def borrowed(found: Any) -> list[str]:
@@ -158,9 +161,10 @@ def borrowed(found: Any) -> list[str]:
 
 
 def _attribute(reference: str) -> str:
-    """The attribute a traversal ends on: `arn` of `aws_kms_key.k.arn`, `id` of `aws_subnet.s[0].id`."""
-    steps = re.findall(r"\.([A-Za-z_][\w-]*)", reference.strip())
-    return steps[-1] if len(steps) >= 2 + reference.strip().startswith("data.") else ""
+    """The block's own attribute a traversal names: `arn` of `aws_kms_key.k.arn`, `id` of `aws_subnet.s[0].id`;
+    none for a traversal deeper into a value (`terraform_data.x.output.id`) or of a whole block."""
+    own = _OWN_ATTRIBUTE.fullmatch(reference)
+    return own.group(1) if own else ""
 
 
 def unresolved(found: Any) -> list[str]:

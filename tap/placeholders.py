@@ -46,12 +46,13 @@ CERTIFICATE = Placeholder(
 ALARM_ADDRESS = Placeholder(
     "ALARM_EMAILS",
     f"alarms go to {PLACEHOLDER_ALARM_EMAIL}, which never delivers",
-    re.compile(re.escape(PLACEHOLDER_ALARM_EMAIL)),
+    re.compile(re.escape(PLACEHOLDER_ALARM_EMAIL), re.IGNORECASE),  # an address's domain has no case
 )
 KEY_ADMINISTRATOR = Placeholder(
     "KEY_ADMINISTRATOR_ROLE",
     f"the keys are administered by the default role {DEFAULT_KEY_ADMINISTRATOR_ROLE}, not the role that deploys",
-    re.compile(rf":role/{re.escape(DEFAULT_KEY_ADMINISTRATOR_ROLE)}(?![\w+=,.@-])"),
+    # IAM role names are unique whatever their case.
+    re.compile(rf":role/{re.escape(DEFAULT_KEY_ADMINISTRATOR_ROLE)}(?![\w+=,.@-])", re.IGNORECASE),
 )
 PLACEHOLDERS = (CERTIFICATE, ALARM_ADDRESS, KEY_ADMINISTRATOR)
 

@@ -131,6 +131,16 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, refused when a key repeats: Python would keep the last and drop the rest unseen,
+    where Terraform's JSON syntax keeps both."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        repeated = next(key for number, (key, _) in enumerate(pairs) if key in dict(pairs[:number]))
+        raise ValueError(f"the key {repeated!r} repeats in one object")
+    return found
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "nothing"
@@ -271,7 +281,8 @@ class Plan:
     def load(cls, path: Path | str) -> Plan:
         """The plan in a file; NaN and Infinity, which Python's JSON reader would take, are refused (ValueError)."""
         path = Path(path)
-        return cls(json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_json), str(path))
+        text = path.read_text(encoding="utf-8")
+        return cls(json.loads(text, parse_constant=_not_json, object_pairs_hook=_unique_keys), str(path))
 
     @property
     def stack_name(self) -> str:

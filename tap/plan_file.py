@@ -8,11 +8,18 @@ file stops a command with a UsageError before anything indexes into it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from tap.errors import UsageError
 from tap.plan import METADATA, Plan
+
+# How deep a plan's JSON may nest (CDKTF's deepest is a policy's condition: under 20 levels).
+MAX_DEPTH = 64
+SURROGATE = re.compile("[\ud800-\udfff]")
+# A Terraform block type or name.
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def read_plan(path: Path, shown: Path | None = None) -> Plan:
@@ -31,8 +38,8 @@ def read_plan(path: Path, shown: Path | None = None) -> Plan:
         raise UsageError(f"the plan {path} is not JSON ({error.msg} at line {error.lineno})") from None
     except RecursionError:
         raise UsageError(f"the plan {path} nests deeper than any plan: pass a cdk.tf.json") from None
-    except ValueError as error:  # NaN or Infinity: Terraform reads no such number
-        raise UsageError(f"the plan {path} is not JSON: {error}") from None
+    except ValueError as error:  # NaN, Infinity, a repeated key: what Python would read otherwise than Terraform
+        raise UsageError(f"the plan {path} cannot be read as Terraform reads it: {error}") from None
     problem = _shape_problem(plan.document)
     if problem:
         raise UsageError(f"{path} is not a CDKTF plan: {problem}")
@@ -53,6 +60,9 @@ def _shape_problem(document: Any) -> str | None:
     """
     if not isinstance(document, dict):
         return f"it is {kind_of(document)}, not an object"
+    problem = _text_problem(document)
+    if problem:
+        return problem
     annotations = document.get(METADATA)
     metadata = annotations.get("metadata") if isinstance(annotations, dict) else None
     if not isinstance(metadata, dict) or not isinstance(metadata.get("stackName"), str):
@@ -69,10 +79,30 @@ def _section_problem(document: dict, section: str, of: str) -> str | None:
     return None if isinstance(value, dict) else f"`{section}` is {kind_of(value)}, not an object of {of}"
 
 
+def _text_problem(document: Any) -> str | None:
+    """Nesting no plan has, or text that is no Unicode (a lone surrogate such as `\\ud800`)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return f"it nests deeper than {MAX_DEPTH} levels, which no plan does"
+        if isinstance(value, dict):
+            pending += [(key, depth) for key in value] + [(item, depth + 1) for item in value.values()]
+        elif isinstance(value, list):
+            pending += [(item, depth + 1) for item in value]
+        elif isinstance(value, str) and SURROGATE.search(value):
+            return f"the text '{value.encode('unicode_escape').decode()[:60]}' is not valid Unicode"
+    return None
+
+
 def _blocks_problem(by_type: dict, section: str) -> str | None:
     for type_, by_name in by_type.items():
         if not isinstance(by_name, dict):
             return f"`{section}.{type_}` is {kind_of(by_name)}, not an object of blocks by name"
+        for name in (type_, *by_name):
+            if not IDENTIFIER.fullmatch(name):
+                shown = name.encode("unicode_escape").decode()
+                return f"`{section}` names a block '{shown}': Terraform names are letters, digits, _ and -"
         for name, body in by_name.items():
             problem = _body_problem(body, f"{section}.{type_}.{name}")
             if problem:

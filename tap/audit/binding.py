@@ -92,7 +92,8 @@ def read_record(plan_path: Path) -> dict[str, Any] | None:
 def _unreproducible(record: dict[str, Any]) -> str | None:
     """Why the recorded synth cannot be repeated here, or None."""
     name, versions, inputs = record.get("name"), record.get("versions"), record.get("inputs")
-    if name not in ENGINES or not isinstance(versions, dict) or not isinstance(inputs, dict):
+    named = isinstance(name, str) and name in ENGINES
+    if not named or not isinstance(versions, dict) or not isinstance(inputs, dict):
         return f"the plan's {ENGINE_RECORD} does not name an engine, its versions and the synthesis inputs"
     if not all(isinstance(key, str) and isinstance(value, str) for key, value in inputs.items()):
         return f"the synthesis inputs in the plan's {ENGINE_RECORD} are not names and texts"

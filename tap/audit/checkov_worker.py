@@ -146,12 +146,17 @@ def resource_types(definitions: dict) -> dict[tuple[str, int, int], str]:
     checkov's Python checks call every resource `resource.<name>` in cdk.tf.json; the
     line range tells two resources of the same name (and different types) apart.
     """
-    types = {}
+    types: dict[tuple[str, int, int], str] = {}
     for definition in definitions.values():
         for block in definition.get("resource", []):
             for resource_type, resources in block.items():
                 for name, conf in resources.items():
-                    types[name, conf["__startline__"], conf["__endline__"]] = resource_type
+                    key = (name, conf["__startline__"], conf["__endline__"])
+                    if types.setdefault(key, resource_type) != resource_type:
+                        sys.exit(
+                            f"the plan puts {types[key]}.{name} and {resource_type}.{name} on the same lines, so "
+                            "their findings cannot be told apart: write it one block per line, as cdktf synth does"
+                        )
     return types
 
 

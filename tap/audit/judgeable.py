@@ -37,10 +37,53 @@ def refuse_unjudgeable(plan: Plan, plan_path: Path) -> None:
             f"the plan {plan_path} lies beside other Terraform files ({others}), which Terraform would apply "
             "with it: audit a folder that holds the plan alone"
         )
-    for problem in (_modules, _providers, _required_providers, _environment, _expanded, _inputs):
+    problems = (_modules, _bookkeeping, _providers, _required_providers, _unjudged_providers, _environment)
+    for problem in (*problems, _expanded, _regions, _inputs):
         found = problem(plan.document)
         if found:
             raise UsageError(f"the plan {plan_path} {found}")
+
+
+# Providers whose resources the policies judge: AWS's, and random's (which creates no infrastructure).
+JUDGED_PROVIDERS = ("aws", "random")
+# Blocks that move, import or forget state: checkov reads no plan that holds them.
+BOOKKEEPING = ("import", "moved", "removed")
+
+
+def _bookkeeping(document: dict[str, Any]) -> str | None:
+    found = [name for name in BOOKKEEPING if name in document]
+    if found:
+        return (
+            f"holds {found[0]} blocks, which checkov cannot read: apply the {found[0]} first, then audit the "
+            "plan without them"
+        )
+    return None
+
+
+def _unjudged_providers(document: dict[str, Any]) -> str | None:
+    """Resources and data sources of a provider no policy judges (awscc, a null provider...) would pass unseen."""
+    for address, _ in _blocks(document):
+        if address.startswith("provider."):
+            continue
+        provider = address.removeprefix("data.").split("_", 1)[0]
+        if provider not in JUDGED_PROVIDERS:
+            return (
+                f"declares {address} of provider {provider}, which no policy judges: declare it with the aws provider"
+            )
+    return None
+
+
+def _regions(document: dict[str, Any]) -> str | None:
+    """A resource placed in another region than the provider's (provider 6 takes `region` per resource)."""
+    region = Plan(document).region
+    for address, body in _blocks(document):
+        placed = body.get("region") if not address.startswith("provider.") else None
+        if placed is not None and placed != region:
+            return (
+                f"places {address} in region {placed}, not the provider's {region or '(none)'}: "
+                "its resources would escape the plan's environment and evidence"
+            )
+    return None
 
 
 def _modules(document: dict[str, Any]) -> str | None:
@@ -139,6 +182,16 @@ def _expanded(document: dict[str, Any]) -> str | None:
     return None
 
 
+def _keys(found: Any, path: str = "") -> list[tuple[str, str]]:
+    """(path, key) of every map key below a value: in Terraform JSON a key is a template too."""
+    if isinstance(found, list):
+        return [key for index, item in enumerate(found) for key in _keys(item, f"{path}/[{index}]")]
+    if not isinstance(found, dict):
+        return []
+    own = [(f"{path}/{key}" if path else key, key) for key in found]
+    return [*own, *(key for name, item in found.items() for key in _keys(item, f"{path}/{name}" if path else name))]
+
+
 def _dynamic_in(body: Any) -> str | None:
     """The name of a dynamic block (`"dynamic": {"ingress": {"for_each": ..., "content": ...}}`) at any depth."""
     if isinstance(body, list):
@@ -153,7 +206,8 @@ def _dynamic_in(body: Any) -> str | None:
 
 def _inputs(document: dict[str, Any]) -> str | None:
     for address, body in _blocks(document):
-        for path, leaf in leaves({key: value for key, value in body.items() if key != METADATA}):
+        attributes = {key: value for key, value in body.items() if key != METADATA}
+        for path, leaf in [*leaves(attributes), *_keys(attributes)]:
             named = inputs(leaf)
             if named:
                 return (

@@ -49,10 +49,11 @@ def check_evidence(results: list[LiveResult], path: Path, stack: str, plan_sha25
     if all(result.outcome == "skipped" for result in results):
         raise UsageError(f"the live results {path} executed no test (every test was skipped): they evidence nothing")
     for result in results:
-        if not (result.stack and result.plan_sha256):
+        if not (result.stack and result.plan_sha256 and result.account and result.region):
             raise UsageError(
-                f"the live test {result.test} in {path} does not say which stack and plan it checked "
-                "(JUnit properties stack and plan_sha256): run the current live suite with --junitxml"
+                f"the live test {result.test} in {path} does not say which stack and plan it checked, in which "
+                "account and region (JUnit properties stack, plan_sha256, account, region): run the current "
+                "live suite with --junitxml"
             )
     others = sorted({result.stack for result in results} - {stack})
     if others:

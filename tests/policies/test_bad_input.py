@@ -68,6 +68,14 @@ def with_small_plan(tmp: Path) -> list[str]:
     return ["--plan", str(write(tmp / "cdk.tf.json", small_plan()))]
 
 
+def _deep(levels: int) -> dict:
+    """A tag map nesting `levels` lists deep."""
+    value: list = []
+    for _ in range(levels):
+        value = [value]
+    return {"deep": value}
+
+
 def _beside(tmp: Path, name: str) -> list[str]:
     """A Terraform file Terraform would load with the plan, in the plan's folder."""
     write(tmp / name, {"resource": {"aws_s3_bucket": {"logs": {"acl": "public-read"}}}})
@@ -296,6 +304,53 @@ CASES: list[Case] = [
         small_plan(resource=bucket(bucket="%{ if var.n }a%{ else }b%{ endif }")),
         "from var.n",
     ),
+    plan_case(
+        "a repeated key",
+        '{"//": {"metadata": {"stackName": "TapStackdev"}}, "resource": {}, "resource": {}}',
+        "the key 'resource' repeats in one object",
+    ),
+    plan_case(
+        "nesting no plan has",
+        small_plan(resource=bucket(tags={"deep": [[[[[[[[[[[[]]]]]]]]]]]] * 1} | _deep(80))),
+        "nests deeper than 64",
+    ),
+    plan_case(
+        "a lone surrogate",
+        json.dumps(small_plan(resource=bucket(bucket="\ud800"))),
+        "is not valid Unicode",
+    ),
+    plan_case(
+        "a dotted type", small_plan(resource={"aws_s3_bucket.evil": {"x": {}}}), "names a block 'aws_s3_bucket.evil'"
+    ),
+    plan_case(
+        "a name with a newline", small_plan(resource={"aws_s3_bucket": {"bad\nname": {}}}), "names a block 'bad\\nname'"
+    ),
+    plan_case(
+        "an import block", small_plan(**{"import": [{"to": "aws_s3_bucket.logs", "id": "x"}]}), "holds import blocks"
+    ),
+    plan_case(
+        "a moved block",
+        small_plan(moved=[{"from": "aws_s3_bucket.a", "to": "aws_s3_bucket.logs"}]),
+        "holds moved blocks",
+    ),
+    plan_case(
+        "a resource of a provider no policy judges",
+        small_plan(
+            resource={**bucket(bucket="logs"), "awscc_ec2_security_group_ingress": {"x": {"cidr_ip": "0.0.0.0/0"}}}
+        ),
+        "declares awscc_ec2_security_group_ingress.x of provider awscc",
+    ),
+    plan_case(
+        "a resource in another region",
+        small_plan(resource=bucket(bucket="logs", region="us-east-1")),
+        "places aws_s3_bucket.logs in region us-east-1, not the provider's ap-southeast-1",
+    ),
+    plan_case(
+        "two blocks of one name on one line",
+        json.dumps(small_plan(resource={"aws_s3_bucket": {"logs": {"bucket": "l"}}, "aws_iam_role": {"logs": {}}})),
+        "on the same lines, so their findings cannot be told apart",
+    ),
+    plan_case("a variable as a map key", small_plan(resource=bucket(tags={"${var.k}": "x"})), "from var.k"),
     (
         "a Terraform file beside the plan",
         lambda tmp: [*with_small_plan(tmp), *_beside(tmp, "extra.tf.json")],
@@ -310,6 +365,8 @@ CASES: list[Case] = [
     live_case("live results all skipped", "executed no test", SKIPPED),
     live_case("live results lack the stack", "does not say which stack and plan", stack=None),
     live_case("live results lack the plan hash", "does not say which stack and plan", plan_sha256=None),
+    live_case("live results lack the account", "in which account and region", account=None),
+    live_case("live results lack the region", "in which account and region", region=None),
     live_case(
         "live results of another stack",
         "the live results are from TapStackrh-dev, not TapStackdev",

@@ -123,7 +123,14 @@ def test_a_plan_made_with_other_engine_versions_is_unbound(policy_run, tmp_path)
 
 
 @pytest.mark.parametrize(
-    "record", ['{"name": "cdktf"}', "[]", "not json", '{"name": "x", "versions": {}, "inputs": {}}']
+    "record",
+    [
+        '{"name": "cdktf"}',
+        "[]",
+        "not json",
+        '{"name": "x", "versions": {}, "inputs": {}}',
+        '{"name": ["cdktf"], "versions": {}, "inputs": {}}',
+    ],
 )
 def test_a_plan_whose_record_says_nothing_usable_is_unbound(policy_run, tmp_path, record):
     plan = copied(policy_run.real["dev"], tmp_path / "plan")
@@ -215,8 +222,16 @@ def test_placeholders_are_found_wherever_the_plan_holds_them():
             {"aws_kms_key": {"k": {"policy": '{"Principal": "arn:aws:iam::1:role\\/payment-key-administrator"}'}}},
             "KEY_ADMINISTRATOR_ROLE",
         ),
+        ({"aws_sns_topic_subscription": {"s": {"endpoint": "payment-alarms@PLACEHOLDER.INVALID"}}}, "ALARM_EMAILS"),
+        ({"aws_kms_key": {"k": {"policy": "arn:aws:iam::1:role/Payment-Key-Administrator"}}}, "KEY_ADMINISTRATOR_ROLE"),
     ],
-    ids=["alarm address in a template", "certificate account in a template", "role with an escaped slash"],
+    ids=[
+        "alarm address in a template",
+        "certificate account in a template",
+        "role with an escaped slash",
+        "alarm address in capitals",
+        "role in other letter case",
+    ],
 )
 def test_a_placeholder_written_another_way_is_still_found(resource, setting):
     (found,) = placeholders(Plan({"resource": resource}))

@@ -106,7 +106,7 @@ def test_directives_and_values_borrowed_from_other_blocks_are_not_evaluated(poli
         policy_run,
         tmp_path,
         aws_subnet={"map_public_ip_on_launch": "%{ if true }true%{ endif }"},
-        aws_db_instance={"publicly_accessible": "${terraform_data.peer.output}"},
+        aws_db_instance={"publicly_accessible": "${terraform_data.peer.output.id}"},  # `.id` of a computed value
     )
     code, _, document = audit(path, tmp_path / "out", capsys)
     assert code == 1
