@@ -21,7 +21,7 @@ NODE_DIR := .tools/node
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node checkov cdktn test test-cdktn unit audit synth bench bench-rehearsal bench-engines \
+.PHONY: setup python node checkov cdktn test test-cdktn unit audit synth bench bench-rehearsal bench-engines locks \
 	mutate bench-mutate lint lint-catches-unpinned clean
 
 setup: python node checkov $(if $(filter cdktn,$(ENGINE)),cdktn)
@@ -32,24 +32,40 @@ checkov: $(CHECKOV_VENV)/.installed
 
 cdktn: $(CDKTN_VENV)/.installed
 
+# Every environment installs from its lock alone (requirements/*.txt: every package pinned, with its
+# hashes; `make locks` writes them): pip refuses any file whose hash the lock does not list.
+LOCKED_INSTALL = -m pip install --quiet --require-hashes --no-deps -r
+
 # The engine alone (no tooling): the runner and cdktf.json's app run `python -m stack.app` with it.
-$(CDKTN_VENV)/.installed: requirements-cdktn.txt
+$(CDKTN_VENV)/.installed: requirements/cdktn.txt
 	$(PYTHON) -m venv $(CDKTN_VENV)
-	$(CDKTN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(CDKTN_VENV)/bin/python -m pip install --quiet -r requirements-cdktn.txt
+	$(CDKTN_VENV)/bin/python $(LOCKED_INSTALL) requirements/cdktn.txt
 	touch $@
 
-$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/python $(LOCKED_INSTALL) requirements/checkov.txt
 	touch $@
 
-$(VENV)/.installed: pyproject.toml
+# The project itself is installed editable, from the lock's setuptools (no build isolation: that
+# would fetch one unhashed), as a path entry (compat mode: no import hook to pay at every start).
+$(VENV)/.installed: pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python $(LOCKED_INSTALL) requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --config-settings editable_mode=compat -e .
 	touch $@
+
+# Rewrite the locks from pyproject.toml (extra dev, and the build's setuptools) and requirements/*.in,
+# with pip-tools in a virtualenv of its own. Dependabot keeps them current between runs.
+LOCK = $(LOCKS_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+LOCKS_VENV := .venv-locks
+locks:
+	$(PYTHON) -m venv $(LOCKS_VENV)
+	$(LOCKS_VENV)/bin/python -m pip install --quiet pip-tools==7.7.0
+	$(LOCK) --extra dev --build-deps-for editable --output-file requirements/dev.txt pyproject.toml
+	$(LOCK) --output-file requirements/checkov.txt requirements/checkov.in
+	$(LOCK) --output-file requirements/cdktn.txt requirements/cdktn.in
 
 # A project-local Node LTS from npm when the machine's Node is older (stack/runtime.py finds it).
 node:
@@ -64,8 +80,11 @@ node:
 	fi
 
 # Every suite on the default engine (tests/synth proves CDK Terrain's plans equal to it), then test-cdktn.
-test: setup cdktn
-	$(BIN)/pytest --hypothesis-profile=ci
+# The environments are set up side by side, and the suites run on two workers (pytest-xdist): their
+# fixtures share the plan and findings caches, so each plan is synthesized and scanned once.
+test:
+	@$(MAKE) --no-print-directory -j4 setup cdktn
+	$(BIN)/pytest -n 2 --hypothesis-profile=ci
 	@$(MAKE) --no-print-directory test-cdktn
 
 # The unit and policy suites on CDK Terrain's plans: synthesized in .venv-cdktn, asserted on from .venv.
@@ -73,10 +92,11 @@ test: setup cdktn
 test-cdktn: setup cdktn
 	rm -rf $(CDKTN_PLANS)
 	TAP_ENGINE=cdktn $(BIN)/python -m tests.write_plans $(CDKTN_PLANS)
-	TAP_PLANS_DIR=$(CDKTN_PLANS) $(BIN)/pytest -m 'unit or policy'
+	TAP_PLANS_DIR=$(CDKTN_PLANS) $(BIN)/pytest -n 2 -m 'unit or policy'
 
+# What pre-commit runs: the synth-time suite and every plan judged by the policies (from their caches).
 unit: setup
-	$(BIN)/pytest -m unit
+	$(BIN)/pytest -m "unit or gate"
 
 synth: setup
 	$(BIN)/tap synth --profile dev
@@ -111,13 +131,13 @@ mutate: setup
 bench-mutate: setup
 	$(BIN)/python -m bench.mutate_bench
 
-# The workflow linters (requirements-lint.txt: wheels that ship their binaries), into the project's venv.
+# The workflow linters (requirements/lint.txt: wheels that ship their binaries), into the project's venv.
 LINT_INSTALLED := $(VENV)/.lint-installed
 ZIZMOR = $(BIN)/zizmor --offline --min-severity medium --no-progress
 ACTIONLINT = $(BIN)/actionlint -shellcheck=$(abspath $(BIN))/shellcheck -pyflakes=
 
-$(LINT_INSTALLED): requirements-lint.txt $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --only-binary=:all: --require-hashes -r requirements-lint.txt
+$(LINT_INSTALLED): requirements/lint.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --only-binary=:all: --require-hashes -r requirements/lint.txt
 	touch $@
 
 # ruff, then .github: zizmor fails on a finding of medium severity or above (to suppress one, a

@@ -80,7 +80,7 @@ def test_cdktn_versions_are_read_from_its_own_virtualenv():
     """The cache key's versions of cdktn are .venv-cdktn's pins, not what .venv holds (constructs differs)."""
     pins = dict(
         line.split("==")
-        for line in (PROJECT_ROOT / "requirements-cdktn.txt").read_text().splitlines()
+        for line in (PROJECT_ROOT / "requirements" / "cdktn.in").read_text().splitlines()
         if "==" in line and line[0] != "#"
     )
     versions = engine_versions(CDKTN)
