@@ -1,8 +1,9 @@
 """Keeps the pre-commit suite (`pytest -m unit`) instant. Loaded first: addopts `-p tap.pytest_lean`.
 
-* A run that selects only the unit suite blocks the third-party pytest plugins that
-  suite never uses (hypothesis' alone costs about 0.5 s to import); any other run,
-  `-m property` and the full suite included, loads them as usual.
+* A run that selects only the pre-commit suites (`-m unit`, `-m "unit or gate"`) blocks the
+  third-party pytest plugins they never use (hypothesis' alone costs about 0.5 s to import),
+  and pytest-xdist unless it asks for workers (`-n 2`); any other run, `-m property` and the
+  full suite included, loads them as usual.
 * pytest rewrites the asserts of every test module on import. Where the environment
   forbids bytecode (PYTHONDONTWRITEBYTECODE), it would redo that on every run, so the
   project's test runs keep their compiled test modules in __pycache__.
@@ -12,12 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
 
 import pytest
 
 UNUSED_BY_UNIT = ("hypothesispytest", "typeguard", "platformdirs", "xdist.looponfail")
+# pytest-xdist costs a sixth of a second to start: kept out too, unless the run asks for workers.
+XDIST = ("xdist", "xdist.looponfail")
+XDIST_OPTIONS = ("-n", "--numprocesses", "--dist", "-d", "--tx", "--max-worker-restart")
 # The suites pre-commit runs: `pytest -m unit` and `pytest -m "unit or gate"`.
 PRE_COMMIT = {"unit", "gate"}
 
@@ -43,6 +48,8 @@ def invocation_args() -> list[str]:
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     sys.dont_write_bytecode = False
-    if (selected_markers(marker_expression(invocation_args())) or {"all"}) <= PRE_COMMIT:
-        for name in UNUSED_BY_UNIT:
+    args = invocation_args()
+    if (selected_markers(marker_expression(args)) or {"all"}) <= PRE_COMMIT:
+        wants_workers = any(arg.split("=")[0] in XDIST_OPTIONS or re.fullmatch(r"-n\d+", arg) for arg in args)
+        for name in (*UNUSED_BY_UNIT, *(() if wants_workers else XDIST)):
             pluginmanager.set_blocked(name)
