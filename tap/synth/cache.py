@@ -20,6 +20,8 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from filelock import FileLock
@@ -27,10 +29,11 @@ from filelock import FileLock
 from stack.config import Config
 from stack.contract import PROJECT_ROOT
 from stack.engines import Engine, select_engine
-from tap.synth.runner import engine_versions, plan_path, synthesize
+from tap.synth.runner import engine_versions, plan_path, synthesize_all
 
 STACK_SOURCES = PROJECT_ROOT / "stack"
 ENTRIES_KEPT = 16
+SYNTH_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 
 
 def cache_dir() -> Path:
@@ -56,24 +59,39 @@ def cached_plan(config: Config, engine: Engine | None = None, source_root: Path 
     `source_root` is a checkout holding the stack's sources (by default this one; tap audit passes a
     commit's, to learn whether a plan is the one that commit makes).
     """
+    return cached_plans_of([config], engine, source_root)[0]
+
+
+def cached_plans_of(configs: list[Config], engine: Engine | None = None, source_root: Path | None = None) -> list[Path]:
+    """The plans of several deployments: those no run has synthesized yet, in one synth process (the
+    engine imported once), under the lock of each, taken in key order (no two runs wait on each other)."""
     engine = engine or select_engine()
     root = cache_dir()
-    key = cache_key(config, engine, source_root / "stack" if source_root else None)
-    plan = plan_path(root / key, config)
-    if plan.exists():
-        return plan
+    keys = [cache_key(config, engine, source_root / "stack" if source_root else None) for config in configs]
+    plans = [plan_path(root / key, config) for key, config in zip(keys, configs, strict=True)]
+    missing = {key: config for key, config, plan in zip(keys, configs, plans, strict=True) if not plan.exists()}
+    if not missing:
+        return plans
     root.mkdir(parents=True, exist_ok=True)
-    with FileLock(root / f"{key}.lock"):
-        if plan.exists():  # another process synthesized it while we waited
-            return plan
-        staging = Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
+    with ExitStack() as held:
+        for key in sorted(missing):
+            held.enter_context(FileLock(root / f"{key}.lock"))
+        # Another process may have synthesized some of them while we waited.
+        missing = {key: config for key, config in missing.items() if not plan_path(root / key, config).exists()}
+        stagings = {key: Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-")) for key in missing}
         try:
-            synthesize(config, staging, engine=engine, source_root=source_root or PROJECT_ROOT)
-            os.replace(staging, root / key)
+            deployments = [(config, stagings[key]) for key, config in missing.items()]
+            # A process per core, each importing the engine once for its share of the plans.
+            shares = [share for index in range(SYNTH_PROCESSES) if (share := deployments[index::SYNTH_PROCESSES])]
+            with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:
+                list(pool.map(lambda share: synthesize_all(share, engine, source_root or PROJECT_ROOT), shares))
+            for key, staging in stagings.items():
+                os.replace(staging, root / key)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            for staging in stagings.values():
+                shutil.rmtree(staging, ignore_errors=True)
     _prune(root)
-    return plan
+    return plans
 
 
 def _prune(root: Path) -> None:

@@ -9,11 +9,10 @@ $TAP_PLANS_DIR.
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from stack.config import Config
-from tap.synth.cache import cached_plan
+from tap.synth.cache import cached_plans_of
 
 PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
@@ -30,6 +29,5 @@ TEST_DEPLOYMENTS = {
 
 
 def cached_plans() -> dict[str, Path]:
-    """Every test deployment's plan from the cache, the missing ones synthesized side by side once."""
-    with ThreadPoolExecutor(max_workers=len(TEST_DEPLOYMENTS)) as pool:
-        return dict(zip(TEST_DEPLOYMENTS, pool.map(cached_plan, TEST_DEPLOYMENTS.values()), strict=True))
+    """Every test deployment's plan from the cache, the missing ones synthesized together once."""
+    return dict(zip(TEST_DEPLOYMENTS, cached_plans_of(list(TEST_DEPLOYMENTS.values())), strict=True))

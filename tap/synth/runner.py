@@ -59,25 +59,47 @@ def synthesize(
     The synth runs in `source_root`, whose `stack` package it imports: this checkout, or another's sources.
     """
     engine = engine or select_engine()
-    env = {
-        **os.environ,
-        **(extra_env or {}),
-        **config.to_env(),
-        ENGINE_VARIABLE: engine.name,
-        "CDKTF_OUTDIR": str(outdir),
-    }
+    env = {**os.environ, **(extra_env or {}), **config.to_env(), "CDKTF_OUTDIR": str(outdir)}
+    _run_app(env, [], None, engine, source_root, [(config, outdir)])
+    return plan_path(outdir, config)
+
+
+def synthesize_all(
+    deployments: list[tuple[Config, Path]], engine: Engine | None = None, source_root: Path = PROJECT_ROOT
+) -> list[Path]:
+    """Write the plans of several deployments, each under its own folder, in one process: the engine is
+    imported once (the costly part), then each deployment is an app of its own."""
+    engine = engine or select_engine()
+    batch = [{"environment": config.to_env(), "outdir": str(outdir)} for config, outdir in deployments]
+    _run_app(dict(os.environ), ["--batch"], json.dumps(batch), engine, source_root, deployments)
+    return [plan_path(outdir, config) for config, outdir in deployments]
+
+
+def _run_app(
+    env: dict[str, str],
+    arguments: list[str],
+    stdin: str | None,
+    engine: Engine,
+    source_root: Path,
+    deployments: list[tuple[Config, Path]],
+) -> None:
+    configs, outdirs = [config for config, _ in deployments], [outdir for _, outdir in deployments]
+    env[ENGINE_VARIABLE] = engine.name
     prepare_node(env)
+    for folder in outdirs:  # the engine makes one level of folder, not its parents
+        Path(folder).mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [engine.python(), "-m", "stack.app"],
+        [engine.python(), "-m", "stack.app", *arguments],
         cwd=source_root,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
     )
+    stacks = ", ".join(config.stack_name for config in configs)
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise UsageError(f"synth of {config.stack_name} with {engine.name} failed: {detail}")
+        raise UsageError(f"synth of {stacks} with {engine.name} failed: {detail}")
     if os.environ.get(SYNTH_LOG_VARIABLE):
         with open(os.environ[SYNTH_LOG_VARIABLE], "a", encoding="utf-8") as log:
-            log.write(f"{os.getpid()} {config.stack_name} {engine.name}\n")
-    return plan_path(outdir, config)
+            log.writelines(f"{os.getpid()} {config.stack_name} {engine.name}\n" for config in configs)

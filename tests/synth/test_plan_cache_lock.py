@@ -18,15 +18,15 @@ def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
     monkeypatch.setenv("TAP_CACHE_DIR", str(tmp_path))
     synths = []
 
-    def slow_synth(config, outdir, engine, source_root):
-        synths.append(config.stack_name)
+    def slow_synth(deployments, engine, source_root):
         time.sleep(0.2)  # long enough for every other caller to arrive while it runs
-        plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"
-        plan.parent.mkdir(parents=True)
-        plan.write_text('{"resource": {}}')
-        return plan
+        for config, outdir in deployments:
+            synths.append(config.stack_name)
+            plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"
+            plan.parent.mkdir(parents=True)
+            plan.write_text('{"resource": {}}')
 
-    monkeypatch.setattr(tap.synth.cache, "synthesize", slow_synth)
+    monkeypatch.setattr(tap.synth.cache, "synthesize_all", slow_synth)
     with ThreadPoolExecutor(max_workers=8) as pool:
         paths = set(pool.map(lambda _: cached_plan(Config()), range(8)))
     assert synths == ["TapStackdev"]

@@ -15,7 +15,7 @@ import pytest
 from conftest import EGRESS_CONFIGS, PROFILE_CONFIGS
 from stack.contract import PROJECT_ROOT
 from stack.runtime import EAGER_IMPORT_VARIABLE
-from tap.synth.runner import SYNTH_LOG_VARIABLE, synthesize
+from tap.synth.runner import SYNTH_LOG_VARIABLE, synthesize, synthesize_all
 
 
 @pytest.mark.parametrize("profile", list(PROFILE_CONFIGS))
@@ -43,3 +43,14 @@ def test_parallel_unit_run_synthesizes_each_plan_once(tmp_path):
     # Each test deployment once: both profiles, as configured and with an internet destination declared.
     deployments = [*PROFILE_CONFIGS.values(), *EGRESS_CONFIGS.values()]
     assert stacks == sorted(config.stack_name for config in deployments)
+
+
+def test_one_batch_writes_the_same_plans_and_records_as_one_synth_each(tmp_path):
+    """The cache synthesizes every missing plan in one process: no app may leak into the next."""
+    deployments = [*PROFILE_CONFIGS.values(), *EGRESS_CONFIGS.values()]
+    batch = synthesize_all([(config, tmp_path / "batch" / config.stack_name) for config in deployments])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        alone = list(pool.map(lambda config: synthesize(config, tmp_path / "alone" / config.stack_name), deployments))
+    for together, single in zip(batch, alone, strict=True):
+        assert together.read_bytes() == single.read_bytes(), together.parent.name
+        assert (together.parent / "engine.json").read_text() == (single.parent / "engine.json").read_text()
