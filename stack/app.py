@@ -19,7 +19,8 @@ from stack.engines import select_engine
 from stack.runtime import fast_provider_imports, prepare_node
 
 
-def main(arguments: list[str]) -> int:
+def main(arguments: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if arguments is None else arguments
     batch = arguments == ["--batch"]
     try:
         engine = select_engine()
@@ -51,4 +52,4 @@ def _batch() -> list[tuple[Config, str]]:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
