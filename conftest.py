@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import functools
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from stack.config import Config
 from tap.plan import Plan
-from tap.pytest_lean import selected_markers
+from tap.pytest_lean import PRE_COMMIT, selected_markers
+from tap.synth.cache import is_cached
 from tap.synth.deployments import EGRESS_CONFIGS, PROFILE_CONFIGS, TEST_DEPLOYMENTS, cached_plans
 from tap.synth.runner import plan_path
+
+if TYPE_CHECKING:
+    from tap.audit.scan import Scanner
 
 TESTS = Path(__file__).parent / "tests"
 # Folder under tests/ -> the marker of every test in it. Folders not listed carry none.
@@ -55,8 +61,49 @@ def given_plans() -> dict[str, Path] | None:
     return paths
 
 
+# A pre-commit run that must synthesize starts at once, beside collection. Where the gate may run,
+# checkov processes start too: each plan is handed to them as it is written and judged as soon as its
+# findings are in, so the gate test (last) finds its verdicts cached.
+_early_scan: Scanner | None = None
+_plans_ahead: Future | None = None
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global _early_scan, _plans_ahead
     given_plans()  # a missing plan stops the run before any test, not in the middle of it
+    if config.getoption("numprocesses", None) or os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # each worker takes the plans when a test asks for them
+    selected = selected_markers(config.getoption("markexpr", ""))
+    if selected is None or "gate" in selected:
+        from tap.audit.gate import early_scan  # not imported by `pytest -m unit`
+
+        _early_scan = early_scan()
+    if given_plans() is None and not all(map(is_cached, TEST_DEPLOYMENTS.values())):
+        if _early_scan:
+            _early_scan.start()  # checkov's import runs beside the synth
+        if selected and selected <= PRE_COMMIT:
+            _plans_ahead = ThreadPoolExecutor(max_workers=1).submit(_plans_now)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not any(item.get_closest_marker("gate") for item in session.items):
+        _stop_early_scan()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _stop_early_scan()
+
+
+def _stop_early_scan() -> None:
+    global _early_scan
+    if _early_scan:
+        _early_scan.close()
+    _early_scan = None
+
+
+def _scan_early(plan: Path) -> None:
+    if _early_scan:
+        _early_scan.submit(plan)
 
 
 def _suite(path: Path) -> str | None:
@@ -79,12 +126,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         marker = SUITE_MARKERS.get(_suite(Path(item.path)))
         if marker:
             item.add_marker(marker)
+    # The gate last: the plans' scans run beside the other tests.
+    items.sort(key=lambda item: item.get_closest_marker("gate") is not None)
+
+
+def _plan_paths() -> dict[str, Path]:
+    return _plans_ahead.result() if _plans_ahead else _plans_now()
 
 
 @functools.cache
-def _plan_paths() -> dict[str, Path]:
-    """Every test deployment's plan file: from $TAP_PLANS_DIR, else cached, or synthesized side by side once."""
-    return given_plans() or cached_plans()
+def _plans_now() -> dict[str, Path]:
+    """Every test deployment's plan file: from $TAP_PLANS_DIR, else cached, or synthesized together once;
+    each handed to the early scan as soon as it is there."""
+    given = given_plans()
+    if given is None:
+        return cached_plans(ready=_scan_early)
+    for path in given.values():
+        _scan_early(path)
+    return given
 
 
 @functools.cache
@@ -96,6 +155,14 @@ def _test_plans() -> dict[str, Plan]:
 def plan_paths() -> dict[str, Path]:
     """Every test deployment's plan file, by deployment (dev, prod and their egress variants)."""
     return _plan_paths()
+
+
+@pytest.fixture(scope="session")
+def scanned_plan_paths(plan_paths: dict[str, Path]) -> dict[str, Path]:
+    """Every test deployment's plan file, with the early scan of them finished: their findings are cached."""
+    if _early_scan:
+        _early_scan.finish()
+    return plan_paths
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ Reads the deployment from the environment (see stack/config.py), synthesizes it 
 selected engine (stack/engines.py) and writes `<outdir>/stacks/TapStack<suffix>/cdk.tf.json`,
 with the engine's record beside it. `python -m stack.app --batch` synthesizes several
 deployments in one process, one app each, from a JSON list on stdin of
-`{"environment": {VARIABLE: value}, "outdir": DIR}`: the engine is imported once for all.
+`{"environment": {VARIABLE: value}, "outdir": DIR}`: the engine is imported once for all, and
+each deployment's DIR is printed on a line of stdout as soon as its plan and record are written.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def main(arguments: list[str] | None = None) -> int:
         PaymentStack(app, config)
         app.synth()
         engine.write_record(stack_folder(app.outdir, config.stack_name), config.to_env())
+        if batch:
+            print(json.dumps(outdir), flush=True)
     return 0
 
 

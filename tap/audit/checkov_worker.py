@@ -9,13 +9,16 @@ report keeps only passes, failures and skips), a check that raised (its registry
 exception into UNKNOWN) and a policy file that failed to import (logged, then skipped).
 Every one of them is reported: UNKNOWN results as findings, the rest as errors.
 
-stdin:  {"policies": DIR, "plans": [PATH, ...]}
-stdout: {"checkov_version": V, "checks": {ID: CHECK}, "findings": {PATH: [FINDING, ...]}, "errors": {PATH: [TEXT]}}
+A line of JSON each way, so plans can be handed over as they are made (checkov imported meanwhile):
+stdin:  {"policies": DIR}, then a plan's PATH per line until the end of input
+stdout: {"plan": PATH, "findings": [FINDING, ...], "errors": [TEXT, ...]} per plan, as each is scanned;
+        before the first, {"checkov_version": V, "checks": {ID: CHECK}} (the checks it loaded with it)
 """
 
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import logging
 import os
@@ -30,22 +33,25 @@ os.environ.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
 OUTCOMES = ("PASSED", "FAILED", "UNKNOWN")
 
 
-def main() -> int:
-    request = json.load(sys.stdin)
-    policies = Path(request["policies"]).resolve()
+def main() -> None:
+    # A short-lived process building a graph of every plan: the collector's passes are time it need not spend.
+    gc.disable()
+    policies = Path(json.loads(sys.stdin.readline())["policies"]).resolve()
     # Policies import `policies.support`, which reads expressions with `tap.expressions`.
     sys.path[:0] = [str(policies.parent), str(Path(__file__).resolve().parents[2])]
     logging.disable(logging.WARNING)
     recorder = Recorder()
     recorder.install()
+    use_libyaml()
 
     from checkov.common.bridgecrew.check_type import CheckType
     from checkov.runner_filter import RunnerFilter
     from checkov.terraform_json.runner import TerraformJsonRunner
     from checkov.version import version
 
-    findings, errors = {}, {}
-    for plan in request["plans"]:
+    registered = False
+    for line in sys.stdin:
+        plan = json.loads(line)
         runner = TerraformJsonRunner()
         recorder.records, recorder.errors = [], []
         runner.run(
@@ -56,14 +62,58 @@ def main() -> int:
         )
         if not runner.definitions:
             sys.exit(f"checkov read no Terraform JSON from {plan}: a plan must be a valid *.tf.json file")
-        types = resource_types(runner.definitions)
-        strict = strict_checks()
-        findings[plan] = [finding(record, types, strict) for record in recorder.records]
-        errors[plan] = recorder.errors
-    document = {"checkov_version": version, "checks": registered_checks(), "findings": findings, "errors": errors}
+        types, strict = resource_types(runner.definitions), strict_checks()
+        # In a stable order: checkov's own varies with what the process scanned before.
+        findings = sorted(
+            (finding(record, types, strict) for record in recorder.records),
+            key=lambda found: (found["address"], found["check_id"], found["lines"]),
+        )
+        if not registered:  # the checks as loaded with the first plan: known before any finding is judged
+            reply({"checkov_version": version, "checks": registered_checks()})
+            registered = True
+        reply({"plan": plan, "findings": findings, "errors": recorder.errors})
+
+
+def use_libyaml() -> None:
+    """checkov reads Terraform JSON with PyYAML for its line numbers, with the pure-Python parser: about
+    half of a plan's scan. libyaml's parser makes the same nodes, marks included, several times faster;
+    checkov's loader stays as it is around it (its constructor, its line marks, its booleans). A text
+    libyaml cannot read (an escaped surrogate pair) is read by checkov's own parser, as before.
+    tests/policies/test_parser.py holds both to the same definitions on every plan and fixture."""
+    import yaml
+
+    if not yaml.__with_libyaml__:
+        return
+    from checkov.common.parsers.yaml import loader
+    from yaml.constructor import SafeConstructor
+    from yaml.cyaml import CParser
+    from yaml.resolver import Resolver
+
+    stock_loader, stock_loads = loader.SafeLineLoader, loader.loads
+
+    class LibyamlLineLoader(CParser, stock_loader):
+        def __init__(self, stream) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    def loads(content: str) -> list:
+        found = stock_loads(content)
+        if found == [None]:  # what checkov's loads gives for a text it could not read
+            loader.SafeLineLoader = stock_loader
+            try:
+                found = stock_loads(content)
+            finally:
+                loader.SafeLineLoader = LibyamlLineLoader
+        return found
+
+    loader.SafeLineLoader, loader.loads = LibyamlLineLoader, loads
+
+
+def reply(document: dict) -> None:
     # The real stdout: checkov wraps sys.stdout in colorama.
-    json.dump(document, sys.__stdout__)
-    return 0
+    sys.__stdout__.write(json.dumps(document) + "\n")
+    sys.__stdout__.flush()
 
 
 class Recorder:
@@ -213,6 +263,8 @@ def registered_checks() -> dict[str, dict]:
 
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        main()
     except Exception as error:  # noqa: BLE001 - one line for tap, whatever checkov raised
         sys.exit(f"{type(error).__name__}: {' '.join(str(error).split())}")
+    # Every reply is written and flushed: skip the half second the interpreter spends taking checkov apart.
+    os._exit(0)

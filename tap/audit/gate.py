@@ -8,6 +8,7 @@ judged as of today), so a commit that changed none of them pays for no scan.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -18,15 +19,32 @@ from tap.audit.binding import Binding
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers, require_findings
 from tap.audit.judgeable import refuse_unjudgeable
 from tap.audit.mapping import Mapping
-from tap.audit.scan import POLICIES, Scan, checkov_python, scan
+from tap.audit.scan import POLICIES, Scan, Scanner, checkov_python, scan
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import shown_source
+from tap.errors import UsageError
 from tap.plan import Plan
 
 # The checkout's own sources are what is being committed: its declarations are the ones under review.
 CHECKOUT = Binding(
     True, "the checkout's own sources, about to be committed", None, None, (shown_source(DEFAULT_WAIVERS),)
 )
+
+
+def early_scan(processes: int = 1) -> Scanner | None:
+    """A scanner to hand each plan to as it is made: each is judged as soon as its findings are in, while
+    the next is scanned, so the gate finds every verdict cached. None when checkov is not set up (the
+    gate says so itself when it runs)."""
+    try:
+        return Scanner(processes, scanned=_judge_early)
+    except UsageError:
+        return None
+
+
+def _judge_early(plan: Path) -> None:
+    # Only to fill the cache: the gate judges the plan again and says whatever went wrong here.
+    with contextlib.suppress(Exception):
+        gate([plan])
 
 
 def gate(plans: list[Path], today: dt.date | None = None) -> dict[Path, list[str]]:

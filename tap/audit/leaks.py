@@ -12,6 +12,7 @@ detectors (AWS keys, private keys, tokens) the text.
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import io
 import json
@@ -74,9 +75,7 @@ def _settings() -> dict:
 
 
 def _scan(string: _String) -> Leak | None:
-    lines = [(number, f'{string.name}: "{line}"') for number, line in enumerate(string.text.splitlines(), 1)]
-    # The line scanner `detect-secrets scan` runs on each file, without the file (the version is pinned).
-    found = list(_process_line_based_plugins(lines, SCANNED_AS))
+    found = _detected(string.name, string.text)
     if not found:
         return None
     address, attribute = _location(string.path)
@@ -86,6 +85,14 @@ def _scan(string: _String) -> Leak | None:
         kinds=tuple(sorted({secret.type for secret in found})),
         texts=frozenset({string.raw, string.text, *(literal for secret in found for literal in _literals(secret))}),
     )
+
+
+@functools.cache
+def _detected(name: str, text: str) -> tuple[PotentialSecret, ...]:
+    """What detect-secrets finds in a text under a name; the plans of one run share most of their texts."""
+    lines = [(number, f'{name}: "{line}"') for number, line in enumerate(text.splitlines(), 1)]
+    # The line scanner `detect-secrets scan` runs on each file, without the file (the version is pinned).
+    return tuple(_process_line_based_plugins(lines, SCANNED_AS))
 
 
 def _literals(secret: PotentialSecret) -> set[str]:

@@ -15,13 +15,13 @@ Location: `.cache/plans/` in the project (or $TAP_CACHE_DIR). Clear it with
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from collections.abc import Callable
 from pathlib import Path
 
 from filelock import FileLock
@@ -33,7 +33,6 @@ from tap.synth.runner import engine_versions, plan_path, synthesize_all
 
 STACK_SOURCES = PROJECT_ROOT / "stack"
 ENTRIES_KEPT = 16
-SYNTH_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 
 
 def cache_dir() -> Path:
@@ -62,36 +61,72 @@ def cached_plan(config: Config, engine: Engine | None = None, source_root: Path 
     return cached_plans_of([config], engine, source_root)[0]
 
 
-def cached_plans_of(configs: list[Config], engine: Engine | None = None, source_root: Path | None = None) -> list[Path]:
-    """The plans of several deployments: those no run has synthesized yet, in one synth process (the
-    engine imported once), under the lock of each, taken in key order (no two runs wait on each other)."""
+def is_cached(config: Config, engine: Engine | None = None) -> bool:
+    """Whether a run has synthesized the plan of `config` by `engine` (default: the selected one)."""
     engine = engine or select_engine()
+    return plan_path(cache_dir() / cache_key(config, engine), config).exists()
+
+
+def cached_plans_of(
+    configs: list[Config],
+    engine: Engine | None = None,
+    source_root: Path | None = None,
+    ready: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """The plans of several deployments: those no run has synthesized yet, in one synth process (the
+    engine imported once), under the lock of each, taken in key order (no two runs wait on each other).
+    `ready(plan)` is called for each plan as soon as it is in the cache, while the rest are being made."""
+    engine = engine or select_engine()
+    ready = ready or (lambda plan: None)
     root = cache_dir()
     keys = [cache_key(config, engine, source_root / "stack" if source_root else None) for config in configs]
-    plans = [plan_path(root / key, config) for key, config in zip(keys, configs, strict=True)]
-    missing = {key: config for key, config, plan in zip(keys, configs, plans, strict=True) if not plan.exists()}
-    if not missing:
-        return plans
-    root.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as held:
-        for key in sorted(missing):
-            held.enter_context(FileLock(root / f"{key}.lock"))
-        # Another process may have synthesized some of them while we waited.
-        missing = {key: config for key, config in missing.items() if not plan_path(root / key, config).exists()}
-        stagings = {key: Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-")) for key in missing}
-        try:
-            deployments = [(config, stagings[key]) for key, config in missing.items()]
-            # A process per core, each importing the engine once for its share of the plans.
-            shares = [share for index in range(SYNTH_PROCESSES) if (share := deployments[index::SYNTH_PROCESSES])]
-            with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:
-                list(pool.map(lambda share: synthesize_all(share, engine, source_root or PROJECT_ROOT), shares))
-            for key, staging in stagings.items():
-                os.replace(staging, root / key)
-        finally:
-            for staging in stagings.values():
-                shutil.rmtree(staging, ignore_errors=True)
-    _prune(root)
-    return plans
+    plans = {key: plan_path(root / key, config) for key, config in zip(keys, configs, strict=True)}
+    missing = {key: config for key, config in zip(keys, configs, strict=True) if not plans[key].exists()}
+    for key in [key for key in plans if key not in missing]:
+        _touch(root / key)  # the newest entries are kept: one in use is among them
+        ready(plans[key])
+    if missing:
+        root.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as held:
+            for key in sorted(missing):
+                held.enter_context(FileLock(root / f"{key}.lock"))
+            _synthesize_missing(missing, plans, engine, source_root or PROJECT_ROOT, ready)
+        _prune(root)
+    return [plans[key] for key in keys]
+
+
+def _synthesize_missing(
+    missing: dict[str, Config], plans: dict[str, Path], engine: Engine, source_root: Path, ready: Callable
+) -> None:
+    """Synthesize each missing plan into a staging folder, moved into the cache whole as soon as it is written.
+    Called under the plans' locks; another process may have made some of them while we waited."""
+    root = cache_dir()
+    for key in [key for key in missing if plans[key].exists()]:
+        del missing[key]
+        ready(plans[key])
+    stagings = {key: Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-")) for key in missing}
+    keys = {str(staging): key for key, staging in stagings.items()}
+
+    def place(_config: Config, staging: Path) -> None:
+        key = keys[str(staging)]
+        os.replace(stagings.pop(key), root / key)
+        ready(plans[key])
+
+    try:
+        # One process: the engine's import is most of a synth; the other core is left to what
+        # runs beside it (a scan of each plan as it is written, the tests).
+        if stagings:
+            synthesize_all([(missing[key], staging) for key, staging in stagings.items()], engine, source_root, place)
+        for key in list(stagings):  # an engine that did not say when each was written
+            place(missing[key], stagings[key])
+    finally:
+        for staging in stagings.values():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _touch(entry: Path) -> None:
+    with contextlib.suppress(OSError):  # pruned meanwhile: the plan is read below, and its absence said
+        os.utime(entry)
 
 
 def _prune(root: Path) -> None:

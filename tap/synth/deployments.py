@@ -9,6 +9,7 @@ $TAP_PLANS_DIR.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from stack.config import Config
@@ -28,6 +29,8 @@ TEST_DEPLOYMENTS = {
 }
 
 
-def cached_plans() -> dict[str, Path]:
-    """Every test deployment's plan from the cache, the missing ones synthesized together once."""
-    return dict(zip(TEST_DEPLOYMENTS, cached_plans_of(list(TEST_DEPLOYMENTS.values())), strict=True))
+def cached_plans(ready: Callable[[Path], None] | None = None) -> dict[str, Path]:
+    """Every test deployment's plan from the cache, the missing ones synthesized together once;
+    `ready(plan)` as each is in the cache."""
+    plans = cached_plans_of(list(TEST_DEPLOYMENTS.values()), ready=ready)
+    return dict(zip(TEST_DEPLOYMENTS, plans, strict=True))

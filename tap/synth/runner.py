@@ -14,6 +14,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from stack.config import Config
@@ -65,13 +67,28 @@ def synthesize(
 
 
 def synthesize_all(
-    deployments: list[tuple[Config, Path]], engine: Engine | None = None, source_root: Path = PROJECT_ROOT
+    deployments: list[tuple[Config, Path]],
+    engine: Engine | None = None,
+    source_root: Path = PROJECT_ROOT,
+    written: Callable[[Config, Path], None] | None = None,
 ) -> list[Path]:
     """Write the plans of several deployments, each under its own folder, in one process: the engine is
-    imported once (the costly part), then each deployment is an app of its own."""
+    imported once (the costly part), then each deployment is an app of its own. `written(config, outdir)`
+    is called as each plan is written, while the rest are still being made."""
     engine = engine or select_engine()
     batch = [{"environment": config.to_env(), "outdir": str(outdir)} for config, outdir in deployments]
-    _run_app(dict(os.environ), ["--batch"], json.dumps(batch), engine, source_root, deployments)
+    by_outdir = {str(outdir): config for config, outdir in deployments}
+
+    def report(line: str) -> None:
+        # The app's line for a finished deployment; anything else the engine prints is not one.
+        try:
+            outdir = json.loads(line)
+        except ValueError:
+            return
+        if written and isinstance(outdir, str) and outdir in by_outdir:
+            written(by_outdir[outdir], Path(outdir))
+
+    _run_app(dict(os.environ), ["--batch"], json.dumps(batch), engine, source_root, deployments, report)
     return [plan_path(outdir, config) for config, outdir in deployments]
 
 
@@ -82,23 +99,32 @@ def _run_app(
     engine: Engine,
     source_root: Path,
     deployments: list[tuple[Config, Path]],
+    report: Callable[[str], None] = lambda line: None,
 ) -> None:
     configs, outdirs = [config for config, _ in deployments], [outdir for _, outdir in deployments]
     env[ENGINE_VARIABLE] = engine.name
     prepare_node(env)
     for folder in outdirs:  # the engine makes one level of folder, not its parents
         Path(folder).mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [engine.python(), "-m", "stack.app", *arguments],
-        cwd=source_root,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-    )
-    stacks = ", ".join(config.stack_name for config in configs)
-    if result.returncode != 0:
-        detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [engine.python(), "-m", "stack.app", *arguments],
+            cwd=source_root,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        with process:
+            process.stdin.write(stdin or "")
+            process.stdin.close()
+            for line in process.stdout:
+                report(line)
+        stderr.seek(0)
+        detail = (stderr.read().decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+    if process.returncode != 0:
+        stacks = ", ".join(config.stack_name for config in configs)
         raise UsageError(f"synth of {stacks} with {engine.name} failed: {detail}")
     if os.environ.get(SYNTH_LOG_VARIABLE):
         with open(os.environ[SYNTH_LOG_VARIABLE], "a", encoding="utf-8") as log:

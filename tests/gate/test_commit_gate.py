@@ -9,7 +9,7 @@ from __future__ import annotations
 from tap.audit.gate import gate
 
 
-def test_every_plan_the_stack_makes_passes_the_policies(plan_paths):
-    verdicts = gate(list(plan_paths.values()))
-    failing = {name: verdicts[path] for name, path in plan_paths.items() if verdicts[path]}
+def test_every_plan_the_stack_makes_passes_the_policies(scanned_plan_paths):
+    verdicts = gate(list(scanned_plan_paths.values()))
+    failing = {name: verdicts[path] for name, path in scanned_plan_paths.items() if verdicts[path]}
     assert failing == {}, "\n".join(f"{name}: {line}" for name, lines in failing.items() for line in lines)

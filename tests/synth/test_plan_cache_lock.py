@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import tap.synth.cache
 from stack.config import Config
-from tap.synth.cache import cached_plan
+from tap.synth.cache import cached_plan, cached_plans_of
 
 
 def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
@@ -18,7 +18,7 @@ def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
     monkeypatch.setenv("TAP_CACHE_DIR", str(tmp_path))
     synths = []
 
-    def slow_synth(deployments, engine, source_root):
+    def slow_synth(deployments, engine, source_root, written):
         time.sleep(0.2)  # long enough for every other caller to arrive while it runs
         for config, outdir in deployments:
             synths.append(config.stack_name)
@@ -32,4 +32,38 @@ def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
     assert synths == ["TapStackdev"]
     (path,) = paths
     assert path.read_text() == '{"resource": {}}'
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_each_plan_is_ready_in_the_cache_as_soon_as_it_is_written(tmp_path, monkeypatch):
+    """A cached plan is ready at once; a new one as its synth writes it, moved into the cache before the next."""
+    monkeypatch.setenv("TAP_CACHE_DIR", str(tmp_path))
+    first, second, third = Config(), Config(environment_suffix="qa"), Config(environment_suffix="uat")
+    events = []
+
+    def synth_one_by_one(deployments, engine, source_root, written):
+        for config, outdir in deployments:
+            plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"
+            plan.parent.mkdir(parents=True)
+            plan.write_text('{"resource": {}}')
+            events.append(("written", config.stack_name))
+            written(config, outdir)
+
+    def ready(plan):  # in its cache entry, not a staging folder, and there
+        in_entry = not plan.relative_to(tmp_path).parts[0].startswith(".")
+        events.append(("ready", plan.parent.name, in_entry and plan.is_file()))
+
+    monkeypatch.setattr(tap.synth.cache, "synthesize_all", synth_one_by_one)
+    cached_plan(first)
+    events.clear()
+    paths = cached_plans_of([first, second, third], ready=ready)
+    assert events == [
+        ("ready", first.stack_name, True),
+        *(
+            event
+            for config in (second, third)
+            for event in (("written", config.stack_name), ("ready", config.stack_name, True))
+        ),
+    ]
+    assert [plan.parent.name for plan in paths] == [config.stack_name for config in (first, second, third)]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
