@@ -140,7 +140,8 @@ def _plans_now() -> dict[str, Path]:
     each handed to the early scan as soon as it is there."""
     given = given_plans()
     if given is None:
-        return cached_plans(ready=_scan_early)
+        # One synth process when checkov runs beside it: the other core is the scan's.
+        return cached_plans(ready=_scan_early, processes=1) if _early_scan else cached_plans()
     for path in given.values():
         _scan_early(path)
     return given

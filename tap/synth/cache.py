@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from filelock import FileLock
@@ -33,6 +34,8 @@ from tap.synth.runner import engine_versions, plan_path, synthesize_all
 
 STACK_SOURCES = PROJECT_ROOT / "stack"
 ENTRIES_KEPT = 16
+# A process per core by default; a run that scans each plan as it is written keeps the other core for that.
+SYNTH_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 
 
 def cache_dir() -> Path:
@@ -72,10 +75,12 @@ def cached_plans_of(
     engine: Engine | None = None,
     source_root: Path | None = None,
     ready: Callable[[Path], None] | None = None,
+    processes: int = SYNTH_PROCESSES,
 ) -> list[Path]:
-    """The plans of several deployments: those no run has synthesized yet, in one synth process (the
-    engine imported once), under the lock of each, taken in key order (no two runs wait on each other).
-    `ready(plan)` is called for each plan as soon as it is in the cache, while the rest are being made."""
+    """The plans of several deployments: those no run has synthesized yet, shared over up to `processes`
+    synth processes (each importing the engine once), under the lock of each, taken in key order (no two
+    runs wait on each other). `ready(plan)` is called for each plan as soon as it is in the cache, while
+    the rest are being made."""
     engine = engine or select_engine()
     ready = ready or (lambda plan: None)
     root = cache_dir()
@@ -90,13 +95,18 @@ def cached_plans_of(
         with contextlib.ExitStack() as held:
             for key in sorted(missing):
                 held.enter_context(FileLock(root / f"{key}.lock"))
-            _synthesize_missing(missing, plans, engine, source_root or PROJECT_ROOT, ready)
+            _synthesize_missing(missing, plans, engine, source_root or PROJECT_ROOT, ready, processes)
         _prune(root)
     return [plans[key] for key in keys]
 
 
 def _synthesize_missing(
-    missing: dict[str, Config], plans: dict[str, Path], engine: Engine, source_root: Path, ready: Callable
+    missing: dict[str, Config],
+    plans: dict[str, Path],
+    engine: Engine,
+    source_root: Path,
+    ready: Callable,
+    processes: int,
 ) -> None:
     """Synthesize each missing plan into a staging folder, moved into the cache whole as soon as it is written.
     Called under the plans' locks; another process may have made some of them while we waited."""
@@ -112,11 +122,11 @@ def _synthesize_missing(
         os.replace(stagings.pop(key), root / key)
         ready(plans[key])
 
+    deployments = [(missing[key], staging) for key, staging in stagings.items()]
+    shares = [share for index in range(max(1, processes)) if (share := deployments[index::processes])]
     try:
-        # One process: the engine's import is most of a synth; the other core is left to what
-        # runs beside it (a scan of each plan as it is written, the tests).
-        if stagings:
-            synthesize_all([(missing[key], staging) for key, staging in stagings.items()], engine, source_root, place)
+        with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:
+            list(pool.map(lambda share: synthesize_all(share, engine, source_root, place), shares))
         for key in list(stagings):  # an engine that did not say when each was written
             place(missing[key], stagings[key])
     finally:

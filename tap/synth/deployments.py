@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stack.config import Config
-from tap.synth.cache import cached_plans_of
+from tap.synth.cache import SYNTH_PROCESSES, cached_plans_of
 
 PROFILE_CONFIGS = {
     "dev": Config(environment_suffix="dev", profile="dev"),
@@ -29,8 +29,8 @@ TEST_DEPLOYMENTS = {
 }
 
 
-def cached_plans(ready: Callable[[Path], None] | None = None) -> dict[str, Path]:
-    """Every test deployment's plan from the cache, the missing ones synthesized together once;
-    `ready(plan)` as each is in the cache."""
-    plans = cached_plans_of(list(TEST_DEPLOYMENTS.values()), ready=ready)
+def cached_plans(ready: Callable[[Path], None] | None = None, processes: int = SYNTH_PROCESSES) -> dict[str, Path]:
+    """Every test deployment's plan from the cache, the missing ones synthesized once (over up to
+    `processes` synth processes); `ready(plan)` as each is in the cache."""
+    plans = cached_plans_of(list(TEST_DEPLOYMENTS.values()), ready=ready, processes=processes)
     return dict(zip(TEST_DEPLOYMENTS, plans, strict=True))

@@ -56,7 +56,7 @@ def test_each_plan_is_ready_in_the_cache_as_soon_as_it_is_written(tmp_path, monk
     monkeypatch.setattr(tap.synth.cache, "synthesize_all", synth_one_by_one)
     cached_plan(first)
     events.clear()
-    paths = cached_plans_of([first, second, third], ready=ready)
+    paths = cached_plans_of([first, second, third], ready=ready, processes=1)
     assert events == [
         ("ready", first.stack_name, True),
         *(
