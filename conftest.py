@@ -42,6 +42,7 @@ SUITE_MARKERS = {
     "preflight": "preflight",
     "cli": "cli",
     "mutation": "mutation",
+    "fuzz": "fuzz",
 }
 
 PLANS_VARIABLE = "TAP_PLANS_DIR"

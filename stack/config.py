@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from stack import naming
@@ -26,10 +26,12 @@ ENVIRONMENTS_FILE = PROJECT_ROOT / "environments.toml"
 
 # An ACM certificate (or IAM server certificate) ARN, so a typo is caught at synth rather than at deploy.
 # Matched with fullmatch: `$` would also match before a final newline ('ap-southeast-1\n').
+# Every pattern is ASCII: `\d` and `\w` would also take other scripts' digits and letters ('ap-south-١').
 _CERTIFICATE_ARN = re.compile(
-    r"arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}|iam::\d{12}:server-certificate/[\w+=,.@/-]+)"
+    r"arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}|iam::\d{12}:server-certificate/[\w+=,.@/-]+)",
+    re.ASCII,
 )
-_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
+_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d", re.ASCII)
 _SUFFIX_CHARSET = re.compile(r"[a-z0-9-]+")
 # Stands in for a real certificate where none is given (synth and rehearsal need
 # none); a deploy needs ALB_CERTIFICATE_ARN set.
@@ -37,12 +39,16 @@ PLACEHOLDER_ACCOUNT = "000000000000"
 # Stands in for the alarm recipients where none are given: `.invalid` is reserved (RFC 2606)
 # and never delivers, so synth and the rehearsal work and preflight blocks a deploy with it.
 PLACEHOLDER_ALARM_EMAIL = "payment-alarms@placeholder.invalid"
-_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+# An address as HTML's email inputs take it (WHATWG), with at least one dot in the domain.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
 # The role allowed to disable, delete or rewrite the policy of the stack's KMS keys (besides the
 # account root): the role that deploys and destroys the stack, so it must be named when that differs.
 DEFAULT_KEY_ADMINISTRATOR_ROLE = "payment-key-administrator"
 # IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
 
 # What the application instances call on AWS, each through an interface endpoint in the VPC.
 # stack/compute.py makes them SSM-managed (AmazonSSMManagedInstanceCore, Session Manager
@@ -179,6 +185,7 @@ class Config:
     settings: Profile = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        _check_types(self)
         _check_profile(self.profile)
         _check_region(self.region)
         _check_environment_suffix(self.environment_suffix)
@@ -324,8 +331,45 @@ def _check_profile(profile: str) -> None:
         raise ConfigError("profile", f"must be one of {', '.join(PROFILES)}, not {profile!r}")
 
 
+# Where a field's value comes from, as sentences name it; fields not listed are named as themselves.
+FIELD_SOURCES = {
+    "environment_suffix": "ENVIRONMENT_SUFFIX",
+    "region": "AWS_REGION",
+    "certificate_arn": "ALB_CERTIFICATE_ARN",
+    "internet_egress_cidrs": INTERNET_EGRESS_VARIABLE,
+    "alarm_emails": "ALARM_EMAILS",
+    "key_administrator_role": "KEY_ADMINISTRATOR_ROLE",
+}
+
+
+def _check_types(config: Config) -> None:
+    """Each value of the kind its field holds (an outputs file or a record may say anything)."""
+    for item in fields(config):
+        if not item.init:
+            continue
+        value, expected = getattr(config, item.name), item.type
+        if expected == "int":
+            right = isinstance(value, int) and not isinstance(value, bool)
+        elif expected == "str":
+            right = isinstance(value, str)
+        else:  # a list of texts, or one comma-separated text
+            right = isinstance(value, str) or (
+                isinstance(value, tuple | list) and all(isinstance(v, str) for v in value)
+            )
+        if not right:
+            kind = (
+                "a list of texts" if expected.startswith("tuple") else f"a {'number' if expected == 'int' else 'text'}"
+            )
+            raise ConfigError(FIELD_SOURCES.get(item.name, item.name), f"must be {kind}, not {type(value).__name__}")
+
+
+def is_region(region: str) -> bool:
+    """An AWS region's name ('ap-southeast-1'), whole."""
+    return bool(_REGION.fullmatch(region))
+
+
 def _check_region(region: str) -> None:
-    if not _REGION.fullmatch(region):
+    if not is_region(region):
         raise ConfigError("AWS_REGION", f"must look like 'ap-southeast-1', not {region!r}")
 
 
@@ -389,13 +433,13 @@ def _check_certificate(arn: str) -> None:
 
 
 def _check_alarm_emails(emails: tuple[str, ...]) -> None:
-    bad = [email for email in emails if not _EMAIL.match(email)]
+    bad = [email for email in emails if not _EMAIL.fullmatch(email)]
     if bad:
         raise ConfigError("ALARM_EMAILS", f"must be comma-separated email addresses, not {bad[0]!r}")
 
 
 def _check_role_name(role: str) -> None:
-    if not _ROLE_NAME.match(role):
+    if not _ROLE_NAME.fullmatch(role):
         raise ConfigError(
             "KEY_ADMINISTRATOR_ROLE", f"must be an IAM role name (1-64 of letters, digits, +=,.@_-), not {role!r}"
         )

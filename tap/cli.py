@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import shutil
 import sys
 import time
@@ -15,6 +16,8 @@ from tap.errors import UsageError
 from tap.files import check_can_create
 from tap.synth.cache import cached_plan
 from tap.synth.runner import DEFAULT_OUTDIR
+
+DECIMAL = re.compile(r"[0-9]+")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -126,6 +129,7 @@ def cmd_mutate(args: argparse.Namespace) -> int:
         sample=args.sample,
         seed=args.seed,
         survivors_file=Path(args.survivors) if args.survivors else SURVIVORS_FILE,
+        sign_key=Path(args.sign_key) if args.sign_key else None,
     )
 
 
@@ -144,7 +148,7 @@ def _kinds(text: str) -> list[str]:
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
+    if not DECIMAL.fullmatch(text) or int(text) == 0:  # isdigit() would take "²" and "١٢"
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
     return int(text)
 
@@ -222,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     mutate.add_argument("--sample", type=_positive, help="run only this many mutants of each kind, drawn with --seed")
     mutate.add_argument("--seed", type=int, default=0, help="the sample's seed (default: 0)")
     mutate.add_argument("--survivors", help="survivors file (default: survivors.toml in the project)")
+    mutate.add_argument(
+        "--sign-key", help="Ed25519 private key (PEM) that seals the result (OUT.sig): tap audit --sign-key verifies it"
+    )
     mutate.set_defaults(run=cmd_mutate)
 
     engines = commands.add_parser("engines", help="the two engines, cdktf and CDK Terrain (cdktn)")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tap.documents import not_json, unique_keys
+
 METADATA = "//"
 
 
@@ -125,20 +127,6 @@ class Match:
         """A `${type.name...}` interpolation of the given resource (and attribute)."""
         target = f"${{{address}.{attribute}}}" if attribute else f"${{{address}."
         return _Predicate(lambda v: isinstance(v, str) and target in v, f"a reference to {target}")
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object, refused when a key repeats: Python would keep the last and drop the rest unseen,
-    where Terraform's JSON syntax keeps both."""
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        repeated = next(key for number, (key, _) in enumerate(pairs) if key in dict(pairs[:number]))
-        raise ValueError(f"the key {repeated!r} repeats in one object")
-    return found
 
 
 class _Missing:
@@ -282,7 +270,7 @@ class Plan:
         """The plan in a file; NaN and Infinity, which Python's JSON reader would take, are refused (ValueError)."""
         path = Path(path)
         text = path.read_text(encoding="utf-8")
-        return cls(json.loads(text, parse_constant=_not_json, object_pairs_hook=_unique_keys), str(path))
+        return cls(json.loads(text, parse_constant=not_json, object_pairs_hook=unique_keys), str(path))
 
     @property
     def stack_name(self) -> str:

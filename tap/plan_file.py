@@ -7,19 +7,21 @@ file stops a command with a UsageError before anything indexes into it.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from tap import documents
+from tap.documents import Kind, MiB, kind_of
 from tap.errors import UsageError
 from tap.plan import METADATA, Plan
 
-# How deep a plan's JSON may nest (CDKTF's deepest is a policy's condition: under 20 levels).
-MAX_DEPTH = 64
-SURROGATE = re.compile("[\ud800-\udfff]")
 # A Terraform block type or name.
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+# A plan of every resource the stack makes is under 1 MiB; a plan larger than this is no plan of ours.
+PLAN = Kind("the plan", "json", max_bytes=64 * MiB, remedy=": pass a cdk.tf.json")
 
 
 def read_plan(path: Path, shown: Path | None = None) -> Plan:
@@ -27,29 +29,12 @@ def read_plan(path: Path, shown: Path | None = None) -> Plan:
 
     `shown` is the path the sentence names when `path` is a private copy of it (tap audit's snapshot).
     """
-    path, read = shown or path, path
-    try:
-        plan = Plan.load(read)
-    except OSError as error:
-        raise UsageError(f"cannot read the plan {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"the plan {path} is not text (a plan is UTF-8 JSON): pass a cdk.tf.json") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"the plan {path} is not JSON ({error.msg} at line {error.lineno})") from None
-    except RecursionError:
-        raise UsageError(f"the plan {path} nests deeper than any plan: pass a cdk.tf.json") from None
-    except ValueError as error:  # NaN, Infinity, a repeated key: what Python would read otherwise than Terraform
-        raise UsageError(f"the plan {path} cannot be read as Terraform reads it: {error}") from None
+    shown = shown or path
+    plan = Plan(documents.read(path, PLAN, shown), str(shown))
     problem = _shape_problem(plan.document)
     if problem:
-        raise UsageError(f"{path} is not a CDKTF plan: {problem}")
+        raise UsageError(f"{shown} is not a CDKTF plan: {problem}")
     return plan
-
-
-def kind_of(value: Any) -> str:
-    """What a JSON (or TOML) value is, for a sentence: "a list", "an object"..."""
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
-    return "null" if value is None else kinds.get(type(value), f"a {type(value).__name__}")
 
 
 def _shape_problem(document: Any) -> str | None:
@@ -60,9 +45,6 @@ def _shape_problem(document: Any) -> str | None:
     """
     if not isinstance(document, dict):
         return f"it is {kind_of(document)}, not an object"
-    problem = _text_problem(document)
-    if problem:
-        return problem
     annotations = document.get(METADATA)
     metadata = annotations.get("metadata") if isinstance(annotations, dict) else None
     if not isinstance(metadata, dict) or not isinstance(metadata.get("stackName"), str):
@@ -77,22 +59,6 @@ def _shape_problem(document: Any) -> str | None:
 def _section_problem(document: dict, section: str, of: str) -> str | None:
     value = document.get(section, {})
     return None if isinstance(value, dict) else f"`{section}` is {kind_of(value)}, not an object of {of}"
-
-
-def _text_problem(document: Any) -> str | None:
-    """Nesting no plan has, or text that is no Unicode (a lone surrogate such as `\\ud800`)."""
-    pending = [(document, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if depth > MAX_DEPTH:
-            return f"it nests deeper than {MAX_DEPTH} levels, which no plan does"
-        if isinstance(value, dict):
-            pending += [(key, depth) for key in value] + [(item, depth + 1) for item in value.values()]
-        elif isinstance(value, list):
-            pending += [(item, depth + 1) for item in value]
-        elif isinstance(value, str) and SURROGATE.search(value):
-            return f"the text '{value.encode('unicode_escape').decode()[:60]}' is not valid Unicode"
-    return None
 
 
 def _blocks_problem(by_type: dict, section: str) -> str | None:

@@ -11,7 +11,6 @@ still be audited: its report says "unbound", and no declaration of its own appli
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import tarfile
 import tempfile
@@ -22,7 +21,7 @@ from typing import Any
 from stack.config import Config, ConfigError
 from stack.contract import ENGINE_RECORD, PROJECT_ROOT
 from stack.engines import ENGINES
-from tap.audit.provenance import git
+from tap.audit.provenance import engine_record, git
 from tap.audit.waivers import shown_source
 from tap.errors import UsageError
 from tap.synth.cache import cached_plan
@@ -57,7 +56,7 @@ def bind(plan_path: Path, waivers_file: Path | None = None, waivers_copy: Path |
     """The plan's binding to HEAD, and whether the waivers file is HEAD's own (`waivers_copy`: the bytes
     of it the audit read, when it read a private copy)."""
     commit = git("rev-parse", "--verify", "HEAD")
-    record = read_record(plan_path)
+    record = engine_record(plan_path)
     read = waivers_copy or waivers_file
     committed = commit and waivers_file and _committed(commit, waivers_file, read)
     reviewed = (shown_source(waivers_file),) if committed else ()
@@ -80,23 +79,9 @@ def bind(plan_path: Path, waivers_file: Path | None = None, waivers_copy: Path |
     return Binding(True, proof, commit, record, reviewed)
 
 
-def read_record(plan_path: Path) -> dict[str, Any] | None:
-    """engine.json beside the plan, or None when there is none that reads as a record."""
-    try:
-        record = json.loads((Path(plan_path).parent / ENGINE_RECORD).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
 def _unreproducible(record: dict[str, Any]) -> str | None:
-    """Why the recorded synth cannot be repeated here, or None."""
-    name, versions, inputs = record.get("name"), record.get("versions"), record.get("inputs")
-    named = isinstance(name, str) and name in ENGINES
-    if not named or not isinstance(versions, dict) or not isinstance(inputs, dict):
-        return f"the plan's {ENGINE_RECORD} does not name an engine, its versions and the synthesis inputs"
-    if not all(isinstance(key, str) and isinstance(value, str) for key, value in inputs.items()):
-        return f"the synthesis inputs in the plan's {ENGINE_RECORD} are not names and texts"
+    """Why the recorded synth cannot be repeated here, or None (its shape is the record's schema's)."""
+    name, versions, inputs = record["name"], record["versions"], record["inputs"]
     try:
         installed = engine_versions(ENGINES[name])
         Config.from_env(inputs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from stack.contract import ENGINE_RECORD, below_project
+from tap import documents
 from tap.audit.mapping import MAPPING_FILE
 from tap.audit.scan import POLICIES
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
 
 PLAN_COPY = "audited-plan.tf.json"
@@ -27,6 +30,14 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
 BUNDLE_FILES = (PLAN_COPY, ENGINE_RECORD, MANIFEST, SIGNATURE)
 MANIFEST_VERSION = "1"
+MANIFEST_KIND = Kind(
+    f"the {MANIFEST}", "json", "manifest", max_bytes=16 * MiB, remedy=": it was not written by tap audit"
+)
+# An Ed25519 signature is 64 bytes (128 hex digits); a PEM key well under a kilobyte.
+SIGNATURE_KIND = Kind(f"the {SIGNATURE}", "bytes", max_bytes=1024)
+SIGNING_KEY = Kind("the signing key", "bytes", max_bytes=16 * 1024, remedy=": pass an Ed25519 private key (PEM)")
+PUBLIC_KEY = Kind("the public key", "bytes", max_bytes=16 * 1024, remedy=": pass an Ed25519 public key (PEM)")
+PASSPHRASE_VARIABLE = "TAP_SIGN_KEY_PASSPHRASE"
 
 
 def sha256_file(path: Path) -> str:
@@ -76,28 +87,31 @@ def seal(folder: Path, inputs: dict[str, Any], tools: dict[str, Any], key: Ed255
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
-    key = _load_pem(path, "signing key", serialization.load_pem_private_key, password=None)
+    """The signing key; an encrypted one is opened with the passphrase in $TAP_SIGN_KEY_PASSPHRASE."""
+    data = documents.read_bytes(path, SIGNING_KEY)
+    passphrase = os.environ.get(PASSPHRASE_VARIABLE)
+    try:
+        key = serialization.load_pem_private_key(data, password=passphrase.encode() if passphrase else None)
+    except TypeError:  # encrypted without a passphrase given, or a passphrase for a key that has none
+        state = "is encrypted: give its passphrase in" if not passphrase else "is not encrypted: unset"
+        raise UsageError(f"the signing key {path} {state} ${PASSPHRASE_VARIABLE}") from None
+    except ValueError:
+        if passphrase and b"ENCRYPTED" in data:
+            raise UsageError(f"the passphrase in ${PASSPHRASE_VARIABLE} does not open the signing key {path}") from None
+        raise UsageError(f"the signing key {path} is not a PEM private key (an Ed25519 key in PKCS#8)") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise UsageError(f"the signing key {path} is not an Ed25519 private key")
     return key
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
-    key = _load_pem(path, "public key", serialization.load_pem_public_key)
+    try:
+        key = serialization.load_pem_public_key(documents.read_bytes(path, PUBLIC_KEY))
+    except ValueError:
+        raise UsageError(f"the public key {path} is not a PEM public key (Ed25519, SubjectPublicKeyInfo)") from None
     if not isinstance(key, Ed25519PublicKey):
         raise UsageError(f"the public key {path} is not an Ed25519 public key")
     return key
-
-
-def _load_pem(path: Path, role: str, loader, **options):
-    try:
-        return loader(Path(path).read_bytes(), **options)
-    except OSError as error:
-        raise UsageError(f"cannot read the {role} {path}: {error.strerror}") from None
-    except (ValueError, TypeError):
-        raise UsageError(
-            f"the {role} {path} is not a PEM key (an Ed25519 key, PKCS#8 or SubjectPublicKeyInfo)"
-        ) from None
 
 
 def verify(folder: Path, public_key: Ed25519PublicKey | None = None) -> list[str]:
@@ -118,30 +132,21 @@ def verify(folder: Path, public_key: Ed25519PublicKey | None = None) -> list[str
 def _manifest_text(folder: Path) -> bytes:
     if not Path(folder).is_dir():
         raise UsageError(f"{folder} is not a report folder: pass the folder tap audit wrote")
-    try:
-        return (Path(folder) / MANIFEST).read_bytes()
-    except OSError:
-        raise UsageError(
-            f"{folder} holds no {MANIFEST}: it was not written by tap audit, so it cannot be verified"
-        ) from None
+    if not (Path(folder) / MANIFEST).exists():
+        raise UsageError(f"{folder} holds no {MANIFEST}: it was not written by tap audit, so it cannot be verified")
+    return documents.read_bytes(Path(folder) / MANIFEST, MANIFEST_KIND)
 
 
 def _recorded_files(text: bytes, folder: Path) -> dict[str, str]:
-    try:
-        files = json.loads(text)["files"]
-    except (ValueError, KeyError, TypeError):
-        raise UsageError(f"the {MANIFEST} in {folder} is not a tap audit manifest (no files to check)") from None
-    if not isinstance(files, dict) or not all(isinstance(value, str) for value in files.values()):
-        raise UsageError(f"the {MANIFEST} in {folder} is not a tap audit manifest (files is not path -> sha256)")
-    return files
+    return documents.parse(text, MANIFEST_KIND, Path(folder) / MANIFEST)["files"]
 
 
 def _signature_problems(folder: Path, manifest_text: bytes, public_key: Ed25519PublicKey) -> list[str]:
-    try:
-        signature = bytes.fromhex((Path(folder) / SIGNATURE).read_text().strip())
-    except OSError:
+    if not (Path(folder) / SIGNATURE).exists():
         return [f"missing: {SIGNATURE} (the manifest is not signed)"]
-    except ValueError:
+    try:
+        signature = bytes.fromhex(documents.read_bytes(Path(folder) / SIGNATURE, SIGNATURE_KIND).decode().strip())
+    except (UsageError, ValueError):  # too large, not a file, not hex: no signature of ours
         return [f"changed: {SIGNATURE} (not a signature)"]
     try:
         public_key.verify(signature, manifest_text)

@@ -7,29 +7,27 @@ finding on one plan's bytes, and the point is to compare two plans.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
+from tap import documents
 from tap.audit.reports import REPORT_FILES
 from tap.audit.waivers import EXPIRY_WARNING_DAYS
-from tap.errors import UsageError
+from tap.documents import Kind, MiB
+
+BASELINE = Kind(
+    "the baseline",
+    "json",
+    "baseline",
+    max_bytes=64 * MiB,
+    remedy=": pass a previous report folder or its compliance.json",
+)
 
 
 def load_baseline(path: Path) -> dict[str, Any]:
     """A previous compliance.json, given as the file or as the report folder holding it."""
     file = Path(path) / REPORT_FILES["json"] if Path(path).is_dir() else Path(path)
-    try:
-        document = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"cannot read the baseline {file}: {error.strerror}") from None
-    except (ValueError, UnicodeDecodeError):
-        raise UsageError(
-            f"the baseline {file} is not JSON: pass a previous report folder or its compliance.json"
-        ) from None
-    if not isinstance(document, dict) or not {"evidence", "requirements", "waivers"} <= document.keys():
-        raise UsageError(f"the baseline {file} is not a tap audit compliance.json (no evidence, requirements, waivers)")
-    return document
+    return documents.read(file, BASELINE)
 
 
 def compare(previous: dict[str, Any], current: dict[str, Any], as_of: dt.date) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from stack.contract import ENGINE_RECORD, PROJECT_ROOT
+from tap import documents
 from tap.audit import bundle, live_results, waivers
 from tap.audit.accounting import refuse_unaccounted
 from tap.audit.binding import bind
@@ -15,14 +16,15 @@ from tap.audit.changes import compare, load_baseline
 from tap.audit.judgeable import refuse_unjudgeable
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
-from tap.audit.provenance import plan_sha256
+from tap.audit.provenance import ENGINE, plan_sha256
 from tap.audit.reports import check_out_dir, to_json, write_all
 from tap.audit.scan import Scan, scan
 from tap.audit.verdict import INAPPLICABLE, NOT_EVALUATED, Audit, evaluate
+from tap.documents import Kind
 from tap.errors import UsageError
 from tap.mutate import report as mutation_report
 from tap.plan import Plan
-from tap.plan_file import read_plan
+from tap.plan_file import PLAN, read_plan
 
 DEFAULT_WAIVERS = PROJECT_ROOT / "waivers.toml"
 
@@ -42,14 +44,13 @@ def load_waivers(plan: Plan, waivers_file: Path | None, copy: Path | None = None
     return waivers.merge(waivers.from_plan(plan), from_file)
 
 
-def snapshot(path: Path, folder: Path, what: str) -> Path:
-    """A private copy of an input the audit reads, made once: every step reads these bytes, whatever
-    happens to the file meanwhile (a plan swapped after it was bound would be audited unbound)."""
+def snapshot(path: Path, folder: Path, kind: Kind) -> Path:
+    """A private copy of an input the audit reads, made once and checked as its kind: every step reads
+    these bytes, whatever happens to the file meanwhile (a plan swapped after it was bound would be
+    audited unbound)."""
+    data = documents.read_bytes(path, kind)
+    documents.parse(data, kind, path)
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read the {what} {path}: {error.strerror or 'not a file'}") from None
     copy = folder / Path(path).name
     copy.write_bytes(data)
     return copy
@@ -110,12 +111,12 @@ def run_audit(
     campaign = mutation_report.read_result(mutation_results) if mutation_results else None
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     with tempfile.TemporaryDirectory(prefix="tap-audit-") as folder:
-        audited = snapshot(plan_path, Path(folder) / "plan", "plan")
+        audited = snapshot(plan_path, Path(folder) / "plan", PLAN)
         record = Path(plan_path).parent / ENGINE_RECORD
-        if record.is_file():
-            snapshot(record, audited.parent, "engine record")
+        if record.exists():
+            snapshot(record, audited.parent, ENGINE)
         waivers_file = waivers_path(waivers_file)
-        waivers_copy = snapshot(waivers_file, Path(folder) / "waivers", "waivers file") if waivers_file else None
+        waivers_copy = snapshot(waivers_file, Path(folder) / "waivers", waivers.WAIVERS) if waivers_file else None
         plan = read_plan(audited, shown=plan_path)
         if not len(plan.resources()):
             raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
@@ -134,7 +135,7 @@ def run_audit(
         if previous is not None:
             audit.changes = compare(previous, to_json(audit), as_of)
         if campaign is not None:
-            audit.defense_in_depth = mutation_report.summary(campaign, mutation_results)
+            audit.defense_in_depth = mutation_report.summary(campaign, mutation_results, key)
         paths = write_all(audit, out_dir, waivers_file=waivers_copy, sign_key=key, shown_waivers=waivers_file)
     _print_summary(audit, paths, scan_seconds, time.perf_counter() - started)
     return audit.exit_code

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stack.contract import OUT_OF_SCOPE_MARK, PROJECT_ROOT
+from tap import documents
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
 from tap.expressions import borrowed, fold, leaves, unresolved
 from tap.plan import Plan
@@ -32,6 +33,7 @@ from tap.plan import Plan
 PASSED, FAILED = "PASSED", "FAILED"
 NOT_APPLICABLE, NOT_EVALUATED = "NOT_APPLICABLE", "NOT_EVALUATED"
 SCOPE_FILE = PROJECT_ROOT / "policies" / "checkov_scope.toml"
+SCOPE = Kind("the built-in checks' scope", "toml", max_bytes=4 * MiB)
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,7 @@ def _step(value: Any, part: str) -> list[Any]:
 
 @functools.cache
 def out_of_scope(path: Path = SCOPE_FILE) -> tuple[OutOfScope, ...]:
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"cannot read the built-in checks' scope {path}: {error}") from None
+    document = documents.read(path, SCOPE)
     entries = []
     for number, entry in enumerate(document.get("out_of_scope", []), 1):
         try:

@@ -9,14 +9,22 @@ mapping turns into requirements) and what it checked against what: `stack` (the 
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from stack.config import is_region
+from tap import documents
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
 
 CONTROLS_PROPERTY = "controls"
 IDENTITY_PROPERTIES = ("stack", "plan_sha256", "account", "region")
+ACCOUNT = re.compile(r"[0-9]{12}")
+LIVE_RESULTS = Kind(
+    "the live results", "xml", max_bytes=64 * MiB, remedy=": pass the file the live suite wrote with --junitxml"
+)
 
 
 @dataclass(frozen=True)
@@ -32,12 +40,7 @@ class LiveResult:
 
 
 def read(path: Path) -> list[LiveResult]:
-    try:
-        root = ET.parse(path).getroot()
-    except OSError as error:
-        raise UsageError(f"cannot read the live results {path}: {error.strerror}") from None
-    except ET.ParseError as error:
-        raise UsageError(f"the live results {path} are not JUnit XML: {error}") from None
+    root = documents.read(path, LIVE_RESULTS)
     cases = list(root.iter("testcase"))
     if root.tag not in ("testsuites", "testsuite") or not cases:
         raise UsageError(f"the live results {path} hold no JUnit test case: pass the file pytest wrote with --junitxml")
@@ -54,6 +57,11 @@ def check_evidence(results: list[LiveResult], path: Path, stack: str, plan_sha25
                 f"the live test {result.test} in {path} does not say which stack and plan it checked, in which "
                 "account and region (JUnit properties stack, plan_sha256, account, region): run the current "
                 "live suite with --junitxml"
+            )
+        if not (ACCOUNT.fullmatch(result.account) and is_region(result.region)):
+            raise UsageError(
+                f"the live test {result.test} in {path} names no AWS account (12 digits) and region it checked "
+                f"(account {result.account!r}, region {result.region!r}): run the current live suite with --junitxml"
             )
     others = sorted({result.stack for result in results} - {stack})
     if others:

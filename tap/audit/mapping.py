@@ -4,15 +4,17 @@ cannot establish, each requirement's title and coverage, and the requirements ea
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tap import documents
 from tap.audit.scan import POLICIES
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
 
 MAPPING_FILE = POLICIES / "pci_dss_v4.toml"
+MAPPING = Kind("the requirement mapping", "toml", max_bytes=4 * MiB)
 COVERAGES = ("automated", "partial", "manual")
 # A requirement may be declared out of scope; every other result is judged from the evidence.
 DECLARED_RESULTS = ("not_applicable",)
@@ -37,10 +39,7 @@ class Mapping:
 
     @classmethod
     def load(cls, path: Path = MAPPING_FILE) -> Mapping:
-        try:
-            data = tomllib.loads(Path(path).read_text())
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise UsageError(f"cannot read the requirement mapping {path}: {error}") from None
+        data = documents.read(path, MAPPING)
         requirements = {rid: _requirement(rid, fields, path) for rid, fields in data.get("requirements", {}).items()}
         controls = {check: tuple(ids) for check, ids in data.get("controls", {}).items()}
         return cls(data.get("standard", ""), dict(data.get("scope", {})), requirements, controls)

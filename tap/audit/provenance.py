@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
-import json
 import os
 import platform
 import subprocess
@@ -15,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from stack.contract import ENGINE_RECORD, PROJECT_ROOT
+from tap import documents
 from tap.audit.bundle import PLAN_COPY
 from tap.audit.live_results import LiveResult
 from tap.audit.scan import Scan
+from tap.documents import Kind
 from tap.plan import Plan
 
 
@@ -85,12 +86,15 @@ def _login() -> str | None:
         return None
 
 
+# A record is a few hundred bytes: its engine, versions and the deployment's settings.
+ENGINE = Kind("the synthesis record", "json", "engine", max_bytes=64 * 1024, remedy=": synthesize the plan again")
+
+
 def engine_record(plan_path: Path) -> dict[str, Any] | None:
-    """Which engine wrote the plan and its versions, from the record beside it (None for a plan without one)."""
-    try:
-        return json.loads((Path(plan_path).parent / ENGINE_RECORD).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
+    """Which engine wrote the plan, its versions and inputs, from the record beside it (None when there is
+    none); a record that is there but is not one is a UsageError."""
+    path = Path(plan_path).parent / ENGINE_RECORD
+    return documents.read(path, ENGINE) if path.exists() else None
 
 
 def git(*args: str) -> str | None:

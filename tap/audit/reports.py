@@ -34,7 +34,7 @@ from tap.audit.verdict import (
 from tap.audit.waivers import NotApplicable, Waiver
 from tap.errors import UsageError
 
-SCHEMA_VERSION = "2.2"
+SCHEMA_VERSION = "2.3"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # A waived result is still a failure in SARIF, carried with an accepted suppression; a result not

@@ -17,13 +17,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stack.config import ENVIRONMENTS_FILE, environments
 from stack.contract import NOT_APPLICABLE_METADATA_KEY, WAIVER_METADATA_KEY, CompensatingControl, below_project
+from tap import documents
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
 from tap.plan import Plan, Resource
 from tap.plan_file import kind_of
@@ -35,6 +36,8 @@ DECIDED_FIELDS = ("check", "resource", "reason", "approver", "reference")
 # PCI DSS's compensating-control worksheet (Appendix B/C): optional, shown when present.
 WORKSHEET_FIELDS = tuple(item.name for item in dataclasses.fields(CompensatingControl))
 # A ticket key (SEC-1234) or the address of a pull request or ticket: something an assessor can open.
+# Its declarations are each a few hundred bytes; a waivers file of megabytes is no waivers file.
+WAIVERS = Kind("the waivers file", "toml", max_bytes=4 * MiB, remedy=": pass a waivers.toml")
 REFERENCE = re.compile(r"[A-Z][A-Z0-9]*-[0-9]+|https://[^\s/]+/\S+")
 
 
@@ -129,14 +132,7 @@ def from_file(path: Path, shown: Path | None = None) -> Declared:
     """The declarations of a waivers file; `shown`: the file named in sentences and reports when `path`
     is a private copy of it."""
     path, read = shown or path, path
-    try:
-        document = tomllib.loads(Path(read).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"cannot read the waivers file {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"the waivers file {path} is not text (TOML is UTF-8): pass a waivers.toml") from None
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"the waivers file {path} is not valid TOML: {error}") from None
+    document = documents.read(read, WAIVERS, path)
     source = shown_source(path)
     return Declared(
         waivers=[_waiver(entry, source, label) for entry, label in _tables(document, "waiver", path)],

@@ -8,14 +8,18 @@ there were several; here the stack is chosen by name, or must be the only one.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from stack.config import Config
 from stack.contract import IDENTITY_OUTPUTS, Output
+from tap import documents
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
+
+OUTPUTS = Kind("the outputs file", "json", "outputs", max_bytes=16 * MiB)
 
 
 class Outputs(Mapping[str, Any]):
@@ -91,20 +95,8 @@ def _as_tuple(value: Any) -> tuple:
 def read_outputs(path: Path, stack: str | None = None) -> Outputs:
     """The outputs of `stack` (by name), or of the only stack when no name is given."""
     path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"the outputs file {path} does not exist: run `cdktf deploy --outputs-file {path}`") from None
-    except OSError as error:
-        raise UsageError(f"cannot read the outputs file {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(
-            f"the outputs file {path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
-        ) from None
-    stacks = document if isinstance(document, dict) else {}
-    stacks = {name: values for name, values in stacks.items() if isinstance(values, dict)}
-    if not stacks:
-        raise UsageError(f"the outputs file {path} holds no stack: it should map each stack name to its outputs")
+    remedy = f": run `cdktf deploy --outputs-file {path}` and pass the file it writes (each stack's outputs by name)"
+    stacks = documents.read(path, dataclasses.replace(OUTPUTS, remedy=remedy))
     if stack is None:
         if len(stacks) > 1:
             raise UsageError(

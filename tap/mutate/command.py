@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from tap.audit.bundle import load_private_key
 from tap.files import check_can_create, write_atomically
 from tap.mutate import report, survivors
 from tap.mutate.campaign import plan_documents, plan_mutants, run_plan_layers
@@ -24,8 +25,10 @@ def run_mutate(
     sample: int | None = None,
     seed: int = 0,
     survivors_file: Path = survivors.SURVIVORS_FILE,
+    sign_key: Path | None = None,
 ) -> int:
     check_can_create(out, "campaign result")
+    key = load_private_key(sign_key) if sign_key else None
     explanations = survivors.read(survivors_file)  # bad input stops before minutes of work
     started = time.perf_counter()
     outcomes, seconds = [], {}
@@ -49,6 +52,8 @@ def run_mutate(
     }
     result = report.result(outcomes, explanations, campaign)
     write_atomically(out, json.dumps(result, indent=2) + "\n", "campaign result")
+    if key is not None:
+        report.seal(out, key)
     print(report.text(result))
     print(f"\n{len(outcomes)} mutants in {seconds['wall']:.0f} s; result in {out}")
     problems = report.failures(result, full=sample is None)

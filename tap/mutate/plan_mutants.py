@@ -22,7 +22,7 @@ from tap.mutate.model import Mutant
 
 METADATA = "//"
 SECTIONS = ("resource", "data")
-CIDR = re.compile(r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
+CIDR = re.compile(r"\d{1,3}(\.\d{1,3}){3}/\d{1,2}")
 SUFFIX_REFERENCE = re.compile(r"\$\{random_id\.[^}]*\}")
 ANY_IPV4 = "0.0.0.0/0"
 REFERENCE = re.compile(r"(?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+")
@@ -204,7 +204,7 @@ def _numbers(value: float) -> Iterator[tuple[str, Any, str]]:
 
 
 def _strings(key: str, value: str) -> Iterator[tuple[str, Any, str]]:
-    if CIDR.match(value) and value != ANY_IPV4:
+    if CIDR.fullmatch(value) and value != ANY_IPV4:
         yield "widen", ANY_IPV4, f"{value} -> {ANY_IPV4}"
     if SUFFIX_REFERENCE.search(value):
         fixed = SUFFIX_REFERENCE.sub("static", value)

@@ -13,13 +13,21 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from stack.contract import PROJECT_ROOT
+from tap import documents
+from tap.audit.bundle import SIGNATURE_KIND as SEAL
 from tap.audit.bundle import folder_digests, sha256_file
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
+from tap.files import write_atomically
 from tap.mutate.model import CATEGORIES, LAYERS, LESSONS, Outcome
 from tap.mutate.survivors import SURVIVORS_FILE, Explanation, explain
 
 FORMAT = "tap-mutation/1"
+RESULT = Kind("the mutation results", "json", "mutation", max_bytes=64 * MiB, remedy=": run `tap mutate`")
 # Non-equivalent mutants each kind of layer must kill (issue targets).
 TARGETS = {"plan": 0.95, "account": 0.90}
 SUITE_PARTS = (PROJECT_ROOT / "policies", PROJECT_ROOT / "tests" / "unit", PROJECT_ROOT / "tests" / "integration")
@@ -175,29 +183,73 @@ def suite_digest() -> str:
     return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
 
 
-def read_result(path: Path) -> dict:
-    """A campaign result for `tap audit`: written by `tap mutate` from this very version of the suite."""
-    try:
-        found = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"mutation results {path} do not exist: run `tap mutate` first") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"mutation results {path} cannot be read: {error}") from None
-    if not isinstance(found, dict) or found.get("format") != FORMAT or not {"scores", "matrix"} <= set(found):
-        raise UsageError(f"{path} is not a `tap mutate` result ({FORMAT})")
-    if found.get("campaign", {}).get("suite_sha256") != suite_digest():
+def read_result(path: Path) -> tuple[dict, bytes]:
+    """A campaign result for `tap audit`, and its bytes: a `tap mutate` result of this very version of
+    the suite, whose counts agree with each other (its seal, not its content, says `tap mutate` wrote it)."""
+    data = documents.read_bytes(path, RESULT)
+    found = documents.parse(data, RESULT, path)
+    if found["campaign"]["suite_sha256"] != suite_digest():
         raise UsageError(
             f"{path} measured another version of the suite (its policies, tests or survivors file differ "
             "from these): run `tap mutate` again"
         )
-    return found
+    problem = _count_problem(found)
+    if problem:
+        raise UsageError(f"the mutation results {path} do not add up ({problem}): run `tap mutate` again")
+    return found, data
 
 
-def summary(found: dict, path: Path) -> dict:
-    """What the compliance report carries of a campaign: scores, matrix, survivors by verdict."""
-    verdicts = [item["verdict"] for item in found.get("survivors", [])]
+def _count_problem(found: dict) -> str | None:
+    """Where the result's counts contradict each other, or None."""
+    for kind, score in found["scores"].items():
+        parts = score["killed"] + score["equivalent"] + score["unexplained"]
+        if parts > score["mutants"] or score["irrelevant"] > score["mutants"] - score["killed"]:
+            return f"the {kind} score counts more mutants killed or explained than were run"
+        if score["score"] != _ratio(score["killed"], score["mutants"] - score["equivalent"]):
+            return f"the {kind} score is not its killed over its non-equivalent mutants"
+    for row in found["matrix"]["rows"]:
+        if set(row["cells"]) != set(found["matrix"]["layers"]):
+            return f"the row {row['row']!r} has cells for other layers than the matrix's"
+        for layer, cell in row["cells"].items():
+            if cell is not None and cell != _cell(cell["mutants"], min(cell["killed"], cell["mutants"])):
+                return f"the row {row['row']!r} has more {layer} mutants killed than run, or a rate that is not theirs"
+    return None
+
+
+def seal(path: Path, key: Ed25519PrivateKey) -> None:
+    """Sign a result as a report's manifest is signed: its bytes, the signature beside it."""
+    write_atomically(_seal_path(path), key.sign(Path(path).read_bytes()).hex() + "\n", "campaign result's signature")
+
+
+def verification(path: Path, data: bytes, key: Ed25519PrivateKey | None) -> str | None:
+    """None when the result's seal is the audit's own key's; else why it is unverified."""
+    if key is None:
+        return "no --sign-key to check its seal with"
+    seal_path = _seal_path(path)
+    if not seal_path.exists():
+        return f"it is not sealed ({seal_path.name} is missing: run `tap mutate --sign-key`)"
+    try:
+        signature = bytes.fromhex(documents.read_bytes(seal_path, SEAL).decode().strip())
+        key.public_key().verify(signature, data)
+    except (UsageError, ValueError, InvalidSignature):
+        return f"its seal ({seal_path.name}) is not the signing key's signature of it"
+    return None
+
+
+def _seal_path(path: Path) -> Path:
+    return Path(path).with_name(f"{Path(path).name}.sig")
+
+
+def summary(campaign: tuple[dict, bytes], path: Path, key: Ed25519PrivateKey | None) -> dict:
+    """What the compliance report carries of a campaign: scores, matrix, survivors by verdict, and
+    whether its seal proves `tap mutate` wrote it (unverified, it is shown as a claim, never evidence)."""
+    found, data = campaign
+    verdicts = [item["verdict"] for item in found["survivors"]]
+    unverified = verification(path, data, key)
     return {
-        "result_sha256": sha256_file(path),
+        "result_sha256": hashlib.sha256(data).hexdigest(),
+        "verified": unverified is None,
+        "verification": f"unverified: {unverified}" if unverified else "sealed with the audit's signing key",
         "campaign": found["campaign"],
         "scores": found["scores"],
         "matrix": found["matrix"],

@@ -16,14 +16,16 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from stack.contract import PROJECT_ROOT
+from tap import documents
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
 
 SURVIVORS_FILE = PROJECT_ROOT / "survivors.toml"
+SURVIVORS = Kind("the survivors file", "toml", max_bytes=4 * MiB, remedy=": pass a survivors.toml")
 VERDICTS = ("equivalent", "irrelevant")
 
 
@@ -44,12 +46,7 @@ def _compiled(match: str) -> re.Pattern:
 
 def read(path: Path = SURVIVORS_FILE) -> list[Explanation]:
     """The file's explanations, in order (the first that matches a mutant wins); bad input stops."""
-    try:
-        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("survivor", [])
-    except FileNotFoundError:
-        raise UsageError(f"survivors file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"survivors file {path} cannot be read: {error}") from None
+    entries = documents.read(path, SURVIVORS).get("survivor", [])
     if not isinstance(entries, list):
         raise UsageError(f"survivors file {path}: `survivor` must be an array of tables ([[survivor]])")
     return [_explanation(entry, f"{path.name} survivor #{index}") for index, entry in enumerate(entries, 1)]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from stack.contract import DEPLOYMENT_SUFFIX, DEPLOYMENT_SUFFIX_RESOURCE
+from tap import documents
+from tap.documents import Kind, MiB
 from tap.errors import UsageError
 from tap.plan import Plan, Resource
 
 PASS, BLOCKER, WARN, INFO = "PASS", "BLOCKER", "WARN", "INFO"
+STATE = Kind("the Terraform state", "json", "state", max_bytes=256 * MiB, remedy=": name this deployment's state")
 
 
 @dataclass(frozen=True)
@@ -69,32 +70,5 @@ class Deployment:
 
 
 def _state_resources(path: Path) -> list[dict]:
-    """The `resources` of a Terraform state file (v4), each checked for the keys preflight reads."""
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise UsageError(f"cannot read the Terraform state {path}: {_reason(error)}") from None
-    resources = state.get("resources") if isinstance(state, dict) else None
-    if not isinstance(resources, list) or not all(_is_state_resource(item) for item in resources):
-        raise UsageError(
-            f"{path} is not a Terraform state: it needs a list of resources, each with mode, type, name "
-            "and instances holding attributes"
-        )
-    return resources
-
-
-def _is_state_resource(item: Any) -> bool:
-    return (
-        isinstance(item, dict)
-        and all(isinstance(item.get(key), str) for key in ("mode", "type", "name"))
-        and isinstance(item.get("instances"), list)
-        and all(isinstance(i, dict) and isinstance(i.get("attributes"), dict) for i in item["instances"])
-    )
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    if isinstance(error, UnicodeDecodeError):
-        return "it is not text"
-    return f"not JSON ({error.msg} at line {error.lineno})"
+    """The `resources` of a Terraform state file (v4), each with the keys preflight reads (its schema)."""
+    return documents.read(path, STATE)["resources"]

@@ -120,7 +120,7 @@ STATE_CASES = [
     ("[]", "is not a Terraform state"),
     ('{"resources": [{"type": "random_id"}]}', "is not a Terraform state"),
     ('{"resources": {"a": 1}}', "is not a Terraform state"),
-    (b"\x89PNG\r\n\x1a\n\x00\xff", "cannot read the Terraform state"),
+    (b"\x89PNG\r\n\x1a\n\x00\xff", "is not UTF-8 text"),
     ("{", "not JSON"),
 ]
 

@@ -6,6 +6,8 @@ import json
 
 import jsonschema
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from tap.audit.reports import SCHEMA_FILE
 from tap.cli import main
@@ -70,3 +72,63 @@ def test_a_file_that_is_not_a_campaign_result_is_refused(plan, tmp_path, capsys,
     path.write_text(text)
     assert main(["audit", "--plan", plan, "--out", str(tmp_path / "r"), "--mutation-results", str(path)]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def _key(tmp_path, name):
+    key = Ed25519PrivateKey.generate()
+    path = tmp_path / name
+    path.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return key, path
+
+
+def _audited_depth(plan, tmp_path, result, *options):
+    out = tmp_path / "reports"
+    assert main(["audit", "--plan", plan, "--out", str(out), "--mutation-results", str(result), *options]) == 0
+    return json.loads((out / "compliance.json").read_text())["defense_in_depth"], (out / "compliance.html").read_text()
+
+
+def test_a_campaign_result_is_evidence_only_when_sealed_with_the_audits_key(plan, tmp_path):
+    result = _campaign(tmp_path, None)
+    key, key_path = _key(tmp_path, "audit.pem")
+    unsealed, html = _audited_depth(plan, tmp_path, result, "--sign-key", str(key_path))
+    assert not unsealed["verified"] and "is not sealed" in unsealed["verification"]
+    assert "Unverified: unverified: it is not sealed" in html
+    report.seal(result, key)
+    sealed, html = _audited_depth(plan, tmp_path, result, "--sign-key", str(key_path))
+    assert sealed["verified"] and "Unverified" not in html
+
+
+def test_a_campaign_result_sealed_with_another_key_or_edited_after_is_unverified(plan, tmp_path):
+    result = _campaign(tmp_path, None)
+    other, _ = _key(tmp_path, "other.pem")
+    _, key_path = _key(tmp_path, "audit.pem")
+    report.seal(result, other)
+    assert not _audited_depth(plan, tmp_path, result, "--sign-key", str(key_path))[0]["verified"]
+    assert not _audited_depth(plan, tmp_path, result)[0]["verified"]  # no key to check the seal with
+
+
+def _forged(document: dict) -> dict:
+    """The hand-written claim: every plan mutant killed, 5000 of them."""
+    document["scores"]["plan"] |= {"mutants": 5000, "killed": 5000, "score": 1.0, "relevant_score": 1.0}
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_forged, "do not add up (the plan score counts more mutants"),
+        (lambda d: d["matrix"]["rows"][0]["cells"].update(unit={"mutants": 1, "killed": 9, "rate": 1.0}), "add up"),
+        (lambda d: d["matrix"]["rows"][0]["cells"].pop("unit"), "cells for other layers"),
+        (lambda d: d["scores"]["plan"].update(killed="all"), "`scores.plan.killed` is a string, not a whole number"),
+        (lambda d: d["survivors"].append({"id": "x"}), "`survivors[1]` lacks verdict, reason"),
+        (lambda d: d.update(matrix=[]), "`matrix` is a list, not an object"),
+    ],
+)
+def test_a_campaign_result_whose_counts_or_shapes_are_wrong_is_refused(plan, tmp_path, capsys, change, message):
+    result = _campaign(tmp_path, None)
+    document = json.loads(result.read_text())
+    change(document)
+    result.write_text(json.dumps(document))
+    assert main(["audit", "--plan", plan, "--out", str(tmp_path / "r"), "--mutation-results", str(result)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1, error

@@ -167,14 +167,14 @@ def test_live_results_are_folded_in_per_requirement(policy_run, tmp_path):
 def test_malformed_live_results_are_bad_input(tmp_path):
     broken = tmp_path / "results.xml"
     broken.write_text("<testsuites><testcase")
-    with pytest.raises(UsageError, match="not JUnit XML"):
+    with pytest.raises(UsageError, match="is not XML"):
         live_results.read(broken)
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "cannot read the plan"),
+        (None, "does not exist"),
         ("{not json", "is not JSON"),
         ('{"resource": {}}', "is not a CDKTF plan"),
     ],

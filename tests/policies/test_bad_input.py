@@ -117,8 +117,8 @@ def folder_of_other_things(tmp: Path) -> Path:
 SKIPPED = tuple(LiveCase(case.classname, case.name, case.controls, "skipped") for case in NIGHTLY)
 
 CASES: list[Case] = [
-    plan_case("plan is binary", bytes(range(256)) * 4, "is not text"),
-    plan_case("plan nests too deep", "[" * 100_000, "nests deeper than any plan"),
+    plan_case("plan is binary", bytes(range(256)) * 4, "is not UTF-8 text"),
+    plan_case("plan nests too deep", "[" * 100_000, "nests deeper than 64 levels"),
     plan_case("plan is a list", "[]", "it is a list, not an object"),
     plan_case("resource is a list", small_plan(resource=[]), "`resource` is a list, not an object"),
     plan_case("resource type is a list", small_plan(resource={"aws_s3_bucket": []}), "`resource.aws_s3_bucket` is a"),
@@ -164,7 +164,7 @@ CASES: list[Case] = [
     waivers_case("waiver is a string", 'waiver = "x"\n', "is a string, not a list of [[waiver]] tables"),
     waivers_case("waiver is a list of numbers", "waiver = [1, 2]\n", "is a number, not a [[waiver]] table"),
     waivers_case("waiver is one table", '[waiver]\ncheck = "CKV_AWS_18"\n', "is an object, not a list"),
-    waivers_case("waivers file is binary", bytes(range(256)) * 4, "is not text"),
+    waivers_case("waivers file is binary", bytes(range(256)) * 4, "is not UTF-8 text"),
     waivers_case(
         "waiver reason is a list",
         '[[waiver]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\nreason = ["a", "list"]\n',
@@ -367,6 +367,9 @@ CASES: list[Case] = [
     live_case("live results lack the plan hash", "does not say which stack and plan", plan_sha256=None),
     live_case("live results lack the account", "in which account and region", account=None),
     live_case("live results lack the region", "in which account and region", region=None),
+    live_case("live results name no account", "names no AWS account (12 digits)", account="the prod one"),
+    live_case("live results name a 13-digit account", "names no AWS account", account="1234567890123"),
+    live_case("live results name no region", "names no AWS account (12 digits) and region", region="mars"),
     live_case(
         "live results of another stack",
         "the live results are from TapStackrh-dev, not TapStackdev",

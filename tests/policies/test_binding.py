@@ -15,6 +15,7 @@ from stack.contract import ENGINE_RECORD, PROJECT_ROOT
 from tap.audit.binding import bind
 from tap.audit.command import DEFAULT_WAIVERS
 from tap.cli import main
+from tap.errors import UsageError
 from tap.placeholders import placeholders
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
@@ -125,17 +126,20 @@ def test_a_plan_made_with_other_engine_versions_is_unbound(policy_run, tmp_path)
 @pytest.mark.parametrize(
     "record",
     [
-        '{"name": "cdktf"}',
-        "[]",
-        "not json",
-        '{"name": "x", "versions": {}, "inputs": {}}',
-        '{"name": ["cdktf"], "versions": {}, "inputs": {}}',
+        b'{"name": "cdktf"}',
+        b"[]",
+        b"not json",
+        b"\xff\xfe",
+        b'{"name": "x", "versions": {}, "inputs": {}}',
+        b'{"name": ["cdktf"], "versions": {}, "inputs": {}}',
+        b'{"name": "cdktf", "versions": {}, "inputs": {"STACK_PROFILE": ["dev"]}}',
     ],
 )
-def test_a_plan_whose_record_says_nothing_usable_is_unbound(policy_run, tmp_path, record):
+def test_a_plan_whose_record_is_no_record_is_refused_in_one_sentence(policy_run, tmp_path, record):
     plan = copied(policy_run.real["dev"], tmp_path / "plan")
-    (plan.parent / ENGINE_RECORD).write_text(record)
-    assert not bind(plan).bound
+    (plan.parent / ENGINE_RECORD).write_bytes(record)
+    with pytest.raises(UsageError, match=f"^the synthesis record {plan.parent / ENGINE_RECORD} (is|lacks)"):
+        bind(plan)
 
 
 def test_a_copy_of_the_plan_with_its_record_is_bound_wherever_it_lies(policy_run, tmp_path):

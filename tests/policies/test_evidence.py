@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -21,6 +22,7 @@ from tap.audit.scan import Finding, Scan
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import Declared
 from tap.cli import main
+from tap.errors import UsageError
 from tap.plan import Plan
 from tests.policies.test_audit import TODAY, audit_of
 
@@ -104,6 +106,39 @@ def test_a_key_that_is_not_an_ed25519_pem_is_bad_input(policy_run, tmp_path, cap
     code = main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(tmp_path / "r"), "--sign-key", str(key)])
     assert code == 2
     assert capsys.readouterr().err.startswith("tap: the signing key")
+
+
+def _encrypted_key(folder, passphrase: bytes):
+    path = folder / "encrypted.pem"
+    encryption = serialization.BestAvailableEncryption(passphrase)
+    path.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("passphrase", "message"),
+    [
+        (None, "is encrypted: give its passphrase in $TAP_SIGN_KEY_PASSPHRASE"),
+        ("wrong", "the passphrase in $TAP_SIGN_KEY_PASSPHRASE does not open the signing key"),
+    ],
+)
+def test_an_encrypted_signing_key_is_named_encrypted_not_malformed(tmp_path, monkeypatch, passphrase, message):
+    key = _encrypted_key(tmp_path, b"correct horse")
+    if passphrase:
+        monkeypatch.setenv(bundle.PASSPHRASE_VARIABLE, passphrase)
+    else:
+        monkeypatch.delenv(bundle.PASSPHRASE_VARIABLE, raising=False)
+    with pytest.raises(UsageError, match=re.escape(message)):
+        bundle.load_private_key(key)
+
+
+def test_an_encrypted_signing_key_opens_with_its_passphrase(tmp_path, monkeypatch):
+    monkeypatch.setenv(bundle.PASSPHRASE_VARIABLE, "correct horse")
+    assert isinstance(bundle.load_private_key(_encrypted_key(tmp_path, b"correct horse")), Ed25519PrivateKey)
 
 
 def test_evidence_ids_are_stable_for_the_same_plan_and_shared_by_every_report(policy_run, sealed):

@@ -1,20 +1,3 @@
-"""Hypothesis profiles: `dev` (quick, the default) and `ci` (derandomized, many examples).
+"""The hypothesis profiles (tests/hypothesis_profiles.py), shared with the hostile-input suite."""
 
-Choose with `pytest -m property --hypothesis-profile=ci` or HYPOTHESIS_PROFILE=ci;
-`make test` uses ci. The example database (.hypothesis/) stays out of git.
-"""
-
-import os
-
-from hypothesis import HealthCheck, settings
-
-settings.register_profile("dev", max_examples=50, deadline=None)
-settings.register_profile(
-    "ci",
-    max_examples=200,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+import tests.hypothesis_profiles  # noqa: F401

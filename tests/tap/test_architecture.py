@@ -111,3 +111,24 @@ def test_the_pre_commit_suite_imports_no_module_that_loads_the_engine(path):
     stack = {name for name in _imports(path) if name.startswith("stack.") and name.count(".") == 1}
     allowed = {module.removesuffix(".py").replace("/", ".") for module in PLAIN_PYTHON}
     assert stack - allowed == set()
+
+
+def _anchored_patterns(path: Path) -> list[str]:
+    """Whole-value patterns written `^...$` (or `...$` given to re.match): `$` also matches before a final
+    newline ('role\\n' passes `^[\\w-]+$`), so a value is validated whole only with fullmatch, unanchored.
+    (A name's suffix searched with `...$` is detection, not validation: a final newline only widens it.)"""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+            pattern = node.args[0]
+            if node.func.attr in ("compile", "match", "search", "fullmatch") and isinstance(pattern, ast.Constant):
+                text = pattern.value if isinstance(pattern.value, str) else ""
+                ends = text.endswith("$") and not text.endswith("\\$")
+                if ends and (text.startswith("^") or node.func.attr == "match"):
+                    found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {text}")
+    return found
+
+
+def test_no_value_is_validated_with_anchors_that_let_a_newline_through():
+    sources = [path for folder in (*PACKAGES, "policies", "tests") for path in (PROJECT_ROOT / folder).rglob("*.py")]
+    assert [found for path in sources for found in _anchored_patterns(path)] == []

@@ -31,6 +31,16 @@ from tap.live.emulator import REHEARSAL_CERTIFICATE
         ({"internet_egress_cidrs": ("203.0.113.0/24", "203.0.113.0/24")}, "INTERNET_EGRESS_CIDRS"),
         ({"alarm_emails": ("ops@payments.example", "not-an-address")}, "ALARM_EMAILS"),
         ({"key_administrator_role": "role/with/slashes"}, "KEY_ADMINISTRATOR_ROLE"),
+        # Whole values only: a final newline, another script's digits or letters, a control character.
+        ({"key_administrator_role": "payment-key-administrator\n"}, "KEY_ADMINISTRATOR_ROLE"),
+        ({"key_administrator_role": "payment-kéy-administrator"}, "KEY_ADMINISTRATOR_ROLE"),
+        ({"alarm_emails": ("ops@payments.example\n",)}, "ALARM_EMAILS"),
+        ({"alarm_emails": ("ops\x1b[8m@payments.example",)}, "ALARM_EMAILS"),
+        ({"region": "ap-southeast-\u0661"}, "AWS_REGION"),
+        ({"region": "ap-southeast-1\n"}, "AWS_REGION"),
+        ({"environment_suffix": "dev\n"}, "ENVIRONMENT_SUFFIX"),
+        ({"certificate_arn": f"{Config().certificate_arn}\n"}, "ALB_CERTIFICATE_ARN"),
+        ({"internet_egress_cidrs": ("203.0.113.0/24\n",)}, "INTERNET_EGRESS_CIDRS"),
     ],
 )
 def test_bad_config_is_refused_naming_the_field(overrides, field):

@@ -66,7 +66,7 @@ def test_engine_not_installed_names_the_setup_command(monkeypatch, tmp_path, cap
 
 
 def test_engine_record_is_read_from_beside_the_plan(tmp_path):
-    record = {"name": "cdktn", "versions": {"python": "3.11", "cdktn": "0.24.0"}}
+    record = {"name": "cdktn", "versions": {"python": "3.11", "cdktn": "0.24.0"}, "inputs": {"STACK_PROFILE": "dev"}}
     (tmp_path / ENGINE_RECORD).write_text(json.dumps(record))
     assert engine_record(tmp_path / "cdk.tf.json") == record
 

@@ -139,7 +139,7 @@ def test_matrix_counts_each_layer_and_the_lesson_row():
         ('[[survivor]]\nmatch = "*"\nverdict = "equivalent"\n', "exactly match, verdict and reason"),
         ('[[survivor]]\nmatch = "*"\nverdict = "equivalent"\nreason = " "\n', "non-empty"),
         ("survivor = 3\n", "array of tables"),
-        ("[[survivor]\n", "cannot be read"),
+        ("[[survivor]\n", "is not TOML"),
     ],
 )
 def test_bad_survivors_file_is_one_sentence(tmp_path, text, problem):

@@ -14,7 +14,7 @@ from tap.cli import build_parser
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 # What would change an account, or put a tool that can in reach.
 DEPLOYING = re.compile(r"\b(deploy|apply|destroy|taint)\b|tools/\S*-cli|\bcdktf\b|\bcdktn\b|\bterraform\b")
-PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+PINNED = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}")
 
 
 def workflow(name: str) -> dict:
@@ -69,7 +69,7 @@ def test_drift_watch_assumes_only_the_read_only_role_with_least_permissions(drif
 def test_drift_watch_pins_every_action_to_the_nightlys_commit(drift_watch):
     nightly = {step["uses"].split("@")[0]: step["uses"] for step in steps(workflow("nightly.yml")) if "uses" in step}
     used = [step["uses"] for step in steps(drift_watch) if "uses" in step]
-    assert used and all(PINNED.match(uses) for uses in used)
+    assert used and all(PINNED.fullmatch(uses) for uses in used)
     assert [uses for uses in used if nightly.get(uses.split("@")[0]) != uses] == []
 
 
