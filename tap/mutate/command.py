@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from tap.console import say
 from tap.files import check_can_create, write_atomically
 from tap.mutate import report, survivors
 from tap.mutate.campaign import plan_documents, plan_mutants, run_plan_layers
@@ -49,11 +50,13 @@ def run_mutate(
     }
     result = report.result(outcomes, explanations, campaign)
     write_atomically(out, json.dumps(result, indent=2) + "\n", "campaign result")
-    print(report.text(result))
-    print(f"\n{len(outcomes)} mutants in {seconds['wall']:.0f} s; result in {out}")
     problems = report.failures(result, full=sample is None)
-    for problem in problems:
-        print(f"FAIL: {problem}")
+    say(
+        *report.text(result),
+        "",
+        f"{len(outcomes)} mutants in {seconds['wall']:.0f} s; result in {out}",
+        *(f"FAIL: {problem}" for problem in problems),
+    )
     return 1 if problems else 0
 
 
