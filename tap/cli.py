@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import sys
 import time
@@ -239,7 +240,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What a shell reports for a program a closed pipe stopped (128 + SIGPIPE): a reader that left
+# early (`tap verify DIR | head -1`) ends the command quietly, and never as a success.
+BROKEN_PIPE_EXIT = 141
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()  # here, not at exit: a reader gone is caught below
+    except BrokenPipeError:
+        _discard_output()
+        return BROKEN_PIPE_EXIT
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
@@ -249,6 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("tap: interrupted", to=sys.stderr)
         return 130
+
+
+def _discard_output() -> None:
+    """Point stdout and stderr at /dev/null: what is still buffered must not fail again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -213,3 +213,17 @@ def test_bad_input_that_steers_the_terminal_is_one_escaped_line(arguments, expec
     result = tap(*(argument.format(tmp=tmp_path) for argument in arguments))
     assert_one_line_exit_2(result, expected)
     assert_inert(result.stderr)
+
+
+@pytest.mark.parametrize("arguments", [["verify", "{folder}"], ["--help"]], ids=["verify", "help"])
+def test_a_reader_that_closed_the_pipe_ends_the_command_quietly(arguments, tmp_path):
+    """`tap verify DIR | head -1`: the reader leaves early. Exit 141 (128 + SIGPIPE, as a shell reports
+    a program a closed pipe stopped), nothing on stderr, never a traceback."""
+    folder = report_folder(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before tap writes its first line
+    try:
+        result = tap(*(argument.format(folder=folder) for argument in arguments), stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")
