@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import shutil
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from stack.config import PROFILES, Config, ConfigError, declared_profile
 from stack.contract import state_path
+from tap.console import say
 from tap.errors import UsageError
 from tap.files import check_can_create
 from tap.synth.cache import cached_plan
@@ -44,7 +46,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     config = _config(args)
     started = time.perf_counter()
     path = _synth(config, args.outdir)
-    print(f"{config.stack_name} ({config.profile}): wrote {path} in {time.perf_counter() - started:.1f} s")
+    say(f"{config.stack_name} ({config.profile}): wrote {path} in {time.perf_counter() - started:.1f} s")
     return 0
 
 
@@ -71,10 +73,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     public_key = bundle.load_public_key(Path(args.public_key)) if args.public_key else None
     differences = bundle.verify(Path(args.folder), public_key)
-    for difference in differences:
-        print(f"  {difference}")
     signed = " and its signature" if public_key else ""
-    print(f"{args.folder}: {'TAMPERED' if differences else f'intact: every file matches the manifest{signed}'}")
+    say(
+        *(f"  {difference}" for difference in differences),
+        f"{args.folder}: {'TAMPERED' if differences else f'intact: every file matches the manifest{signed}'}",
+    )
     return 1 if differences else 0
 
 
@@ -90,7 +93,7 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     outputs = rehearse(plan, args.endpoint_url, Path(args.outputs_file))
     (stack,) = outputs
-    print(
+    say(
         f"{stack}: provisioned into {args.endpoint_url} in {time.perf_counter() - started:.1f} s; "
         f"{len(outputs[stack])} outputs in {args.outputs_file}"
     )
@@ -109,7 +112,7 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     state = Path(args.state) if args.state else state_path(plan.stack_name)
     deployment = Deployment.load(plan, state, required=bool(args.state))
     results = run_checks(open_account(deployment.region or config.region), deployment)
-    print(render_json(results) if args.json else render_table(results))
+    say(*(render_json(results).splitlines() if args.json else render_table(results)))
     return exit_code(results)
 
 
@@ -244,16 +247,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What a shell reports for a program a closed pipe stopped (128 + SIGPIPE): a reader that left
+# early (`tap verify DIR | head -1`) ends the command quietly, and never as a success.
+BROKEN_PIPE_EXIT = 141
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()  # here, not at exit: a reader gone is caught below
+    except BrokenPipeError:
+        _discard_output()
+        return BROKEN_PIPE_EXIT
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
     except (UsageError, ConfigError) as error:
-        print(f"tap: {error}", file=sys.stderr)
+        say(f"tap: {error}", to=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("tap: interrupted", file=sys.stderr)
+        say("tap: interrupted", to=sys.stderr)
         return 130
+
+
+def _discard_output() -> None:
+    """Point stdout and stderr at /dev/null: what is still buffered must not fail again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

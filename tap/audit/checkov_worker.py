@@ -111,9 +111,10 @@ def use_libyaml() -> None:
 
 
 def reply(document: dict) -> None:
+    from tap.console import say  # the project is on sys.path once main() has put it there
+
     # The real stdout: checkov wraps sys.stdout in colorama.
-    sys.__stdout__.write(json.dumps(document) + "\n")
-    sys.__stdout__.flush()
+    say(json.dumps(document), to=sys.__stdout__, flush=True)
 
 
 class Recorder:

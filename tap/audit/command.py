@@ -20,6 +20,7 @@ from tap.audit.provenance import ENGINE, plan_sha256
 from tap.audit.reports import check_out_dir, to_json, write_all
 from tap.audit.scan import Scan, scan
 from tap.audit.verdict import INAPPLICABLE, NOT_EVALUATED, Audit, evaluate
+from tap.console import say
 from tap.documents import Kind
 from tap.errors import UsageError
 from tap.mutate import report as mutation_report
@@ -143,26 +144,26 @@ def run_audit(
 
 def _print_summary(audit: Audit, paths: dict[str, Path], scan_seconds: float, total_seconds: float) -> None:
     stack = f"{audit.provenance['stack']} ({audit.provenance['profile']}, environment {audit.environment})"
-    print(
+    new_failures = audit.changes["new_failures"] if audit.changes is not None else []
+    say(
         f"{stack}: {audit.count('PASSED')} passed, {audit.count('FAILED')} failed, "
         f"{audit.count('WAIVED')} waived, {audit.count(INAPPLICABLE)} not applicable, "
         f"{audit.count(NOT_EVALUATED)} not evaluated; "
         f"{len(audit.waivers)} waivers ({len(audit.other_waivers)} for other environments, not applied), "
-        f"{len(audit.live)} live results"
+        f"{len(audit.live)} live results",
+        f"  {'bound' if audit.binding.bound else 'UNBOUND'}: {audit.binding.reason}",
+        *(f"  PLACEHOLDER {placeholder}" for placeholder in audit.placeholders),
+        *(
+            f"  FAILED {item.check_id} {item.address} ({item.construct_path}): {item.check_name}"
+            for item in audit.failures
+        ),
+        *(
+            f"  NOT EVALUATED {item.check_id} {item.address} ({item.construct_path}): {item.reason}"
+            for item in audit.not_evaluated
+        ),
+        *(f"  PROBLEM {problem}" for problem in audit.problems),
+        *(f"  WARNING {warning}" for warning in audit.warnings),
+        *(f"  NEW FAILURE since the baseline: {item['check_id']} {item['resource']}" for item in new_failures),
+        f"  reports: {', '.join(str(path) for path in paths.values())}",
+        f"  scan {scan_seconds:.1f} s, audit {total_seconds:.1f} s: {audit.verdict_label}",
     )
-    print(f"  {'bound' if audit.binding.bound else 'UNBOUND'}: {audit.binding.reason}")
-    for placeholder in audit.placeholders:
-        print(f"  PLACEHOLDER {placeholder}")
-    for item in audit.failures:
-        print(f"  FAILED {item.check_id} {item.address} ({item.construct_path}): {item.check_name}")
-    for item in audit.not_evaluated:
-        print(f"  NOT EVALUATED {item.check_id} {item.address} ({item.construct_path}): {item.reason}")
-    for problem in audit.problems:
-        print(f"  PROBLEM {problem}")
-    for warning in audit.warnings:
-        print(f"  WARNING {warning}")
-    if audit.changes is not None:
-        for item in audit.changes["new_failures"]:
-            print(f"  NEW FAILURE since the baseline: {item['check_id']} {item['resource']}")
-    print(f"  reports: {', '.join(str(path) for path in paths.values())}")
-    print(f"  scan {scan_seconds:.1f} s, audit {total_seconds:.1f} s: {audit.verdict_label}")

@@ -32,6 +32,7 @@ from tap.audit.verdict import (
     RequirementSummary,
 )
 from tap.audit.waivers import NotApplicable, Waiver
+from tap.console import is_https_url, make_printable, printable_data
 from tap.errors import UsageError
 
 SCHEMA_VERSION = "2.3"
@@ -114,10 +115,12 @@ def write_all(
 def _render(audit: Audit) -> dict[str, str]:
     document = to_json(audit)
     return {
+        # compliance.json is the record, kept exact (JSON escapes what it holds); the other three are
+        # read by people, through viewers that would obey a control character or a bidi override.
         "html": render_html(document),
         "json": json.dumps(document, indent=2) + "\n",
         "junit": to_junit(audit),
-        "sarif": json.dumps(to_sarif(audit), indent=2) + "\n",
+        "sarif": json.dumps(printable_data(to_sarif(audit)), indent=2) + "\n",
     }
 
 
@@ -254,6 +257,7 @@ def _template_cache() -> Path:
 
 
 def render_html(document: dict[str, Any]) -> str:
+    document = printable_data(document)
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("tap.audit", "templates"),
         # The compiled template, kept beside the findings: compiling it costs more than the rest of a report.
@@ -263,6 +267,7 @@ def render_html(document: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.tests["https_url"] = is_https_url  # only these become links
     by_resource: dict[str, list[dict]] = {}
     for item in document["evidence"]:
         by_resource.setdefault(item["resource"], []).append(item)
@@ -300,6 +305,7 @@ def to_junit(audit: Audit) -> str:
         for index, problem in enumerate(audit.problems, 1):
             case = ET.SubElement(suite, "testcase", classname="tap.audit.verdict", name=f"problem {index}")
             ET.SubElement(case, "failure", message=problem)
+    make_printable(suites)
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -316,7 +322,7 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
             "id": check_id,
             "name": check_id,
             "shortDescription": {"text": item.check_name},
-            **({"helpUri": item.guideline} if item.guideline else {}),
+            **({"helpUri": item.guideline} if is_https_url(item.guideline) else {}),
             "properties": {"requirements": list(item.requirements)},
         }
         for check_id, item in sorted(checks.items())

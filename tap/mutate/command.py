@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tap.audit.bundle import load_private_key
+from tap.console import say
 from tap.files import check_can_create, write_atomically
 from tap.mutate import report, survivors
 from tap.mutate.campaign import plan_documents, plan_mutants, run_plan_layers
@@ -54,11 +55,13 @@ def run_mutate(
     write_atomically(out, json.dumps(result, indent=2) + "\n", "campaign result")
     if key is not None:
         report.seal(out, key)
-    print(report.text(result))
-    print(f"\n{len(outcomes)} mutants in {seconds['wall']:.0f} s; result in {out}")
     problems = report.failures(result, full=sample is None)
-    for problem in problems:
-        print(f"FAIL: {problem}")
+    say(
+        *report.text(result),
+        "",
+        f"{len(outcomes)} mutants in {seconds['wall']:.0f} s; result in {out}",
+        *(f"FAIL: {problem}" for problem in problems),
+    )
     return 1 if problems else 0
 
 

@@ -143,7 +143,8 @@ def failures(report: dict, full: bool) -> list[str]:
     return problems
 
 
-def text(report: dict) -> str:
+def text(report: dict) -> list[str]:
+    """The campaign for a person: each layer's score, the matrix, every survivor; one string a line."""
     lines = []
     for kind, score in report["scores"].items():
         rate = "n/a" if score["score"] is None else f"{score['score']:.1%}"
@@ -164,7 +165,7 @@ def text(report: dict) -> str:
         f"  {item['id']}: {item['verdict']}" + (f" ({item['reason']})" if item["reason"] else "")
         for item in report["survivors"]
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def _cell_text(cell: dict | None) -> str:

@@ -28,6 +28,8 @@ import sys
 import threading
 from typing import Any
 
+from tap.console import say
+
 HOST = "127.0.0.1"
 # prctl(2): the signal a process gets when its parent dies.
 PR_SET_PDEATHSIG = 1
@@ -57,8 +59,7 @@ def _listener() -> socket.socket:
 
 
 def _answer(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    say(line, flush=True)
 
 
 def _die_with(zygote: int) -> None:

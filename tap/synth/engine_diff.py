@@ -22,6 +22,7 @@ from typing import Any
 
 from stack.config import Config
 from stack.engines import ENGINES, Engine
+from tap.console import say
 from tap.plan_file import read_plan
 from tap.synth.cache import cached_plan
 
@@ -109,7 +110,7 @@ def differences(before: dict, after: dict) -> list[Difference]:
     ]
 
 
-def render(title: str, engines: tuple[str, str], compared: int, found: list[Difference]) -> str:
+def render(title: str, engines: tuple[str, str], compared: int, found: list[Difference]) -> list[str]:
     expected = [difference for difference in found if difference.expected]
     unexpected = [difference for difference in found if not difference.expected]
     lines = [f"{title}: {engines[0]} vs {engines[1]}, {compared} blocks compared"]
@@ -120,7 +121,7 @@ def render(title: str, engines: tuple[str, str], compared: int, found: list[Diff
         lines += [f"  {difference.describe(engines)}" for difference in unexpected]
     else:
         lines.append("no other difference: every resource, data source and output is the same")
-    return "\n".join(lines)
+    return lines
 
 
 def run_engines_diff(config: Config, engines: tuple[Engine, Engine] = tuple(ENGINES.values())) -> int:
@@ -131,8 +132,8 @@ def run_engines_diff(config: Config, engines: tuple[Engine, Engine] = tuple(ENGI
         before, after = pool.map(lambda engine: read_plan(cached_plan(config, engine)).document, engines)
     found = differences(before, after)
     names = (engines[0].name, engines[1].name)
-    print(
-        render(
+    say(
+        *render(
             f"{config.stack_name} ({config.profile})", names, len(blocks(before).keys() | blocks(after).keys()), found
         )
     )

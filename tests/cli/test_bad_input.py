@@ -6,6 +6,9 @@ ever name 127.0.0.1, and the emulator is never reached for any of them.
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,10 +32,17 @@ def dev_plan() -> Path:
     return cached_plan(Config(environment_suffix="dev", profile="dev"))
 
 
-def tap(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def tap(
+    *arguments: str, env: dict[str, str] | None = None, stdout: int = subprocess.PIPE
+) -> subprocess.CompletedProcess:
     environment = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "tap.cli", *arguments], capture_output=True, text=True, env=environment, timeout=120
+        [sys.executable, "-m", "tap.cli", *arguments],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        timeout=120,
     )
 
 
@@ -159,3 +169,61 @@ def test_mutate_with_a_bad_survivors_file_or_out_path_is_one_line(tmp_path):
     survivors.write_text('[[survivor]]\nmatch = "*"\nverdict = "fine"\nreason = "x"\n')
     assert_one_line_exit_2(tap("mutate", "--survivors", str(survivors)), "verdict must be one of")
     assert_one_line_exit_2(tap("mutate", "--out", str(tmp_path)), "campaign result")
+
+
+# Input that would steer a terminal or a CI log if printed raw: a carriage return, erase-line,
+# conceal, a bidi override, a line break that starts a line of its own.
+HOSTILE = "\r\x1b[2K\x1b[8m\u202e\n: intact"
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def assert_inert(text: str) -> None:
+    assert RAW.search(text) is None, repr(text)
+    assert "\\x1b[2K" in text, repr(text)  # shown as escapes, so still readable
+
+
+def report_folder(tmp_path: Path, *names: str) -> Path:
+    """A folder whose manifest records no file: each of `names` put in it is one added."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"manifest_version": "1", "files": {}}))
+    for name in names:
+        (folder / name).write_text("x")
+    return folder
+
+
+def test_verify_shows_a_file_name_that_steers_the_terminal_escaped_and_tampered(tmp_path):
+    undecodable = os.fsdecode(b"compliance.json\xff")  # a name that is not UTF-8: a lone surrogate
+    result = tap("verify", str(report_folder(tmp_path, f"compliance.html{HOSTILE}", undecodable)))
+    assert result.returncode == 1, result.stdout + result.stderr
+    *differences, verdict = result.stdout.splitlines()
+    assert len(differences) == 2 and verdict.endswith(": TAMPERED"), result.stdout
+    assert_inert(result.stdout)
+    assert "compliance.json\\udcff" in result.stdout
+
+
+HOSTILE_ARGUMENTS = [
+    (["verify", f"{{tmp}}/no-such-folder{HOSTILE}"], "is not a report folder"),
+    (["audit", "--plan", f"{{tmp}}/no-such-plan{HOSTILE}", "--out", "{tmp}/out"], "cannot read the plan"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "expected"), HOSTILE_ARGUMENTS, ids=[case[0][0] for case in HOSTILE_ARGUMENTS])
+def test_bad_input_that_steers_the_terminal_is_one_escaped_line(arguments, expected, tmp_path):
+    result = tap(*(argument.format(tmp=tmp_path) for argument in arguments))
+    assert_one_line_exit_2(result, expected)
+    assert_inert(result.stderr)
+
+
+@pytest.mark.parametrize("arguments", [["verify", "{folder}"], ["--help"]], ids=["verify", "help"])
+def test_a_reader_that_closed_the_pipe_ends_the_command_quietly(arguments, tmp_path):
+    """`tap verify DIR | head -1`: the reader leaves early. Exit 141 (128 + SIGPIPE, as a shell reports
+    a program a closed pipe stopped), nothing on stderr, never a traceback."""
+    folder = report_folder(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before tap writes its first line
+    try:
+        result = tap(*(argument.format(folder=folder) for argument in arguments), stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (141, "")

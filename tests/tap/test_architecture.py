@@ -132,3 +132,38 @@ def _anchored_patterns(path: Path) -> list[str]:
 def test_no_value_is_validated_with_anchors_that_let_a_newline_through():
     sources = [path for folder in (*PACKAGES, "policies", "tests") for path in (PROJECT_ROOT / folder).rglob("*.py")]
     assert [found for path in sources for found in _anchored_patterns(path)] == []
+
+
+# Where a module could write to the terminal by itself: every such line must pass through tap/console.py.
+STREAMS = {"stdout", "stderr", "__stdout__", "__stderr__"}
+CONSOLE_MODULE = "tap/console.py"
+
+
+def _writes_to_the_terminal(node: ast.AST) -> bool:
+    if isinstance(node, ast.Name) and node.id in ("print", "pprint"):
+        return True
+    if isinstance(node, ast.ImportFrom) and node.module in ("sys", "pprint"):
+        return any(alias.name in {*STREAMS, "pprint"} for alias in node.names)
+    if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute | ast.Name)):
+        return False
+    stream = node.value
+    if isinstance(stream, ast.Name):  # os.write(1, ...)
+        return stream.id == "os" and node.attr == "write"
+    named = isinstance(stream.value, ast.Name) and stream.value.id == "sys" and stream.attr in STREAMS
+    return named and node.attr in ("write", "writelines", "buffer")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        path
+        for path in (str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "tap").rglob("*.py"))
+        if path != CONSOLE_MODULE
+    ),
+)
+def test_only_the_console_module_writes_to_the_terminal(path):
+    """Text from a plan, a folder or an account carries control characters that would steer the
+    terminal or the CI log (a fake PASS): only tap/console.py's `say` writes, and it escapes them."""
+    tree = ast.parse((PROJECT_ROOT / path).read_text())
+    writes = sorted(node.lineno for node in ast.walk(tree) if _writes_to_the_terminal(node))
+    assert writes == [], f"{path} writes to the terminal itself at lines {writes}: use tap.console.say"
