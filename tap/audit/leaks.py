@@ -181,13 +181,13 @@ class _Budget:
 
     def gunzip(self, data: bytes) -> bytes:
         try:
-            text = gzip.GzipFile(fileobj=io.BytesIO(data)).read(self.left + 1)
+            unzipped = gzip.GzipFile(fileobj=io.BytesIO(data)).read(self.left + 1)
         except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
             raise Unreadable("truncated or corrupt gzip") from None
-        if len(text) > self.left:
+        if len(unzipped) > self.left:
             raise Unreadable(f"over {MAX_DECODED >> 20} MiB once decompressed: too large to scan")
-        self.left -= len(text)
-        return text
+        self.left -= len(unzipped)
+        return unzipped
 
 
 def _unwrapped(text: str, encoded: bool, layers: int, budget: _Budget) -> tuple[dict | list | None, str, int]:
