@@ -3,10 +3,14 @@
 The stack keeps its secrets in Secrets Manager, so a literal one in the plan is a leak: it
 would sit in the state, the plan file and, through the audit, in every report. Each string
 of the plan (attribute values, tags, parameters, policy documents parsed from their JSON,
-user_data decoded from base64) is shown to detect-secrets as the lines of a config file,
-`<name>: "<line>"`: its keyword detector sees the attribute or tag name and `KEY=value` or
+user_data decoded from base64 and gunzipped) is shown to detect-secrets as the lines of a config
+file, `<name>: "<line>"`: its keyword detector sees the attribute or tag name and `KEY=value` or
 `key: value` inside scripts, its entropy detectors the quoted value, and its pattern
 detectors (AWS keys, private keys, tokens) the text.
+
+A value the scanner cannot read whole (over its decompression limit, a gzip bomb, truncated or
+corrupt gzip, user_data that does not decode to text, encodings nested past its depth) is a leak
+too, named with the reason: what was not read may hold a secret, so it never passes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import functools
 import gzip
 import io
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,7 +49,19 @@ INLINE_ALLOWLIST = "detect_secrets.filters.allowlist.is_line_allowlisted"
 # Keys that do not name their value, and the sibling keys that do.
 GENERIC_KEYS = {"value", "default"}
 SIBLING_NAMES = ("name", "key", "Name", "Key")
-MAX_DECOMPRESSED = 1 << 20  # user_data is at most 16 KiB; more is not a script
+# What a value may decompress to: user_data is at most 16 KiB; more is not a script. A value past
+# a limit here is unreadable, and fails the audit like a secret: what was not read may hold one.
+MAX_DECODED = 1 << 20
+MAX_LAYERS = 4  # encodings inside one another (base64, gzipped or not; a JSON document in a string)
+GZIP_MAGIC = b"\x1f\x8b"
+# Attributes that hold base64 by definition (user_data of a launch template, user_data_base64, content_base64):
+# if it looks like base64, it must decode to text. Elsewhere base64 of bytes (a digest) is scanned as it is.
+ENCODED_NAMES = re.compile(r"(user_data|_base64)$", re.IGNORECASE)
+BASE64_ALPHABET = re.compile(r"[A-Za-z0-9+/]+=*")
+
+
+class Unreadable(ValueError):
+    """A value the scanner cannot read whole; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,7 @@ class _String:
     text: str  # what is scanned (decoded when the plan holds it encoded)
     raw: str  # as the plan holds it
     decoded: bool
+    unreadable: str = ""  # why it could not be read whole: then it counts as a leak
 
 
 def find_leaks(document: dict) -> list[Leak]:
@@ -75,10 +93,12 @@ def _settings() -> dict:
 
 
 def _scan(string: _String) -> Leak | None:
+    address, attribute = _location(string.path)
+    if string.unreadable:
+        return Leak(address, attribute, kinds=(), texts=frozenset({string.raw}), unreadable=string.unreadable)
     found = _detected(string.name, string.text)
     if not found:
         return None
-    address, attribute = _location(string.path)
     return Leak(
         address=address,
         attribute=attribute + (" (decoded from base64)" if string.decoded else ""),
@@ -104,16 +124,20 @@ def _literals(secret: PotentialSecret) -> set[str]:
     return {secret.secret_value}
 
 
-def _strings(value: Any, path: tuple[str | int, ...], name: str = "value") -> Iterator[_String]:
+def _strings(
+    value: Any, path: tuple[str | int, ...], name: str = "value", layers: int = 0, budget: _Budget | None = None
+) -> Iterator[_String]:
+    """Every string in `value`; `layers`: the encodings it was found under, `budget`: what they may still
+    decompress to (a plan's own strings: none, and each its own)."""
     if isinstance(value, dict):
         for key, item in value.items():
             if not (path[-1:] == ("//",) and key in BOOKKEEPING):
-                yield from _strings(item, (*path, key), _name_of(value, key, name))
+                yield from _strings(item, (*path, key), _name_of(value, key, name), layers, budget)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, (*path, index), name)
+            yield from _strings(item, (*path, index), name, layers, budget)
     elif isinstance(value, str):
-        yield from _inside(value, path, name)
+        yield from _inside(value, path, name, layers, budget)
 
 
 def _name_of(block: dict, key: str, block_name: str) -> str:
@@ -126,13 +150,58 @@ def _name_of(block: dict, key: str, block_name: str) -> str:
     return sibling or block_name
 
 
-def _inside(raw: str, path: tuple[str | int, ...], name: str) -> Iterator[_String]:
-    document = _json_document(raw)
-    if document is not None:  # a policy document: its keys name its values
-        yield from _strings(document, path, name)
+def _inside(
+    raw: str, path: tuple[str | int, ...], name: str, layers: int = 0, budget: _Budget | None = None
+) -> Iterator[_String]:
+    """The strings a plan string holds: a JSON document's own, or the text under its encodings. What cannot be
+    read whole is yielded as unreadable, never passed over: a secret past a limit is still a secret."""
+    budget = _Budget() if budget is None else budget  # one per plan string, shared by all it holds
+    try:
+        document, text, depth = _unwrapped(raw, _declared_encoded(path), layers, budget)
+    except Unreadable as why:
+        yield _String(path, name, raw, raw, decoded=False, unreadable=str(why))
         return
-    decoded = _base64_text(raw)
-    yield _String(path, name, decoded if decoded is not None else raw, raw, decoded is not None)
+    if document is not None:  # a policy document: its keys name its values
+        yield from _strings(document, path, name, depth, budget)
+    else:
+        yield _String(path, name, text, raw, decoded=depth > layers)
+
+
+def _declared_encoded(path: tuple[str | int, ...]) -> bool:
+    """Whether the attribute holds base64 by definition (user_data and its kin): then it must decode to text."""
+    names = [part for part in path if isinstance(part, str)]
+    return bool(names) and bool(ENCODED_NAMES.search(names[-1]))
+
+
+@dataclass
+class _Budget:
+    """What one plan string may decompress to, all its layers together: a bomb is stopped, not read."""
+
+    left: int = MAX_DECODED
+
+    def gunzip(self, data: bytes) -> bytes:
+        try:
+            unzipped = gzip.GzipFile(fileobj=io.BytesIO(data)).read(self.left + 1)
+        except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
+            raise Unreadable("truncated or corrupt gzip") from None
+        if len(unzipped) > self.left:
+            raise Unreadable(f"over {MAX_DECODED >> 20} MiB once decompressed: too large to scan")
+        self.left -= len(unzipped)
+        return unzipped
+
+
+def _unwrapped(text: str, encoded: bool, layers: int, budget: _Budget) -> tuple[dict | list | None, str, int]:
+    """(the JSON document it is, or None; the text under its encodings; the layers peeled, counting those before)."""
+    while True:
+        document = _json_document(text)
+        decoded = None if document is not None else _base64_text(text, encoded, budget)
+        if document is None and decoded is None:
+            return None, text, layers
+        if layers == MAX_LAYERS:
+            raise Unreadable(f"more than {MAX_LAYERS} encodings deep")
+        if document is not None:
+            return document, text, layers + 1
+        text, layers = decoded, layers + 1
 
 
 def _json_document(text: str) -> dict | list | None:
@@ -140,21 +209,39 @@ def _json_document(text: str) -> dict | list | None:
         return None
     try:
         document = json.loads(text)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        raise Unreadable("JSON nested too deep to parse") from None
+    except ValueError:
         return None
     return document if isinstance(document, dict | list) else None
 
 
-def _base64_text(text: str) -> str | None:
-    """The text a base64 string encodes (gunzipped when gzipped, as cloud-init takes it), or None."""
-    try:
-        data = base64.b64decode(text.replace("\n", ""), validate=True)
-        if data.startswith(b"\x1f\x8b"):
-            data = gzip.GzipFile(fileobj=io.BytesIO(data)).read(MAX_DECOMPRESSED)
-        decoded = data.decode("utf-8")
-    except (ValueError, OSError, EOFError, zlib.error):  # binascii.Error and non-ASCII text are ValueErrors
+def _base64_text(text: str, encoded: bool, budget: _Budget) -> str | None:
+    """The text a base64 string encodes (gunzipped when gzipped, as cloud-init takes it), or None when it
+    encodes none. In an attribute that holds base64 by definition, base64 that does not decode to text is
+    unreadable; so is gzip anywhere that does not decompress whole."""
+    compact = text.replace("\r", "").replace("\n", "")
+    if not compact:
         return None
-    # Random bytes are never all printable text: what is left is an encoded script or document.
+    try:
+        data = base64.b64decode(compact, validate=True)
+    except ValueError:  # binascii.Error, and non-ASCII text
+        if encoded and BASE64_ALPHABET.fullmatch(compact):
+            raise Unreadable("base64 that does not decode") from None
+        return None
+    gzipped = data.startswith(GZIP_MAGIC)
+    decoded = _text(budget.gunzip(data) if gzipped else data)
+    if decoded is None and (encoded or gzipped):  # gzip of gzip too: cloud-init decompresses once
+        raise Unreadable("base64 of bytes that are not text")
+    return decoded
+
+
+def _text(data: bytes) -> str | None:
+    """Text, or None. Random bytes are never all printable text: what passes is an encoded script or document."""
+    try:
+        decoded = data.decode("utf-8")
+    except ValueError:
+        return None
     return decoded if decoded and all(char.isprintable() or char in "\t\r\n" for char in decoded) else None
 
 

@@ -1,4 +1,5 @@
-"""What no report may hold: the secret-looking literals found in a plan, and their redaction.
+"""What no report may hold: the secret-looking literals found in a plan (and the values too unreadable to
+rule one out), and their redaction.
 
 Apart from `tap/audit/leaks.py` (which finds them with detect-secrets), so reading a report's
 redactions never imports the scanner.
@@ -20,8 +21,14 @@ class Leak:
     attribute: str  # where in it: user_data, tags.DB_PASSWORD, policy.Statement[0].Resource
     kinds: tuple[str, ...]  # detect-secrets' secret types, e.g. "Secret Keyword"
     texts: frozenset[str]  # what no report may hold: each literal and the strings that carry it
+    unreadable: str = ""  # why the scanner could not read the value whole (then `kinds` is empty)
 
     def describe(self) -> str:
+        if self.unreadable:
+            return (
+                f"{self.address} {self.attribute} cannot be scanned for secrets whole ({self.unreadable}): "
+                "what the audit cannot read fails it like a secret"
+            )
         return (
             f"{self.address} {self.attribute} holds what looks like a secret ({', '.join(self.kinds)}): "
             "keep it in Secrets Manager and pass a reference, never the value"

@@ -5,6 +5,11 @@ it, before any request is built or sent. An operation missing from the allow-lis
 write, every delete, and reads that expose secrets such as GetSecretValue) is refused
 with `ReadOnlyViolation`.
 
+An allowed read can still carry a secret in its answer: a launch template version's
+UserData (a boot script that exports a password), an OIDC client secret, a target's
+HTTP headers. An `after-call` handler, run on every parsed response before the client
+returns it, replaces each field that `REDACTED_FIELDS` names by `REDACTED`.
+
 Presigning never makes a call: `generate_presigned_url`, `generate_presigned_post`, RDS's
 `generate_db_auth_token` sign a request for someone else to send, so before-call never
 sees them. Every one of them signs through the client's RequestSigner, which emits
@@ -15,15 +20,17 @@ for any operation, allowed or not, before a signature exists.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError
 
 from tap.live.endpoint import is_loopback
 
-# service -> operations (API names). Add an operation here only if it reads and reveals no secret.
+# service -> operations (API names). Add an operation here only if it reads, and never answers a secret
+# that REDACTED_FIELDS (below) does not take out.
 ALLOWED: Mapping[str, frozenset[str]] = {
     service: frozenset(operations.split())
     for service, operations in {
@@ -66,6 +73,68 @@ ALLOWED: Mapping[str, frozenset[str]] = {
 }
 
 
+REDACTED = "<redacted by the read-only guard>"
+
+
+def _whole(value: Any) -> str:
+    return REDACTED
+
+
+def _url_credentials(value: Any) -> Any:
+    """An endpoint with the user name and password of its URL (https://user:password@host) redacted."""
+    userinfo, at, _ = urlsplit(value).netloc.rpartition("@") if isinstance(value, str) else ("", "", "")
+    return value.replace(f"{userinfo}@", f"{REDACTED}@", 1) if at else value
+
+
+# (service, operation) -> where in its parsed response a secret can sit -> what replaces it. A path is
+# keys from the root; `[]` is each item of a list, `*` each value of a map. tests/rehearsal/test_guard.py
+# walks each allowed operation's output shape and fails on a secret-looking member no path here covers.
+REDACTED_FIELDS: Mapping[tuple[str, str], Mapping[str, Callable[[Any], Any]]] = {
+    ("ec2", "DescribeLaunchTemplateVersions"): {"LaunchTemplateVersions[].LaunchTemplateData.UserData": _whole},
+    ("elbv2", "DescribeListeners"): {"Listeners[].DefaultActions[].AuthenticateOidcConfig.ClientSecret": _whole},
+    ("elbv2", "DescribeRules"): {"Rules[].Actions[].AuthenticateOidcConfig.ClientSecret": _whole},
+    # AWS answers "****" there; the guard does not count on it.
+    ("rds", "DescribeDBInstances"): {"DBInstances[].PendingModifiedValues.MasterUserPassword": _whole},
+    # What a rule sends its targets: any payload, HTTP headers (API keys), SQL.
+    ("events", "ListTargetsByRule"): {
+        "Targets[].Input": _whole,
+        "Targets[].InputTransformer.InputTemplate": _whole,
+        "Targets[].HttpParameters.HeaderParameters.*": _whole,
+        "Targets[].HttpParameters.QueryStringParameters.*": _whole,
+        "Targets[].HttpParameters.PathParameterValues[]": _whole,
+        "Targets[].RedshiftDataParameters.Sql": _whole,
+        "Targets[].RedshiftDataParameters.Sqls[]": _whole,
+        "Targets[].SageMakerPipelineParameters.PipelineParameterList[].Value": _whole,
+    },
+    # How an external secret is rotated (managed by a partner): settings, for whatever they hold.
+    ("secretsmanager", "DescribeSecret"): {"ExternalSecretRotationMetadata[]": _whole},
+    # An HTTP(S) subscription may carry basic-auth credentials in its URL; e-mail addresses stay as they are.
+    ("sns", "ListSubscriptionsByTopic"): {"Subscriptions[].Endpoint": _url_credentials},
+}
+
+
+def _steps(path: str) -> list[str]:
+    """`A[].B.*` -> ["A", "[]", "B", "*"]."""
+    return [part for key in path.split(".") for part in ((key[:-2], "[]") if key.endswith("[]") else (key,))]
+
+
+def _redacted(value: Any, path: Sequence[str], replace: Callable[[Any], Any]) -> Any:
+    if not path:
+        return replace(value)
+    step, rest = path[0], path[1:]
+    if step == "[]" and isinstance(value, list):
+        return [_redacted(item, rest, replace) for item in value]
+    if isinstance(value, dict) and (step == "*" or step in value):
+        return {key: _redacted(item, rest, replace) if step in ("*", key) else item for key, item in value.items()}
+    return value  # not in this answer
+
+
+def redact_secrets(parsed: dict, model, **_) -> None:
+    """The parsed response, before the client returns it, with every field REDACTED_FIELDS names replaced."""
+    for path, replace in REDACTED_FIELDS.get((model.service_model.service_name, model.name), {}).items():
+        parsed.update(_redacted(parsed, _steps(path), replace))
+
+
 class ReadOnlyViolation(BotoCoreError):
     fmt = "the read-only guard refused {service}:{operation}: the suite may only read, and never a secret"
 
@@ -97,6 +166,7 @@ def guard(session: boto3.Session) -> boto3.Session:
     """Put the guard on a session: every client created from it afterwards is read-only."""
     session.events.register("before-call.*.*", refuse_unless_allowed)
     session.events.register("before-sign.*.*", refuse_presigning)
+    session.events.register("after-call.*.*", redact_secrets)
     return session
 
 

@@ -35,6 +35,14 @@ def b64(text: str | bytes) -> str:
     return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
 
 
+def gzipped(text: str) -> str:
+    return b64(gzip.compress(text.encode()))
+
+
+# A boot script with the secret past the scanner's decompression limit (1 MiB): comment lines, then the secret.
+PADDED = gzipped("#!/bin/bash\n" + "# padding\n" * 120_000 + SCRIPT)
+
+
 def on_instance(**body) -> dict:
     return {"resource": {"aws_instance": {"app": body}}}
 
@@ -153,6 +161,56 @@ def test_secret_is_found_and_named_without_its_value(document, address, attribut
     assert not [text for text in leak.texts if text in leak.describe()]
 
 
+def nested_base64(text: str, times: int) -> str:
+    for _ in range(times):
+        text = b64(text)
+    return text
+
+
+GZIPPED_SCRIPT = gzip.compress(SCRIPT.encode())
+# Values the scanner cannot read whole (so a secret in them cannot be ruled out) -> why, as the problem says.
+UNREADABLE = {
+    "secret padded past the decompression limit": (
+        on_instance(user_data_base64=PADDED),
+        "over 1 MiB once decompressed",
+    ),
+    "gzip bomb": (on_instance(user_data=b64(gzip.compress(bytes(16 << 20)))), "over 1 MiB once decompressed"),
+    "bomb in a tag": (on_instance(tags={"Note": b64(gzip.compress(bytes(2 << 20)))}), "over 1 MiB once decompressed"),
+    "truncated gzip": (on_instance(user_data=b64(GZIPPED_SCRIPT[:-6])), "truncated or corrupt gzip"),
+    "gzip with a wrong checksum": (
+        on_instance(user_data=b64(GZIPPED_SCRIPT[:-8] + bytes(4) + GZIPPED_SCRIPT[-4:])),
+        "truncated or corrupt gzip",
+    ),
+    "gzip of gzip": (on_instance(user_data=b64(gzip.compress(GZIPPED_SCRIPT))), "base64 of bytes that are not text"),
+    "user_data in UTF-16": (on_instance(user_data=b64(SCRIPT.encode("utf-16"))), "base64 of bytes that are not text"),
+    "user_data_base64 cut short": (on_instance(user_data_base64=b64(SCRIPT)[:-1]), "base64 that does not decode"),
+    "base64 nested past the scanner's depth": (
+        on_instance(tags={"Note": nested_base64(SCRIPT, 5)}),
+        "more than 4 encodings deep",
+    ),
+    "JSON nested past the parser's depth": (
+        {"resource": {"aws_iam_policy": {"app": {"policy": "[" * 100_000 + "]" * 100_000}}}},
+        "JSON nested too deep to parse",
+    ),
+}
+
+
+@pytest.mark.parametrize(("document", "why"), UNREADABLE.values(), ids=UNREADABLE)
+def test_value_the_scanner_cannot_read_whole_is_a_leak_named_with_why(document, why):
+    ((kind, resources),) = document["resource"].items()
+    ((name, body),) = resources.items()
+    ((attribute, value),) = body.items()
+    (leak,) = find_leaks(document)
+    assert leak.describe().startswith(f"{kind}.{name} {attribute}") and why in leak.describe()
+    assert PLANTED not in leak.describe()
+    assert leak.texts == {value.get("Note") if isinstance(value, dict) else value}
+
+
+def test_secret_under_four_encodings_is_found():
+    (leak,) = find_leaks(on_instance(tags={"Note": nested_base64(SCRIPT, 4)}))
+    assert leak.kinds == ("Secret Keyword",)
+
+
 # Values that name or point at secrets, and the stack's own kinds of values: none is a secret.
 NOT_SECRETS = {
     "interpolations": on_instance(
@@ -186,6 +244,13 @@ NOT_SECRETS = {
         cidr_blocks=["0.0.0.0/0", "203.0.113.5/32"],
     ),
     "base64 user_data without a secret": on_instance(user_data=b64("#!/bin/bash\nsystemctl start app\n")),
+    "gzipped base64 user_data without a secret": on_instance(
+        user_data_base64=gzipped("#!/bin/bash\nsystemctl start app\n")
+    ),
+    "plain and empty user_data": {
+        "resource": {"aws_instance": {"a": {"user_data": "#!/bin/bash\nsystemctl start app\n"}, "b": {"user_data": ""}}}
+    },
+    "words that are base64 of bytes": on_instance(engine="postgres", ebs_optimized="true", protocol="HTTP"),
 }
 
 
@@ -198,18 +263,26 @@ def test_real_plans_hold_no_secret(plans):
     assert {profile: find_leaks(plan.document) for profile, plan in plans.items()} == {"dev": [], "prod": []}
 
 
-@pytest.mark.parametrize("encode", [str, b64], ids=["plain", "base64"])
-def test_planted_secret_fails_the_audit_and_reaches_no_output(encode, plans, tmp_path, capsys):
+# How a planted secret sits in the launch template's user_data -> what the audit's problem says of it.
+PLANTINGS = {
+    "plain": (SCRIPT, "(Secret Keyword)"),
+    "base64": (b64(SCRIPT), "(Secret Keyword)"),
+    "gzipped past the scanner's limit": (PADDED, "cannot be scanned for secrets whole (over 1 MiB once decompressed"),
+}
+
+
+@pytest.mark.parametrize(("user_data", "problem"), PLANTINGS.values(), ids=PLANTINGS)
+def test_planted_secret_fails_the_audit_and_reaches_no_output(user_data, problem, plans, tmp_path, capsys):
     document = copy.deepcopy(plans["dev"].document)
     ((name, template),) = document["resource"]["aws_launch_template"].items()
-    template["user_data"] = encode(SCRIPT)
+    template["user_data"] = user_data
     plan = tmp_path / "plan" / "cdk.tf.json"
     plan.parent.mkdir()
     plan.write_text(json.dumps(document, indent=2))
 
     assert main(["audit", "--plan", str(plan), "--out", str(tmp_path / "reports"), "--as-of", "2026-11-29"]) == 1
     printed = capsys.readouterr()
-    assert f"PROBLEM aws_launch_template.{name} user_data" in printed.out and "(Secret Keyword)" in printed.out
+    assert f"PROBLEM aws_launch_template.{name} user_data" in printed.out and problem in printed.out
     written = sorted(path for path in tmp_path.rglob("*") if path.is_file() and path != plan)
     # The manifest, but no copy of the plan: it holds the secret.
     assert [path.name for path in written] == [
