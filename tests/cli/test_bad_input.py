@@ -204,7 +204,7 @@ def test_verify_shows_a_file_name_that_steers_the_terminal_escaped_and_tampered(
 
 HOSTILE_ARGUMENTS = [
     (["verify", f"{{tmp}}/no-such-folder{HOSTILE}"], "is not a report folder"),
-    (["audit", "--plan", f"{{tmp}}/no-such-plan{HOSTILE}", "--out", "{tmp}/out"], "cannot read the plan"),
+    (["audit", "--plan", f"{{tmp}}/no-such-plan{HOSTILE}", "--out", "{tmp}/out"], "does not exist: pass a cdk.tf.json"),
 ]
 
 
