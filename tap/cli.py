@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
+import signal
 import sys
 import time
 from pathlib import Path
 
 from stack.config import PROFILES, Config, ConfigError, declared_profile
 from stack.contract import state_path
-from tap.errors import UsageError
-from tap.files import check_can_create
+from tap.errors import Terminated, UsageError
+from tap.files import check_can_create, check_own_folder, copy_over, replaced_folder
 from tap.synth.cache import cached_plan
 from tap.synth.runner import DEFAULT_OUTDIR
 
@@ -27,13 +27,13 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _synth(config: Config, outdir: Path) -> Path:
-    """The plan of `config` under `outdir`, from the cache (a complete CDKTF output folder)."""
+    """The plan of `config` under `outdir`, from the cache (a complete CDKTF output folder), laid over
+    the plans of other deployments already there; the folder is replaced whole, or not at all."""
+    check_own_folder(outdir, "tap synth", "plan", "--outdir")  # before any synth
     cached = cached_plan(config)
     entry = cached.parents[2]
-    try:
-        shutil.copytree(entry, outdir, dirs_exist_ok=True)
-    except OSError as error:  # shutil.Error (some files failed) carries no strerror
-        raise UsageError(f"cannot write the plan into {outdir}: {error.strerror or 'not a writable folder'}") from None
+    with replaced_folder(outdir, "tap synth", "plan", keep_contents=True) as staging:
+        copy_over(entry, staging)
     return Path(outdir) / cached.relative_to(entry)
 
 
@@ -48,7 +48,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from tap.audit.command import run_audit
 
-    plan = Path(args.plan) if args.plan else _synth(_config(args), DEFAULT_OUTDIR)
+    plan = Path(args.plan) if args.plan else cached_plan(_config(args))
     return run_audit(
         plan,
         out_dir=Path(args.out),
@@ -102,7 +102,7 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     from tap.preflight.report import exit_code, render_json, render_table
 
     config = _config(args)
-    plan = read_plan(Path(args.plan) if args.plan else _synth(config, DEFAULT_OUTDIR))
+    plan = read_plan(Path(args.plan) if args.plan else cached_plan(config))
     state = Path(args.state) if args.state else state_path(plan.stack_name)
     deployment = Deployment.load(plan, state, required=bool(args.state))
     results = run_checks(open_account(deployment.region or config.region), deployment)
@@ -237,16 +237,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(_signal: int, _frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
     except (UsageError, ConfigError) as error:
         print(f"tap: {error}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("tap: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("tap: interrupted", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
