@@ -153,7 +153,7 @@ def _replace(folder: Path, staging: Path) -> None:
     os.replace(folder, previous)  # over the empty folder just made: the name is ours
     try:
         os.rename(staging, folder)
-    except OSError:
+    except BaseException:  # an error, or SIGTERM between the two renames
         os.rename(previous, folder)  # put the previous folder back rather than leave nothing
         raise
     shutil.rmtree(previous, ignore_errors=True)

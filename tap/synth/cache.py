@@ -166,8 +166,8 @@ def _synthesize_missing(
             synthesized.result()
         for key in list(stagings):  # an engine that did not say when each was written
             place(missing[key], stagings[key])
-    except BaseException:
-        stop_synths()  # interrupted: no synth may go on writing into a staging folder removed below
+    except KeyboardInterrupt:  # and SIGTERM (tap.errors.Terminated): the process is ending
+        stop_synths()  # no synth may go on writing into a staging folder removed below
         raise
     finally:
         pool.shutdown()
