@@ -50,8 +50,12 @@ def engine_versions(engine: Engine) -> dict[str, str]:
     python = engine.python()
     if python == sys.executable:
         return engine.versions()
-    result = subprocess.run(
-        [python, "-c", _PRINT_VERSIONS, engine.name], cwd=PROJECT_ROOT, capture_output=True, text=True
+    result = subprocess.run(  # in the synth's environment: the versions the synth imports
+        [python, "-c", _PRINT_VERSIONS, engine.name],
+        cwd=PROJECT_ROOT,
+        env=synth_environment({}, engine),
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 import tap.synth.cache
-from stack.config import Config
+from stack.config import Config, ConfigError
 from stack.contract import ENGINE_RECORD
-from stack.engines import select_engine
+from stack.engines import ENGINES, select_engine
 from tap.synth.cache import cache_key, cached_plan
+from tap.synth.runner import engine_versions
 
 DEV = Config(environment_suffix="dev", profile="dev")
 HOLD_LOCK = "import sys, filelock; lock = filelock.FileLock(sys.argv[1]); lock.acquire(); print(); sys.stdin.read()"
@@ -77,6 +78,21 @@ def test_engine_variables_in_the_environment_do_not_change_the_plan(good, tmp_pa
     assert plan.read_bytes() == good.read_bytes()
     assert (plan.parent / ENGINE_RECORD).read_bytes() == (good.parent / ENGINE_RECORD).read_bytes()
     assert not ran.exists() and not (tmp_path / "elsewhere").exists()
+
+
+def test_another_engines_versions_are_read_as_its_synth_runs(tmp_path, monkeypatch):
+    """The key holds the versions the synth imports: a PYTHONPATH the synth never sees changes neither."""
+    cdktn = ENGINES["cdktn"]
+    try:
+        cdktn.python()
+    except ConfigError:
+        pytest.skip("CDK Terrain is not installed (make setup ENGINE=cdktn)")
+    expected = engine_versions.__wrapped__(cdktn)
+    planted = tmp_path / "constructs-99.0.0.dist-info"
+    planted.mkdir()
+    (planted / "METADATA").write_text("Metadata-Version: 2.1\nName: constructs\nVersion: 99.0.0\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    assert engine_versions.__wrapped__(cdktn) == expected
 
 
 def _truncated(plan: Path) -> None:
