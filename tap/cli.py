@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import os
 import re
-import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -14,8 +14,8 @@ from pathlib import Path
 from stack.config import PROFILES, Config, ConfigError, declared_profile
 from stack.contract import state_path
 from tap.console import say
-from tap.errors import UsageError
-from tap.files import check_can_create
+from tap.errors import Terminated, UsageError
+from tap.files import check_can_create, check_own_folder, copy_over, replaced_folder
 from tap.synth.cache import cached_plan
 from tap.synth.runner import DEFAULT_OUTDIR
 
@@ -32,13 +32,13 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _synth(config: Config, outdir: Path) -> Path:
-    """The plan of `config` under `outdir`, from the cache (a complete CDKTF output folder)."""
+    """The plan of `config` under `outdir`, from the cache (a complete CDKTF output folder), laid over
+    the plans of other deployments already there; the folder is replaced whole, or not at all."""
+    check_own_folder(outdir, "tap synth", "plan", "--outdir")  # before any synth
     cached = cached_plan(config)
     entry = cached.parents[2]
-    try:
-        shutil.copytree(entry, outdir, dirs_exist_ok=True)
-    except OSError as error:  # shutil.Error (some files failed) carries no strerror
-        raise UsageError(f"cannot write the plan into {outdir}: {error.strerror or 'not a writable folder'}") from None
+    with replaced_folder(outdir, "tap synth", "plan", keep_contents=True) as staging:
+        copy_over(entry, staging)
     return Path(outdir) / cached.relative_to(entry)
 
 
@@ -53,7 +53,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from tap.audit.command import run_audit
 
-    plan = Path(args.plan) if args.plan else _synth(_config(args), DEFAULT_OUTDIR)
+    plan = Path(args.plan) if args.plan else cached_plan(_config(args))
     return run_audit(
         plan,
         out_dir=Path(args.out),
@@ -108,7 +108,7 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     from tap.preflight.report import exit_code, render_json, render_table
 
     config = _config(args)
-    plan = read_plan(Path(args.plan) if args.plan else _synth(config, DEFAULT_OUTDIR))
+    plan = read_plan(Path(args.plan) if args.plan else cached_plan(config))
     state = Path(args.state) if args.state else state_path(plan.stack_name)
     deployment = Deployment.load(plan, state, required=bool(args.state))
     results = run_checks(open_account(deployment.region or config.region), deployment)
@@ -252,7 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
 BROKEN_PIPE_EXIT = 141
 
 
+def _terminate(_signal: int, _frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         try:
             return _run(argv)
@@ -261,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _discard_output()
         return BROKEN_PIPE_EXIT
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(argv: list[str] | None) -> int:
@@ -270,6 +277,9 @@ def _run(argv: list[str] | None) -> int:
     except (UsageError, ConfigError) as error:
         say(f"tap: {error}", to=sys.stderr)
         return 2
+    except Terminated:
+        say("tap: terminated", to=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         say("tap: interrupted", to=sys.stderr)
         return 130

@@ -3,3 +3,8 @@
 
 class UsageError(Exception):
     """Bad input or set-up; the message is one sentence telling what to do."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is so that it unwinds as Ctrl-C does: synths stopped, staging
+    folders removed. A KeyboardInterrupt, so that nothing that handles errors takes it for one."""

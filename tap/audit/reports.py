@@ -7,8 +7,6 @@ its place whole, so a report folder never mixes two runs (a failure leaves the p
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
@@ -33,8 +31,9 @@ from tap.audit.verdict import (
 )
 from tap.audit.waivers import NotApplicable, Waiver
 from tap.console import is_https_url, make_printable, printable_data
-from tap.errors import UsageError
+from tap.files import check_own_folder, replaced_folder
 
+MADE_BY = "tap audit"
 SCHEMA_VERSION = "2.3"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -50,32 +49,9 @@ REPORT_FILES = {
 
 
 def check_out_dir(out_dir: Path) -> None:
-    """Refuse at once, in one sentence, a report folder the audit could not replace with its reports.
-
-    The folder is replaced whole, so it may hold nothing but a previous run's reports.
-    """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"the report folder {out_dir} is a file: name a folder for the reports")
-    nearest = next(path for path in (out_dir.resolve(), *out_dir.resolve().parents) if path.exists())
-    if not nearest.is_dir():
-        raise UsageError(f"cannot write the reports into {out_dir}: {nearest} is a file, not a folder")
-    if out_dir.is_dir():
-        others = sorted(
-            entry.name + ("/" if entry.is_dir() else "")
-            for entry in out_dir.iterdir()
-            if entry.name not in (*REPORT_FILES.values(), *bundle.BUNDLE_FILES)
-            or not entry.is_file()
-            or entry.is_symlink()
-        )
-        if others:
-            raise UsageError(
-                f"the report folder {out_dir} holds {', '.join(others)} besides tap audit's reports: "
-                "give --out a folder of its own"
-            )
-    try:
-        _new_folder_beside(out_dir.resolve(), "probe").rmdir()
-    except OSError as error:
-        raise UsageError(f"cannot write the reports into {out_dir}: {error.strerror}") from None
+    """Refuse at once, in one sentence, a report folder the audit could not replace with its reports:
+    one that holds anything and was not made by tap audit is the user's."""
+    check_own_folder(out_dir, MADE_BY, "reports", "--out")
 
 
 def write_all(
@@ -91,24 +67,16 @@ def write_all(
     run's complete set (or, for an instant, nothing)."""
     check_out_dir(out_dir)
     texts = _render(audit)  # before any file is touched: a writer that fails leaves the folder as it was
-    target = out_dir.resolve()  # a symbolic link to the folder: replace the folder it names
-    try:
-        staging = _new_folder_beside(target, "staging")
-        try:
-            for kind, text in texts.items():
-                (staging / REPORT_FILES[kind]).write_text(text, encoding="utf-8")
-            if not audit.plan_has_secrets:  # evidence of what was audited, never a copy of a leak
-                shutil.copyfile(audit.plan_path, staging / bundle.PLAN_COPY)
-            record = audit.plan_path.parent / ENGINE_RECORD
-            if record.is_file():  # how the plan was made: engine, versions, synthesis inputs
-                shutil.copyfile(record, staging / ENGINE_RECORD)
-            inputs = bundle.input_digests(waivers_file, shown_waivers)
-            bundle.seal(staging, inputs, audit.provenance["tools"], sign_key)
-            _replace(target, staging)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    except OSError as error:
-        raise UsageError(f"cannot write the reports into {out_dir}: {error.strerror}") from None
+    with replaced_folder(out_dir, MADE_BY, "reports") as staging:
+        for kind, text in texts.items():
+            (staging / REPORT_FILES[kind]).write_text(text, encoding="utf-8")
+        if not audit.plan_has_secrets:  # evidence of what was audited, never a copy of a leak
+            shutil.copyfile(audit.plan_path, staging / bundle.PLAN_COPY)
+        record = audit.plan_path.parent / ENGINE_RECORD
+        if record.is_file():  # how the plan was made: engine, versions, synthesis inputs
+            shutil.copyfile(record, staging / ENGINE_RECORD)
+        inputs = bundle.input_digests(waivers_file, shown_waivers)
+        bundle.seal(staging, inputs, audit.provenance["tools"], sign_key)
     return {kind: out_dir / name for kind, name in {**REPORT_FILES, "manifest": bundle.MANIFEST}.items()}
 
 
@@ -122,29 +90,6 @@ def _render(audit: Audit) -> dict[str, str]:
         "junit": to_junit(audit),
         "sarif": json.dumps(printable_data(to_sarif(audit)), indent=2) + "\n",
     }
-
-
-def _new_folder_beside(out_dir: Path, role: str) -> Path:
-    """A new, empty folder next to `out_dir` (same file system, so a rename moves it into place)."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    folder = out_dir.parent / f".{out_dir.name}.tap-{role}-{secrets.token_hex(4)}"
-    folder.mkdir()
-    return folder
-
-
-def _replace(out_dir: Path, staging: Path) -> None:
-    """`staging` becomes `out_dir`: the previous folder is renamed aside, then dropped."""
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
-        return
-    previous = _new_folder_beside(out_dir, "previous")
-    os.replace(out_dir, previous)  # over the empty folder just made: the name is ours
-    try:
-        os.rename(staging, out_dir)
-    except OSError:
-        os.rename(previous, out_dir)  # put the previous set back rather than leave nothing
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
 
 
 def _waiver(waiver: Waiver | None) -> dict[str, Any] | None:

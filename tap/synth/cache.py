@@ -19,27 +19,33 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from stack.config import Config
-from stack.contract import PROJECT_ROOT
+from stack.contract import ENGINE_RECORD, PROJECT_ROOT
 from stack.engines import Engine, select_engine
-from tap.synth.runner import engine_versions, plan_path, synthesize_all
+from tap.errors import UsageError
+from tap.synth.runner import engine_versions, plan_path, stop_synths, synthesize_all
 
+CACHE_VARIABLE = "TAP_CACHE_DIR"
 STACK_SOURCES = PROJECT_ROOT / "stack"
 ENTRIES_KEPT = 16
+# The names the cache gives its entries and their staging folders: nothing else in the folder is touched.
+ENTRY_NAME = re.compile(r"[0-9a-f]{32}")
+STAGING_NAME = re.compile(r"\.([0-9a-f]{32})-\w+")
 # A process per core by default; a run that scans each plan as it is written keeps the other core for that.
 SYNTH_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("TAP_CACHE_DIR", PROJECT_ROOT / ".cache" / "plans"))
+    return Path(os.environ.get(CACHE_VARIABLE, PROJECT_ROOT / ".cache" / "plans"))
 
 
 def cache_key(config: Config, engine: Engine, sources: Path | None = None) -> str:
@@ -67,7 +73,7 @@ def cached_plan(config: Config, engine: Engine | None = None, source_root: Path 
 def is_cached(config: Config, engine: Engine | None = None) -> bool:
     """Whether a run has synthesized the plan of `config` by `engine` (default: the selected one)."""
     engine = engine or select_engine()
-    return plan_path(cache_dir() / cache_key(config, engine), config).exists()
+    return is_sound(cache_dir() / cache_key(config, engine), config, engine)
 
 
 def cached_plans_of(
@@ -80,24 +86,51 @@ def cached_plans_of(
     """The plans of several deployments: those no run has synthesized yet, shared over up to `processes`
     synth processes (each importing the engine once), under the lock of each, taken in key order (no two
     runs wait on each other). `ready(plan)` is called for each plan as soon as it is in the cache, while
-    the rest are being made."""
+    the rest are being made. An entry that is not whole and right is never served: it is made again."""
     engine = engine or select_engine()
     ready = ready or (lambda plan: None)
     root = cache_dir()
     keys = [cache_key(config, engine, source_root / "stack" if source_root else None) for config in configs]
-    plans = {key: plan_path(root / key, config) for key, config in zip(keys, configs, strict=True)}
-    missing = {key: config for key, config in zip(keys, configs, strict=True) if not plans[key].exists()}
+    by_key = dict(zip(keys, configs, strict=True))
+    plans = {key: plan_path(root / key, config) for key, config in by_key.items()}
+    missing = {key: config for key, config in by_key.items() if not is_sound(root / key, config, engine)}
     for key in [key for key in plans if key not in missing]:
         _touch(root / key)  # the newest entries are kept: one in use is among them
         ready(plans[key])
     if missing:
-        root.mkdir(parents=True, exist_ok=True)
-        with contextlib.ExitStack() as held:
-            for key in sorted(missing):
-                held.enter_context(FileLock(root / f"{key}.lock"))
-            _synthesize_missing(missing, plans, engine, source_root or PROJECT_ROOT, ready, processes)
-        _prune(root)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            with contextlib.ExitStack() as held:
+                for key in sorted(missing):
+                    held.enter_context(FileLock(root / f"{key}.lock"))
+                _prune_orphans(root, held=set(missing))
+                _synthesize_missing(missing, plans, engine, source_root or PROJECT_ROOT, ready, processes)
+            _prune(root)
+        except OSError as error:
+            raise UsageError(
+                f"cannot write the plan cache {root}: {error.strerror or error}; "
+                f"set {CACHE_VARIABLE} to a writable folder"
+            ) from None
     return [plans[key] for key in keys]
+
+
+def is_sound(entry: Path, config: Config, engine: Engine) -> bool:
+    """Whether a cache entry is whole and of this deployment and engine: its plan, an object naming the
+    stack, and the engine's record of it. Anything else (a half-written, hand-edited or foreign entry)
+    would be served as the plan, so it is rebuilt instead."""
+    plan = plan_path(entry, config)
+    try:
+        document = json.loads(plan.read_bytes())
+        record = json.loads((plan.parent / ENGINE_RECORD).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("//"), dict)
+        and isinstance(document["//"].get("metadata"), dict)
+        and document["//"]["metadata"].get("stackName") == config.stack_name
+        and record == {"name": engine.name, "versions": engine_versions(engine), "inputs": config.to_env()}
+    )
 
 
 def _synthesize_missing(
@@ -111,10 +144,13 @@ def _synthesize_missing(
     """Synthesize each missing plan into a staging folder, moved into the cache whole as soon as it is written.
     Called under the plans' locks; another process may have made some of them while we waited."""
     root = cache_dir()
-    for key in [key for key in missing if plans[key].exists()]:
-        del missing[key]
-        ready(plans[key])
-    stagings = {key: Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-")) for key in missing}
+    for key in list(missing):
+        if is_sound(root / key, missing[key], engine):
+            del missing[key]
+            ready(plans[key])
+        elif os.path.lexists(root / key):
+            _remove(root, key)
+    stagings = {key: _new_staging(root, key) for key in missing}
     keys = {str(staging): key for key, staging in stagings.items()}
 
     def place(_config: Config, staging: Path) -> None:
@@ -124,14 +160,53 @@ def _synthesize_missing(
 
     deployments = [(missing[key], staging) for key, staging in stagings.items()]
     shares = [share for index in range(max(1, processes)) if (share := deployments[index::processes])]
+    pool = ThreadPoolExecutor(max_workers=max(1, len(shares)))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:
-            list(pool.map(lambda share: synthesize_all(share, engine, source_root, place), shares))
+        for synthesized in [pool.submit(synthesize_all, share, engine, source_root, place) for share in shares]:
+            synthesized.result()
         for key in list(stagings):  # an engine that did not say when each was written
             place(missing[key], stagings[key])
+    except KeyboardInterrupt:  # and SIGTERM (tap.errors.Terminated): the process is ending
+        stop_synths()  # no synth may go on writing into a staging folder removed below
+        raise
     finally:
+        pool.shutdown()
         for staging in stagings.values():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _new_staging(root: Path, key: str) -> Path:
+    """A staging folder of `key`'s entry: made and removed under the key's lock, so one found while the
+    lock is free was left by a process that was killed (see _prune_orphans)."""
+    return Path(tempfile.mkdtemp(dir=root, prefix=f".{key}-"))
+
+
+def _remove(root: Path, key: str) -> None:
+    """Take a broken entry out of the cache: renamed aside first, so no reader meets half of it."""
+    entry = root / key
+    if entry.is_dir() and not entry.is_symlink():
+        aside = _new_staging(root, key)
+        os.replace(entry, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        entry.unlink()
+
+
+def _prune_orphans(root: Path, held: set[str]) -> None:
+    """Remove the staging folders of killed processes: those whose key's lock is free, or held by us."""
+    for staging in root.iterdir():
+        named = STAGING_NAME.fullmatch(staging.name)
+        if not named or not staging.is_dir() or staging.is_symlink():
+            continue
+        key = named.group(1)
+        if key in held:
+            shutil.rmtree(staging, ignore_errors=True)
+            continue
+        try:
+            with FileLock(root / f"{key}.lock", timeout=0):
+                shutil.rmtree(staging, ignore_errors=True)
+        except Timeout:
+            pass  # a live process is writing it
 
 
 def _touch(entry: Path) -> None:
@@ -141,7 +216,7 @@ def _touch(entry: Path) -> None:
 
 def _prune(root: Path) -> None:
     """Keep the newest entries; edits to the stack leave one behind each."""
-    entries = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")), key=os.path.getmtime)
+    entries = sorted((p for p in root.iterdir() if p.is_dir() and ENTRY_NAME.fullmatch(p.name)), key=os.path.getmtime)
     for stale in entries[:-ENTRIES_KEPT]:
         shutil.rmtree(stale, ignore_errors=True)
         (root / f"{stale.name}.lock").unlink(missing_ok=True)

@@ -9,24 +9,34 @@ the engine's own interpreter: this one for the engine installed here (cdktf in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from stack.config import Config
 from stack.contract import PROJECT_ROOT, stack_folder
 from stack.engines import ENGINE_VARIABLE, Engine, select_engine
-from stack.runtime import prepare_node
+from stack.runtime import EAGER_IMPORT_VARIABLE, prepare_node
 from tap.errors import UsageError
 
 DEFAULT_OUTDIR = PROJECT_ROOT / "cdktf.out"
 # When set, each synth appends a line here: how benchmarks count the synths that ran.
 SYNTH_LOG_VARIABLE = "TAP_SYNTH_LOG"
+# All a synth process is given of the caller's environment: where programs are, its home (jsii's
+# assembly cache) and temporary folder, its language, and how to import the provider (the same plan
+# either way: tests/synth).
+PASSED_VARIABLES = ("PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", EAGER_IMPORT_VARIABLE)
+# The synth processes running, so that an interrupted caller can stop them (stop_synths).
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
 _PRINT_VERSIONS = "import json, sys, stack.engines as e; print(json.dumps(e.ENGINES[sys.argv[1]].versions()))"
 
 
@@ -40,8 +50,12 @@ def engine_versions(engine: Engine) -> dict[str, str]:
     python = engine.python()
     if python == sys.executable:
         return engine.versions()
-    result = subprocess.run(
-        [python, "-c", _PRINT_VERSIONS, engine.name], cwd=PROJECT_ROOT, capture_output=True, text=True
+    result = subprocess.run(  # in the synth's environment: the versions the synth imports
+        [python, "-c", _PRINT_VERSIONS, engine.name],
+        cwd=PROJECT_ROOT,
+        env=synth_environment({}, engine),
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         detail = (result.stderr.strip().splitlines() or ["no output"])[-1]
@@ -61,7 +75,7 @@ def synthesize(
     The synth runs in `source_root`, whose `stack` package it imports: this checkout, or another's sources.
     """
     engine = engine or select_engine()
-    env = {**os.environ, **(extra_env or {}), **config.to_env(), "CDKTF_OUTDIR": str(outdir)}
+    env = {**(extra_env or {}), **config.to_env(), "CDKTF_OUTDIR": str(outdir)}
     _run_app(env, [], None, engine, source_root, [(config, outdir)])
     return plan_path(outdir, config)
 
@@ -88,12 +102,36 @@ def synthesize_all(
         if written and isinstance(outdir, str) and outdir in by_outdir:
             written(by_outdir[outdir], Path(outdir))
 
-    _run_app(dict(os.environ), ["--batch"], json.dumps(batch), engine, source_root, deployments, report)
+    _run_app({}, ["--batch"], json.dumps(batch), engine, source_root, deployments, report)
     return [plan_path(outdir, config) for config, outdir in deployments]
 
 
+def synth_environment(settings: dict[str, str], engine: Engine) -> dict[str, str]:
+    """The synth process's whole environment: `settings` (the deployment's, the output folder), the engine,
+    the Node settings stack/runtime.py makes, and of this process's only PASSED_VARIABLES. The engine
+    reads many more (SYNTH_HCL_OUTPUT, CDKTF_*, JSII_*, NODE_OPTIONS, PYTHONPATH...) that would change
+    the plan without changing its cache key."""
+    env = {name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ}
+    prepare_node(env)
+    return {**env, **settings, ENGINE_VARIABLE: engine.name}
+
+
+def stop_synths() -> None:
+    """Stop every synth process this one started: an interrupted caller must not leave one writing on."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        _kill(process)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the synth and Node, its child, which writes the plan: the synth's process group."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _run_app(
-    env: dict[str, str],
+    settings: dict[str, str],
     arguments: list[str],
     stdin: str | None,
     engine: Engine,
@@ -102,25 +140,34 @@ def _run_app(
     report: Callable[[str], None] = lambda line: None,
 ) -> None:
     configs, outdirs = [config for config, _ in deployments], [outdir for _, outdir in deployments]
-    env[ENGINE_VARIABLE] = engine.name
-    prepare_node(env)
     for folder in outdirs:  # the engine makes one level of folder, not its parents
         Path(folder).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(
             [engine.python(), "-m", "stack.app", *arguments],
             cwd=source_root,
-            env=env,
+            env=synth_environment(settings, engine),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
+            process_group=0,  # with Node, which it starts: stopped together (see _kill)
         )
-        with process:
-            process.stdin.write(stdin or "")
-            process.stdin.close()
-            for line in process.stdout:
-                report(line)
+        with _RUNNING_LOCK:
+            _RUNNING.add(process)
+        try:
+            with process:
+                try:
+                    process.stdin.write(stdin or "")
+                    process.stdin.close()
+                    for line in process.stdout:
+                        report(line)
+                except BaseException:
+                    _kill(process)  # interrupted: the synth stops before its folder is removed
+                    raise
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process)
         stderr.seek(0)
         detail = (stderr.read().decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
     if process.returncode != 0:

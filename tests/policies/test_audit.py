@@ -28,6 +28,7 @@ from tap.audit.verdict import evaluate
 from tap.audit.waivers import from_file, shown_source
 from tap.cli import main
 from tap.errors import UsageError
+from tap.files import FOLDER_MARK
 from tap.plan import Plan
 from tests.policies.junit import ACCOUNT, REGION, write_live_results
 
@@ -49,6 +50,7 @@ def test_audit_of_real_plan_exits_0_and_writes_four_reports_sealed_with_the_plan
     code, out = reports
     assert code == 0
     assert sorted(path.name for path in out.iterdir()) == [
+        ".tap-output",
         "audited-plan.tf.json",
         "compliance.html",
         "compliance.json",
@@ -58,7 +60,7 @@ def test_audit_of_real_plan_exits_0_and_writes_four_reports_sealed_with_the_plan
         "manifest.json",
     ]
     sealed = json.loads((out / MANIFEST).read_text())["files"]
-    assert {"engine.json", "audited-plan.tf.json"} <= set(sealed)
+    assert {"engine.json", "audited-plan.tf.json", ".tap-output"} <= set(sealed)
 
 
 def test_json_report_follows_its_schema_and_keeps_waived_findings(reports):
@@ -195,7 +197,8 @@ def test_a_secret_in_the_plan_never_reaches_a_report(policy_run, tmp_path, capsy
     assert main(["audit", "--plan", str(mutant.path), "--out", str(tmp_path)]) == 1
     assert password not in capsys.readouterr().out
     reports = [path.read_text() for path in tmp_path.iterdir()]
-    assert len(reports) == 5 and not (tmp_path / PLAN_COPY).exists()  # four reports and the manifest
+    # four reports, the manifest and the folder's mark
+    assert len(reports) == 6 and not (tmp_path / PLAN_COPY).exists()
     assert not [text for text in reports if password in text]
     assert "<redacted>" in (tmp_path / "compliance.json").read_text()
 
@@ -310,7 +313,7 @@ def test_reports_replace_the_previous_set_whole(policy_run, tmp_path):
     write_all(audit_of(policy_run, "prod"), out)
     write_all(audit_of(policy_run, "dev"), out)
     assert sorted(path.name for path in out.iterdir()) == sorted(
-        [*REPORT_FILES.values(), PLAN_COPY, ENGINE_RECORD, MANIFEST]
+        [*REPORT_FILES.values(), PLAN_COPY, ENGINE_RECORD, MANIFEST, FOLDER_MARK]
     )
     stacks = {
         json.loads((out / "compliance.json").read_text())["provenance"]["stack"],

@@ -284,8 +284,9 @@ def test_planted_secret_fails_the_audit_and_reaches_no_output(user_data, problem
     printed = capsys.readouterr()
     assert f"PROBLEM aws_launch_template.{name} user_data" in printed.out and problem in printed.out
     written = sorted(path for path in tmp_path.rglob("*") if path.is_file() and path != plan)
-    # The manifest, but no copy of the plan: it holds the secret.
+    # The manifest and the folder's mark, but no copy of the plan: it holds the secret.
     assert [path.name for path in written] == [
+        ".tap-output",
         "compliance.html",
         "compliance.json",
         "compliance.junit.xml",

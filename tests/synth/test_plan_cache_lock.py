@@ -5,12 +5,27 @@ In the full suite only: it sleeps, and the pre-commit suite must not.
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import tap.synth.cache
 from stack.config import Config
+from stack.engines import select_engine
 from tap.synth.cache import cached_plan, cached_plans_of
+from tap.synth.runner import plan_path
+
+PLAN = '{"//": {"metadata": {"stackName": "%s"}}, "resource": {}}'
+
+
+def write_entry(config: Config, outdir: Path) -> Path:
+    """What a synth of `config` writes: a plan naming its stack, and the engine's record beside it."""
+    plan = plan_path(outdir, config)
+    plan.parent.mkdir(parents=True)
+    plan.write_text(PLAN % config.stack_name)
+    select_engine().write_record(plan.parent, config.to_env())
+    return plan
 
 
 def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
@@ -22,16 +37,14 @@ def test_concurrent_callers_wait_for_one_synth(tmp_path, monkeypatch):
         time.sleep(0.2)  # long enough for every other caller to arrive while it runs
         for config, outdir in deployments:
             synths.append(config.stack_name)
-            plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"
-            plan.parent.mkdir(parents=True)
-            plan.write_text('{"resource": {}}')
+            write_entry(config, outdir)
 
     monkeypatch.setattr(tap.synth.cache, "synthesize_all", slow_synth)
     with ThreadPoolExecutor(max_workers=8) as pool:
         paths = set(pool.map(lambda _: cached_plan(Config()), range(8)))
     assert synths == ["TapStackdev"]
     (path,) = paths
-    assert path.read_text() == '{"resource": {}}'
+    assert json.loads(path.read_text())["//"]["metadata"]["stackName"] == "TapStackdev"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
@@ -43,9 +56,7 @@ def test_each_plan_is_ready_in_the_cache_as_soon_as_it_is_written(tmp_path, monk
 
     def synth_one_by_one(deployments, engine, source_root, written):
         for config, outdir in deployments:
-            plan = outdir / "stacks" / config.stack_name / "cdk.tf.json"
-            plan.parent.mkdir(parents=True)
-            plan.write_text('{"resource": {}}')
+            write_entry(config, outdir)
             events.append(("written", config.stack_name))
             written(config, outdir)
 
