@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stack.config import PROFILES, Config, ConfigError, declared_profile
 from stack.contract import state_path
+from stack.engines import select_engine
 from tap.console import say
 from tap.errors import Terminated, UsageError
 from tap.files import check_can_create, check_own_folder, copy_over, replaced_folder
@@ -34,6 +35,7 @@ def _config(args: argparse.Namespace) -> Config:
 def _synth(config: Config, outdir: Path) -> Path:
     """The plan of `config` under `outdir`, from the cache (a complete CDKTF output folder), laid over
     the plans of other deployments already there; the folder is replaced whole, or not at all."""
+    select_engine()  # the settings first: a bad TAP_ENGINE is named whatever the folder holds
     check_own_folder(outdir, "tap synth", "plan", "--outdir")  # before any synth
     cached = cached_plan(config)
     entry = cached.parents[2]
