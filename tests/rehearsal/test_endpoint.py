@@ -163,6 +163,7 @@ def test_emulated_reads_the_endpoint_from_the_environment(monkeypatch, session):
 
 
 def _guarded_session():
+    """A new session: one made earlier has read the environment and the config file already."""
     return read_only_session(region_name="ap-southeast-1", aws_access_key_id="x", aws_secret_access_key="y")
 
 
@@ -174,9 +175,10 @@ def test_emulated_account_refuses_a_client_sent_elsewhere(group, monkeypatch, tm
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5077")
     account = Account(_guarded_session())
     with pytest.raises(
-        UsageError, match="^the account is the emulator at 'http://127.0.0.1:5077', but its STS client would "
-    ):
+        UsageError, match="^the account is the emulator at 'http://127.0.0.1:5077', but its STS client "
+    ) as refused:
         account("sts")
+    assert "\n" not in str(refused.value)
     assert not account.emulated
 
 
