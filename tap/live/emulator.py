@@ -8,16 +8,18 @@ as a real account holds its certificate before the first deploy.
 
 from __future__ import annotations
 
-import os
+import http.client
+import json
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from stack.config import Config
+from tap.live.child_env import emulator_env
 
 MOTO_ACCOUNT = "123456789012"
 REHEARSAL_CERTIFICATE = f"arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/payment-rehearsal"
@@ -25,6 +27,8 @@ REHEARSAL_CERTIFICATE = f"arn:aws:iam::{MOTO_ACCOUNT}:server-certificate/payment
 REHEARSAL_ALARM_EMAILS = ("payment-oncall@rehearsal.example",)
 # The rehearsal's deploy role: the default (payment-key-administrator) is a placeholder preflight blocks.
 REHEARSAL_KEY_ADMINISTRATOR_ROLE = "payment-rehearsal-deployer"
+# What moto's reset answers: a proxy's or another server's 200 is no reset.
+RESET_ANSWER = b'{"status": "ok"}'
 
 
 # dev's rehearsal declares an internet destination (a documentation range, RFC 5737), so
@@ -53,11 +57,10 @@ def moto_server(start_timeout: float = 60.0) -> Iterator[str]:
     one process would share (and reset) each other's resources.
     """
     port = _free_port()
-    # AWS-managed IAM policies (AmazonSSMManagedInstanceCore...) exist in every account.
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
+        # AWS-managed IAM policies (AmazonSSMManagedInstanceCore...) exist in every account.
+        env=emulator_env(MOTO_IAM_LOAD_MANAGED_POLICIES="true"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -81,14 +84,39 @@ def _wait_until_up(url: str, server: subprocess.Popen, timeout: float) -> None:
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the moto server at {url} exited with code {server.returncode}")
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2).close()
+        if _answers_as_moto(url):
             return
-        except OSError:
-            time.sleep(0.1)
+        time.sleep(0.1)
     raise RuntimeError(f"the moto server at {url} did not answer within {timeout:.0f} s")
+
+
+def _answers_as_moto(url: str) -> bool:
+    """moto's state document is a JSON object: any other answer (a proxy's 200, a page) is not the emulator."""
+    try:
+        status, body = _moto_api(url, "GET", "data.json", timeout=2)
+        return status == 200 and isinstance(json.loads(body), dict)
+    except (OSError, http.client.HTTPException, ValueError):
+        return False
 
 
 def reset(url: str) -> None:
     """Empty the emulator: every resource of every service is gone."""
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30).close()
+    status, body = _moto_api(url, "POST", "reset", timeout=30)
+    if (status, body) != (200, RESET_ANSWER):
+        raise RuntimeError(f"the emulator at {url} did not reset: it answered {status} {body[:100]!r}")
+
+
+def _moto_api(url: str, method: str, name: str, timeout: float) -> tuple[int, bytes]:
+    """One request to moto's own API at `url`, straight to its host and port.
+
+    http.client, not urllib: urllib sends through any proxy the environment names, and a
+    proxy elsewhere would answer for the emulator (and see the request).
+    """
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+    try:
+        connection.request(method, f"/moto-api/{name}")
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()

@@ -34,12 +34,18 @@ NOT_PLAIN = (
 
 def loopback_refusal(endpoint_url: str) -> str | None:
     """Why a client would not reach loopback at this URL (one sentence), or None if it would."""
-    parsed = _as_the_client_reads_it(endpoint_url)
-    if parsed is None or not _is_loopback_host(parsed.host):
+    if not names_loopback(endpoint_url):
         return NOT_PLAIN
+    parsed = parse_url(endpoint_url)
     if get_environ_proxies(endpoint_url).get(parsed.scheme):
         return f"the environment's {parsed.scheme} proxy would carry it off this machine; add {parsed.host} to NO_PROXY"
     return None
+
+
+def names_loopback(endpoint_url: str) -> bool:
+    """The URL names loopback, in the one plain spelling; whether a proxy would carry it elsewhere aside."""
+    parsed = _as_the_client_reads_it(endpoint_url)
+    return parsed is not None and _is_loopback_host(parsed.host)
 
 
 def is_loopback(endpoint_url: str) -> bool:

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.exceptions import BotoCoreError
 
-from tap.live.endpoint import is_loopback
+from tap.errors import UsageError
+from tap.live.endpoint import loopback_refusal, names_loopback
 
 # service -> operations (API names). Add an operation here only if it reads, and never answers a secret
 # that REDACTED_FIELDS (below) does not take out.
@@ -175,22 +176,58 @@ def read_only_session(**session_args) -> boto3.Session:
 
 
 class Account:
-    """An AWS account as the live suite and preflight see it: clients of one guarded session."""
+    """An AWS account as the live suite and preflight see it: clients of one guarded session.
+
+    An account whose endpoint (the one given, else AWS_ENDPOINT_URL) names loopback is an
+    emulator's, and each of its clients must reach that emulator directly. boto3 may resolve
+    a client elsewhere (AWS_ENDPOINT_URL_<SERVICE>, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, a
+    config file's endpoint_url) or send it through a proxy: such a client is refused as it is
+    made, before it can send anything, so an account is never taken for an emulated one
+    while some of its calls go elsewhere.
+    """
 
     def __init__(self, session: boto3.Session, endpoint_url: str | None = None):
         self.session = session
         self._endpoint_url = endpoint_url  # None: boto3's own resolution (AWS_ENDPOINT_URL, then AWS)
+        named = endpoint_url or os.environ.get("AWS_ENDPOINT_URL", "")
+        self._emulator = named if names_loopback(named) else None
         self._clients: dict[str, Any] = {}
 
     def __call__(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self.session.client(service, endpoint_url=self._endpoint_url)
+            client = self.session.client(service, endpoint_url=self._endpoint_url)
+            if self._emulator:
+                _check_reaches_the_emulator(client, self._emulator)
+            self._clients[service] = client
         return self._clients[service]
 
     @property
     def emulated(self) -> bool:
-        """The endpoint is an emulator on loopback (a rehearsal account), not AWS."""
-        return is_loopback(self._endpoint_url or os.environ.get("AWS_ENDPOINT_URL", ""))
+        """The endpoint is an emulator on loopback (a rehearsal account), not AWS, and the client of every
+        service the guard lets call reaches it directly."""
+        if self._emulator is None:
+            return False
+        try:
+            for service in ALLOWED:
+                self(service)
+        except UsageError:
+            return False
+        return True
+
+
+def _check_reaches_the_emulator(client: Any, emulator: str) -> None:
+    """A client of an emulated account connects to the emulator itself, or it is refused in one sentence."""
+    service_id = client.meta.service_model.service_id
+    resolved = client.meta.endpoint_url
+    if resolved != emulator:
+        variable = "AWS_ENDPOINT_URL_" + service_id.replace(" ", "_").upper()
+        unset = f"{variable} and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, and the AWS config file's endpoint settings"
+        why = f"connect to {ascii(resolved)}: unset {unset}"
+    else:
+        refusal = loopback_refusal(emulator)
+        why = refusal and f"not reach it: {refusal}"
+    if why:
+        raise UsageError(f"the account is the emulator at {ascii(emulator)}, but its {service_id} client would {why}")
 
 
 def open_account(region: str, endpoint_url: str | None = None, **credentials: str) -> Account:

@@ -6,7 +6,6 @@ both change an emulator account, run the command, and read which tests failed fr
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,19 +14,9 @@ from pathlib import Path
 from stack.contract import PROJECT_ROOT
 from tap.audit import live_results
 from tap.errors import UsageError
-from tap.live.rehearsal import EMULATOR_CREDENTIALS
+from tap.live.child_env import emulator_env
 
 SUITE = [sys.executable, "-m", "pytest", "-m", "integration", "-q", "-p", "no:cacheprovider"]
-# What would tell the suite which deployment it checks, other than the outputs file: none may be needed.
-DEPLOYMENT_VARIABLES = (
-    "ENVIRONMENT_SUFFIX",
-    "STACK_PROFILE",
-    "ALB_CERTIFICATE_ARN",
-    "ALARM_EMAILS",
-    "KEY_ADMINISTRATOR_ROLE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-)
 
 
 @dataclass(frozen=True)
@@ -38,22 +27,13 @@ class LiveRun:
     output: str  # the tails of stdout and stderr, for a person
 
 
-def emulator_env(url: str, **extra: str) -> dict[str, str]:
-    """The environment of a live run against an emulator: its endpoint and credentials, no deployment variable."""
-    env = {key: value for key, value in os.environ.items() if key not in DEPLOYMENT_VARIABLES}
-    return {
-        **env,
-        "AWS_ENDPOINT_URL": url,
-        "AWS_ACCESS_KEY_ID": EMULATOR_CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": EMULATOR_CREDENTIALS["aws_secret_access_key"],
-        **extra,
-    }
-
-
 def run_live_suite(
-    *arguments: str, env: dict[str, str] | None = None, live: bool = True
+    *arguments: str, url: str | None = None, live: bool = True, **variables: str
 ) -> subprocess.CompletedProcess:
+    """The command against the emulator at `url`, in an environment of the allow-list's (tap/live/child_env.py):
+    nothing else tells the suite where AWS is, nor which deployment it checks (the outputs file alone does)."""
     command = [*SUITE, *(["--live"] if live else []), *arguments]
+    env = emulator_env(url, **variables)
     return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -64,7 +44,7 @@ def live_run(url: str, outputs_file: Path, junit: Path, *arguments: str) -> Live
     a test path and starts over with the project's configuration (tap/pytest_live.py), which
     costs a second start-up; the option and its value are the same.
     """
-    result = run_live_suite(*arguments, f"--outputs-file={outputs_file}", f"--junitxml={junit}", env=emulator_env(url))
+    result = run_live_suite(*arguments, f"--outputs-file={outputs_file}", f"--junitxml={junit}", url=url)
     cases = _cases(junit)
     failures = [f"{case.test}: {case.message}" for case in cases if case.outcome in ("failed", "error")]
     return LiveRun(result.returncode, len(cases), failures, result.stdout[-3000:] + result.stderr[-2000:])

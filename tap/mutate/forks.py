@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from stack.contract import PROJECT_ROOT
+from tap.live.child_env import emulator_env
 
 LOOPBACK = "http://127.0.0.1"
 
@@ -27,6 +28,7 @@ class Zygote:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "tap.mutate.zygote"],
             cwd=PROJECT_ROOT,
+            env=emulator_env(),  # the allow-list's: nothing in it can send the emulator's traffic elsewhere
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,

@@ -20,6 +20,8 @@ from tap.live.endpoint import is_loopback
 from tap.live.guard import Account, read_only_session
 from tap.live.rehearsal import check_loopback
 from tap.synth.cache import cached_plan
+from tests.rehearsal.hostile import REDIRECTING, hostile_variables
+from tests.rehearsal.namespace import without_network
 
 # URL -> the host urllib3 connects to for it.
 LOOPBACK = {
@@ -160,17 +162,36 @@ def test_emulated_reads_the_endpoint_from_the_environment(monkeypatch, session):
     assert Account(session).emulated
 
 
+def _guarded_session():
+    """A new session: one made earlier has read the environment and the config file already."""
+    return read_only_session(region_name="ap-southeast-1", aws_access_key_id="x", aws_secret_access_key="y")
+
+
+@pytest.mark.parametrize("group", REDIRECTING)
+def test_emulated_account_refuses_a_client_sent_elsewhere(group, monkeypatch, tmp_path):
+    # Made, never called: the refusal comes before the client could send anything.
+    for name, value in hostile_variables("http://127.0.0.2:9", tmp_path)[group].items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5077")
+    account = Account(_guarded_session())
+    with pytest.raises(
+        UsageError, match="^the account is the emulator at 'http://127.0.0.1:5077', but its STS client "
+    ) as refused:
+        account("sts")
+    assert "\n" not in str(refused.value)
+    assert not account.emulated
+
+
+def test_emulated_account_refuses_a_client_behind_a_proxy(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:secret@10.0.0.1:3128")
+    account = Account(_guarded_session(), "https://127.0.0.1:5077")
+    with pytest.raises(UsageError, match="proxy would carry it off this machine; add 127.0.0.1 to NO_PROXY") as refused:
+        account("kms")
+    assert "secret" not in str(refused.value) and "\n" not in str(refused.value)
+    assert not account.emulated
+
+
 # The real CLI, in a network namespace of its own.
-
-
-@pytest.fixture(scope="module")
-def network_namespace() -> None:
-    try:
-        probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, text=True, timeout=30)
-    except FileNotFoundError:
-        pytest.skip("unshare is not installed: no network namespace to run tap rehearse in")
-    if probe.returncode != 0:
-        pytest.skip(f"creating a network namespace is not permitted here: {probe.stderr.strip()}")
 
 
 @pytest.fixture(scope="module")
@@ -180,13 +201,7 @@ def plan() -> Path:
 
 
 def tap_without_network(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`tap` in a child process in a new network namespace: only loopback, and no route anywhere."""
-    environment = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(Path.home()), **(env or {})}
-    # The arguments travel as "$@", never through the shell's parser.
-    inside = ["sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, "-m", "tap.cli", *arguments]
-    return subprocess.run(
-        ["unshare", "--net", "--", *inside], capture_output=True, text=True, env=environment, timeout=120
-    )
+    return without_network(sys.executable, "-m", "tap.cli", *arguments, env=env)
 
 
 def assert_refused_in_one_line(result: subprocess.CompletedProcess, url: str, outputs: Path) -> None:

@@ -16,7 +16,7 @@ from tap.audit import live_results
 from tap.live.emulator import MOTO_ACCOUNT, REHEARSAL_CERTIFICATE, moto_server, rehearsal_config
 from tap.live.rehearsal import rehearse
 from tap.synth.cache import cached_plan
-from tests.rehearsal.live import emulator_env, run_live_suite
+from tests.rehearsal.live import run_live_suite
 
 IDENTITY = {
     Output.ENVIRONMENT_SUFFIX: "dev",
@@ -65,7 +65,7 @@ def test_outputs_file_outside_the_checkout_is_read_in_both_forms(form, tmp_path)
     outputs.parent.mkdir()
     outputs.write_text("{")
     arguments = ["--outputs-file", str(outputs)] if form == "space" else [f"--outputs-file={outputs}"]
-    result = run_live_suite(*arguments, env=emulator_env("http://127.0.0.1:9"))
+    result = run_live_suite(*arguments, url="http://127.0.0.1:9")
     _assert_stopped(result, "is not JSON")
     assert "PytestUnknownMarkWarning" not in result.stdout + result.stderr  # the project's markers were loaded
 
@@ -83,7 +83,7 @@ def test_outputs_file_outside_the_checkout_is_read_in_both_forms(form, tmp_path)
     ids=["malformed", "two-stacks", "one-output-missing", "identity-missing", "identity-mismatch", "bad-profile"],
 )
 def test_bad_outputs_file_stops_the_live_run_with_exit_2(content, message, tmp_path):
-    result = run_live_suite("--outputs-file", _outputs(tmp_path, content), env=emulator_env("http://127.0.0.1:9"))
+    result = run_live_suite("--outputs-file", _outputs(tmp_path, content), url="http://127.0.0.1:9")
     _assert_stopped(result, message)
 
 
@@ -93,8 +93,8 @@ def test_prod_outputs_are_checked_against_prod_with_contradicting_variables_set(
     outputs_file, junit = tmp_path / "outputs.json", tmp_path / "live.xml"
     with moto_server() as url:
         rehearse(cached_plan(config), url, outputs_file)
-        env = emulator_env(url, STACK_PROFILE="dev", ENVIRONMENT_SUFFIX="")
-        result = run_live_suite("--outputs-file", str(outputs_file), f"--junitxml={junit}", env=env)
+        arguments = ["--outputs-file", str(outputs_file), f"--junitxml={junit}"]
+        result = run_live_suite(*arguments, url=url, STACK_PROFILE="dev", ENVIRONMENT_SUFFIX="")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     # Every test case says what it checked against what, so an audit can refuse evidence of another deployment.
     plan_sha256 = hashlib.sha256(cached_plan(config).read_bytes()).hexdigest()

@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from stack.config import server_certificate_name
 from tap.errors import UsageError
 from tap.files import check_can_create, write_atomically
+from tap.live.child_env import EMULATOR_CREDENTIALS
 from tap.live.endpoint import loopback_refusal
 from tap.plan import Plan
 from tap.plan_file import read_plan
@@ -46,8 +47,6 @@ ELB_ACCOUNTS = {
     "ap-northeast-1": "582318560864",
     "ap-south-1": "718504428378",
 }
-# Credentials for the emulator only: it accepts any, and no real ones should ever reach it.
-EMULATOR_CREDENTIALS = {"aws_access_key_id": "rehearsal", "aws_secret_access_key": "rehearsal"}
 
 Handler = Callable[["Rehearsal", dict[str, Any]], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
