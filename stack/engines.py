@@ -90,7 +90,7 @@ DEFAULT_ENGINE = ENGINES["cdktf"]
 
 def select_engine(environ: Mapping[str, str] = os.environ) -> Engine:
     """$TAP_ENGINE when set; else the first engine this interpreter has, cdktf first; else cdktf."""
-    name = environ.get(ENGINE_VARIABLE, "").strip()
+    name = environ.get(ENGINE_VARIABLE, "")  # whole: "cdktf\n" is no engine
     if name:
         if name not in ENGINES:
             raise ConfigError(ENGINE_VARIABLE, f"must be one of {', '.join(ENGINES)}, not {name!r}")

@@ -73,7 +73,7 @@ class Outputs(Mapping[str, Any]):
             region=self[Output.REGION],
             certificate_arn=self[Output.CERTIFICATE_ARN],
             internet_egress_cidrs=_as_tuple(self[Output.INTERNET_EGRESS_CIDRS]),
-            alarm_emails=tuple(self[Output.ALARM_EMAILS]),
+            alarm_emails=_as_tuple(self[Output.ALARM_EMAILS]),
             key_administrator_role=self[Output.KEY_ADMINISTRATOR_ROLE],
         )
         if config.stack_name != self.stack:

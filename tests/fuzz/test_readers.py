@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import tap
+from stack.contract import IDENTITY_OUTPUTS
 from tap import documents
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
 from tap.synth.deployments import PROFILE_CONFIGS
-from tests.fuzz.hostile import REFUSALS, Reader, hostile_bytes, nested, readers
+from tests.fuzz.hostile import JSON_VALUES, REFUSALS, Reader, hostile_bytes, nested, readers
 from tests.fuzz.schemas import from_schema
 
 READERS = readers(Plan.load(cached_plan(PROFILE_CONFIGS["dev"])))
@@ -114,3 +115,11 @@ def test_every_document_its_schema_allows_is_read_and_used_without_a_traceback(n
     schema = json.loads((documents.SCHEMAS / f"{reader.kind.schema}.schema.json").read_text())
     document = data.draw(from_schema(schema), label="document")
     _assert_one_sentence(_read(reader, _written(tmp_path, name, json.dumps(document).encode())))
+
+
+@HOSTILE
+@given(values=st.fixed_dictionaries({str(name): JSON_VALUES for name in IDENTITY_OUTPUTS}), stack=st.text(max_size=20))
+def test_outputs_naming_every_identity_output_with_any_value_name_a_deployment_or_one_sentence(values, stack, tmp_path):
+    """Past the outputs file's shape: values of any kind where the deployment's settings are read."""
+    path = _written(tmp_path, "outputs.json", json.dumps({stack: values}).encode())
+    _assert_one_sentence(_read(READERS["outputs.json"], path))

@@ -79,8 +79,19 @@ def test_outputs_file_outside_the_checkout_is_read_in_both_forms(form, tmp_path)
         (_every_output_but(Output.PROFILE, Output.REGION), "lacks the outputs profile, region of stack TapStackdev"),
         ({"TapStackprod": _every_output_but()["TapStackdev"]}, "says it is environment 'dev'"),
         ({"TapStackdev": {**_every_output_but()["TapStackdev"], "profile": "staging"}}, "profile must be one of"),
+        ('{"TapStackdev": ' + "[" * 100_000 + "]" * 100_000 + "}", "nests deeper than 64 levels"),
+        ({"TapStackdev": {**_every_output_but()["TapStackdev"], "alarm_emails": 7}}, "ALARM_EMAILS must be a list"),
     ],
-    ids=["malformed", "two-stacks", "one-output-missing", "identity-missing", "identity-mismatch", "bad-profile"],
+    ids=[
+        "malformed",
+        "two-stacks",
+        "one-output-missing",
+        "identity-missing",
+        "identity-mismatch",
+        "bad-profile",
+        "deep",
+        "wrong-shape",
+    ],
 )
 def test_bad_outputs_file_stops_the_live_run_with_exit_2(content, message, tmp_path):
     result = run_live_suite("--outputs-file", _outputs(tmp_path, content), url="http://127.0.0.1:9")
