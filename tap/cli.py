@@ -61,8 +61,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         out_dir=Path(args.out),
         waivers_file=Path(args.waivers) if args.waivers else None,
         live_results_file=Path(args.live_results) if args.live_results else None,
-        # With --plan, --env is checked against the plan's own environment, never assumed for it.
+        # With --plan, --env and --profile are checked against the plan's own, never assumed for it.
         environment=args.env,
+        profile=args.profile,
         as_of=args.as_of,
         baseline=Path(args.baseline) if args.baseline else None,
         sign_key=Path(args.sign_key) if args.sign_key else None,
@@ -138,11 +139,18 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     )
 
 
+# The dates an audit can be made as of: expiry warnings look 30 days past it, and no date follows 9999-12-31.
+AUDIT_YEARS = range(1970, 9999)
+
+
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+    if day.year not in AUDIT_YEARS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date an audit can be made as of (years 1970 to 9998)")
+    return day
 
 
 def _kinds(text: str) -> list[str]:

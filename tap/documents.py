@@ -11,6 +11,7 @@ one, the JSON Schema in tap/schemas. Whatever is wrong is a `UsageError` naming 
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ def read_bytes(path: Path | str, kind: Kind, shown: Path | str | None = None) ->
     """The bytes of a regular file of at most `kind.max_bytes`, never more read than that."""
     shown = shown or path
     try:
-        with open(path, "rb") as file:
+        # Non-blocking: opening a FIFO to read would wait for a writer, forever.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 raise _refused(kind, shown, "is not a regular file")
             data = file.read(kind.max_bytes + 1)
@@ -85,7 +87,7 @@ def _parsed(text: str, kind: Kind, shown: Path | str) -> Any:
 
     try:
         if kind.syntax == "json":
-            return json.loads(text, parse_constant=not_json, object_pairs_hook=unique_keys)
+            return json.loads(text, parse_constant=not_json, parse_float=finite, object_pairs_hook=unique_keys)
         if kind.syntax == "toml":
             return tomllib.loads(text)
         return ET.fromstring(text)
@@ -97,12 +99,20 @@ def _parsed(text: str, kind: Kind, shown: Path | str) -> Any:
         raise _refused(kind, shown, f"is not TOML ({error})") from None
     except ET.ParseError as error:
         raise _refused(kind, shown, f"is not XML ({error})") from None
-    except ValueError as error:  # NaN, Infinity, a repeated key: read otherwise than JSON's other readers
-        raise _refused(kind, shown, f"cannot be read as JSON is read elsewhere: {error}") from None
+    except ValueError as error:  # NaN, 1e999, a repeated key, an integer of thousands of digits
+        raise _refused(kind, shown, f"is not {kind.syntax.upper()} as every reader reads it: {error}") from None
 
 
 def not_json(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+def finite(text: str) -> float:
+    """A JSON number as a float, refused when it is none (1e999 reads as infinity, which JSON cannot write)."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:40]} is not a finite number")
+    return number
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

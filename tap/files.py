@@ -55,13 +55,18 @@ FOLDER_MARK = ".tap-output"
 
 def check_own_folder(folder: Path, made_by: str, what: str, option: str) -> None:
     """Refuse at once, in one sentence, a folder `made_by` could not replace with the `what` it writes:
-    a file, a folder under a file or where nothing can be created, or a folder that holds anything
-    and was not made by `made_by`."""
+    a file, a folder under a file or where nothing can be created, a folder that holds anything and was
+    not made by `made_by`, or one of its own that holds a link (what replaces it is built from it, and
+    would write through the link). Nothing is created here."""
     folder = Path(folder)
     cannot = f"cannot write the {what} into {folder}"
+    try:
+        resolved = folder.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        raise UsageError(f"{cannot}: it is a loop of symbolic links") from None
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{cannot}: it is a file, not a folder")
-    nearest = next(path for path in (folder.resolve(), *folder.resolve().parents) if path.exists())
+    nearest = next(path for path in (resolved, *resolved.parents) if path.exists())
     if not nearest.is_dir():
         raise UsageError(f"{cannot}: {nearest} is a file, not a folder")
     if folder.is_dir():
@@ -71,8 +76,25 @@ def check_own_folder(folder: Path, made_by: str, what: str, option: str) -> None
             shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
             whose = f"{maker} made it" if maker else f"no tap command made it (it has no {FOLDER_MARK})"
             raise UsageError(f"{cannot}: it holds {shown} and {whose}; give {option} a new or empty folder")
+        strange = next(_not_regular(folder), None)
+        if strange:
+            raise UsageError(f"{cannot}: it holds {strange}, which is a link or no regular file; remove it")
+    _check_writable(nearest if nearest != resolved else resolved.parent, cannot)
+
+
+def _not_regular(folder: Path) -> Iterator[str]:
+    """What below `folder` is neither a folder nor a regular file (a link, a FIFO, a device), by its path."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not (path.is_dir() or path.is_file()):
+            yield path.relative_to(folder).as_posix()
+
+
+def _check_writable(parent: Path, cannot: str) -> None:
+    """A folder can be made in `parent` (which exists): made and removed at once, leaving nothing."""
+    probe = parent / f".tap-probe-{secrets.token_hex(4)}"
     try:
-        _new_folder_beside(folder.resolve(), "probe").rmdir()
+        probe.mkdir()
+        probe.rmdir()
     except OSError as error:
         raise UsageError(f"{cannot}: {error.strerror}") from None
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tap.documents import not_json, unique_keys
+from tap.documents import finite, not_json, unique_keys
 
 METADATA = "//"
 
@@ -270,7 +270,9 @@ class Plan:
         """The plan in a file; NaN and Infinity, which Python's JSON reader would take, are refused (ValueError)."""
         path = Path(path)
         text = path.read_text(encoding="utf-8")
-        return cls(json.loads(text, parse_constant=not_json, object_pairs_hook=unique_keys), str(path))
+        return cls(
+            json.loads(text, parse_constant=not_json, parse_float=finite, object_pairs_hook=unique_keys), str(path)
+        )
 
     @property
     def stack_name(self) -> str:

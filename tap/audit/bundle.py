@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ SIGNATURE_KIND = Kind(f"the {SIGNATURE}", "bytes", max_bytes=1024)
 SIGNING_KEY = Kind("the signing key", "bytes", max_bytes=16 * 1024, remedy=": pass an Ed25519 private key (PEM)")
 PUBLIC_KEY = Kind("the public key", "bytes", max_bytes=16 * 1024, remedy=": pass an Ed25519 public key (PEM)")
 PASSPHRASE_VARIABLE = "TAP_SIGN_KEY_PASSPHRASE"
+HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_file(path: Path) -> str:
@@ -45,12 +48,29 @@ def sha256_file(path: Path) -> str:
 
 
 def folder_digests(folder: Path) -> dict[str, str]:
-    """Every file below `folder` (but the manifest and its signature): relative path -> SHA-256."""
-    return {
-        path.relative_to(folder).as_posix(): sha256_file(path)
-        for path in sorted(Path(folder).rglob("*"))
-        if path.is_file() and path.relative_to(folder).as_posix() not in (MANIFEST, SIGNATURE)
-    }
+    """Every entry below `folder` (but the manifest and its signature): relative path -> its SHA-256, or,
+    for what is no regular file (a link, a FIFO, a device), what it is: never followed, never read, and
+    never the digest the manifest records, so `tap verify` names it."""
+    digests = {}
+    for path in sorted(Path(folder).rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if name in (MANIFEST, SIGNATURE) or (path.is_dir() and not path.is_symlink()):
+            continue
+        digests[name] = _entry_digest(path)
+    return digests
+
+
+def _entry_digest(path: Path) -> str:
+    if path.is_symlink():
+        return "a symbolic link"
+    try:
+        # Not followed (O_NOFOLLOW), and a FIFO is not waited on (O_NONBLOCK): checked before it is read.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return "not a regular file"
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
 
 
 def input_digests(waivers_file: Path | None, shown_waivers: Path | None = None) -> dict[str, Any]:
@@ -119,14 +139,20 @@ def verify(folder: Path, public_key: Ed25519PublicKey | None = None) -> list[str
     manifest_text = _manifest_text(folder)
     recorded = _recorded_files(manifest_text, folder)
     actual = folder_digests(folder)
+    changed = [name for name in sorted(recorded.keys() & actual.keys()) if recorded[name] != actual[name]]
     differences = [
-        *(f"changed: {name}" for name in sorted(recorded.keys() & actual.keys()) if recorded[name] != actual[name]),
+        *(f"changed: {name}{_what_it_is(actual[name])}" for name in changed),
         *(f"missing: {name}" for name in sorted(recorded.keys() - actual.keys())),
-        *(f"added: {name}" for name in sorted(actual.keys() - recorded.keys())),
+        *(f"added: {name}{_what_it_is(actual[name])}" for name in sorted(actual.keys() - recorded.keys())),
     ]
     if public_key is not None:
         differences += _signature_problems(folder, manifest_text, public_key)
     return differences
+
+
+def _what_it_is(digest: str) -> str:
+    """Nothing for a file's digest; for an entry that is no regular file, what it is."""
+    return "" if HEX_DIGEST.fullmatch(digest) else f" ({digest})"
 
 
 def _manifest_text(folder: Path) -> bytes:

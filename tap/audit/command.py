@@ -57,13 +57,15 @@ def snapshot(path: Path, folder: Path, kind: Kind) -> Path:
     return copy
 
 
-def check_environment(plan: Plan, plan_path: Path, environment: str | None) -> None:
-    """The environment the audit was asked for must be the plan's: waivers are approved per environment,
-    so auditing one environment's plan as another's would apply waivers that were never approved for it."""
-    if environment is None or environment == plan.environment:
-        return
-    says = f"is of environment {plan.environment!r}" if plan.environment else "names no environment (tag Environment)"
-    raise UsageError(f"the plan {plan_path} {says}, not {environment!r}: audit the plan of {environment!r}")
+def check_asked(plan: Plan, plan_path: Path, environment: str | None, profile: str | None) -> None:
+    """The environment (and profile) the audit was asked for must be the plan's: waivers are approved per
+    environment, so auditing one environment's plan as another's would apply waivers never approved for it;
+    and a profile asked for but not audited would be silence."""
+    for what, tag, asked in (("environment", "Environment", environment), ("profile", "Profile", profile)):
+        found = plan.default_tags.get(tag)
+        if asked is not None and asked != found:
+            says = f"is of {what} {found!r}" if found else f"names no {what} (tag {tag})"
+            raise UsageError(f"the plan {plan_path} {says}, not {asked!r}: audit the plan of {asked!r}")
 
 
 def load_live_results(plan: Plan, plan_path: Path, live_results_file: Path) -> list[LiveResult]:
@@ -100,6 +102,7 @@ def run_audit(
     waivers_file: Path | None = None,
     live_results_file: Path | None = None,
     environment: str | None = None,
+    profile: str | None = None,
     as_of: dt.date | None = None,
     baseline: Path | None = None,
     sign_key: Path | None = None,
@@ -122,7 +125,7 @@ def run_audit(
         if not len(plan.resources()):
             raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
         refuse_unjudgeable(plan, plan_path)
-        check_environment(plan, plan_path, environment)
+        check_asked(plan, plan_path, environment, profile)
         accepted = load_waivers(plan, waivers_file, waivers_copy)
         binding = bind(audited, waivers_file, waivers_copy)
         live = load_live_results(plan, audited, live_results_file) if live_results_file else []

@@ -16,6 +16,9 @@ too, named with the reason: what was not read may hold a secret, so it never pas
 from __future__ import annotations
 
 import base64
+import dataclasses
+import email
+import email.policy
 import functools
 import gzip
 import io
@@ -58,6 +61,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 # if it looks like base64, it must decode to text. Elsewhere base64 of bytes (a digest) is scanned as it is.
 ENCODED_NAMES = re.compile(r"(user_data|_base64)$", re.IGNORECASE)
 BASE64_ALPHABET = re.compile(r"[A-Za-z0-9+/]+=*")
+# A MIME multi-part archive, as cloud-init takes user data of several parts (each with its own encoding).
+MIME_HEADER = re.compile(r"\s*(content-type:\s*multipart/|mime-version:)", re.IGNORECASE)
 
 
 class Unreadable(ValueError):
@@ -158,13 +163,45 @@ def _inside(
     budget = _Budget() if budget is None else budget  # one per plan string, shared by all it holds
     try:
         document, text, depth = _unwrapped(raw, _declared_encoded(path), layers, budget)
+        parts = _mime_parts(text, budget) if document is None else None
     except Unreadable as why:
         yield _String(path, name, raw, raw, decoded=False, unreadable=str(why))
         return
     if document is not None:  # a policy document: its keys name its values
         yield from _strings(document, path, name, depth, budget)
-    else:
+        return
+    if parts is None:
         yield _String(path, name, text, raw, decoded=depth > layers)
+    elif depth + 1 > MAX_LAYERS:
+        yield _String(path, name, raw, raw, decoded=False, unreadable=f"more than {MAX_LAYERS} encodings deep")
+    else:  # each part of a cloud-init archive (its headers, its decoded body), as the plan's value
+        for part in parts:
+            for string in _inside(part, path, name, depth + 1, budget):
+                yield dataclasses.replace(string, raw=raw, decoded=True)
+
+
+def _mime_parts(text: str, budget: _Budget) -> list[str] | None:
+    """The headers and decoded bodies of a MIME multi-part text (cloud-init's user data archive), or None
+    when it is none. A part that does not decode whole (its transfer encoding, gzip, not text) makes it
+    unreadable."""
+    if not MIME_HEADER.match(text):
+        return None
+    message = email.message_from_string(text, policy=email.policy.compat32)
+    if not message.is_multipart():
+        return None
+    parts = []
+    for part in message.walk():
+        parts.append("\n".join(f"{key}: {value}" for key, value in part.items()))
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        if payload is None or part.defects:
+            raise Unreadable("a MIME part that does not decode")
+        decoded = _text(budget.gunzip(payload) if payload.startswith(GZIP_MAGIC) else payload)
+        if decoded is None and payload:
+            raise Unreadable("a MIME part that is not text")
+        parts.append(decoded or "")
+    return parts
 
 
 def _declared_encoded(path: tuple[str | int, ...]) -> bool:

@@ -49,7 +49,7 @@ def run_mutate(
         "sample": sample,
         "seed": seed,
         "seconds": _rounded(seconds),
-        "suite_sha256": report.suite_digest(),
+        "suite_sha256": report.suite_digest(survivors_file),
     }
     result = report.result(outcomes, explanations, campaign)
     write_atomically(out, json.dumps(result, indent=2) + "\n", "campaign result")

@@ -172,15 +172,16 @@ def _cell_text(cell: dict | None) -> str:
     return "-" if cell is None else f"{cell['killed']}/{cell['mutants']} {cell['rate']:.0%}"
 
 
-def suite_digest() -> str:
-    """SHA-256 over what judges the mutants: the policies, the unit and live suites, the survivors file."""
+def suite_digest(survivors_file: Path = SURVIVORS_FILE) -> str:
+    """SHA-256 over what judges the mutants: the policies, the unit and live suites, and the survivors
+    file the campaign explained its survivors with (the project's, for the audit that reads a result)."""
     digests = {
         f"{folder.name}/{name}": digest
         for folder in SUITE_PARTS
         for name, digest in folder_digests(folder).items()
         if "__pycache__" not in name.split("/")
     }
-    digests[SURVIVORS_FILE.name] = sha256_file(SURVIVORS_FILE)
+    digests[SURVIVORS_FILE.name] = sha256_file(survivors_file)
     return hashlib.sha256(json.dumps(digests, sort_keys=True).encode()).hexdigest()
 
 

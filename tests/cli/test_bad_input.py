@@ -227,3 +227,18 @@ def test_a_reader_that_closed_the_pipe_ends_the_command_quietly(arguments, tmp_p
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--as-of", "9999-12-31", "is not a date an audit can be made as of"),
+        ("--as-of", "0001-01-01", "is not a date an audit can be made as of"),
+        ("--profile", "prod", "is of profile 'dev', not 'prod'"),
+    ],
+)
+def test_an_audit_asked_for_what_it_cannot_give_is_one_line_and_exit_2(option, value, expected, dev_plan, tmp_path):
+    """A date past which expiries cannot be counted (once an OverflowError); a profile the plan is not."""
+    result = tap("audit", "--plan", str(dev_plan), "--out", str(tmp_path / "out"), option, value)
+    assert_one_line_exit_2(result, expected)
+    assert not (tmp_path / "out").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -187,3 +188,29 @@ def test_synth_terminated_says_so_and_leaves_no_staging_folder(tmp_path):
     assert (process.returncode, stderr) == (128 + signal.SIGTERM, "tap: terminated\n"), stdout + stderr
     assert [path.name for path in cache.iterdir() if STAGING.match(path.name)] == []
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cache"]
+
+
+def test_a_link_inside_a_folder_of_its_own_is_refused_and_nothing_is_written_through_it(dev_plan, tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    assert tap("synth", "--outdir", str(out)).returncode == 0
+    elsewhere.mkdir()
+    (elsewhere / "cdk.tf.json").write_bytes(b"the user's own\n")
+    shutil.rmtree(out / "stacks" / "TapStackdev")
+    (out / "stacks" / "TapStackdev").symlink_to(elsewhere)
+    assert_one_line_exit_2(tap("synth", "--outdir", str(out)), "it holds stacks/TapStackdev, which is a link")
+    assert sorted(path.name for path in elsewhere.iterdir()) == ["cdk.tf.json"]
+    assert (elsewhere / "cdk.tf.json").read_bytes() == b"the user's own\n"
+
+
+@pytest.mark.parametrize("command", ["synth", "audit"])
+def test_a_loop_of_links_as_the_folder_is_one_line_and_exit_2(command, dev_plan, tmp_path):
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    assert_one_line_exit_2(tap(*writes(command, loop, dev_plan)), "is a loop of symbolic links")
+
+
+def test_a_refused_audit_creates_no_folder_on_the_way(dev_plan, tmp_path):
+    out = tmp_path / "a" / "b" / "c"
+    result = tap("audit", "--plan", str(dev_plan), "--out", str(out), "--waivers", str(tmp_path / "absent.toml"))
+    assert_one_line_exit_2(result, "does not exist")
+    assert list(tmp_path.iterdir()) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -97,10 +98,12 @@ def test_every_reader_refuses_a_document_larger_than_its_kind_in_one_sentence(na
     assert refusal and (reader.refused_as or f"{path} is larger than") in refusal
 
 
+@pytest.mark.parametrize("make", [lambda path: path.symlink_to("/dev/zero"), os.mkfifo], ids=["device", "fifo"])
 @pytest.mark.parametrize("name", FILES)
-def test_every_reader_refuses_what_is_not_a_regular_file_without_reading_it(name, tmp_path):
+def test_every_reader_refuses_what_is_not_a_regular_file_without_reading_it(name, make, tmp_path):
+    # /dev/zero is endless (read whole, it would exhaust memory); a FIFO opened to read waits for a writer.
     path = tmp_path / name
-    path.symlink_to("/dev/zero")  # endless: read whole, it would exhaust memory
+    make(path)
     refusal = _read(READERS[name], path)
     assert refusal and (READERS[name].refused_as or f"{path} is not a regular file") in refusal
 

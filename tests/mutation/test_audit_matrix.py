@@ -122,13 +122,21 @@ def _forged(document: dict) -> dict:
         (lambda d: d["scores"]["plan"].update(killed="all"), "`scores.plan.killed` is a string, not a whole number"),
         (lambda d: d["survivors"].append({"id": "x"}), "`survivors[1]` lacks verdict, reason"),
         (lambda d: d.update(matrix=[]), "`matrix` is a list, not an object"),
+        (lambda d: d["campaign"].update(seconds={"plan": "1e999"}), "1e999 is not a finite number"),
     ],
 )
 def test_a_campaign_result_whose_counts_or_shapes_are_wrong_is_refused(plan, tmp_path, capsys, change, message):
     result = _campaign(tmp_path, None)
     document = json.loads(result.read_text())
     change(document)
-    result.write_text(json.dumps(document))
+    result.write_text(json.dumps(document).replace('"1e999"', "1e999"))  # a number JSON reads as infinity
     assert main(["audit", "--plan", plan, "--out", str(tmp_path / "r"), "--mutation-results", str(result)]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1, error
+
+
+def test_a_campaign_judged_with_another_survivors_file_is_of_another_suite(tmp_path):
+    """Its survivors file explains (or hides) survivors: a campaign run with one of its own is not this suite's."""
+    explains_everything = tmp_path / "survivors.toml"
+    explains_everything.write_text('[[survivor]]\nmatch = "*"\nverdict = "equivalent"\nreason = "hides all"\n')
+    assert report.suite_digest(explains_everything) != report.suite_digest()

@@ -165,6 +165,7 @@ CASES: list[Case] = [
     waivers_case("waiver is a list of numbers", "waiver = [1, 2]\n", "is a number, not a [[waiver]] table"),
     waivers_case("waiver is one table", '[waiver]\ncheck = "CKV_AWS_18"\n', "is an object, not a list"),
     waivers_case("waivers file is binary", bytes(range(256)) * 4, "is not UTF-8 text"),
+    waivers_case("a number of 5000 digits", "x = " + "9" * 5000 + "\n", "is not TOML as every reader reads it"),
     waivers_case(
         "waiver reason is a list",
         '[[waiver]]\ncheck = "CKV_AWS_18"\nresource = "aws_s3_bucket.logs"\nreason = ["a", "list"]\n',

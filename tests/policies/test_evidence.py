@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 
 import pytest
@@ -225,3 +226,34 @@ def test_copy_of_a_plan_holding_a_secret_is_never_written(policy_run, tmp_path):
     write_all(audit, out)
     assert not (out / bundle.PLAN_COPY).exists()
     assert main(["verify", str(out)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("entry", "what"),
+    [
+        (lambda path, tmp: path.symlink_to(tmp), "added: evidence (a symbolic link)"),
+        (lambda path, tmp: path.symlink_to("/proc/self/mem"), "added: evidence (a symbolic link)"),
+        (lambda path, tmp: os.mkfifo(path), "added: evidence (not a regular file)"),
+    ],
+    ids=["link to a folder", "link to a device", "fifo"],
+)
+def test_an_entry_that_is_no_regular_file_is_named_and_the_folder_tampered(sealed, tmp_path, capsys, entry, what):
+    """Never followed, never read (a FIFO would wait forever, /proc/self/mem fails to read): named."""
+    entry(sealed / "evidence", tmp_path)
+    assert main(["verify", str(sealed)]) == 1
+    out = capsys.readouterr().out
+    assert what in out and "TAMPERED" in out
+
+
+@pytest.mark.parametrize("name", [bundle.MANIFEST, bundle.SIGNATURE])
+def test_a_fifo_in_place_of_the_manifest_or_its_signature_is_never_waited_on(sealed, tmp_path, capsys, name):
+    _, public = write_keys(tmp_path)
+    (sealed / name).unlink(missing_ok=True)
+    os.mkfifo(sealed / name)
+    code = main(["verify", str(sealed), "--public-key", str(public)])
+    said = capsys.readouterr()
+    assert (
+        (code, name) == (2, bundle.MANIFEST)
+        and "is not a regular file" in said.err
+        or (code == 1 and f"changed: {bundle.SIGNATURE} (not a signature)" in said.out)
+    )

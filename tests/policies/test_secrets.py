@@ -8,6 +8,8 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,14 @@ def gzipped(text: str) -> str:
 PADDED = gzipped("#!/bin/bash\n" + "# padding\n" * 120_000 + SCRIPT)
 
 
+def cloud_init_archive(*parts: str) -> str:
+    """User data of several parts, as cloud-init takes it: a MIME multi-part archive, each part base64."""
+    archive = MIMEMultipart()
+    for part in parts:
+        archive.attach(MIMEText(part, "x-shellscript", "utf-8"))
+    return archive.as_string()
+
+
 def on_instance(**body) -> dict:
     return {"resource": {"aws_instance": {"app": body}}}
 
@@ -52,6 +62,12 @@ SECRETS = {
     "assignment in user_data": (on_instance(user_data=SCRIPT), "aws_instance.app", "user_data", "Secret Keyword"),
     "assignment in base64 user_data": (
         on_instance(user_data=b64(SCRIPT)),
+        "aws_instance.app",
+        "user_data (decoded from base64)",
+        "Secret Keyword",
+    ),
+    "assignment in a part of a cloud-init archive": (
+        on_instance(user_data=b64(cloud_init_archive("#!/bin/bash\necho first\n", SCRIPT))),
         "aws_instance.app",
         "user_data (decoded from base64)",
         "Secret Keyword",
@@ -170,6 +186,10 @@ def nested_base64(text: str, times: int) -> str:
 GZIPPED_SCRIPT = gzip.compress(SCRIPT.encode())
 # Values the scanner cannot read whole (so a secret in them cannot be ruled out) -> why, as the problem says.
 UNREADABLE = {
+    "a part of a cloud-init archive that does not decode": (
+        on_instance(user_data=b64(cloud_init_archive(SCRIPT).replace("=\n\n--", "\n\n--", 1))),
+        "a MIME part that does not decode",
+    ),
     "secret padded past the decompression limit": (
         on_instance(user_data_base64=PADDED),
         "over 1 MiB once decompressed",
@@ -244,6 +264,11 @@ NOT_SECRETS = {
         cidr_blocks=["0.0.0.0/0", "203.0.113.5/32"],
     ),
     "base64 user_data without a secret": on_instance(user_data=b64("#!/bin/bash\nsystemctl start app\n")),
+    "a cloud-init archive without a secret": on_instance(
+        user_data=gzipped(
+            cloud_init_archive("#!/bin/bash\nsystemctl start app\n", "#cloud-config\npackages: [nginx]\n")
+        )
+    ),
     "gzipped base64 user_data without a secret": on_instance(
         user_data_base64=gzipped("#!/bin/bash\nsystemctl start app\n")
     ),

@@ -160,7 +160,8 @@ def test_an_audit_from_the_findings_cache_writes_the_same_reports_as_a_scan(poli
         runs.append({path.name: path.read_bytes().replace(generated.encode(), b"<time>") for path in out.iterdir()})
     assert [path.name for path in (tmp_path / "cache").glob("checks-*.json")], "the first audit scanned nothing"
     scanned, cached = runs
-    assert sorted(scanned) == sorted(cached) and len(scanned) == 7
+    # The four reports, the plan, its record, the manifest and the folder's mark.
+    assert sorted(scanned) == sorted(cached) and len(scanned) == 8
     # Every report the same but for its time; the manifest then differs at most by their digests.
     assert {name for name in scanned if scanned[name] != cached[name]} <= {"manifest.json"}
     manifests = [json.loads(run["manifest.json"]) for run in runs]

@@ -80,7 +80,7 @@ def test_missing_plan_is_one_sentence_and_exit_2(tmp_path, capsys):
     arguments = ["--endpoint-url", "http://127.0.0.1:9", "--outputs-file", str(tmp_path / "o.json")]
     assert main(["rehearse", *arguments, "--plan", str(tmp_path / "absent.tf.json")]) == 2
     error = capsys.readouterr().err
-    assert "cannot read the plan" in error and error.count("\n") == 1
+    assert "does not exist: pass a cdk.tf.json" in error and error.count("\n") == 1
 
 
 def _wait_until_provisioning_started(url: str, deadline_seconds: float = 60.0) -> None:
