@@ -118,6 +118,7 @@ def to_json(audit: Audit) -> dict[str, Any]:
     """The evidence as data; its shape is `tap/schemas/compliance.schema.json`."""
     return {
         "schema_version": SCHEMA_VERSION,
+        "stage": audit.stage,
         "standard": audit.standard,
         "scope": audit.scope,
         "verdict": audit.verdict.replace(" ", "_"),

@@ -65,16 +65,33 @@ def evidence_id(check_id: str, address: str, plan_digest: str) -> str:
     return "EV-" + hashlib.sha256(f"{check_id}\n{address}\n{plan_digest}".encode()).hexdigest()[:16]
 
 
-# A Report on Compliance's results, and how each is shown.
-IN_PLACE, NOT_IN_PLACE, NOT_APPLICABLE, NOT_TESTED = "in_place", "not_in_place", "not_applicable", "not_tested"
-IN_PLACE_WITH_EXCEPTION, NOT_EVALUATED_RESULT = "in_place_with_exception", "not_evaluated"
+# A report without live results is a design-time report: its results say what the plan shows. Only a
+# deployment of the same plan, checked live, gives a Report on Compliance's results (in place or not).
+DESIGN, DEPLOYED = "design", "deployed"
+CONFIGURED, CONFIGURED_PARTIAL, NOT_CONFIGURED = "configured", "configured_partial", "not_configured"
+CONFIGURED_WITH_EXCEPTION = "configured_with_exception"
+IN_PLACE, IN_PLACE_PARTIAL, NOT_IN_PLACE = "in_place", "in_place_partial", "not_in_place"
+IN_PLACE_WITH_EXCEPTION = "in_place_with_exception"
+NOT_APPLICABLE, NOT_TESTED, NOT_EVALUATED_RESULT = "not_applicable", "not_tested", "not_evaluated"
+MANUAL_EVIDENCE = "manual_evidence_required"
+# Each stage's results where the evidence passed, passed only in part, rests on a waiver, or failed.
+STAGE_RESULTS = {
+    DESIGN: (CONFIGURED, CONFIGURED_PARTIAL, CONFIGURED_WITH_EXCEPTION, NOT_CONFIGURED),
+    DEPLOYED: (IN_PLACE, IN_PLACE_PARTIAL, IN_PLACE_WITH_EXCEPTION, NOT_IN_PLACE),
+}
 RESULT_LABELS = {
+    CONFIGURED: "Configured",
+    CONFIGURED_PARTIAL: "Configured (partial)",
+    CONFIGURED_WITH_EXCEPTION: "Configured with exception",
+    NOT_CONFIGURED: "Not Configured",
     IN_PLACE: "In Place",
+    IN_PLACE_PARTIAL: "In Place (partial)",
     IN_PLACE_WITH_EXCEPTION: "In Place with exception",
     NOT_IN_PLACE: "Not in Place",
     NOT_EVALUATED_RESULT: "Not Evaluated",
     NOT_APPLICABLE: "Not Applicable",
     NOT_TESTED: "Not Tested",
+    MANUAL_EVIDENCE: "Manual evidence required",
 }
 
 
@@ -85,28 +102,33 @@ class RequirementSummary:
     counts: dict[str, int]  # findings by status (not applicable ones aside)
     live: dict[str, int]  # live test outcomes
     exceptions: tuple[str, ...] = ()  # each waived failure it rests on: the waiver, and whether a worksheet backs it
+    stage: str = DESIGN  # deployed when live results of a deployment of this plan are folded in
 
     @property
     def result(self) -> str:
         if self.requirement.declared_result:
             return self.requirement.declared_result
+        passed, partial, excepted, failed = STAGE_RESULTS[self.stage]
         if self.counts[FAILED] or self.live.get("failed") or self.live.get("error"):
-            return NOT_IN_PLACE
+            return failed
         if self.counts[NOT_EVALUATED]:
             return NOT_EVALUATED_RESULT
-        evidenced = self.counts[PASSED] or self.counts[WAIVED] or any(self.live.values())
-        # Manual coverage: whatever passed, the suite alone cannot say the requirement is in place.
-        if not evidenced or self.requirement.coverage == "manual":
+        # Manual coverage: whatever passed, the suite alone cannot establish it; the artefact is still_needed.
+        if self.requirement.coverage == "manual":
+            return MANUAL_EVIDENCE
+        if not (self.counts[PASSED] or self.counts[WAIVED] or any(self.live.values())):
             return NOT_TESTED
         # A waived failure is not evidence that the control works: it is an accepted exception.
-        return IN_PLACE_WITH_EXCEPTION if self.counts[WAIVED] else IN_PLACE
+        if self.counts[WAIVED]:
+            return excepted
+        return partial if self.requirement.coverage == "partial" else passed
 
     @property
     def label(self) -> str:
-        """The result as a person reads it: partial evidence is never shown as a plain "In Place"."""
+        """The result as a person reads it: partial evidence is never shown as a plain result."""
         label = RESULT_LABELS[self.result]
-        partial = self.result in (IN_PLACE, IN_PLACE_WITH_EXCEPTION) and self.requirement.coverage == "partial"
-        return f"{label} (partial)" if partial else label
+        excepted = self.result in (CONFIGURED_WITH_EXCEPTION, IN_PLACE_WITH_EXCEPTION)
+        return f"{label} (partial)" if excepted and self.requirement.coverage == "partial" else label
 
 
 @dataclass
@@ -134,6 +156,11 @@ class Audit:
     placeholders: list[str] = field(default_factory=list)  # the synth's stand-ins the plan holds: not deployable
     # Declarations for this environment that are not reviewed source: listed, never applied.
     unreviewed: list[Waiver | NotApplicable] = field(default_factory=list)
+
+    @property
+    def stage(self) -> str:
+        """design: what the plan shows; deployed: live results of a deployment of this plan folded in."""
+        return DEPLOYED if self.live else DESIGN
 
     @property
     def environment(self) -> str | None:
@@ -225,7 +252,7 @@ def evaluate(
         plan_path=Path(plan_path),
         evidence=evidence,
         problems=problems_found,
-        requirements=_summaries(evidence, live, mapping),
+        requirements=_summaries(evidence, live, mapping, DEPLOYED if live else DESIGN),
         waivers=sorted(here.waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
         live=list(live),
         provenance=provenance(plan, plan_path, scan, as_of, live, plan_copied=not leaks, shown_path=shown_path),
@@ -317,7 +344,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _summaries(evidence: list[Evidence], live: list[LiveResult], mapping: Mapping) -> list[RequirementSummary]:
+def _summaries(
+    evidence: list[Evidence], live: list[LiveResult], mapping: Mapping, stage: str
+) -> list[RequirementSummary]:
     summaries = []
     for requirement in mapping.requirements.values():
         controls = tuple(check for check, ids in mapping.controls.items() if requirement.id in ids)
@@ -333,7 +362,7 @@ def _summaries(evidence: list[Evidence], live: list[LiveResult], mapping: Mappin
         for result in live:
             if any(requirement.id in mapping.requirements_of(control) for control in result.controls):
                 outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        summaries.append(RequirementSummary(requirement, controls, counts, outcomes, tuple(exceptions)))
+        summaries.append(RequirementSummary(requirement, controls, counts, outcomes, tuple(exceptions), stage))
     return summaries
 
 

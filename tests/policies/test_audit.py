@@ -325,16 +325,27 @@ def test_reports_replace_the_previous_set_whole(policy_run, tmp_path):
     assert leftovers(out) == []
 
 
-def test_partial_coverage_is_never_shown_as_plainly_in_place(reports):
+def test_partial_coverage_has_a_result_of_its_own_never_the_plain_one(reports):
+    """A machine reader of compliance.json sees partial coverage in the result itself, not only in a label."""
     document = json.loads((reports[1] / "compliance.json").read_text())
     html = (reports[1] / "compliance.html").read_text()
-    shown = [(item, (item["coverage"], item["result"])) for item in document["requirements"]]
-    partial = [item for item, judged in shown if judged == ("partial", "in_place")]
-    assert partial
-    for requirement in partial:
-        assert requirement["label"] == "In Place (partial)"
+    partial = [item for item in document["requirements"] if item["coverage"] == "partial"]
+    assert partial and not [item for item in partial if item["result"] in ("configured", "in_place")]
+    passed = [item for item in partial if item["result"] == "configured_partial"]
+    assert passed
+    for requirement in passed:
+        assert requirement["label"] == "Configured (partial)"
         row = re.search(rf"<strong>{re.escape(requirement['id'])}</strong>.*?</tr>", html, re.DOTALL).group(0)
-        assert ">In Place<" not in row and str(markupsafe.escape(requirement["still_needed"])) in row
+        assert ">Configured<" not in row and str(markupsafe.escape(requirement["still_needed"])) in row
+
+
+def test_a_report_without_live_results_is_a_design_time_report_saying_so_first(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    html = (reports[1] / "compliance.html").read_text()
+    assert document["stage"] == "design" and document["provenance"]["live_accounts"] == []
+    results = {item["result"] for item in document["requirements"]}
+    assert results & {"configured", "configured_partial"} and not results & {"in_place", "in_place_partial"}
+    assert html.index('id="stage"') < html.index("<h1>") and "Design-time report" in html
 
 
 def test_report_opens_with_its_scope_and_lists_every_network_rule(reports, policy_run):
@@ -348,11 +359,13 @@ def test_report_opens_with_its_scope_and_lists_every_network_rule(reports, polic
     assert all(rule["justification"] for rule in document["network_rules"])
 
 
-def test_manual_requirements_are_not_tested_whatever_passed(reports):
+def test_manual_requirements_need_manual_evidence_whatever_passed(reports):
     document = json.loads((reports[1] / "compliance.json").read_text())
-    results = {item["id"]: item["result"] for item in document["requirements"]}
-    assert results["10.3.4"] == results["10.7.3"] == results["3.5.1.2"] == "not_tested"
-    assert results["1.3.3"] == "not_applicable"
+    requirements = {item["id"]: item for item in document["requirements"]}
+    for rid in ("10.3.4", "10.7.3", "3.5.1.2"):
+        assert requirements[rid]["result"] == "manual_evidence_required" and requirements[rid]["still_needed"]
+        assert requirements[rid]["label"] == "Manual evidence required"
+    assert requirements["1.3.3"]["result"] == "not_applicable"
 
 
 # ---- waivers an assessor can read: environments, worksheet, not applicable, display --------------
@@ -508,17 +521,14 @@ def requirement_rows(html: str) -> dict[str, str]:
     }
 
 
-def test_partial_in_place_is_amber_and_automated_in_place_is_green(reports):
+def test_partial_results_are_amber_and_automated_ones_green(reports):
     document = json.loads((reports[1] / "compliance.json").read_text())
+    rows = requirement_rows((reports[1] / "compliance.html").read_text())
     html = (reports[1] / "compliance.html").read_text()
-    rows = requirement_rows(html)
     for requirement in document["requirements"]:
-        if requirement["result"] != "in_place":
-            continue
-        partial = 'class="status in_place partial"' in rows[requirement["id"]]
-        assert partial == (requirement["coverage"] == "partial"), requirement["id"]
-    amber = re.search(r"\.in_place\.partial\s*\{\s*color:\s*(#[0-9a-f]+)", html).group(1)
-    green = re.search(r"\.in_place\s*\{\s*color:\s*(#[0-9a-f]+)", html).group(1)
+        assert f'class="status {requirement["result"]}"' in rows[requirement["id"]], requirement["id"]
+    amber = re.search(r"\.in_place_partial, \.configured_partial\s*\{\s*color:\s*(#[0-9a-f]+)", html).group(1)
+    green = re.search(r"\.configured\s*\{\s*color:\s*(#[0-9a-f]+)", html).group(1)
     assert amber != green
 
 

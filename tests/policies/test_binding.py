@@ -103,7 +103,7 @@ def test_a_hand_edited_plan_waiving_its_own_findings_is_unbound_and_fails(policy
         "CKV_PAY_7" in problem and "not reviewed source (the plan is unbound)" in problem
         for problem in report["problems"]
     )
-    assert {item["id"]: item["result"] for item in report["requirements"]}["1.4.4"] == "not_in_place"
+    assert {item["id"]: item["result"] for item in report["requirements"]}["1.4.4"] == "not_configured"
     assert "UNBOUND" in first_screen(html) and "UNBOUND:" in console
 
 

@@ -181,7 +181,9 @@ def test_baseline_lists_a_newly_failing_resource_and_the_requirement_it_changed(
     address = next(item["resource"] for item in previous["evidence"] if item["check_id"] == "CKV_PAY_7")
     changes = compare(previous, to_json(failing_again(policy_run, "CKV_PAY_7", address)), TODAY)
     assert [(item["check_id"], item["resource"]) for item in changes["new_failures"]] == [("CKV_PAY_7", address)]
-    assert {"id": "1.4.4", "previous": "in_place", "current": "not_in_place"} in changes["requirements"]
+    before = next(item["result"] for item in previous["requirements"] if item["id"] == "1.4.4")
+    assert before.startswith("configured") and before != "configured_with_exception"
+    assert {"id": "1.4.4", "previous": before, "current": "not_configured"} in changes["requirements"]
     assert changes["fixed"] == []
 
 

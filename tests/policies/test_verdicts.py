@@ -83,21 +83,23 @@ def test_an_unresolved_expression_is_not_evaluated_in_every_report_and_fails_the
     assert len(opened) == len(unread) and all(result["level"] == "error" for result in opened)
 
 
-def test_a_requirement_resting_on_a_waived_failure_is_in_place_with_exception_naming_it(reports):
+def test_a_requirement_resting_on_a_waived_failure_is_configured_with_exception_naming_it(reports):
     document = json.loads((reports[1] / "compliance.json").read_text())
     waived = [item for item in document["requirements"] if item["findings"]["WAIVED"]]
     assert waived
     for requirement in waived:
-        assert requirement["result"] in ("in_place_with_exception", "not_tested", "not_applicable"), requirement["id"]
-        if requirement["result"] == "in_place_with_exception":
-            assert requirement["label"].startswith("In Place with exception")
+        allowed = ("configured_with_exception", "manual_evidence_required", "not_tested", "not_applicable")
+        assert requirement["result"] in allowed, requirement["id"]
+        if requirement["result"] == "configured_with_exception":
+            assert requirement["label"].startswith("Configured with exception")
             assert len(requirement["exceptions"]) == requirement["findings"]["WAIVED"]
             assert all("waived until" in text and "worksheet" in text for text in requirement["exceptions"])
-    assert any(item["result"] == "in_place_with_exception" for item in waived)
+    assert any(item["result"] == "configured_with_exception" for item in waived)
     # The port-80 waiver carries a compensating-control worksheet, and says so where it is used.
     exceptions = [text for item in waived for text in item["exceptions"]]
     assert any("CKV_AWS_260" in text and "with a compensating-control worksheet" in text for text in exceptions)
-    assert not [item["id"] for item in document["requirements"] if item["result"] == "in_place" and item["exceptions"]]
+    plain = ("configured", "configured_partial")
+    assert not [item["id"] for item in document["requirements"] if item["result"] in plain and item["exceptions"]]
 
 
 def test_directives_and_values_borrowed_from_other_blocks_are_not_evaluated(policy_run, tmp_path, capsys):
