@@ -63,7 +63,8 @@ class Mapping:
         data = documents.read(path, MAPPING)
         requirements = {rid: _requirement(rid, fields, path) for rid, fields in data.get("requirements", {}).items()}
         scope = dict(data.get("scope", {}))
-        boundary = tuple(_boundary(fields, path) for fields in scope.pop("boundary", []))
+        entries = scope.pop("boundary", [])
+        boundary = tuple(_boundary(fields, path) for fields in (entries if isinstance(entries, list) else [entries]))
         entity = scope.get("entity")
         if entity not in ENTITIES or not scope.get("entity_reason"):
             choices = ", ".join(ENTITIES)
@@ -80,6 +81,11 @@ class Mapping:
 
     def requirements_of(self, check_id: str) -> tuple[str, ...]:
         return self.controls.get(check_id, ())
+
+    @property
+    def relied_on(self) -> list[str]:
+        """Every check the mapping cites, as evidence or as support only."""
+        return list(dict.fromkeys([*self.controls, *self.supporting]))
 
     def is_mapped(self, check_id: str) -> bool:
         """Whether the mapping says what the check is to a requirement: evidence, or support only."""
@@ -106,20 +112,26 @@ def _cited(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
 def _unmapped(groups: list[dict[str, Any]], path: Path) -> dict[str, str]:
     """Built-ins left unmapped on purpose: every group says why."""
     unmapped = {}
-    for group in groups:
-        if not group.get("reason") or not group.get("checks"):
+    for group in groups if isinstance(groups, list) else [None]:
+        if not isinstance(group, dict) or not group.get("reason") or not _strings(group.get("checks")):
             raise UsageError(f"an [[unmapped]] group in {path} needs its checks and a reason")
         unmapped |= dict.fromkeys(group["checks"], group["reason"])
     return unmapped
 
 
-def _boundary(fields: dict[str, Any], path: Path) -> Boundary:
-    role, paths = fields.get("role"), tuple(fields.get("paths", ()))
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
+
+
+def _boundary(fields: Any, path: Path) -> Boundary:
+    if not isinstance(fields, dict):
+        raise UsageError(f"a [[scope.boundary]] entry in {path} is not a table")
+    role, paths = fields.get("role"), fields.get("paths")
     if role not in ROLES:
         raise UsageError(f"a [[scope.boundary]] entry in {path} has role {role!r}: use one of {', '.join(ROLES)}")
-    if not paths or not fields.get("why") or not all(prefix.endswith("/") for prefix in paths):
+    if not _strings(paths) or not fields.get("why") or not all(prefix.endswith("/") for prefix in paths):
         raise UsageError(f"the {role} entry of [[scope.boundary]] in {path} needs paths ending in '/' and a why")
-    return Boundary(role, paths, fields["why"])
+    return Boundary(role, tuple(paths), str(fields["why"]))
 
 
 def _requirement(rid: str, fields: dict[str, Any], path: Path) -> Requirement:
