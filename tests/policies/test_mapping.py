@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 
 import pytest
 
 from stack.contract import PROJECT_ROOT
 from tap.audit.mapping import ENTITIES, MAPPING_FILE, Mapping
+from tap.audit.scan import scan
 from tap.audit.waivers import from_plan
 from tap.errors import UsageError
 from tests.policies.test_policies import CUSTOM
@@ -61,7 +64,6 @@ def test_requirement_claims_only_the_coverage_its_evidence_supports(rid, coverag
 
 HELD = [
     ("CKV_PAY_33", "7.2.6"),
-    ("CKV2_AWS_30", "10.2.1"),
     ("CKV_AWS_2", "4.2.1"),
     ("CKV_AWS_378", "4.2.1"),
     ("CKV_AWS_20", "1.4.4"),
@@ -85,6 +87,21 @@ NOT_EVIDENCE = [
     ("CKV2_PAY_15", "8.3.2"),
     ("CKV_PAY_26", "8.3.2"),  # the WAF redacting its own logs
 ]
+
+
+def test_a_builtin_that_passes_whatever_it_judges_is_not_evidence(plans, tmp_path):
+    """CKV2_AWS_30 ("Postgres has query logging") passes a database whose parameter group sets no logging at all."""
+    document = copy.deepcopy(plans["dev"].document)
+    for group in document["resource"]["aws_db_parameter_group"].values():
+        group["parameter"] = [item for item in group["parameter"] if not item["name"].startswith(("log_", "pgaudit"))]
+    path = tmp_path / "cdk.tf.json"
+    path.write_text(json.dumps(document))
+    results = {finding.result for finding in scan([path]).findings[path.resolve()] if finding.check_id == "CKV2_AWS_30"}
+    assert results == {"PASSED"}
+    mapping = Mapping.load()
+    assert (
+        not mapping.is_mapped("CKV2_AWS_30") and "passes whatever it judges" in mapping.unmapped["CKV2_AWS_30"].lower()
+    )
 
 
 @pytest.mark.parametrize("check, rid", NOT_EVIDENCE)
