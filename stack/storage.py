@@ -23,6 +23,7 @@ from constructs import Construct
 
 from stack.cdk import aws
 from stack.config import Config
+from stack.contract import CompensatingControl
 from stack.naming import Names
 from stack.policy_documents import Statement, account_root, deny_insecure_transport, document, role_arn
 from stack.waivers import SCOPE_REVIEW, SECURITY_REVIEW, declare_not_applicable, waive
@@ -32,9 +33,32 @@ sse = aws.s3_bucket_server_side_encryption_configuration
 lifecycle = aws.s3_bucket_lifecycle_configuration
 
 # Out of scope for customer-managed keys, not an exception: what requires them protects cardholder data.
-LOG_BUCKET_SCOPE = (
-    "This bucket holds access logs, never cardholder data; Elastic Load Balancing and S3 server access "
-    "logging deliver only to buckets encrypted with S3-managed keys (SSE-S3)."
+# S3 server access logs record who asked for which object key, never an object's contents.
+ACCESS_LOG_BUCKET_SCOPE = (
+    "This bucket holds S3 server access logs of the stack's buckets (requesters and object keys, never "
+    "object contents), no cardholder data; S3 server access logging delivers only to buckets encrypted "
+    "with S3-managed keys (SSE-S3)."
+)
+# The load balancer's access logs record every request URL, where a client can put a PAN (the WAF
+# redacts query strings from its own logs for that reason): the bucket may store cardholder data, so
+# it is in the CDE and the customer-managed-key check applies. Elastic Load Balancing cannot deliver
+# to SSE-KMS, so the failure is an accepted exception with its worksheet, not a declaration of scope.
+ALB_LOG_KEY_REASON = (
+    "Elastic Load Balancing delivers access logs only to buckets encrypted with S3-managed keys (SSE-S3), "
+    "and its logs may hold a PAN a client put in a request URL."
+)
+ALB_LOG_KEY_CONTROL = CompensatingControl(
+    constraint="Elastic Load Balancing writes access logs only to SSE-S3 buckets; a customer-managed key is refused.",
+    objective=(
+        "Cardholder data a request URL may carry is readable only by those with a need, never outside the account."
+    ),
+    identified_risk="Anyone granted s3:GetObject on the bucket reads the logs: SSE-S3 adds no key policy of its own.",
+    validation=(
+        "The bucket is private (all four public access block flags), TLS-only and denies deleting log objects to "
+        "everyone: CKV2_PAY_2, CKV2_PAY_4 and CKV_PAY_30 fail the audit otherwise. Who may read it is for the "
+        "assessor (10.3.1)."
+    ),
+    maintenance="The nightly audit re-checks those controls; the waiver is re-approved every six months.",
 )
 SINGLE_REGION_REASON = (
     "The platform runs in one region by design; versioning and lifecycle retention protect objects "
@@ -119,6 +143,8 @@ class Storage(Construct):
                 }
             ],
         )
+        declare_not_applicable(self.access_logs.bucket, "CKV_AWS_145", ACCESS_LOG_BUCKET_SCOPE, SCOPE_REVIEW)
+        waive(self.alb_logs.bucket, "CKV_AWS_145", ALB_LOG_KEY_REASON, SECURITY_REVIEW, control=ALB_LOG_KEY_CONTROL)
         self.data = self._bucket(
             "data",
             kms_key=data_key,
@@ -152,8 +178,6 @@ class Storage(Construct):
         if log_sink is not None:
             grants = [*grants, *log_sink.statements(name)]
         waive(bucket, "CKV_AWS_144", SINGLE_REGION_REASON, SECURITY_REVIEW)
-        if kms_key is None:  # the two log buckets
-            declare_not_applicable(bucket, "CKV_AWS_145", LOG_BUCKET_SCOPE, SCOPE_REVIEW)
         default = (
             sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                 sse_algorithm="aws:kms", kms_master_key_id=kms_key.arn

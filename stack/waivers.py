@@ -7,7 +7,7 @@ approval, the environments it was approved for, and the date it expires: an expi
 fails the audit, so every exception is reviewed again. There is no default approval: whoever
 writes `waive()` names the one that covers it.
 
-A check that does not apply to a resource at all (a log bucket holds no cardholder data) is
+A check that does not apply to a resource at all (the S3 access-log bucket holds no cardholder data) is
 declared not applicable with `declare_not_applicable()`, not waived: the audit shows it as
 Not Applicable with its reason, neither a pass nor a waiver.
 """

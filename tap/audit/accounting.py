@@ -44,9 +44,10 @@ def policy_files(folder: Path) -> dict[str, Path]:
 
 
 def relied_on(scan: Scan, mapping: Mapping) -> dict[str, str]:
-    """The checks the audit answers for, by id -> origin: our policies and the built-ins the mapping cites."""
+    """The checks the audit answers for, by id -> origin: our policies and the built-ins the mapping cites
+    (as evidence, or as support only)."""
     ours = {check_id: str(below_project(path) or path) for check_id, path in policy_files(scan.policies).items()}
-    built_ins = {check_id: BUILT_IN for check_id in mapping.controls if check_id not in ours}
+    built_ins = {check_id: BUILT_IN for check_id in mapping.relied_on if check_id not in ours}
     return {**ours, **built_ins}
 
 

@@ -34,7 +34,7 @@ from tap.console import is_https_url, make_printable, printable_data
 from tap.files import check_own_folder, replaced_folder
 
 MADE_BY = "tap audit"
-SCHEMA_VERSION = "2.3"
+SCHEMA_VERSION = "2.4"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # A waived result is still a failure in SARIF, carried with an accepted suppression; a result not
@@ -173,6 +173,7 @@ def to_json(audit: Audit) -> dict[str, Any]:
             for result in audit.live
         ],
         "unmapped_checks": audit.unmapped_checks,
+        "unmapped_reasons": audit.unmapped_reasons,
         "warnings": audit.warnings,
         **({"changes": audit.changes} if audit.changes is not None else {}),
         **({"defense_in_depth": audit.defense_in_depth} if audit.defense_in_depth is not None else {}),
@@ -190,7 +191,10 @@ def _requirement(summary: RequirementSummary) -> dict[str, Any]:
         "still_needed": requirement.still_needed,
         "reason": requirement.reason,
         "controls": list(summary.controls),
+        "supporting_controls": list(summary.supporting),
         "findings": summary.counts,
+        "checks": summary.checks,
+        "resources": summary.resources,
         "live": summary.live,
         "exceptions": list(summary.exceptions),
     }

@@ -103,6 +103,10 @@ class RequirementSummary:
     live: dict[str, int]  # live test outcomes
     exceptions: tuple[str, ...] = ()  # each waived failure it rests on: the waiver, and whether a worksheet backs it
     stage: str = DESIGN  # deployed when live results of a deployment of this plan are folded in
+    # What the findings are: one check on 116 resources is one control, not 116 passes.
+    checks: int = 0  # distinct checks with a finding that counts
+    resources: int = 0  # distinct resources they judged
+    supporting: tuple[str, ...] = ()  # controls shown beside it that do not evidence it
 
     @property
     def result(self) -> str:
@@ -141,8 +145,9 @@ class Audit:
     live: list[LiveResult]
     provenance: dict[str, Any]
     unmapped_checks: dict[str, str] = field(default_factory=dict)  # check id -> name, run but not mapped
+    unmapped_reasons: dict[str, str] = field(default_factory=dict)  # of those, the ones left unmapped on purpose
     standard: str = ""
-    scope: dict[str, list[str]] = field(default_factory=dict)
+    scope: dict[str, Any] = field(default_factory=dict)  # the mapping's, with the plan's resources in the boundary
     network_rules: list[NetworkRule] = field(default_factory=list)
     plan_has_secrets: bool = False
     warnings: list[str] = field(default_factory=list)  # waivers expiring soon: they do not fail the audit
@@ -248,6 +253,7 @@ def evaluate(
         + [f"live results of a plan that cannot be deployed as it is: {stand_in}" for stand_in in stand_ins if live]
     )
     ran = {finding.check_id for finding in findings}
+    unmapped = sorted(check for check in ran if not mapping.is_mapped(check))
     audit = Audit(
         plan_path=Path(plan_path),
         evidence=evidence,
@@ -256,9 +262,10 @@ def evaluate(
         waivers=sorted(here.waivers, key=lambda waiver: (waiver.expires, waiver.check_id, waiver.address)),
         live=list(live),
         provenance=provenance(plan, plan_path, scan, as_of, live, plan_copied=not leaks, shown_path=shown_path),
-        unmapped_checks={check: scan.names().get(check, check) for check in sorted(ran - set(mapping.controls))},
+        unmapped_checks={check: scan.names().get(check, check) for check in unmapped},
+        unmapped_reasons={check: mapping.unmapped[check] for check in unmapped if check in mapping.unmapped},
         standard=mapping.standard,
-        scope=mapping.scope,
+        scope=_scope(mapping, plan),
         network_rules=network_rules(plan),
         plan_has_secrets=bool(leaks),
         warnings=expiring(here.waivers, as_of),
@@ -271,6 +278,23 @@ def evaluate(
     )
     # Messages too (a live test's drift message, a waiver's reason) may quote a leaked value.
     return redactor.apply(audit)
+
+
+def _scope(mapping: Mapping, plan: Plan) -> dict[str, Any]:
+    """The mapping's scope with the plan's resources in their place in the CDE boundary: the stack's
+    part of the inventory of in-scope components. A resource no entry names is listed as unclassified."""
+    resources = list(plan.resources())
+    boundary = [
+        {
+            "role": entry.role,
+            "paths": list(entry.paths),
+            "why": entry.why,
+            "resources": [resource.address for resource in resources if entry.holds(resource.path)],
+        }
+        for entry in mapping.boundary
+    ]
+    unclassified = [resource.address for resource in resources if not mapping.role_of(resource.path)]
+    return {**mapping.scope, "boundary": boundary, "unclassified": unclassified}
 
 
 def _applies(item: Waiver | NotApplicable, environment: str | None) -> bool:
@@ -350,19 +374,32 @@ def _summaries(
     summaries = []
     for requirement in mapping.requirements.values():
         controls = tuple(check for check, ids in mapping.controls.items() if requirement.id in ids)
+        supporting = tuple(check for check, ids in mapping.supporting.items() if requirement.id in ids)
         counts = {status: 0 for status in STATUSES if status != INAPPLICABLE}
         exceptions = []
-        for item in evidence:
-            # A finding not applicable evidences nothing, either way.
-            if requirement.id in item.requirements and item.status != INAPPLICABLE:
-                counts[item.status] += 1
-            if requirement.id in item.requirements and item.waiver:
+        # A finding not applicable evidences nothing, either way.
+        counted = [item for item in evidence if requirement.id in item.requirements and item.status != INAPPLICABLE]
+        for item in counted:
+            counts[item.status] += 1
+            if item.waiver:
                 exceptions.append(_exception(item))
         outcomes: dict[str, int] = {}
         for result in live:
             if any(requirement.id in mapping.requirements_of(control) for control in result.controls):
                 outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        summaries.append(RequirementSummary(requirement, controls, counts, outcomes, tuple(exceptions), stage))
+        summaries.append(
+            RequirementSummary(
+                requirement,
+                controls,
+                counts,
+                outcomes,
+                tuple(exceptions),
+                stage,
+                checks=len({item.check_id for item in counted}),
+                resources=len({item.address for item in counted}),
+                supporting=supporting,
+            )
+        )
     return summaries
 
 

@@ -159,7 +159,8 @@ def test_live_results_are_folded_in_per_requirement(policy_run, tmp_path):
     live = write_live_results(tmp_path / "live-results.xml", policy_run.real["dev"])
     audit = audit_of(policy_run, live=live_results.read(live))
     summary = {item.requirement.id: item for item in audit.requirements}
-    assert summary["3.5.1"].live == {"passed": 1}
+    # Storage encryption only supports 3.5.1: its live test evidences the customer-managed key (3.6.1).
+    assert summary["3.6.1"].live == {"passed": 1} and summary["3.5.1"].live == {}
     assert summary["1.4.4"].live == {"failed": 1} and summary["1.4.4"].result == "not_in_place"
     assert summary["3.7.4"].live == {"passed": 1}
     assert audit.exit_code == 1
@@ -368,6 +369,45 @@ def test_manual_requirements_need_manual_evidence_whatever_passed(reports):
     assert requirements["1.3.3"]["result"] == "not_applicable"
 
 
+def test_requirement_evidence_reads_as_checks_on_resources_not_as_passes(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    rows = requirement_rows((reports[1] / "compliance.html").read_text())
+    for requirement in document["requirements"]:
+        counted = [
+            item
+            for item in document["evidence"]
+            if requirement["id"] in item["requirements"] and item["status"] != "NOT_APPLICABLE"
+        ]
+        assert requirement["checks"] == len({item["check_id"] for item in counted}), requirement["id"]
+        assert requirement["resources"] == len({item["resource"] for item in counted}), requirement["id"]
+        plural = "s" if requirement["checks"] != 1 else ""
+        shown = f"{requirement['checks']} check{plural} on {requirement['resources']} resource"
+        assert shown in rows[requirement["id"]], requirement["id"]
+    # One check on many resources is one control, however many passes it counts.
+    one_check = [item for item in document["requirements"] if item["checks"] == 1 and item["resources"] > 1]
+    assert one_check and all(sum(item["findings"].values()) > item["checks"] for item in one_check)
+
+
+def test_report_opens_with_the_entity_and_the_cde_boundary_holding_every_resource(reports, policy_run):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    html = (reports[1] / "compliance.html").read_text()
+    scope = document["scope"]
+    assert scope["entity"] in ("merchant", "service_provider") and scope["unclassified"] == []
+    placed = [address for entry in scope["boundary"] for address in entry["resources"]]
+    planned = [resource.address for resource in Plan.load(policy_run.real["dev"]).resources()]
+    assert sorted(placed) == sorted(planned)
+    assert html.index('id="boundary"') < html.index('id="provenance"') < html.index('id="requirements"')
+    assert scope["entity_reason"] in html
+
+
+def test_checks_run_unmapped_say_why_in_the_report(reports):
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    html = (reports[1] / "compliance.html").read_text()
+    assert document["unmapped_checks"] and set(document["unmapped_reasons"]) == set(document["unmapped_checks"])
+    section = html[html.index('id="unmapped"') :]
+    assert all(str(markupsafe.escape(reason)) in section for reason in document["unmapped_reasons"].values())
+
+
 # ---- waivers an assessor can read: environments, worksheet, not applicable, display --------------
 
 HTTP_IN = "aws_vpc_security_group_ingress_rule.firewall_alb-sg-http-in_0B8F07C6"
@@ -446,17 +486,21 @@ def test_audit_env_that_contradicts_the_plan_is_bad_input(policy_run, tmp_path, 
     assert error.count("\n") == 1 and not (tmp_path / "r").exists()
 
 
-def test_log_buckets_are_not_applicable_with_their_reason_in_every_report(reports):
+ACCESS_LOGS = "aws_s3_bucket.storage_access-logs_bucket_1F0A0A1E"
+ALB_LOGS = "aws_s3_bucket.storage_alb-logs_bucket_FB38E344"
+
+
+def test_the_access_log_bucket_is_not_applicable_with_its_reason_in_every_report(reports):
     document = json.loads((reports[1] / "compliance.json").read_text())
     scoped = [item for item in document["evidence"] if item["status"] == "NOT_APPLICABLE"]
     declared = [item for item in scoped if item["not_applicable"]]
-    assert {(item["check_id"], "log" in item["resource"]) for item in declared} == {("CKV_AWS_145", True)}
-    assert all("never cardholder data" in item["not_applicable"]["reason"] and not item["waiver"] for item in declared)
+    assert {(item["check_id"], item["resource"]) for item in declared} == {("CKV_AWS_145", ACCESS_LOGS)}
+    assert all("no cardholder data" in item["not_applicable"]["reason"] and not item["waiver"] for item in declared)
     assert len(declared) == len(document["not_applicable"])
     # The rest are outside a check's own scope: each says why, none is waived.
     assert all(item["reason"] and not item["waiver"] for item in scoped)
     assert document["totals"]["NOT_APPLICABLE"] == len(scoped)
-    assert not [w for w in document["waivers"] if w["check_id"] == "CKV_AWS_145"]
+    assert [w["address"] for w in document["waivers"] if w["check_id"] == "CKV_AWS_145"] == [ALB_LOGS]
     html = (reports[1] / "compliance.html").read_text()
     assert 'id="not-applicable"' in html and html.count('class="status NOT_APPLICABLE"') == len(scoped)
     sarif = json.loads((reports[1] / "compliance.sarif").read_text())["runs"][0]["results"]
@@ -474,12 +518,25 @@ def test_a_finding_declared_not_applicable_counts_as_no_evidence_and_fails_witho
         audit_of(policy_run),
         audit_of(policy_run, waivers=dataclasses.replace(declared, not_applicable=[])),
     )
-    (summary,) = [item for item in with_scope.requirements if item.requirement.id == "3.5.1"]
+    (summary,) = [item for item in with_scope.requirements if item.requirement.id == "3.6.1"]
     evidencing = [
-        item for item in with_scope.evidence if "3.5.1" in item.requirements and item.status != "NOT_APPLICABLE"
+        item for item in with_scope.evidence if "3.6.1" in item.requirements and item.status != "NOT_APPLICABLE"
     ]
     assert sum(summary.counts.values()) == len(evidencing)
-    assert {(item.check_id, "log" in item.address) for item in without.failures} == {("CKV_AWS_145", True)}
+    assert {(item.check_id, item.address) for item in without.failures} == {("CKV_AWS_145", ACCESS_LOGS)}
+
+
+def test_the_alb_log_bucket_may_hold_cardholder_data_so_its_key_check_is_an_exception_with_a_worksheet(reports):
+    """Request URLs can carry a PAN: the bucket is a store in the CDE, never out of scope for holding none."""
+    document = json.loads((reports[1] / "compliance.json").read_text())
+    (finding,) = [e for e in document["evidence"] if (e["check_id"], e["resource"]) == ("CKV_AWS_145", ALB_LOGS)]
+    assert finding["status"] == "WAIVED" and finding["not_applicable"] is None
+    worksheet = finding["waiver"]["compensating_control"]
+    assert set(worksheet) == {"constraint", "objective", "identified_risk", "validation", "maintenance"}
+    (stores,) = [entry for entry in document["scope"]["boundary"] if entry["role"] == "stores"]
+    assert ALB_LOGS in stores["resources"]
+    (keys,) = [item for item in document["requirements"] if item["id"] == "3.6.1"]
+    assert keys["result"] == "in_place_with_exception" and any(ALB_LOGS in text for text in keys["exceptions"])
 
 
 def test_a_not_applicable_declaration_on_a_resource_not_in_the_plan_fails_the_audit(policy_run, tmp_path):
@@ -496,11 +553,12 @@ def test_a_not_applicable_declaration_on_a_resource_not_in_the_plan_fails_the_au
 def test_compensating_control_fields_are_rendered_in_html_and_json_when_present(reports):
     document = json.loads((reports[1] / "compliance.json").read_text())
     by_key = {(waiver["check_id"], waiver["address"]): waiver for waiver in document["waivers"]}
+    backed = {("CKV_AWS_260", HTTP_IN), ("CKV_AWS_145", ALB_LOGS)}
     worksheet = by_key[("CKV_AWS_260", HTTP_IN)]["compensating_control"]
     assert set(worksheet) == {"constraint", "objective", "identified_risk", "validation", "maintenance"}
-    assert all(waiver["compensating_control"] is None for key, waiver in by_key.items() if key[0] != "CKV_AWS_260")
+    assert all(waiver["compensating_control"] is None for key, waiver in by_key.items() if key not in backed)
     html = (reports[1] / "compliance.html").read_text()
-    assert html.count('<dl class="worksheet">') == 1
+    assert html.count('<dl class="worksheet">') == len(backed)
     assert "<dt>Identified risk</dt>" in html and str(markupsafe.escape(worksheet["identified_risk"])) in html
 
 
