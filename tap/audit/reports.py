@@ -18,17 +18,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stack.contract import ENGINE_RECORD, below_project
 from tap.audit import bundle, findings_cache
-from tap.audit.verdict import (
-    FAILED,
-    INAPPLICABLE,
-    NOT_EVALUATED,
-    PASSED,
-    STATUSES,
-    WAIVED,
-    Audit,
-    Evidence,
-    RequirementSummary,
-)
+from tap.audit.judgement import FAILED, NOT_EVALUATED, PASSED
+from tap.audit.judgement import NOT_APPLICABLE as INAPPLICABLE
+from tap.audit.results import STATUSES, WAIVED, RequirementSummary
+from tap.audit.verdict import Audit, Evidence
 from tap.audit.waivers import NotApplicable, Waiver
 from tap.console import is_https_url, make_printable, printable_data
 from tap.files import check_own_folder, replaced_folder

@@ -536,7 +536,7 @@ def test_the_alb_log_bucket_may_hold_cardholder_data_so_its_key_check_is_an_exce
     (stores,) = [entry for entry in document["scope"]["boundary"] if entry["role"] == "stores"]
     assert ALB_LOGS in stores["resources"]
     (keys,) = [item for item in document["requirements"] if item["id"] == "3.6.1"]
-    assert keys["result"] == "in_place_with_exception" and any(ALB_LOGS in text for text in keys["exceptions"])
+    assert keys["result"] == "configured_with_exception" and any(ALB_LOGS in text for text in keys["exceptions"])
 
 
 def test_a_not_applicable_declaration_on_a_resource_not_in_the_plan_fails_the_audit(policy_run, tmp_path):
