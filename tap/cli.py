@@ -72,16 +72,37 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tap.audit import bundle
+    from tap.audit import bundle, reports
 
     public_key = bundle.load_public_key(Path(args.public_key)) if args.public_key else None
-    differences = bundle.verify(Path(args.folder), public_key)
-    signed = " and its signature" if public_key else ""
-    say(
-        *(f"  {difference}" for difference in differences),
-        f"{args.folder}: {'TAMPERED' if differences else f'intact: every file matches the manifest{signed}'}",
+    pinned = bundle.check_fingerprint(args.fingerprint) if args.fingerprint else None
+    folder = Path(args.folder)
+    if (preview := reports.preview_as_of(folder)) is not None:
+        say(f"{args.folder}: a preview as of {preview}, not evidence: it has no manifest and no signature")
+        return 1
+    result = bundle.verify(folder, public_key, pinned)
+    if not result.intact:
+        say(*(f"  {difference}" for difference in result.differences), f"{args.folder}: TAMPERED")
+        return 1
+    if result.verified:
+        say(f"{args.folder}: intact: every file matches the manifest, signed by key {result.signer}")
+        return 0
+    say(f"  {_not_established(result.signer)}")
+    if args.allow_unsigned:
+        say(f"{args.folder}: intact: every file matches the manifest, but the integrity rests on the manifest alone")
+        return 0
+    say(f"{args.folder}: NOT VERIFIED: pass the signing key (--public-key or --fingerprint), or --allow-unsigned")
+    return 1
+
+
+def _not_established(signer: str | None) -> str:
+    """Why a manifest that matches is not yet evidence: whoever edits a report can rewrite it to match."""
+    if signer is None:
+        return "unsigned: integrity not established (whoever edits a report can rewrite the manifest to match)"
+    return (
+        f"not verified: integrity not established (the manifest names its signing key {signer}, and any key "
+        "verifies its own signature: pin the key with --public-key or --fingerprint)"
     )
-    return 1 if differences else 0
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
@@ -205,7 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="check a report folder against its manifest: every file changed, added or missing is named"
     )
     verify.add_argument("folder", help="a report folder written by tap audit")
-    verify.add_argument("--public-key", help="Ed25519 public key (PEM): also check the manifest's signature")
+    pin = verify.add_mutually_exclusive_group()
+    pin.add_argument("--public-key", help="Ed25519 public key (PEM) that must have signed the manifest")
+    pin.add_argument(
+        "--fingerprint", help="the signing key's fingerprint (SHA256: and 64 hex digits, as the report shows it)"
+    )
+    verify.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="exit 0 on a folder that matches its manifest without a verified signature (integrity not established)",
+    )
     verify.set_defaults(run=cmd_verify)
 
     rehearse = commands.add_parser(

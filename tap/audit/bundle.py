@@ -1,18 +1,22 @@
 """The report folder as sealed evidence: a copy of the audited plan, a manifest of SHA-256 digests
 (every file in the folder, and the inputs that judged it), and optionally an Ed25519 signature.
 
-`tap verify` recomputes the digests: any file changed, added or missing is named. The manifest
-alone proves nothing against someone who rewrites it too; the signature, checked with a public
-key the assessor holds (`--public-key`), does.
+`tap verify` recomputes the digests: any file changed, added or missing is named, and anything in the
+folder that is no regular file the manifest records (a folder, a link, a FIFO). The manifest alone
+proves nothing against someone who rewrites it too; the signature does, once it is pinned to a key
+the assessor holds (`--public-key`, or its fingerprint): the manifest records the signing key, and
+any key verifies its own signature.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,20 +45,29 @@ SIGNING_KEY = Kind("the signing key", "bytes", max_bytes=16 * 1024, remedy=": pa
 PUBLIC_KEY = Kind("the public key", "bytes", max_bytes=16 * 1024, remedy=": pass an Ed25519 public key (PEM)")
 PASSPHRASE_VARIABLE = "TAP_SIGN_KEY_PASSPHRASE"
 HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+DIRECTORY = "a directory"  # what a folder is, where a file's digest would be
+# SHA256: and the hex SHA-256 of the raw 32-byte public key, which openssl alone recomputes from the PEM:
+# openssl pkey -pubin -in public.pem -outform DER | tail -c 32 | sha256sum
+FINGERPRINT = re.compile(r"SHA256:[0-9a-f]{64}")
 
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def folder_digests(folder: Path) -> dict[str, str]:
+def folder_digests(folder: Path, *, folders: bool = False) -> dict[str, str]:
     """Every entry below `folder` (but the manifest and its signature): relative path -> its SHA-256, or,
     for what is no regular file (a link, a FIFO, a device), what it is: never followed, never read, and
-    never the digest the manifest records, so `tap verify` names it."""
+    never the digest the manifest records, so `tap verify` names it. Folders are listed too (as
+    "a directory") when `folders` is set."""
     digests = {}
     for path in sorted(Path(folder).rglob("*")):
         name = path.relative_to(folder).as_posix()
-        if name in (MANIFEST, SIGNATURE) or (path.is_dir() and not path.is_symlink()):
+        if name in (MANIFEST, SIGNATURE):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            if folders:
+                digests[name] = DIRECTORY
             continue
         digests[name] = _entry_digest(path)
     return digests
@@ -92,18 +105,39 @@ def _shown_path(path: Path) -> str:
 
 
 def seal(folder: Path, inputs: dict[str, Any], tools: dict[str, Any], key: Ed25519PrivateKey | None) -> None:
-    """Write the manifest of `folder` (and its signature when a key is given)."""
+    """Write the manifest of `folder` (and its signature when a key is given, naming that key)."""
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "files": folder_digests(folder),
         "inputs": inputs,
         "tools": tools,
         "signed": key is not None,
+        "signing_key": signing_key_record(key.public_key()) if key is not None else None,
     }
     text = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     (folder / MANIFEST).write_bytes(text)
     if key is not None:
         (folder / SIGNATURE).write_bytes(key.sign(text).hex().encode() + b"\n")
+
+
+def fingerprint(public_key: Ed25519PublicKey) -> str:
+    """SHA256: and the hex SHA-256 of the key's raw 32 bytes (the last 32 bytes of its DER encoding)."""
+    return "SHA256:" + hashlib.sha256(_raw(public_key)).hexdigest()
+
+
+def _raw(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def signing_key_record(public_key: Ed25519PublicKey) -> dict[str, str]:
+    encoded = base64.b64encode(_raw(public_key)).decode()
+    return {"algorithm": "ed25519", "public_key": encoded, "fingerprint": fingerprint(public_key)}
+
+
+def check_fingerprint(text: str) -> str:
+    if not FINGERPRINT.fullmatch(text):
+        raise UsageError(f"{text!r} is not a key fingerprint: pass it as tap verify prints it (SHA256:<64 hex digits>)")
+    return text
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
@@ -134,20 +168,53 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     return key
 
 
-def verify(folder: Path, public_key: Ed25519PublicKey | None = None) -> list[str]:
-    """What differs from the manifest, one sentence each; empty when the folder is intact."""
+@dataclass(frozen=True)
+class Verification:
+    """What `tap verify` found: every difference from the manifest, the key the manifest names as its
+    signer, and whether that signature was verified against a key the caller pinned."""
+
+    differences: list[str]
+    files: dict[str, str]  # what the manifest records: relative path -> SHA-256
+    signer: str | None  # the fingerprint of the key verified, else of the key the manifest names (if any)
+    verified: bool  # the signature checks out with the pinned key (--public-key or --fingerprint)
+
+    @property
+    def intact(self) -> bool:
+        return not self.differences
+
+
+def verify(folder: Path, public_key: Ed25519PublicKey | None = None, pinned: str | None = None) -> Verification:
+    """The folder against its manifest, and the manifest's signature against `public_key`, or against the
+    key it names if that key's fingerprint is `pinned`. Neither given: the signature is not verified."""
     manifest_text = _manifest_text(folder)
-    recorded = _recorded_files(manifest_text, folder)
-    actual = folder_digests(folder)
+    manifest = documents.parse(manifest_text, MANIFEST_KIND, Path(folder) / MANIFEST)
+    recorded = manifest["files"]
+    actual = folder_digests(folder, folders=True)
+    # A folder is expected only where a recorded file lies below it; any other is something added.
+    expected_folders = {parent.as_posix() for name in recorded for parent in Path(name).parents} - {"."}
+    actual = {name: digest for name, digest in actual.items() if name not in expected_folders or digest != DIRECTORY}
     changed = [name for name in sorted(recorded.keys() & actual.keys()) if recorded[name] != actual[name]]
     differences = [
         *(f"changed: {name}{_what_it_is(actual[name])}" for name in changed),
         *(f"missing: {name}" for name in sorted(recorded.keys() - actual.keys())),
         *(f"added: {name}{_what_it_is(actual[name])}" for name in sorted(actual.keys() - recorded.keys())),
     ]
-    if public_key is not None:
-        differences += _signature_problems(folder, manifest_text, public_key)
-    return differences
+    signer = _recorded_key(manifest, folder)
+    expected = fingerprint(public_key) if public_key is not None else pinned
+    problems = _signature_problems(folder, manifest_text, signer, public_key, expected) if expected else []
+    verified = expected is not None and not problems
+    named = fingerprint(signer) if signer is not None else None
+    return Verification(differences + problems, recorded, expected if verified else named, verified)
+
+
+def _recorded_key(manifest: dict[str, Any], folder: Path) -> Ed25519PublicKey | None:
+    record = manifest.get("signing_key")
+    if not record:
+        return None
+    try:
+        return Ed25519PublicKey.from_public_bytes(base64.b64decode(record["public_key"], validate=True))
+    except ValueError:  # not base64, or not 32 bytes
+        raise UsageError(f"the {MANIFEST} in {folder} names a signing key that is not an Ed25519 key") from None
 
 
 def _what_it_is(digest: str) -> str:
@@ -163,19 +230,27 @@ def _manifest_text(folder: Path) -> bytes:
     return documents.read_bytes(Path(folder) / MANIFEST, MANIFEST_KIND)
 
 
-def _recorded_files(text: bytes, folder: Path) -> dict[str, str]:
-    return documents.parse(text, MANIFEST_KIND, Path(folder) / MANIFEST)["files"]
-
-
-def _signature_problems(folder: Path, manifest_text: bytes, public_key: Ed25519PublicKey) -> list[str]:
+def _signature_problems(
+    folder: Path,
+    manifest_text: bytes,
+    signer: Ed25519PublicKey | None,
+    public_key: Ed25519PublicKey | None,
+    expected: str,
+) -> list[str]:
+    """Why the manifest is not signed by the key whose fingerprint is `expected`: the given public key, or
+    else the manifest's own record of its key, which must hash to that fingerprint."""
+    if signer is not None and fingerprint(signer) != expected:
+        return [f"changed: {MANIFEST} (signed by key {fingerprint(signer)}, not by the given key {expected})"]
     if not (Path(folder) / SIGNATURE).exists():
         return [f"missing: {SIGNATURE} (the manifest is not signed)"]
+    if public_key is None and signer is None:
+        return [f"changed: {MANIFEST} (it names no signing key, so none matches {expected})"]
     try:
         signature = bytes.fromhex(documents.read_bytes(Path(folder) / SIGNATURE, SIGNATURE_KIND).decode().strip())
     except (UsageError, ValueError):  # too large, not a file, not hex: no signature of ours
         return [f"changed: {SIGNATURE} (not a signature)"]
     try:
-        public_key.verify(signature, manifest_text)
+        (public_key or signer).verify(signature, manifest_text)
     except InvalidSignature:
-        return [f"changed: {MANIFEST} (its signature does not match the public key)"]
+        return [f"changed: {MANIFEST} (its signature does not match the key {expected})"]
     return []

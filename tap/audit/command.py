@@ -9,15 +9,15 @@ from pathlib import Path
 
 from stack.contract import ENGINE_RECORD, PROJECT_ROOT
 from tap import documents
-from tap.audit import bundle, live_results, waivers
+from tap.audit import bundle, clock, live_results, waivers
 from tap.audit.accounting import refuse_unaccounted
 from tap.audit.binding import bind
-from tap.audit.changes import compare, load_baseline
+from tap.audit.changes import check_same_deployment, compare, load_baseline
 from tap.audit.judgeable import refuse_unjudgeable
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
 from tap.audit.provenance import ENGINE, plan_sha256
-from tap.audit.reports import check_out_dir, to_json, write_all
+from tap.audit.reports import check_out_dir, preview_label, to_json, write_all
 from tap.audit.scan import Scan, scan
 from tap.audit.verdict import INAPPLICABLE, NOT_EVALUATED, Audit, evaluate
 from tap.console import say
@@ -110,10 +110,16 @@ def run_audit(
 ) -> int:
     started = time.perf_counter()
     check_out_dir(out_dir)  # before the scan: a folder that cannot take the reports fails at once
+    today = clock.today()
+    as_of = as_of or today
+    if as_of != today and sign_key:
+        raise UsageError(
+            f"--as-of {as_of} makes a preview (today is {today}, UTC), which is never sealed nor signed: "
+            "drop --sign-key, or audit as of today"
+        )
     key = bundle.load_private_key(sign_key) if sign_key else None
-    previous = load_baseline(baseline) if baseline else None
+    previous = load_baseline(baseline, key and bundle.fingerprint(key.public_key())) if baseline else None
     campaign = mutation_report.read_result(mutation_results) if mutation_results else None
-    as_of = as_of or dt.datetime.now(dt.UTC).date()
     with tempfile.TemporaryDirectory(prefix="tap-audit-") as folder:
         audited = snapshot(plan_path, Path(folder) / "plan", PLAN)
         record = Path(plan_path).parent / ENGINE_RECORD
@@ -126,6 +132,8 @@ def run_audit(
             raise UsageError(f"the plan {plan_path} has no resource to audit: pass the plan of a stack")
         refuse_unjudgeable(plan, plan_path)
         check_asked(plan, plan_path, environment, profile)
+        if previous is not None:
+            check_same_deployment(previous, baseline, plan)
         accepted = load_waivers(plan, waivers_file, waivers_copy)
         binding = bind(audited, waivers_file, waivers_copy)
         live = load_live_results(plan, audited, live_results_file) if live_results_file else []
@@ -135,7 +143,9 @@ def run_audit(
         scan_seconds = time.perf_counter() - scan_started
         require_findings(result, plan, audited, shown=plan_path)
         refuse_unaccounted(result, result.findings[audited.resolve()], plan, plan_path, mapping)
-        audit = evaluate(plan, audited, result, accepted, mapping, as_of, live, binding, shown_path=plan_path)
+        audit = evaluate(
+            plan, audited, result, accepted, mapping, as_of, live, binding, shown_path=plan_path, today=today
+        )
         if previous is not None:
             audit.changes = compare(previous, to_json(audit), as_of)
         if campaign is not None:
@@ -155,6 +165,7 @@ def _print_summary(audit: Audit, paths: dict[str, Path], scan_seconds: float, to
         f"{len(audit.waivers)} waivers ({len(audit.other_waivers)} for other environments, not applied), "
         f"{len(audit.live)} live results",
         f"  {'bound' if audit.binding.bound else 'UNBOUND'}: {audit.binding.reason}",
+        *([f"  PREVIEW: {preview_label(audit.provenance)}, not evidence: unsealed"] if audit.preview else []),
         *(f"  PLACEHOLDER {placeholder}" for placeholder in audit.placeholders),
         *(
             f"  FAILED {item.check_id} {item.address} ({item.construct_path}): {item.check_name}"

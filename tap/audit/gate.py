@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 
 from stack.config import environments
-from tap.audit import findings_cache
+from tap.audit import clock, findings_cache
 from tap.audit.binding import Binding
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers, require_findings
 from tap.audit.judgeable import refuse_unjudgeable
@@ -49,7 +49,7 @@ def _judge_early(plan: Path) -> None:
 
 def gate(plans: list[Path], today: dt.date | None = None) -> dict[Path, list[str]]:
     """Per plan, what would fail its audit (one sentence each); empty lists when every plan passes."""
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.today()
     inputs = findings_cache.inputs_digest(POLICIES, findings_cache.checkov_version(checkov_python()))
     keys = {plan: _key(plan, inputs, today) for plan in plans}
     verdicts = {plan: entry["failures"] for plan in plans if (entry := findings_cache.read(keys[plan])) is not None}

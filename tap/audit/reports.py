@@ -6,6 +6,7 @@ its place whole, so a report folder never mixes two runs (a failure leaves the p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -17,6 +18,7 @@ import jinja2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stack.contract import ENGINE_RECORD, below_project
+from tap import documents
 from tap.audit import bundle, findings_cache
 from tap.audit.judgement import FAILED, NOT_EVALUATED, PASSED
 from tap.audit.judgement import NOT_APPLICABLE as INAPPLICABLE
@@ -24,10 +26,12 @@ from tap.audit.results import STATUSES, WAIVED, RequirementSummary
 from tap.audit.verdict import Audit, Evidence
 from tap.audit.waivers import NotApplicable, Waiver
 from tap.console import is_https_url, make_printable, printable_data
+from tap.documents import Kind, MiB
+from tap.errors import UsageError
 from tap.files import check_own_folder, replaced_folder
 
 MADE_BY = "tap audit"
-SCHEMA_VERSION = "2.4"
+SCHEMA_VERSION = "2.5"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # A waived result is still a failure in SARIF, carried with an accepted suppression; a result not
@@ -39,6 +43,8 @@ REPORT_FILES = {
     "junit": "compliance.junit.xml",
     "sarif": "compliance.sarif",
 }
+# A report read back: by --baseline, and by tap verify (is it a preview?).
+REPORT = Kind("the report", "json", "baseline", max_bytes=64 * MiB, remedy=": pass a report folder tap audit wrote")
 
 
 def check_out_dir(out_dir: Path) -> None:
@@ -57,8 +63,13 @@ def write_all(
 ) -> dict[str, Path]:
     """The four reports, the audited plan and the manifest sealing them, as one set: written into a
     staging folder beside `out_dir`, which then takes its place, so the folder always holds one
-    run's complete set (or, for an instant, nothing)."""
+    run's complete set (or, for an instant, nothing). A preview is never sealed: no manifest, no
+    signature."""
     check_out_dir(out_dir)
+    if audit.preview and sign_key is not None:
+        raise UsageError(f"{preview_label(audit.provenance)} is never signed: audit as of today, or sign nothing")
+    if sign_key is not None:
+        audit = dataclasses.replace(audit, signing_key=bundle.fingerprint(sign_key.public_key()))
     texts = _render(audit)  # before any file is touched: a writer that fails leaves the folder as it was
     with replaced_folder(out_dir, MADE_BY, "reports") as staging:
         for kind, text in texts.items():
@@ -68,9 +79,26 @@ def write_all(
         record = audit.plan_path.parent / ENGINE_RECORD
         if record.is_file():  # how the plan was made: engine, versions, synthesis inputs
             shutil.copyfile(record, staging / ENGINE_RECORD)
-        inputs = bundle.input_digests(waivers_file, shown_waivers)
-        bundle.seal(staging, inputs, audit.provenance["tools"], sign_key)
-    return {kind: out_dir / name for kind, name in {**REPORT_FILES, "manifest": bundle.MANIFEST}.items()}
+        if not audit.preview:
+            inputs = bundle.input_digests(waivers_file, shown_waivers)
+            bundle.seal(staging, inputs, audit.provenance["tools"], sign_key)
+    written = {**REPORT_FILES, **({} if audit.preview else {"manifest": bundle.MANIFEST})}
+    return {kind: out_dir / name for kind, name in written.items()}
+
+
+def preview_label(provenance: dict[str, Any]) -> str:
+    return f"a preview as of {provenance['waivers_as_of']}"
+
+
+def preview_as_of(folder: Path) -> str | None:
+    """The day a report folder without a manifest is a preview as of; None for any other folder."""
+    manifest, report = Path(folder) / bundle.MANIFEST, Path(folder) / REPORT_FILES["json"]
+    if manifest.exists() or manifest.is_symlink() or not report.is_file():
+        return None
+    document = documents.read(report, REPORT)
+    return (
+        document["provenance"].get("waivers_as_of", "an unknown day") if document.get("sealing") == "preview" else None
+    )
 
 
 def _render(audit: Audit) -> dict[str, str]:
@@ -112,13 +140,16 @@ def to_json(audit: Audit) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "stage": audit.stage,
+        # evidence: sealed by the manifest (and signed with provenance.signing_key); preview: as of another
+        # day than the audit's own, never sealed.
+        "sealing": "preview" if audit.preview else "evidence",
         "standard": audit.standard,
         "scope": audit.scope,
         "verdict": audit.verdict.replace(" ", "_"),
         "verdict_label": audit.verdict_label,
         "binding": audit.binding.to_json(),
         "placeholders": audit.placeholders,
-        "provenance": audit.provenance,
+        "provenance": {**audit.provenance, "signing_key": audit.signing_key},
         "totals": {status: audit.count(status) for status in STATUSES},
         "problems": audit.problems,
         "requirements": [_requirement(summary) for summary in audit.requirements],
@@ -219,7 +250,8 @@ def render_html(document: dict[str, Any]) -> str:
 
 def to_junit(audit: Audit) -> str:
     """One test case per finding (class name = check id); waived findings are skipped with their reason."""
-    suites = ET.Element("testsuites", name=f"tap audit {audit.provenance['stack']}")
+    stage = f" ({preview_label(audit.provenance)}, not evidence)" if audit.preview else ""
+    suites = ET.Element("testsuites", name=f"tap audit {audit.provenance['stack']}{stage}")
     by_check: dict[str, list[Evidence]] = {}
     for item in audit.evidence:
         by_check.setdefault(item.check_id, []).append(item)
@@ -287,7 +319,10 @@ def to_sarif(audit: Audit) -> dict[str, Any]:
                     }
                 },
                 "results": results,
-                "properties": {"provenance": audit.provenance},
+                "properties": {
+                    "provenance": audit.provenance,
+                    "sealing": f"{preview_label(audit.provenance)}, not evidence" if audit.preview else "evidence",
+                },
             }
         ],
     }

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tap.audit import clock
 from tap.audit.accounting import CheckAccount, account
 from tap.audit.binding import UNBOUND, Binding
 from tap.audit.findings_cache import leaks_of
@@ -90,6 +91,9 @@ class Audit:
     placeholders: list[str] = field(default_factory=list)  # the synth's stand-ins the plan holds: not deployable
     # Declarations for this environment that are not reviewed source: listed, never applied.
     unreviewed: list[Waiver | NotApplicable] = field(default_factory=list)
+    # As of a day other than today (UTC): what the audit would say then, never sealed as evidence.
+    preview: bool = False
+    signing_key: str | None = None  # the fingerprint of the key that signs the manifest, when one does
 
     @property
     def stage(self) -> str:
@@ -142,6 +146,7 @@ def evaluate(
     binding: Binding = UNBOUND,
     shown_path: Path | None = None,
     environment: str | None = None,
+    today: dt.date | None = None,
 ) -> Audit:
     """The audit of a plan. Only declarations of the reviewed source apply (`binding`: the plan is the
     commit's, the waivers file is the commit's); the rest are listed, never applied, and fail it.
@@ -204,6 +209,7 @@ def evaluate(
         binding=binding,
         placeholders=stand_ins,
         unreviewed=[item for item in unreviewed if _applies(item, environment)],
+        preview=as_of != (today or clock.today()),
     )
     # Messages too (a live test's drift message, a waiver's reason) may quote a leaked value.
     return redactor.apply(audit)

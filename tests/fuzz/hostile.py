@@ -22,10 +22,11 @@ from stack.config import ConfigError
 from tap import documents
 from tap.audit import bundle, live_results, mapping, waivers
 from tap.audit.binding import _unreproducible
-from tap.audit.changes import BASELINE, compare, load_baseline
+from tap.audit.changes import compare
 from tap.audit.judgeable import refuse_unjudgeable
 from tap.audit.judgement import SCOPE, out_of_scope
 from tap.audit.provenance import ENGINE, engine_record
+from tap.audit.reports import REPORT
 from tap.errors import UsageError
 from tap.live.outputs import OUTPUTS, read_outputs
 from tap.mutate import report, survivors
@@ -91,7 +92,7 @@ def _baseline(path: Path) -> Any:
         "requirements": [{"id": "3.5.1", "result": "in_place"}],
         "waivers": [{"check_id": "CKV_AWS_18", "address": "aws_s3_bucket.logs", "expires": "2027-01-01"}],
     }
-    return compare(load_baseline(path), current, dt.date(2026, 12, 6))
+    return compare(documents.read(path, REPORT), current, dt.date(2026, 12, 6))
 
 
 def _campaign(path: Path) -> Any:
@@ -120,7 +121,7 @@ def _manifest(path: Path) -> Any:
 def _signature(path: Path) -> Any:
     # A key that signed no manifest: what matters is that any signature file ends in a verdict.
     (path.parent / bundle.MANIFEST).write_text('{"files": {}}')
-    differences = bundle.verify(path.parent, Ed25519PrivateKey.generate().public_key())
+    differences = bundle.verify(path.parent, Ed25519PrivateKey.generate().public_key()).differences
     # tap verify's TAMPERED verdict on the signature, as a refusal here.
     signature = [difference for difference in differences if bundle.SIGNATURE in difference]
     if signature:
@@ -144,7 +145,7 @@ def readers(plan: Plan) -> dict[str, Reader]:
     return {
         "cdk.tf.json": Reader(PLAN, _plan),
         "waivers.toml": Reader(waivers.WAIVERS, waivers.from_file),
-        "compliance.json": Reader(BASELINE, _baseline),
+        "compliance.json": Reader(REPORT, _baseline),
         "mutation.json": Reader(report.RESULT, _campaign),
         "live-results.xml": Reader(live_results.LIVE_RESULTS, _live_results),
         "outputs.json": Reader(OUTPUTS, _outputs),

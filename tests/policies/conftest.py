@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tap.audit import clock
 from tap.audit.scan import Scan, scan
 from tap.cli import main
 from tap.plan import Plan
 from tests.policies.mutations import MUTATIONS, ONLY_IN
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The day the policy suite audits as of, and on: waiver expiry is judged on a fixed day, so the verdicts
+# do not change with the calendar. An audit as of another day than its own is a preview, so the clock
+# reads this day too (in this process only: the tool itself has no way to be told another today).
+TODAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture(autouse=True)
+def audit_day(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    return TODAY
 
 
 @dataclass(frozen=True)
@@ -63,5 +75,7 @@ def policy_run(plans: dict[str, Plan], tmp_path_factory: pytest.TempPathFactory)
 def reports(policy_run, tmp_path_factory) -> tuple[int, Path]:
     """One real `tap audit` run on the dev plan (checkov and all): its exit code and report folder."""
     out = tmp_path_factory.mktemp("reports")
-    code = main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(out), "--as-of", "2026-11-29"])
+    with pytest.MonkeyPatch.context() as patch:  # session-wide: before the per-test audit_day
+        patch.setattr(clock, "today", lambda: TODAY)
+        code = main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(out), "--as-of", str(TODAY)])
     return code, out

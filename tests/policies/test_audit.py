@@ -30,9 +30,8 @@ from tap.cli import main
 from tap.errors import UsageError
 from tap.files import FOLDER_MARK
 from tap.plan import Plan
+from tests.policies.conftest import TODAY
 from tests.policies.junit import ACCOUNT, REGION, write_live_results
-
-TODAY = dt.date(2026, 11, 29)
 
 
 def audit_of(policy_run, profile="dev", waivers=None, as_of=TODAY, live=(), reviewed_file=None):

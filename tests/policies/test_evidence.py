@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import re
+import subprocess
 
+import jsonschema
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,7 +21,7 @@ from tap.audit.changes import compare
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
 from tap.audit.provenance import run_context
-from tap.audit.reports import to_json, write_all
+from tap.audit.reports import SCHEMA_FILE, to_json, write_all
 from tap.audit.scan import Finding, Scan
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import Declared
@@ -59,9 +62,76 @@ def test_manifest_hashes_every_file_and_the_inputs(sealed):
     assert manifest["tools"]["checkov"]
 
 
-def test_verify_passes_an_intact_folder(sealed, capsys):
-    assert main(["verify", str(sealed)]) == 0
-    assert "intact" in capsys.readouterr().out
+def test_verify_of_an_unsigned_folder_establishes_no_integrity_unless_allowed(sealed, capsys):
+    """Whoever edits a report can rehash the manifest: a match alone is not evidence."""
+    assert main(["verify", str(sealed)]) == 1
+    assert "unsigned: integrity not established" in capsys.readouterr().out
+    assert main(["verify", str(sealed), "--allow-unsigned"]) == 0
+    said = capsys.readouterr().out
+    assert "unsigned: integrity not established" in said and "rests on the manifest alone" in said
+
+
+@pytest.fixture
+def signed(policy_run, tmp_path):
+    private, public = write_keys(tmp_path)
+    out = tmp_path / "signed"
+    write_all(audit_of(policy_run), out, sign_key=bundle.load_private_key(private))
+    return out, public
+
+
+def key_fingerprint(public) -> str:
+    return bundle.fingerprint(bundle.load_public_key(public))
+
+
+def test_a_signed_folder_verifies_only_against_a_pinned_key(signed, capsys):
+    out, public = signed
+    fingerprint = key_fingerprint(public)
+    assert main(["verify", str(out)]) == 1
+    said = capsys.readouterr().out
+    assert "not verified: integrity not established" in said and fingerprint in said
+    assert main(["verify", str(out), "--allow-unsigned"]) == 0
+    assert main(["verify", str(out), "--public-key", str(public)]) == 0
+    assert f"signed by key {fingerprint}" in capsys.readouterr().out
+    assert main(["verify", str(out), "--fingerprint", fingerprint]) == 0
+
+
+def test_the_fingerprint_is_the_sha256_of_the_raw_key_as_openssl_recomputes_it(tmp_path):
+    _, public = write_keys(tmp_path)
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-in", str(public), "-outform", "DER"], capture_output=True, check=True
+    ).stdout
+    assert key_fingerprint(public) == "SHA256:" + hashlib.sha256(der[-32:]).hexdigest()
+
+
+def test_the_reports_show_the_signing_key_fingerprint(signed):
+    out, public = signed
+    document = json.loads((out / "compliance.json").read_text())
+    jsonschema.validate(document, json.loads(SCHEMA_FILE.read_text()))
+    assert document["provenance"]["signing_key"] == key_fingerprint(public)
+    assert key_fingerprint(public) in (out / "compliance.html").read_text()
+    recorded = json.loads((out / bundle.MANIFEST).read_text())["signing_key"]
+    assert recorded["fingerprint"] == key_fingerprint(public)
+
+
+def test_a_manifest_resigned_by_another_key_names_both_keys(signed, tmp_path, capsys):
+    """Any key verifies its own signature: an edited report, resealed with the forger's key, must not pass
+    against the key the assessor holds, however it is pinned."""
+    out, public = signed
+    forger = Ed25519PrivateKey.generate()
+    (out / "compliance.html").write_text("all passed")
+    bundle.seal(out, {}, {}, forger)
+    expected = (
+        f"changed: {bundle.MANIFEST} (signed by key {bundle.fingerprint(forger.public_key())}, "
+        f"not by the given key {key_fingerprint(public)})"
+    )
+    for pin in (["--public-key", str(public)], ["--fingerprint", key_fingerprint(public)]):
+        assert main(["verify", str(out), *pin]) == 1
+        assert expected in capsys.readouterr().out
+
+
+def test_a_fingerprint_that_is_none_is_bad_input(signed, capsys):
+    assert main(["verify", str(signed[0]), "--fingerprint", "SHA256:abc"]) == 2
+    assert "is not a key fingerprint" in capsys.readouterr().err
 
 
 def test_verify_names_a_one_byte_change_a_missing_file_and_an_added_file(sealed, capsys):
@@ -88,15 +158,13 @@ def test_verify_of_what_is_no_report_folder_is_bad_input(damage, sealed, capsys)
     assert capsys.readouterr().err.startswith("tap: ")
 
 
-def test_signed_manifest_verifies_with_the_public_key_and_a_rewritten_one_does_not(policy_run, tmp_path, capsys):
-    private, public = write_keys(tmp_path)
-    out = tmp_path / "signed"
-    write_all(audit_of(policy_run), out, sign_key=bundle.load_private_key(private))
+def test_signed_manifest_verifies_with_the_public_key_and_a_rewritten_one_does_not(signed, capsys):
+    out, public = signed
     assert main(["verify", str(out), "--public-key", str(public)]) == 0
     # Someone edits a report and rewrites the manifest to match: only the signature catches it.
     (out / "compliance.html").write_text("all passed")
     bundle.seal(out, {}, {}, None)
-    assert main(["verify", str(out)]) == 0
+    assert main(["verify", str(out), "--allow-unsigned"]) == 0
     assert main(["verify", str(out), "--public-key", str(public)]) == 1
     assert f"changed: {bundle.MANIFEST}" in capsys.readouterr().out
 
@@ -187,19 +255,24 @@ def test_baseline_lists_a_newly_failing_resource_and_the_requirement_it_changed(
     assert changes["fixed"] == []
 
 
-def test_baseline_sorts_waivers_added_renewed_expired_and_expiring(policy_run):
+def test_baseline_sorts_waivers_added_renewed_shortened_expired_and_expiring(policy_run):
     audit = audit_of(policy_run)
-    first, second, third = audit.waivers[:3]
+    first, second, third, fourth = audit.waivers[:4]
     previous = to_json(audit)
     previous["waivers"] = [w for w in previous["waivers"] if (w["check_id"], w["address"]) != first.key]
+    for waiver in previous["waivers"]:  # the baseline let the fourth run longer than it does now
+        if (waiver["check_id"], waiver["address"]) == fourth.key:
+            waiver["expires"] = "2099-12-31"
     renewed = dataclasses.replace(second, expires=TODAY + dt.timedelta(days=400))
     expiring = dataclasses.replace(third, expires=TODAY + dt.timedelta(days=10))
-    current = to_json(dataclasses.replace(audit, waivers=[first, renewed, expiring]))
+    current = to_json(dataclasses.replace(audit, waivers=[first, renewed, expiring, fourth]))
     waivers = compare(previous, current, TODAY)["waivers"]
     assert [w["address"] for w in waivers["added"]] == [first.address]
     assert [w["address"] for w in waivers["renewed"]] == [second.address]
     assert [w["address"] for w in waivers["expiring"]] == [third.address]
-    assert len(waivers["removed"]) == len(audit.waivers) - 3
+    # The expiring one now ends sooner than it did: shortened too.
+    assert [w["address"] for w in waivers["shortened"]] == [third.address, fourth.address]
+    assert len(waivers["removed"]) == len(audit.waivers) - 4
 
 
 def test_audit_with_a_baseline_writes_changes_and_a_bad_baseline_is_bad_input(policy_run, sealed, tmp_path, capsys):
@@ -227,7 +300,7 @@ def test_copy_of_a_plan_holding_a_secret_is_never_written(policy_run, tmp_path):
     out = tmp_path / "reports"
     write_all(audit, out)
     assert not (out / bundle.PLAN_COPY).exists()
-    assert main(["verify", str(out)]) == 0
+    assert main(["verify", str(out), "--allow-unsigned"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -236,13 +309,16 @@ def test_copy_of_a_plan_holding_a_secret_is_never_written(policy_run, tmp_path):
         (lambda path, tmp: path.symlink_to(tmp), "added: evidence (a symbolic link)"),
         (lambda path, tmp: path.symlink_to("/proc/self/mem"), "added: evidence (a symbolic link)"),
         (lambda path, tmp: os.mkfifo(path), "added: evidence (not a regular file)"),
+        (lambda path, tmp: path.mkdir(), "added: evidence (a directory)"),
+        (lambda path, tmp: (path / "deeper").mkdir(parents=True), "added: evidence/deeper (a directory)"),
+        (lambda path, tmp: path.symlink_to("."), "added: evidence (a symbolic link)"),
     ],
-    ids=["link to a folder", "link to a device", "fifo"],
+    ids=["link to a folder", "link to a device", "fifo", "empty folder", "nested folders", "link to itself"],
 )
 def test_an_entry_that_is_no_regular_file_is_named_and_the_folder_tampered(sealed, tmp_path, capsys, entry, what):
     """Never followed, never read (a FIFO would wait forever, /proc/self/mem fails to read): named."""
     entry(sealed / "evidence", tmp_path)
-    assert main(["verify", str(sealed)]) == 1
+    assert main(["verify", str(sealed), "--allow-unsigned"]) == 1
     out = capsys.readouterr().out
     assert what in out and "TAMPERED" in out
 
@@ -259,3 +335,110 @@ def test_a_fifo_in_place_of_the_manifest_or_its_signature_is_never_waited_on(sea
         and "is not a regular file" in said.err
         or (code == 1 and f"changed: {bundle.SIGNATURE} (not a signature)" in said.out)
     )
+
+
+def _audit_with_baseline(policy_run, out, baseline, *options):
+    plan = str(policy_run.real["dev"])
+    return main(["audit", "--plan", plan, "--out", str(out), "--baseline", str(baseline), *options])
+
+
+def extend_every_waiver(folder):
+    report = json.loads((folder / "compliance.json").read_text())
+    for waiver in report["waivers"]:
+        waiver["expires"] = "2099-12-31"
+    (folder / "compliance.json").write_text(json.dumps(report))
+
+
+def test_a_baseline_that_does_not_verify_is_refused(policy_run, sealed, tmp_path, capsys):
+    extend_every_waiver(sealed)
+    assert _audit_with_baseline(policy_run, tmp_path / "out", sealed) == 2
+    err = capsys.readouterr().err
+    assert "is not a sealed report that verifies (changed: compliance.json)" in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_rehashed_forged_baseline_shows_every_waiver_it_extended_as_shortened(policy_run, sealed, tmp_path):
+    """Unsigned, a rehashed manifest verifies: what the forgery gains is shown, never hidden as renewals."""
+    extend_every_waiver(sealed)
+    bundle.seal(sealed, {}, {}, None)
+    out = tmp_path / "out"
+    assert _audit_with_baseline(policy_run, out, sealed) == 0
+    document = json.loads((out / "compliance.json").read_text())
+    assert len(document["changes"]["waivers"]["shortened"]) == len(document["waivers"]) > 0
+    assert "Waivers shortened" in (out / "compliance.html").read_text()
+    jsonschema.validate(document, json.loads(SCHEMA_FILE.read_text()))
+
+
+def test_a_baseline_of_another_environment_is_refused(policy_run, tmp_path, capsys):
+    prod = tmp_path / "prod"
+    write_all(audit_of(policy_run, "prod"), prod)
+    assert _audit_with_baseline(policy_run, tmp_path / "out", prod) == 2
+    assert capsys.readouterr().err == (
+        f"tap: the baseline {prod} is a report of TapStackprod (environment prod), not of TapStackdev "
+        "(environment dev): pass a previous report of the same deployment\n"
+    )
+
+
+def test_a_bare_compliance_json_is_a_baseline_only_in_the_folder_that_seals_it(policy_run, sealed, tmp_path, capsys):
+    loose = tmp_path / "loose" / "compliance.json"
+    loose.parent.mkdir()
+    loose.write_bytes((sealed / "compliance.json").read_bytes())
+    assert _audit_with_baseline(policy_run, tmp_path / "out", loose) == 2
+    assert f"holds no {bundle.MANIFEST}" in capsys.readouterr().err
+    renamed = tmp_path / "loose" / "previous.json"
+    loose.rename(renamed)
+    assert _audit_with_baseline(policy_run, tmp_path / "out", renamed) == 2
+    assert "is not a report's compliance.json" in capsys.readouterr().err
+    assert _audit_with_baseline(policy_run, tmp_path / "out", sealed / "compliance.json") == 0
+
+
+def test_a_signed_audit_takes_only_a_baseline_signed_by_the_same_key(policy_run, sealed, signed, tmp_path, capsys):
+    out, public = signed
+    key = tmp_path / "sign.pem"  # the key that signed `signed`
+    assert _audit_with_baseline(policy_run, tmp_path / "a", sealed, "--sign-key", str(key)) == 2
+    assert f"missing: {bundle.SIGNATURE} (the manifest is not signed)" in capsys.readouterr().err
+    other = tmp_path / "other"
+    other.mkdir()
+    other_key, _ = write_keys(other)
+    assert _audit_with_baseline(policy_run, tmp_path / "b", out, "--sign-key", str(other_key)) == 2
+    assert f"signed by key {key_fingerprint(public)}, not by the given key" in capsys.readouterr().err
+    assert _audit_with_baseline(policy_run, tmp_path / "c", out, "--sign-key", str(key)) == 0
+    assert main(["verify", str(tmp_path / "c"), "--public-key", str(public)]) == 0
+
+
+def test_an_audit_as_of_another_day_is_an_unsealed_preview_in_every_report(policy_run, tmp_path, capsys):
+    out = tmp_path / "preview"
+    last_month = TODAY - dt.timedelta(days=30)
+    assert main(["audit", "--plan", str(policy_run.real["dev"]), "--out", str(out), "--as-of", str(last_month)]) == 0
+    assert f"PREVIEW: a preview as of {last_month}, not evidence" in capsys.readouterr().out
+    assert not (out / bundle.MANIFEST).exists() and not (out / bundle.SIGNATURE).exists()
+    document = json.loads((out / "compliance.json").read_text())
+    jsonschema.validate(document, json.loads(SCHEMA_FILE.read_text()))
+    assert document["sealing"] == "preview" and document["provenance"]["waivers_as_of"] == str(last_month)
+    said = f"preview as of {last_month}"
+    assert f"PREVIEW as of {last_month}" in (out / "compliance.html").read_text()
+    assert said in (out / "compliance.junit.xml").read_text()
+    assert said in json.loads((out / "compliance.sarif").read_text())["runs"][0]["properties"]["sealing"]
+    assert main(["verify", str(out), "--allow-unsigned"]) == 1
+    assert f"a preview as of {last_month}, not evidence" in capsys.readouterr().out
+
+
+def test_an_audit_as_of_a_later_day_is_a_preview_too(policy_run, tmp_path):
+    out = tmp_path / "forecast"
+    write_all(audit_of(policy_run, as_of=TODAY + dt.timedelta(days=90)), out)
+    assert json.loads((out / "compliance.json").read_text())["sealing"] == "preview"
+    assert not (out / bundle.MANIFEST).exists()
+
+
+def test_a_preview_is_never_signed(policy_run, tmp_path, capsys):
+    key, _ = write_keys(tmp_path)
+    arguments = ["audit", "--plan", str(policy_run.real["dev"]), "--out", str(tmp_path / "r"), "--sign-key", str(key)]
+    assert main([*arguments, "--as-of", str(TODAY - dt.timedelta(days=1))]) == 2
+    assert "makes a preview" in capsys.readouterr().err and not (tmp_path / "r").exists()
+    with pytest.raises(UsageError, match="is never signed"):
+        write_all(
+            audit_of(policy_run, as_of=TODAY - dt.timedelta(days=1)),
+            tmp_path / "r",
+            sign_key=bundle.load_private_key(key),
+        )
+    assert not (tmp_path / "r").exists()

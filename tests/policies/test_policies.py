@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -15,11 +14,10 @@ from tap.audit.mapping import Mapping
 from tap.audit.scan import POLICIES
 from tap.audit.verdict import evaluate
 from tap.plan import Plan
-from tests.policies.conftest import FIXTURES, fixture_id
+from tests.policies.conftest import FIXTURES, TODAY, fixture_id
 from tests.policies.mutations import MUTATIONS, ONLY_IN
 
 CUSTOM = sorted(path.name.split(".")[0] for path in POLICIES.glob("CKV*_PAY_*.*"))
-TODAY = dt.date(2026, 11, 29)
 
 
 def named(path, prefix: str) -> set[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import datetime as dt
 import gzip
 import hashlib
 import json
@@ -25,8 +24,8 @@ from tap.audit.verdict import evaluate
 from tap.audit.waivers import Declared
 from tap.cli import main
 from tap.plan import Plan
+from tests.policies.conftest import TODAY
 
-TODAY = dt.date(2026, 11, 29)
 PLANTED = "PlantedPw666"
 SCRIPT = f"#!/bin/bash\nexport DB_PASSWORD={PLANTED}\nsystemctl start app\n"
 AWS_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

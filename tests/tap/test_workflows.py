@@ -61,7 +61,9 @@ def test_drift_watch_assumes_only_the_read_only_role_with_least_permissions(drif
     roles = [step["with"]["role-to-assume"] for step in steps(drift_watch) if "role-to-assume" in step.get("with", {})]
     assert roles == ["${{ secrets.AWS_PROD_READONLY_ROLE_ARN }}"]
     assert drift_watch["permissions"] == {}
-    assert [job["permissions"] for job in drift_watch["jobs"].values()] == [{"contents": "read", "id-token": "write"}]
+    assert [job["permissions"] for job in drift_watch["jobs"].values()] == [
+        {"contents": "read", "id-token": "write", "attestations": "write"}
+    ]
     checkouts = [step for step in steps(drift_watch) if step.get("uses", "").startswith("actions/checkout@")]
     assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
 
@@ -96,3 +98,26 @@ def test_nightly_audits_with_the_previous_report_as_baseline_and_signs_it():
 def _audit_parser():
     commands = next(action for action in build_parser()._actions if action.dest == "command")
     return commands.choices["audit"]
+
+
+SIGNING_KEYS = {"nightly.yml": "AUDIT_SIGNING_KEY_NIGHTLY", "drift-watch.yml": "AUDIT_SIGNING_KEY_PROD"}
+SECRET = re.compile(r"secrets\.(AUDIT_SIGNING_KEY\w*)")
+
+
+@pytest.mark.parametrize(("name", "secret"), sorted(SIGNING_KEYS.items()))
+def test_each_environment_signs_its_reports_with_its_own_key(name, secret):
+    """One key for every environment would let a dev report pass as prod's: each has its own secret."""
+    document = workflow(name)
+    named = {
+        match for step in steps(document) for value in step.get("env", {}).values() for match in SECRET.findall(value)
+    }
+    assert named == {secret}
+
+
+@pytest.mark.parametrize("name", sorted(SIGNING_KEYS))
+def test_each_report_manifest_is_attested_by_a_pinned_action(name):
+    document = workflow(name)
+    (attest,) = [step for step in steps(document) if "attest-build-provenance" in step.get("uses", "")]
+    assert PINNED.fullmatch(attest["uses"]) and attest["with"]["subject-path"] == "reports/*/manifest.json"
+    assert [job["permissions"]["attestations"] for job in document["jobs"].values()] == ["write"]
+    assert all(job["permissions"]["id-token"] == "write" for job in document["jobs"].values())
