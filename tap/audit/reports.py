@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stack.contract import ENGINE_RECORD, below_project
@@ -242,10 +243,21 @@ def render_html(document: dict[str, Any]) -> str:
         lstrip_blocks=True,
     )
     environment.tests["https_url"] = is_https_url  # only these become links
+    environment.filters["css_string"] = css_string
     by_resource: dict[str, list[dict]] = {}
     for item in document["evidence"]:
         by_resource.setdefault(item["resource"], []).append(item)
     return environment.get_template("compliance.html.j2").render(report=document, by_resource=by_resource)
+
+
+def css_string(value: object) -> markupsafe.Markup:
+    """`value` as a quoted CSS string (a printed page's header or footer): every character but letters,
+    digits and a few plain marks as a CSS escape, so nothing in it can end the string or the style sheet."""
+    plain = {" ", ".", "-", "_", ":", ",", "(", ")"}
+    escaped = "".join(
+        char if char.isascii() and (char.isalnum() or char in plain) else f"\\{ord(char):x} " for char in str(value)
+    )
+    return markupsafe.Markup(f'"{escaped}"')
 
 
 def to_junit(audit: Audit) -> str:

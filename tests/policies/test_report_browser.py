@@ -1,0 +1,97 @@
+"""The HTML report as an assessor sees it: in a real browser (headless Chromium), on screen and printed.
+
+The browser runs in a loopback-only network namespace: the report must load nothing from anywhere,
+and the browser could not reach another host if it tried.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tap.audit import clock
+from tap.cli import main
+from tests.policies.conftest import TODAY
+from tests.rehearsal.namespace import namespace_refusal, without_network
+
+BROWSER = "chromium"
+# Written into the title of a copy of the report (never into the report itself, which holds no script).
+MEASURE = (
+    "<script>addEventListener('load', () => { document.title = JSON.stringify("
+    "{scroll: document.documentElement.scrollWidth, inner: innerWidth}) })</script>"
+)
+NETWORK_RULES = ("Network rules (1.2.5, 1.2.7)", "Checks: what each one judged")
+RULE_COLUMNS = "Rule Direction Security group Protocol Ports Peer Justification"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory) -> list[str]:
+    """Headless Chromium's command line, with a profile folder of its own; the test fails when none can run."""
+    refusal = namespace_refusal()
+    if refusal:
+        pytest.skip(refusal)
+    missing = [tool for tool in (BROWSER, "pdftotext") if shutil.which(tool) is None]
+    assert not missing, f"{' and '.join(missing)} not installed: `make setup` installs them"
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    return [BROWSER, "--headless", "--disable-gpu", "--no-sandbox", f"--user-data-dir={profile}"]
+
+
+@pytest.fixture(scope="module")
+def prod_report(plans, tmp_path_factory) -> tuple[Path, dict]:
+    """The production plan's report (its network rules are the ones an assessor reads): HTML path and JSON."""
+    out = tmp_path_factory.mktemp("prod-report")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "today", lambda: TODAY)
+        assert main(["audit", "--plan", str(plans["prod"].source), "--out", str(out), "--as-of", str(TODAY)]) == 0
+    return out / "compliance.html", json.loads((out / "compliance.json").read_text())
+
+
+def run_browser(browser: list[str], *arguments: str) -> str:
+    result = without_network(*browser, *arguments)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_report_has_no_horizontal_overflow_at_width(browser, prod_report, tmp_path, width):
+    html, _ = prod_report
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.read_text().replace("</head>", MEASURE + "</head>", 1))
+    dom = run_browser(browser, f"--window-size={width},2000", "--dump-dom", probe.as_uri())
+    measured = json.loads(re.search(r"<title>(.*?)</title>", dom).group(1).replace("&quot;", '"'))
+    assert measured["inner"] == width
+    assert measured["scroll"] <= measured["inner"], f"the page is {measured['scroll']} px wide in a {width} px window"
+
+
+@pytest.fixture(scope="module")
+def printed(browser, prod_report, tmp_path_factory) -> str:
+    """The report printed to PDF by the browser, as text in the order it was drawn, whitespace collapsed."""
+    html, _ = prod_report
+    pdf = tmp_path_factory.mktemp("printed") / "compliance.pdf"
+    run_browser(browser, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri())
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
+
+
+def test_printed_report_keeps_every_network_rule_column_and_justification(printed, prod_report):
+    _, document = prod_report
+    start, end = (printed.index(heading) for heading in NETWORK_RULES)
+    section = printed[start:end]
+    assert RULE_COLUMNS in section
+    assert document["network_rules"]
+    for rule in document["network_rules"]:
+        assert rule["justification"] and rule["justification"] in section, rule["address"]
+
+
+def test_printed_pages_each_name_the_stack_the_plan_and_the_page(printed, prod_report):
+    _, document = prod_report
+    pages = [int(total) for total in re.findall(r"page \d+ of (\d+)", printed)]
+    assert pages and set(pages) == {len(pages)}, "every page says page x of y, y the number of pages"
+    stack, digest = document["provenance"]["stack"], document["provenance"]["plan_sha256"]
+    assert printed.count(f"plan SHA-256 {digest}") == len(pages)
+    assert printed.count(f"Compliance report: {stack} (prod, prod)") == len(pages)
