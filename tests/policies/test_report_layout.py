@@ -1,4 +1,5 @@
-"""The HTML report as an assessor sees it: in a real browser (headless Chromium), on screen and printed.
+"""The HTML report as an assessor reads it: in its order, and in a real browser (headless Chromium), on
+screen and printed.
 
 The browser runs in a loopback-only network namespace: the report must load nothing from anywhere,
 and the browser could not reach another host if it tried.
@@ -95,3 +96,43 @@ def test_printed_pages_each_name_the_stack_the_plan_and_the_page(printed, prod_r
     stack, digest = document["provenance"]["stack"], document["provenance"]["plan_sha256"]
     assert printed.count(f"plan SHA-256 {digest}") == len(pages)
     assert printed.count(f"Compliance report: {stack} (prod, prod)") == len(pages)
+
+
+# What the first screen says, then the summary, the findings, the index and the evidence itself.
+READING_ORDER = (
+    "stage",
+    "verdict",
+    "binding",
+    "scope",
+    "boundary",
+    "families",
+    "requirements",
+    "findings",
+    "waivers",
+    "evidence-index",
+    "evidence",
+)
+
+
+def test_report_sections_come_in_reading_order(prod_report):
+    html = prod_report[0].read_text()
+    ids = re.findall(r'<[a-z0-9]+ id="([a-z-]+)"', html)
+    assert [section for section in ids if section in READING_ORDER] == list(READING_ORDER)
+
+
+def test_family_summary_counts_every_requirement_and_finding(prod_report):
+    html, document = prod_report
+    section = html.read_text().split('id="families"')[1].split('id="requirements"')[0]
+    rows = re.findall(r'<tr class="family"><td><strong>(\d+)</strong>.*?</td><td>(\d+)</td>', section)
+    numbers = sorted({int(requirement["id"].split(".")[0]) for requirement in document["requirements"]})
+    assert [int(number) for number, _ in rows] == numbers
+    assert sum(int(count) for _, count in rows) == len(document["requirements"])
+
+
+def test_findings_section_lists_every_finding_that_is_not_a_plain_pass(prod_report):
+    html, document = prod_report
+    section = html.read_text().split('id="findings"')[1].split('id="evidence-index"')[0]
+    flagged = [item["evidence_id"] for item in document["evidence"] if item["status"] in ("FAILED", "WAIVED")]
+    assert flagged and all(f'href="#{evidence_id}"' in section for evidence_id in flagged)
+    index = html.read_text().split('id="evidence-index"')[1].split('id="evidence"')[0]
+    assert all(f'href="#{item["evidence_id"]}"' in index for item in document["evidence"])
