@@ -32,7 +32,7 @@ from tap.errors import UsageError
 from tap.files import check_own_folder, replaced_folder
 
 MADE_BY = "tap audit"
-SCHEMA_VERSION = "2.5"
+SCHEMA_VERSION = "2.6"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # A waived result is still a failure in SARIF, carried with an accepted suppression; a result not
@@ -185,6 +185,8 @@ def to_json(audit: Audit) -> dict[str, Any]:
                 "not_applicable": _not_applicable(item.not_applicable),
                 "reason": item.reason,
                 "guideline": item.guideline,
+                "severity": item.remedy.severity if item.remedy else None,
+                "remediation": item.remedy.remediation if item.remedy else None,
             }
             for item in audit.evidence
         ],
@@ -263,7 +265,9 @@ def render_html(document: dict[str, Any]) -> str:
     for item in document["evidence"]:
         by_resource.setdefault(item["resource"], []).append(item)
     return environment.get_template("compliance.html.j2").render(
-        report=document, by_resource=by_resource, families=requirement_families(document["requirements"])
+        report=document,
+        by_resource=by_resource,
+        families=requirement_families(document["requirements"]),
     )
 
 

@@ -13,9 +13,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 from tap.audit import clock
+from tap.audit.remedies import SEVERITIES
 from tap.cli import main
 from tests.policies.conftest import TODAY
 from tests.rehearsal.namespace import namespace_refusal, without_network
@@ -136,3 +138,14 @@ def test_findings_section_lists_every_finding_that_is_not_a_plain_pass(prod_repo
     assert flagged and all(f'href="#{evidence_id}"' in section for evidence_id in flagged)
     index = html.read_text().split('id="evidence-index"')[1].split('id="evidence"')[0]
     assert all(f'href="#{item["evidence_id"]}"' in index for item in document["evidence"])
+
+
+def test_every_failed_or_waived_finding_shows_its_severity_and_remediation(prod_report):
+    html, document = prod_report
+    section = html.read_text().split('id="findings"')[1].split('id="evidence-index"')[0]
+    flagged = [item for item in document["evidence"] if item["status"] in ("FAILED", "WAIVED")]
+    assert flagged
+    for item in flagged:
+        assert item["severity"] in SEVERITIES and item["remediation"], item["check_id"]
+        row = section[section.index(f'href="#{item["evidence_id"]}"') :].split("</tr>")[0]
+        assert f'class="severity {item["severity"]}"' in row and str(markupsafe.escape(item["remediation"])) in row
