@@ -28,6 +28,8 @@ MEASURE = (
     "<script>addEventListener('load', () => { document.title = JSON.stringify("
     "{scroll: document.documentElement.scrollWidth, inner: innerWidth}) })</script>"
 )
+# A4's 210 mm less the @page margins (12 mm each side), in CSS px (96 per inch).
+PRINTED_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
 NETWORK_RULES = ("Network rules (1.2.5, 1.2.7)", "Checks: what each one judged")
 RULE_COLUMNS = "Rule Direction Security group Protocol Ports Peer Justification"
 
@@ -60,15 +62,29 @@ def run_browser(browser: list[str], *arguments: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("width", [1000, 1400])
-def test_report_has_no_horizontal_overflow_at_width(browser, prod_report, tmp_path, width):
-    html, _ = prod_report
-    probe = tmp_path / "probe.html"
-    probe.write_text(html.read_text().replace("</head>", MEASURE + "</head>", 1))
+def page_width(browser: list[str], html: str, width: int, folder: Path) -> int:
+    """How wide the page lays out in a window `width` px wide (what document.documentElement scrolls to)."""
+    probe = folder / "probe.html"
+    probe.write_text(html.replace("</head>", MEASURE + "</head>", 1))
     dom = run_browser(browser, f"--window-size={width},2000", "--dump-dom", probe.as_uri())
     measured = json.loads(re.search(r"<title>(.*?)</title>", dom).group(1).replace("&quot;", '"'))
     assert measured["inner"] == width
-    assert measured["scroll"] <= measured["inner"], f"the page is {measured['scroll']} px wide in a {width} px window"
+    return measured["scroll"]
+
+
+@pytest.mark.parametrize("width", [1000, 1400])
+def test_report_has_no_horizontal_overflow_at_width(browser, prod_report, tmp_path, width):
+    scroll = page_width(browser, prod_report[0].read_text(), width, tmp_path)
+    assert scroll <= width, f"the page is {scroll} px wide in a {width} px window"
+
+
+def test_report_with_its_print_rules_fits_the_printed_page_width(browser, prod_report, tmp_path):
+    """On paper a table wider than the page loses its right-hand columns: laid out with the print rules at
+    the width A4 leaves between its margins, nothing is wider (a collapsed border's half pixel aside)."""
+    html = prod_report[0].read_text()
+    assert html.count("@media print {") == 1
+    scroll = page_width(browser, html.replace("@media print {", "@media all {"), PRINTED_WIDTH, tmp_path)
+    assert scroll <= PRINTED_WIDTH + 1, f"printed, the page is {scroll} px wide on a page {PRINTED_WIDTH} px wide"
 
 
 @pytest.fixture(scope="module")
