@@ -21,10 +21,10 @@ NODE_DIR := .tools/node
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node checkov cdktn test test-cdktn unit audit synth bench bench-rehearsal bench-engines locks \
+.PHONY: setup python node checkov browser cdktn test test-cdktn unit audit synth bench bench-rehearsal bench-engines locks \
 	mutate bench-mutate lint lint-catches-unpinned clean
 
-setup: python node checkov $(if $(filter cdktn,$(ENGINE)),cdktn)
+setup: python node checkov browser $(if $(filter cdktn,$(ENGINE)),cdktn)
 
 python: $(VENV)/.installed
 
@@ -77,6 +77,18 @@ node:
 	else \
 		mkdir -p $(NODE_DIR) && npm install --prefix $(NODE_DIR) --no-audit --no-fund --silent $(NODE_PACKAGE) && \
 		echo "node: installed $$($(NODE_DIR)/node_modules/.bin/node --version) into $(NODE_DIR)"; \
+	fi
+
+# Headless Chromium and pdftotext, from the distribution, for the tests that render the HTML report on
+# screen and on paper (tests/policies/test_report_browser.py). Installed only when missing, and only as root.
+BROWSER_PACKAGES := chromium poppler-utils
+browser:
+	@if command -v chromium >/dev/null && command -v pdftotext >/dev/null; then \
+		echo "browser: using the machine's chromium and pdftotext"; \
+	elif [ "$$(id -u)" -eq 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null && echo "browser: installed $(BROWSER_PACKAGES)"; \
+	else \
+		echo "browser: chromium or pdftotext is missing; as root, run: apt-get install -y $(BROWSER_PACKAGES)" >&2; exit 2; \
 	fi
 
 # Every suite on the default engine (tests/synth proves CDK Terrain's plans equal to it), then test-cdktn.

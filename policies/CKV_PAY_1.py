@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, is_reference, is_true, literal, value
 class CKV_PAY_1(PaymentCheck):
     TITLE = "Database storage is encrypted with a customer-managed KMS key"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = "Set storage_encrypted = true and kms_key_id to the stack's customer-managed data key."
     RESOURCES = ("aws_db_instance",)
 
     def scan_resource_conf(self, conf):

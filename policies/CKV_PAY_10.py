@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, is_true, literal, mapping
 class CKV_PAY_10(PaymentCheck):
     TITLE = "Only public-tier subnets map public IP addresses on launch"
     CATEGORY = CheckCategories.NETWORKING
+    SEVERITY = "high"
+    REMEDIATION = "Set map_public_ip_on_launch = false on every subnet but the public tier's."
     RESOURCES = ("aws_subnet",)
 
     def scan_resource_conf(self, conf):

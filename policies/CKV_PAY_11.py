@@ -6,6 +6,11 @@ from policies.support import PaymentCheck, text
 class CKV_PAY_11(PaymentCheck):
     TITLE = "HTTPS listeners use a TLS 1.2+ policy offering only forward-secret AEAD suites"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = (
+        "Set ssl_policy to a TLS 1.2+ policy with forward-secret AEAD suites only "
+        "(ELBSecurityPolicy-TLS13-1-2-Res-2021-06)."
+    )
     RESOURCES = (
         "aws_lb_listener",
         "aws_alb_listener",

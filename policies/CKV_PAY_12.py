@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, blocks, text
 class CKV_PAY_12(PaymentCheck):
     TITLE = "HTTP listeners only redirect to HTTPS"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = "Give the HTTP listener a single default action: redirect to HTTPS on port 443 with HTTP_301."
     RESOURCES = (
         "aws_lb_listener",
         "aws_alb_listener",

@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, parameters, text
 class CKV_PAY_13(PaymentCheck):
     TITLE = "PostgreSQL parameter groups refuse unencrypted connections"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = "Set the parameter rds.force_ssl = 1 in the PostgreSQL parameter group."
     RESOURCES = ("aws_db_parameter_group",)
 
     def scan_resource_conf(self, conf):

@@ -12,4 +12,6 @@ check = value_check(
     ),
     "access_logs/[0]/enabled",
     True,
+    severity="medium",
+    remediation="Set access_logs { enabled = true } with the stack's log bucket on the load balancer.",
 )

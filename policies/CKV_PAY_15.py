@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, items, text
 class CKV_PAY_15(PaymentCheck):
     TITLE = "Databases export their engine log to CloudWatch"
     CATEGORY = CheckCategories.LOGGING
+    SEVERITY = "medium"
+    REMEDIATION = "Set enabled_cloudwatch_logs_exports to include the engine's log (postgresql)."
     RESOURCES = ("aws_db_instance",)
 
     # The engine's own log, per engine: connections, errors and (with pgaudit) statements.

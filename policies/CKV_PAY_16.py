@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, number
 class CKV_PAY_16(PaymentCheck):
     TITLE = "Log groups keep their events for at least 365 days"
     CATEGORY = CheckCategories.LOGGING
+    SEVERITY = "medium"
+    REMEDIATION = "Set retention_in_days to 365 or more on the log group."
     RESOURCES = ("aws_cloudwatch_log_group",)
 
     MINIMUM_DAYS = 365

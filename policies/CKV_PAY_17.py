@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, is_true, literal
 class CKV_PAY_17(PaymentCheck):
     TITLE = "The database master password is managed by Secrets Manager"
     CATEGORY = CheckCategories.SECRETS
+    SEVERITY = "critical"
+    REMEDIATION = "Set manage_master_user_password = true and remove any password literal."
     RESOURCES = ("aws_db_instance",)
 
     def scan_resource_conf(self, conf):

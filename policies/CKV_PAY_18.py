@@ -8,6 +8,11 @@ from policies.support import NotEvaluated, PaymentCheck, is_reference, unresolve
 class CKV_PAY_18(PaymentCheck):
     TITLE = "No resource holds a secret-looking literal"
     CATEGORY = CheckCategories.SECRETS
+    SEVERITY = "critical"
+    REMEDIATION = (
+        "Remove the literal and read the value from Secrets Manager or SSM Parameter Store at run time; "
+        "rotate the exposed secret."
+    )
     RESOURCES = ("*",)
     # Attribute names that hold credentials; a literal value there is a secret in the plan.
     SECRET_NAMES = re.compile(r"(^|[_/])(password|passphrase|secret|secret_string|token|private_key|secret_key)$")

@@ -21,6 +21,8 @@ def _named(cidr, key) -> bool:
 class CKV_PAY_19(PaymentCheck):
     TITLE = "Egress rules name their destination: a security group, a prefix list or a range of /20 or narrower"
     CATEGORY = CheckCategories.NETWORKING
+    SEVERITY = "high"
+    REMEDIATION = "Name the egress destination: a security group, a prefix list or a CIDR of /20 or narrower."
     RESOURCES = (
         "aws_vpc_security_group_egress_rule",
         "aws_security_group",

@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, blocks, is_true, literal
 class CKV_PAY_2(PaymentCheck):
     TITLE = "Launch template volumes are encrypted"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = "Set encrypted = true (with the stack's KMS key) on every block device of the launch template."
     RESOURCES = ("aws_launch_template",)
 
     def scan_resource_conf(self, conf):

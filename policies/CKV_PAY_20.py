@@ -14,6 +14,8 @@ def _names_its_buckets(resource: str) -> bool:
 class CKV_PAY_20(PaymentCheck):
     TITLE = "VPC gateway endpoints carry a policy that admits only named buckets"
     CATEGORY = CheckCategories.NETWORKING
+    SEVERITY = "high"
+    REMEDIATION = "Give the gateway endpoint a policy that allows only the stack's named buckets."
     RESOURCES = ("aws_vpc_endpoint",)
 
     def scan_resource_conf(self, conf):

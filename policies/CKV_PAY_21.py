@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, is_true, items, literal, text
 class CKV_PAY_21(PaymentCheck):
     TITLE = "Interface endpoints resolve the service's name privately and sit behind a security group"
     CATEGORY = CheckCategories.NETWORKING
+    SEVERITY = "medium"
+    REMEDIATION = "Set private_dns_enabled = true and attach the endpoints security group to the interface endpoint."
     RESOURCES = ("aws_vpc_endpoint",)
 
     def scan_resource_conf(self, conf):

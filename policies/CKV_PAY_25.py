@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, blocks
 class CKV_PAY_25(PaymentCheck):
     TITLE = "WAF web ACLs block an address past a rate limit"
     CATEGORY = CheckCategories.NETWORKING
+    SEVERITY = "medium"
+    REMEDIATION = "Add a rate-based rule with a block action to the web ACL."
     RESOURCES = ("aws_wafv2_web_acl",)
 
     def scan_resource_conf(self, conf):

@@ -6,6 +6,11 @@ from policies.support import PaymentCheck, blocks, text
 class CKV_PAY_26(PaymentCheck):
     TITLE = "WAF logs redact the authorization header, cookies and the query string"
     CATEGORY = CheckCategories.LOGGING
+    SEVERITY = "high"
+    REMEDIATION = (
+        "Add redacted_fields for the authorization header, the cookie header and the query string to the WAF "
+        "logging configuration."
+    )
     RESOURCES = ("aws_wafv2_web_acl_logging_configuration",)
 
     # Credentials, and where a client can put a PAN: none may be written to a log in clear.

@@ -6,6 +6,11 @@ from policies.support import PaymentCheck, names, statements
 class CKV_PAY_27(PaymentCheck):
     TITLE = "KMS key policies separate administration from use: no statement allows every KMS action"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = (
+        "Split the key policy: administrators get key management actions, users get only the cryptographic "
+        "ones; no kms:* statement."
+    )
     RESOURCES = ("aws_kms_key",)
 
     EVERYTHING = {"*", "kms:*"}

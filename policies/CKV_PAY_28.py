@@ -6,6 +6,11 @@ from policies.support import PaymentCheck, is_everyone, names, only_condition, s
 class CKV_PAY_28(PaymentCheck):
     TITLE = "KMS key policies deny disabling, deleting and rewriting the key to all but named administrators"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = (
+        "Add a Deny statement for kms:DisableKey, ScheduleKeyDeletion and PutKeyPolicy to every principal "
+        "but the named administrators."
+    )
     RESOURCES = ("aws_kms_key",)
 
     DESTRUCTION = {"kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"}

@@ -6,6 +6,10 @@ from policies.support import PaymentCheck, conditions, names, statements
 class CKV_PAY_29(PaymentCheck):
     TITLE = "Resource policies admit an AWS service only on behalf of this account's resources"
     CATEGORY = CheckCategories.IAM
+    SEVERITY = "high"
+    REMEDIATION = (
+        "Add aws:SourceAccount (or aws:SourceArn) conditions to every statement that admits an AWS service principal."
+    )
     RESOURCES = ("aws_kms_key", "aws_sns_topic_policy", "aws_s3_bucket_policy")
 
     # Condition keys that bind a service to this account's resources (confused deputy):

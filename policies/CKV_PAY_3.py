@@ -10,4 +10,6 @@ check = value_check(
     ("aws_cloudwatch_log_group",),
     "kms_key_id",
     ANY_VALUE,
+    severity="medium",
+    remediation="Set kms_key_id on the log group to the stack's log key.",
 )

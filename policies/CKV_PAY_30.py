@@ -6,6 +6,10 @@ from policies.support import PaymentCheck, conditions, covers, is_everyone, rece
 class CKV_PAY_30(PaymentCheck):
     TITLE = "S3 buckets that receive log deliveries deny deleting objects and their versions to everyone"
     CATEGORY = CheckCategories.LOGGING
+    SEVERITY = "high"
+    REMEDIATION = (
+        "Add a Deny statement for s3:DeleteObject and s3:DeleteObjectVersion to every principal on the log bucket."
+    )
     RESOURCES = ("aws_s3_bucket_policy",)
 
     DELETION = {"s3:DeleteObject", "s3:DeleteObjectVersion"}

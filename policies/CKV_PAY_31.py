@@ -6,6 +6,11 @@ from policies.support import PaymentCheck, blocks, number, text
 class CKV_PAY_31(PaymentCheck):
     TITLE = "S3 Object Lock keeps every new object at least a year by default, in governance or compliance mode"
     CATEGORY = CheckCategories.LOGGING
+    SEVERITY = "high"
+    REMEDIATION = (
+        "Set a default retention of at least 365 days, in GOVERNANCE or COMPLIANCE mode, in the Object Lock "
+        "configuration."
+    )
     RESOURCES = ("aws_s3_bucket_object_lock_configuration",)
 
     MODES = {"GOVERNANCE", "COMPLIANCE"}

@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, parameters, text
 class CKV_PAY_32(PaymentCheck):
     TITLE = "PostgreSQL parameter groups load pgaudit and audit schema, role and data changes"
     CATEGORY = CheckCategories.LOGGING
+    SEVERITY = "medium"
+    REMEDIATION = "Add pgaudit to shared_preload_libraries and set pgaudit.log to include ddl, role and write."
     RESOURCES = ("aws_db_parameter_group",)
     # pgaudit.log classes: DDL, GRANT/REVOKE and role changes, INSERT/UPDATE/DELETE/TRUNCATE/COPY.
     CLASSES = {"ddl", "role", "write"}

@@ -6,6 +6,11 @@ from policies.support import PaymentCheck, covers, is_everyone, only_condition, 
 class CKV_PAY_33(PaymentCheck):
     TITLE = "S3 data bucket policies keep object data to named principals reaching it through a VPC endpoint"
     CATEGORY = CheckCategories.IAM
+    SEVERITY = "critical"
+    REMEDIATION = (
+        "Restrict object actions in the data bucket's policy to the named roles and to requests through the "
+        "stack's VPC endpoint (aws:SourceVpce)."
+    )
     RESOURCES = ("aws_s3_bucket_policy",)
 
     OBJECT_DATA = {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}

@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, is_reference, value
 class CKV_PAY_4(PaymentCheck):
     TITLE = "The database master user secret is encrypted with a customer-managed KMS key"
     CATEGORY = CheckCategories.ENCRYPTION
+    SEVERITY = "high"
+    REMEDIATION = "Set master_user_secret_kms_key_id to the stack's customer-managed data key."
     RESOURCES = ("aws_db_instance",)
 
     def scan_resource_conf(self, conf):

@@ -9,4 +9,6 @@ check = value_check(
     ("aws_kms_key",),
     "enable_key_rotation",
     True,
+    severity="medium",
+    remediation="Set enable_key_rotation = true on the key.",
 )

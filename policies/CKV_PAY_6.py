@@ -6,6 +6,8 @@ from policies.support import PaymentCheck, blocks, number, text
 class CKV_PAY_6(PaymentCheck):
     TITLE = "Launch templates require IMDSv2 tokens with a hop limit of 1"
     CATEGORY = CheckCategories.GENERAL_SECURITY
+    SEVERITY = "high"
+    REMEDIATION = 'Set metadata_options { http_tokens = "required", http_put_response_hop_limit = 1 }.'
     RESOURCES = ("aws_launch_template",)
 
     def scan_resource_conf(self, conf):

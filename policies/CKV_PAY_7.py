@@ -9,4 +9,6 @@ check = value_check(
     ("aws_db_instance",),
     "publicly_accessible",
     False,
+    severity="critical",
+    remediation="Set publicly_accessible = false on the database.",
 )

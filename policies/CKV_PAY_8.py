@@ -6,6 +6,11 @@ from policies.support import PaymentCheck, blocks, items, reaches_internet, text
 class CKV_PAY_8(PaymentCheck):
     TITLE = "Inline and legacy security group rules open no ingress to the internet"
     CATEGORY = CheckCategories.NETWORKING
+    SEVERITY = "critical"
+    REMEDIATION = (
+        "Remove the 0.0.0.0/0 or ::/0 ingress from inline and legacy rules; use "
+        "aws_vpc_security_group_ingress_rule from a security group."
+    )
     RESOURCES = (
         "aws_security_group",
         "aws_security_group_rule",

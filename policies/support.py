@@ -163,11 +163,14 @@ def is_reference(found: Any, resource_type: str = "") -> bool:
 
 
 class PaymentCheck(BaseResourceCheck):
-    """A resource check whose id is its class name; subclasses set TITLE, CATEGORY, RESOURCES."""
+    """A resource check whose id is its class name; subclasses set TITLE, CATEGORY, RESOURCES, SEVERITY, REMEDIATION."""
 
     TITLE: str
     CATEGORY: CheckCategories
     RESOURCES: tuple[str, ...]
+    # What the report shows with a failed or waived finding: critical, high, medium or low, and the fix in a line.
+    SEVERITY: str
+    REMEDIATION: str
 
     def __init__(self) -> None:
         super().__init__(
@@ -194,7 +197,15 @@ class PaymentCheck(BaseResourceCheck):
 
 
 def value_check(
-    check_id: str, title: str, category: CheckCategories, resources: tuple[str, ...], key: str, expected: Any
+    check_id: str,
+    title: str,
+    category: CheckCategories,
+    resources: tuple[str, ...],
+    key: str,
+    expected: Any,
+    *,
+    severity: str,
+    remediation: str,
 ) -> PaymentCheck:
     """A declarative check: `key` (a path such as `access_logs/[0]/enabled`) holds `expected` (ANY_VALUE: is set).
 
@@ -210,7 +221,14 @@ def value_check(
         matches = is_true(found) if expected is True else is_false(found) if expected is False else found == expected
         return self.verdict(matches, key)
 
-    members = {"TITLE": title, "CATEGORY": category, "RESOURCES": resources, "scan_resource_conf": scan_resource_conf}
+    members = {
+        "TITLE": title,
+        "CATEGORY": category,
+        "RESOURCES": resources,
+        "SEVERITY": severity,
+        "REMEDIATION": remediation,
+        "scan_resource_conf": scan_resource_conf,
+    }
     return type(check_id, (PaymentCheck,), members)()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from stack.contract import below_project
 from tap.audit.judgement import Finding
 from tap.audit.mapping import Mapping
+from tap.audit.remedies import Remedy, policy_remedy
 from tap.audit.scan import Scan
 from tap.errors import UsageError
 from tap.plan import Plan
@@ -63,6 +64,17 @@ def account(scan: Scan, mapping: Mapping, statuses: dict[tuple[str, str], str]) 
         name, types = (info.name, info.types) if info else ("not registered", ())
         accounts.append(CheckAccount(check_id, name, origin, types, by_check.get(check_id, {})))
     return accounts
+
+
+def remedies(folder: Path, mapping: Mapping) -> dict[str, Remedy]:
+    """The severity and fix of every check that declares one, by id: our policies' own, the mapping's for built-ins."""
+    return {**mapping.remedies, **policy_remedies(folder)}
+
+
+def policy_remedies(folder: Path) -> dict[str, Remedy]:
+    """The severity and fix each policy of a policies folder declares, by id."""
+    declared = {check_id: policy_remedy(path) for check_id, path in policy_files(folder).items()}
+    return {check_id: found for check_id, found in declared.items() if found}
 
 
 def refuse_unaccounted(scan: Scan, findings: list[Finding], plan: Plan, plan_path: Path, mapping: Mapping) -> None:

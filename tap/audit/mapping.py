@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tap import documents
+from tap.audit.remedies import Remedy, remedy
 from tap.audit.scan import POLICIES
 from tap.documents import Kind, MiB
 from tap.errors import UsageError
@@ -57,6 +58,7 @@ class Mapping:
     supporting: dict[str, tuple[str, ...]] = field(default_factory=dict)  # check id -> ids it only supports
     unmapped: dict[str, str] = field(default_factory=dict)  # built-in check id -> why it evidences nothing
     boundary: tuple[Boundary, ...] = ()
+    remedies: dict[str, Remedy] = field(default_factory=dict)  # built-in check id -> severity and fix
 
     @classmethod
     def load(cls, path: Path = MAPPING_FILE) -> Mapping:
@@ -77,6 +79,7 @@ class Mapping:
             _cited(data.get("supporting", {})),
             _unmapped(data.get("unmapped", []), path),
             boundary,
+            _remedies(data.get("remedies", {}), path),
         )
 
     def requirements_of(self, check_id: str) -> tuple[str, ...]:
@@ -107,6 +110,16 @@ class Mapping:
 
 def _cited(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
     return {check: tuple(ids) for check, ids in table.items()}
+
+
+def _remedies(table: Any, path: Path) -> dict[str, Remedy]:
+    """Each built-in's severity and one-line fix, from `[remedies]`: `CHECK = { severity = ..., remediation = ... }`."""
+    if not isinstance(table, dict):
+        raise UsageError(f"[remedies] in {path} must be a table of checks, each with a severity and a remediation")
+    return {
+        check: remedy(fields if isinstance(fields, dict) else {}, f"[remedies] {check} in {path}")
+        for check, fields in table.items()
+    }
 
 
 def _unmapped(groups: list[dict[str, Any]], path: Path) -> dict[str, str]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tap.audit import clock
-from tap.audit.accounting import CheckAccount, account
+from tap.audit.accounting import CheckAccount, account, remedies
 from tap.audit.binding import UNBOUND, Binding
 from tap.audit.findings_cache import leaks_of
 from tap.audit.judgement import FAILED, NOT_EVALUATED, Finding, values_at
@@ -30,6 +31,7 @@ from tap.audit.mapping import Mapping
 from tap.audit.network import NetworkRule, network_rules
 from tap.audit.provenance import plan_sha256, provenance
 from tap.audit.redaction import REDACTED, Redactor
+from tap.audit.remedies import Remedy
 from tap.audit.results import DEPLOYED, DESIGN, STATUSES, WAIVED, RequirementSummary
 from tap.audit.scan import Scan
 from tap.audit.waivers import Declared, NotApplicable, Waiver, expiring, problems
@@ -58,6 +60,7 @@ class Evidence:
     not_applicable: NotApplicable | None = None  # the declaration, when one makes it not applicable
     evidence_id: str = ""  # the same for the same check, resource and plan bytes
     reason: str | None = None  # why not applicable, or what could not be read (not evaluated)
+    remedy: Remedy | None = None  # how grave a failure of its check is, and the fix; None: not declared
 
 
 def evidence_id(check_id: str, address: str, plan_digest: str) -> str:
@@ -165,9 +168,19 @@ def evaluate(
     active = {waiver.key: waiver for waiver in here.waivers if not waiver.expired(as_of)}
     scoped = {item.key: item for item in here.not_applicable}
     digest = plan_sha256(plan_path)
+    fixes = remedies(scan.policies, mapping)
     evidence = sorted(
         (
-            _evidence(plan, finding, active.get(finding.key), scoped.get(finding.key), mapping, redactor, digest)
+            _evidence(
+                plan,
+                finding,
+                active.get(finding.key),
+                scoped.get(finding.key),
+                mapping,
+                redactor,
+                digest,
+                fixes.get(finding.check_id),
+            )
             for finding in findings
         ),
         key=lambda item: (item.status not in (FAILED, NOT_EVALUATED), item.address, item.check_id),
@@ -249,6 +262,7 @@ def _evidence(
     mapping: Mapping,
     redactor: Redactor,
     plan_digest: str,
+    remedy: Remedy | None = None,
 ) -> Evidence:
     resource = plan.block(finding.address)
     status = _status(finding.result, waiver, not_applicable)
@@ -269,6 +283,7 @@ def _evidence(
         evidence_id=evidence_id(finding.check_id, finding.address, plan_digest),
         not_applicable=not_applicable,
         reason=reason,
+        remedy=remedy,
     )
 
 
@@ -296,11 +311,31 @@ def _shown(key: str, properties: dict, redactor: Redactor) -> str:
 
 
 def _text(value: Any) -> str:
+    """A plan value as text; a block as compact JSON, so the assessor sees what the check read."""
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, dict | list):
-        return "{…}" if isinstance(value, dict) else f"[{', '.join(_text(item) for item in value)}]"
+    if isinstance(value, dict):
+        return json.dumps(_masked(value), ensure_ascii=False, default=str)
+    if isinstance(value, list):
+        return f"[{', '.join(_text(item) for item in value)}]"
     return str(value)
+
+
+def _masked(value: Any) -> Any:
+    """`value` with what a key inside it names as a secret redacted, and a boot script as its digest, deeply."""
+    if isinstance(value, dict):
+        return {key: _masked_entry(str(key), item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
+def _masked_entry(key: str, value: Any) -> Any:
+    if SECRET_NAMES.search(key):
+        return REDACTED
+    if HASHED_NAMES.search(key):
+        return f"sha256:{hashlib.sha256(_text(value).encode()).hexdigest()}"
+    return _masked(value)
 
 
 def _summaries(

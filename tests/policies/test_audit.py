@@ -571,7 +571,7 @@ def test_every_waiver_shows_its_approver_reference_and_environments(reports):
 
 
 def requirement_rows(html: str) -> dict[str, str]:
-    section = html[html.index('id="requirements"') : html.index('id="network-rules"')]
+    section = html[html.index('id="requirements"') : html.index('id="findings"')]
     return {
         match.group(1): match.group(0)
         for match in re.finditer(r"<tr>\s*<td><strong>([\d.]+)</strong>.*?</tr>", section, re.DOTALL)

@@ -9,8 +9,10 @@ import re
 import pytest
 
 from stack.contract import PROJECT_ROOT
+from tap.audit.accounting import policy_remedies
 from tap.audit.mapping import ENTITIES, MAPPING_FILE, Mapping
-from tap.audit.scan import scan
+from tap.audit.remedies import SEVERITIES
+from tap.audit.scan import POLICIES, scan
 from tap.audit.waivers import from_plan
 from tap.errors import UsageError
 from tests.policies.test_policies import CUSTOM
@@ -21,6 +23,24 @@ REQUIREMENT_ID = re.compile(r"\d{1,2}(\.\d+){1,3}")
 def test_every_custom_check_is_mapped_to_a_requirement():
     mapping = Mapping.load()
     assert [check for check in CUSTOM if not mapping.is_mapped(check)] == []
+
+
+def test_every_policy_and_every_built_in_the_mapping_names_has_a_severity_and_a_remediation():
+    mapping = Mapping.load()
+    declared = {**mapping.remedies, **policy_remedies(POLICIES)}
+    named = [*CUSTOM, *mapping.relied_on, *mapping.unmapped]
+    assert [check for check in named if check not in declared] == []
+    assert all(remedy.severity in SEVERITIES and "\n" not in remedy.remediation for remedy in declared.values())
+
+
+@pytest.mark.parametrize("fields", ['{ severity = "urgent", remediation = "Fix it." }', '{ severity = "high" }'])
+def test_a_built_in_remedy_without_a_known_severity_or_a_remediation_is_refused(tmp_path, fields):
+    text = MAPPING_FILE.read_text().replace("[remedies]\n", f"[remedies]\nCKV_AWS_999 = {fields}\n", 1)
+    (tmp_path / "mapping.toml").write_text(text)
+    with pytest.raises(
+        UsageError, match=r"\[remedies\] CKV_AWS_999 .* needs a severity \(critical, high, medium, low\)"
+    ):
+        Mapping.load(tmp_path / "mapping.toml")
 
 
 def test_every_mapped_check_exists_in_checkov(policy_run):

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 
 from tap.audit import command, findings_cache
-from tap.audit.reports import SCHEMA_FILE
+from tap.audit.reports import REPORT_FILES, SCHEMA_FILE
 from tap.cli import main
 from tap.plan import Plan
 
@@ -170,3 +170,15 @@ def test_an_audit_from_the_findings_cache_writes_the_same_reports_as_a_scan(poli
     assert [{key: value for key, value in manifest.items() if key != "files"} for manifest in manifests] == [
         {key: value for key, value in manifests[0].items() if key != "files"}
     ] * 2
+
+
+def test_a_block_is_shown_as_json_with_the_keys_that_name_secrets_redacted(policy_run, tmp_path, capsys):
+    secret = "Zq81-not-for-reports"
+    tag = {"key": "Name", "value": "app", "propagate_at_launch": True, "auth_token": secret}
+    path = hostile(policy_run, tmp_path, aws_autoscaling_group={"tag": [tag]})
+    _, _, document = audit(path, tmp_path / "out", capsys)
+    shown = [item["attributes"]["tag"] for item in document["evidence"] if item["check_id"] == "CKV_AWS_153"]
+    block = '[{"key": "Name", "value": "app", "propagate_at_launch": true, '
+    assert shown and all(text.startswith(block) for text in shown)
+    for name in REPORT_FILES.values():
+        assert secret not in (tmp_path / "out" / name).read_text(), name
