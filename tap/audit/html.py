@@ -1,0 +1,90 @@
+"""The HTML report: the JSON document rendered for people, on screen and on paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markupsafe
+
+from tap.audit import findings_cache
+from tap.console import is_https_url, printable_data
+
+# The twelve principal requirements of PCI DSS v4.0.1, by number: the report sums its results under them.
+FAMILIES = {
+    1: "Install and maintain network security controls",
+    2: "Apply secure configurations to all system components",
+    3: "Protect stored account data",
+    4: "Protect cardholder data with strong cryptography during transmission over open, public networks",
+    5: "Protect all systems and networks from malicious software",
+    6: "Develop and maintain secure systems and software",
+    7: "Restrict access to system components and cardholder data by business need to know",
+    8: "Identify users and authenticate access to system components",
+    9: "Restrict physical access to cardholder data",
+    10: "Log and monitor all access to system components and cardholder data",
+    11: "Test security of systems and networks regularly",
+    12: "Support information security with organizational policies and programs",
+}
+
+
+def _template_cache() -> Path:
+    folder = findings_cache.cache_dir() / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def render_html(document: dict[str, Any]) -> str:
+    document = printable_data(document)
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("tap.audit", "templates"),
+        # The compiled template, kept beside the findings: compiling it costs more than the rest of a report.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(_template_cache())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.tests["https_url"] = is_https_url  # only these become links
+    environment.filters["css_string"] = css_string
+    by_resource: dict[str, list[dict]] = {}
+    for item in document["evidence"]:
+        by_resource.setdefault(item["resource"], []).append(item)
+    return environment.get_template("compliance.html.j2").render(
+        report=document,
+        by_resource=by_resource,
+        families=requirement_families(document["requirements"]),
+    )
+
+
+def requirement_families(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's requirements summed per principal requirement (1 to 12): how many, their results, their findings."""
+    families: dict[int, dict[str, Any]] = {}
+    for requirement in requirements:
+        number = int(requirement["id"].split(".")[0])
+        family = families.setdefault(
+            number,
+            {
+                "number": number,
+                "title": FAMILIES[number],
+                "requirements": 0,
+                "results": {},
+                "findings": dict.fromkeys(requirement["findings"], 0),
+            },
+        )
+        family["requirements"] += 1
+        result = family["results"].setdefault(requirement["result"], {"label": requirement["label"], "count": 0})
+        result["count"] += 1
+        for status, count in requirement["findings"].items():
+            family["findings"][status] += count
+    return [families[number] for number in sorted(families)]
+
+
+def css_string(value: object) -> markupsafe.Markup:
+    """`value` as a quoted CSS string (a printed page's header or footer): every character but letters,
+    digits and a few plain marks as a CSS escape, so nothing in it can end the string or the style sheet."""
+    plain = {" ", ".", "-", "_", ":", ",", "(", ")"}
+    escaped = "".join(
+        char if char.isascii() and (char.isalnum() or char in plain) else f"\\{ord(char):x} " for char in str(value)
+    )
+    return markupsafe.Markup(f'"{escaped}"')
