@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from stack.contract import ENGINE_RECORD, below_project
 from tap import documents
 from tap.audit import bundle
-from tap.audit.html import render_html
 from tap.audit.judgement import FAILED, NOT_EVALUATED, PASSED
 from tap.audit.judgement import NOT_APPLICABLE as INAPPLICABLE
+from tap.audit.report_html import render_html
 from tap.audit.results import STATUSES, WAIVED, RequirementSummary
 from tap.audit.verdict import Audit, Evidence
 from tap.audit.waivers import NotApplicable, Waiver

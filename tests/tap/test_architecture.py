@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -167,3 +168,10 @@ def test_only_the_console_module_writes_to_the_terminal(path):
     tree = ast.parse((PROJECT_ROOT / path).read_text())
     writes = sorted(node.lineno for node in ast.walk(tree) if _writes_to_the_terminal(node))
     assert writes == [], f"{path} writes to the terminal itself at lines {writes}: use tap.console.say"
+
+
+def test_no_module_is_named_like_one_of_the_standard_library():
+    """The checkov worker runs as a script from tap/audit, so its folder comes first on its path: a module
+    there named `html` hid the standard library's from checkov itself."""
+    names = {path.stem for package in PACKAGES for path in (PROJECT_ROOT / package).rglob("*.py")}
+    assert sorted(names & sys.stdlib_module_names) == []
