@@ -80,13 +80,14 @@ node:
 	fi
 
 # Headless Chromium and pdftotext, from the distribution, for the tests that render the HTML report on
-# screen and on paper (tests/policies/test_report_browser.py). Installed only when missing, and only as root.
+# screen and on paper (tests/policies/test_report_layout.py). Installed only when missing, and only as root,
+# with chromium's recommended fonts (Liberation): the layout is measured with the fonts the report prints in.
 BROWSER_PACKAGES := chromium poppler-utils
 browser:
 	@if command -v chromium >/dev/null && command -v pdftotext >/dev/null; then \
 		echo "browser: using the machine's chromium and pdftotext"; \
 	elif [ "$$(id -u)" -eq 0 ]; then \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null && echo "browser: installed $(BROWSER_PACKAGES)"; \
+		apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null && echo "browser: installed $(BROWSER_PACKAGES)"; \
 	else \
 		echo "browser: chromium or pdftotext is missing; as root, run: apt-get install -y $(BROWSER_PACKAGES)" >&2; exit 2; \
 	fi
