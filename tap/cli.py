@@ -107,7 +107,8 @@ def _not_established(signer: str | None) -> str:
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
     from tap.live.emulator import rehearsal_config
-    from tap.live.rehearsal import check_loopback, rehearse
+    from tap.live.rehearsal import BEYOND_EMULATOR, check_loopback, rehearse
+    from tap.plan_file import read_plan
 
     check_loopback(args.endpoint_url)  # before any synth: refuse a real endpoint at once
     check_can_create(Path(args.outputs_file), "outputs file")
@@ -121,6 +122,9 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
         f"{stack}: provisioned into {args.endpoint_url} in {time.perf_counter() - started:.1f} s; "
         f"{len(outputs[stack])} outputs in {args.outputs_file}"
     )
+    planned = read_plan(plan).document.get("resource", {})
+    for type_ in sorted(set(planned) & set(BEYOND_EMULATOR)):
+        say(f"{stack}: {type_} stood in, not created: {BEYOND_EMULATOR[type_]}; its live checks run only with --live")
     return 0
 
 

@@ -72,6 +72,14 @@ def _record_evidence(request: pytest.FixtureRequest, record_property) -> None:
             record_property(key, value)
 
 
+@pytest.fixture(autouse=True)
+def _beyond_emulator(request: pytest.FixtureRequest) -> None:
+    """A check the emulator cannot answer is skipped in rehearsal, saying why; against an account it runs."""
+    marker = request.node.get_closest_marker("beyond_emulator")
+    if marker and "deployment" in request.fixturenames and request.getfixturevalue("deployment") != "live":
+        pytest.skip(f"not rehearsable: {marker.args[0]}; runs with --live")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Rehearsals of both profiles (their expectations differ: NAT per AZ, Multi-AZ...), or the one live account."""
     if "deployment" in metafunc.fixturenames:
