@@ -1,16 +1,22 @@
-"""Application instances: launch template (IMDSv2, encrypted gp3, no public IP) and ASG."""
+"""Application instances: launch template (IMDSv2, encrypted gp3, no public IP, user data), ASG, the instance
+role's grants, Session Manager's preferences and the weekly patch run (what they hold: stack/hosts.py)."""
 
 from __future__ import annotations
 
 from constructs import Construct
 
+from stack import hosts
 from stack.cdk import aws, core
 from stack.config import Config
+from stack.logs import HOST_LOG_SOURCES
 from stack.naming import Names
+from stack.policy_documents import document
 from stack.roles import service_role
 
-# AWS publishes the current Amazon Linux 2023 AMI here, so no AMI id goes stale in code.
-AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+# EC2 reads an image parameter at each launch: every instance boots the image current when it starts.
+RESOLVE_SSM = "resolve:ssm:"
+# Auto Scaling replaces every instance before it is this old, so each runs an image at most 30 days old.
+MAX_INSTANCE_LIFETIME_DAYS = 30
 SSM_MANAGED_CORE = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 ROOT_DEVICE = "/dev/xvda"
 ROOT_VOLUME_GIB = 20
@@ -29,6 +35,12 @@ class Compute(Construct):
         security_group: aws.security_group.SecurityGroup,
         ebs_key: aws.kms_key.KmsKey,
         target_group: aws.lb_target_group.LbTargetGroup,
+        health_path: str,
+        data_bucket: aws.s3_bucket.S3Bucket,
+        data_key: aws.kms_key.KmsKey,
+        host_log_groups: dict[str, aws.cloudwatch_log_group.CloudwatchLogGroup],
+        session_log_group: aws.cloudwatch_log_group.CloudwatchLogGroup,
+        session_key: aws.kms_key.KmsKey,
     ):
         super().__init__(scope, id_)
         settings = config.settings
@@ -42,16 +54,39 @@ class Compute(Construct):
             policy_arn=SSM_MANAGED_CORE,
             attachment_id="ssm-core",
         )
+        aws.iam_role_policy.IamRolePolicy(
+            self,
+            "app-policy",
+            name=names["app-policy"],
+            role=role.id,
+            policy=document(
+                *hosts.instance_grants(
+                    region=config.region,
+                    data_bucket_arn=data_bucket.arn,
+                    data_key_arn=data_key.arn,
+                    host_log_group_arns=[group.arn for group in host_log_groups.values()],
+                    session_log_group_arn=session_log_group.arn,
+                    session_key_arn=session_key.arn,
+                )
+            ),
+        )
         profile = aws.iam_instance_profile.IamInstanceProfile(
             self, "app-profile", name=names["app-profile"], role=role.name
         )
-        ami = aws.data_aws_ssm_parameter.DataAwsSsmParameter(self, "ami", name=AMI_PARAMETER)
+        parameter = config.image_parameter
+        user_data = hosts.user_data(
+            port=config.app_port,
+            health_path=health_path,
+            log_files={HOST_LOG_SOURCES[key]: group.name for key, group in host_log_groups.items()},
+            placeholder=config.runs_placeholder,
+        )
 
         self.launch_template = aws.launch_template.LaunchTemplate(
             self,
             "app-lt",
             name=names["app-lt"],
-            image_id=ami.insecure_value,
+            image_id=f"{RESOLVE_SSM}{parameter}" if parameter else config.app_image,
+            user_data=core.Fn.base64encode(hosts.template_literal(user_data)),
             instance_type=settings.instance_type,
             update_default_version=True,
             ebs_optimized="true",
@@ -100,6 +135,7 @@ class Compute(Construct):
             desired_capacity=settings.desired_capacity,
             health_check_type="ELB",
             health_check_grace_period=300,
+            max_instance_lifetime=MAX_INSTANCE_LIFETIME_DAYS * 24 * 3600,
             target_group_arns=[target_group.arn],
             launch_template=aws.autoscaling_group.AutoscalingGroupLaunchTemplate(
                 id=self.launch_template.id, version=core.Token.as_string(self.launch_template.latest_version)
@@ -127,3 +163,26 @@ class Compute(Construct):
                 max_size=schedule.max_size,
                 desired_capacity=schedule.desired_capacity,
             )
+        aws.ssm_document.SsmDocument(
+            self,
+            "session-preferences",
+            name=names["session-preferences"],
+            document_type="Session",
+            document_format="JSON",
+            content=hosts.session_preferences(key_arn=session_key.arn, log_group=session_log_group.name),
+        )
+        aws.ssm_association.SsmAssociation(
+            self,
+            "patching",
+            association_name=names["patching"],
+            name=hosts.PATCH_DOCUMENT,
+            parameters={"Operation": "Install", "RebootOption": "RebootIfNeeded"},
+            schedule_expression=settings.patch_schedule,
+            targets=[
+                aws.ssm_association.SsmAssociationTargets(key=hosts.FLEET_TAG, values=[self.autoscaling_group.name])
+            ],
+            # One instance at a time, and stop at the first failure: the rest keep serving.
+            max_concurrency="1",
+            max_errors="0",
+            compliance_severity="CRITICAL",
+        )

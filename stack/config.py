@@ -49,13 +49,26 @@ _EMAIL = re.compile(
 DEFAULT_KEY_ADMINISTRATOR_ROLE = "payment-key-administrator"
 # IAM role names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 _ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
+# The image the application instances boot: an AMI id, or the SSM parameter that holds the id of
+# the current one (a baked image's pipeline publishes there; AWS publishes Amazon Linux's). The
+# default, stock Amazon Linux 2023, carries no application: the stack then starts a placeholder
+# service answering the health check (stack/hosts.py), so a deployment without one is healthy.
+APP_IMAGE_VARIABLE = "APP_IMAGE"
+DEFAULT_APP_IMAGE = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+# AMI ids: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html (8 or 17 hex digits).
+_AMI_ID = re.compile(r"ami-(?:[0-9a-f]{8}|[0-9a-f]{17})", re.ASCII)
+# Parameter names: https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html
+_SSM_PARAMETER = re.compile(r"/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*", re.ASCII)
+_SSM_PARAMETER_MAX = 1011
 
 # What the application instances call on AWS, each through an interface endpoint in the VPC.
 # stack/compute.py makes them SSM-managed (AmazonSSMManagedInstanceCore, Session Manager
 # instead of SSH); they run no CloudWatch agent and their role may call nothing else
 # (no logs, KMS, Secrets Manager or STS permission), so those services get no endpoint.
 # SSM needs all three: https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
-INTERFACE_ENDPOINT_SERVICES = ("ssm", "ssmmessages", "ec2messages")
+# The hosts' CloudWatch agent and Session Manager's logs write to `logs`; the SSM Agent decrypts
+# session data with the session key through `kms` (stack/hosts.py).
+INTERFACE_ENDPOINT_SERVICES = ("ssm", "ssmmessages", "ec2messages", "logs", "kms")
 # The broadest internet destination a deployment may declare: a /20 (4,096 addresses).
 # Processors publish /24s to /22s; anything broader is a provider's block, not a destination.
 BROADEST_EGRESS_PREFIX = 20
@@ -119,6 +132,9 @@ class Profile:
     # a destroy. Off where the environment is destroyed every night (dev): its log buckets are emptied
     # by the destroy and its log groups go with it.
     protect_logs: bool
+    # When Patch Manager installs patches on the fleet (cron, UTC): weekly at least (6.3.3), at a time the
+    # fleet runs (instances launched in between are patched as they come up).
+    patch_schedule: str
     schedules: tuple[Schedule, ...] = ()
 
 
@@ -138,6 +154,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
         db_max_allocated_storage=100,
         backup_retention_days=7,
         protect_logs=False,
+        patch_schedule="cron(0 9 ? * TUE *)",  # working hours: dev's fleet is off at night and at weekends
         schedules=(
             Schedule("scale-down", "0 20 * * MON-FRI", 0, 0, 0),
             Schedule("scale-up", "0 7 * * MON-FRI", 1, 2, 1),
@@ -158,6 +175,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
         db_max_allocated_storage=1000,
         backup_retention_days=30,
         protect_logs=True,
+        patch_schedule="cron(0 3 ? * SUN *)",  # the quietest hour of the week
     ),
 }
 
@@ -182,6 +200,7 @@ class Config:
     internet_egress_cidrs: tuple[str, ...] = ()
     alarm_emails: tuple[str, ...] = ()
     key_administrator_role: str = DEFAULT_KEY_ADMINISTRATOR_ROLE
+    app_image: str = DEFAULT_APP_IMAGE
     settings: Profile = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -202,7 +221,18 @@ class Config:
         object.__setattr__(self, "alarm_emails", tuple(self.alarm_emails) or (PLACEHOLDER_ALARM_EMAIL,))
         _check_alarm_emails(self.alarm_emails)
         _check_role_name(self.key_administrator_role)
+        _check_app_image(self.app_image)
         _check_names_fit(self)
+
+    @property
+    def image_parameter(self) -> str | None:
+        """The SSM parameter the image id is read from at deploy, or None when an AMI id is named."""
+        return None if _AMI_ID.fullmatch(self.app_image) else self.app_image
+
+    @property
+    def runs_placeholder(self) -> bool:
+        """Stock Amazon Linux serves nothing: a placeholder answers the health check until the application's image."""
+        return self.app_image == DEFAULT_APP_IMAGE
 
     @property
     def stack_name(self) -> str:
@@ -255,7 +285,7 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> Config:
         """Config from ENVIRONMENT_SUFFIX, AWS_REGION, STACK_PROFILE, ALB_CERTIFICATE_ARN, INTERNET_EGRESS_CIDRS,
-        ALARM_EMAILS (comma-separated) and KEY_ADMINISTRATOR_ROLE.
+        ALARM_EMAILS (comma-separated), KEY_ADMINISTRATOR_ROLE and APP_IMAGE.
 
         Overrides win. The profile of an environment declared in environments.toml comes from there; a
         contradicting one is refused, and an undeclared environment must name its profile.
@@ -269,6 +299,7 @@ class Config:
             "internet_egress_cidrs": comma_separated(env.get(INTERNET_EGRESS_VARIABLE, "")),
             "alarm_emails": comma_separated(env.get("ALARM_EMAILS", "")),
             "key_administrator_role": env.get("KEY_ADMINISTRATOR_ROLE") or DEFAULT_KEY_ADMINISTRATOR_ROLE,
+            "app_image": env.get(APP_IMAGE_VARIABLE) or DEFAULT_APP_IMAGE,
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         _check_environment_suffix(values["environment_suffix"])  # a bad suffix is the first thing to name
@@ -285,6 +316,7 @@ class Config:
             INTERNET_EGRESS_VARIABLE: ",".join(self.internet_egress_cidrs),
             "ALARM_EMAILS": ",".join(self.alarm_emails),
             "KEY_ADMINISTRATOR_ROLE": self.key_administrator_role,
+            APP_IMAGE_VARIABLE: self.app_image,
         }
 
 
@@ -339,6 +371,7 @@ FIELD_SOURCES = {
     "internet_egress_cidrs": INTERNET_EGRESS_VARIABLE,
     "alarm_emails": "ALARM_EMAILS",
     "key_administrator_role": "KEY_ADMINISTRATOR_ROLE",
+    "app_image": APP_IMAGE_VARIABLE,
 }
 
 
@@ -442,6 +475,16 @@ def _check_role_name(role: str) -> None:
     if not _ROLE_NAME.fullmatch(role):
         raise ConfigError(
             "KEY_ADMINISTRATOR_ROLE", f"must be an IAM role name (1-64 of letters, digits, +=,.@_-), not {role!r}"
+        )
+
+
+def _check_app_image(image: str) -> None:
+    parameter = _SSM_PARAMETER.fullmatch(image) and len(image) <= _SSM_PARAMETER_MAX
+    if not (_AMI_ID.fullmatch(image) or parameter):
+        raise ConfigError(
+            APP_IMAGE_VARIABLE,
+            "must be an AMI id (ami- and 8 or 17 lowercase hex digits) or the name of the SSM parameter "
+            f"holding one (such as {DEFAULT_APP_IMAGE}), not {image!r}",
         )
 
 

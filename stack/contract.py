@@ -76,6 +76,7 @@ class Output(StrEnum):
     INTERNET_EGRESS_CIDRS = "internet_egress_cidrs"  # an empty list when none is declared
     ALARM_EMAILS = "alarm_emails"
     KEY_ADMINISTRATOR_ROLE = "key_administrator_role"
+    APP_IMAGE = "app_image"
     DEPLOYMENT_SUFFIX = "deployment_suffix"
     # Network and firewall.
     VPC_ID = "vpc_id"
@@ -116,6 +117,7 @@ class Output(StrEnum):
     APP_LOG_GROUP = "app_log_group"
     WAF_LOG_GROUP = "waf_log_group"
     DB_LOG_GROUPS = "db_log_groups"
+    HOST_LOG_GROUPS = "host_log_groups"
     ALARM_TOPIC_ARN = "alarm_topic_arn"
     ALARM_NAMES = "alarm_names"
     EVENT_RULE_NAMES = "event_rule_names"
@@ -130,6 +132,7 @@ IDENTITY_OUTPUTS = (
     Output.INTERNET_EGRESS_CIDRS,
     Output.ALARM_EMAILS,
     Output.KEY_ADMINISTRATOR_ROLE,
+    Output.APP_IMAGE,
 )
 # Outputs that are empty lists by design in some deployments: no declared internet destination, no NAT.
 EMPTY_WHEN_NO_EGRESS = (Output.INTERNET_EGRESS_CIDRS, Output.NAT_GATEWAY_IDS)

@@ -5,7 +5,9 @@ Three keys, because each grants a different AWS service and must not grant the o
   (used only through RDS, Secrets Manager and S3, by principals IAM allows);
 * logs: CloudWatch log groups and the alarm topic (grants the Logs, CloudWatch and
   EventBridge services, which must never decrypt cardholder data);
-* ebs: instance volumes (used by EC2 on behalf of the Auto Scaling service role).
+* ebs: instance volumes (used by EC2 on behalf of the Auto Scaling service role);
+* session: Session Manager's session data, between the operator's client and the SSM Agent
+  (both call KMS themselves, so no service stands between: IAM names who may use it).
 
 Every key policy separates administration from use:
 * the account administers the key through IAM (never `kms:*`): the account root keeps
@@ -76,6 +78,23 @@ class Encryption(Construct):
                 },
             },
         )
+        # The operator's client asks for a data key to start a session; the instance's agent decrypts it.
+        self.session_key = self._key(
+            "session-key",
+            "Session Manager session data",
+            self._use_directly("kms:GenerateDataKey", "kms:Decrypt"),
+        )
+
+    def _use_directly(self, *actions: str) -> Statement:
+        """Principals of this account IAM allows may call these on the key themselves (no service between)."""
+        return {
+            "Sid": "UseByAccountPrincipals",
+            "Effect": "Allow",
+            "Principal": {"AWS": account_root(self._account_id)},
+            "Action": list(actions),
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": self._account_id}},
+        }
 
     def _use_through(self, *services: str, region: str) -> Statement:
         """Principals IAM allows may use the key, but only through these services (and grant only to them)."""

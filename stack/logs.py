@@ -14,6 +14,14 @@ from stack.config import Config
 from stack.naming import Names
 
 DB_LOG_EXPORTS = ("postgresql", "upgrade")
+# Log group -> the file on the instances the CloudWatch agent ships into it. rsyslog writes the two
+# operating system logs (Amazon Linux 2023 keeps only the journal unless it is installed); the
+# application (or the placeholder service) writes its log under /var/log/payment.
+HOST_LOG_SOURCES = {
+    "auth-logs": "/var/log/secure",
+    "system-logs": "/var/log/messages",
+    "app-logs": "/var/log/payment/*.log",
+}
 
 
 class Logs(Construct):
@@ -25,6 +33,13 @@ class Logs(Construct):
         self.flow_logs = self._group("flow-logs")
         self.app_logs = self._group("app-logs")
         self.waf_logs = self._group("waf-logs")
+        # What happens on the hosts: the CloudWatch agent ships the operating system's authentication
+        # and system logs (and the application's, into app-logs); Session Manager writes each session.
+        self.host_logs = {
+            resource: self.app_logs if resource == "app-logs" else self._group(resource)
+            for resource in HOST_LOG_SOURCES
+        }
+        self.session_logs = self._group("session-logs")
         # Created before the database, so RDS exports into these instead of making
         # unencrypted groups that never expire.
         self.db_logs = {export: self._group(export) for export in DB_LOG_EXPORTS}

@@ -224,6 +224,23 @@ RULES: Mapping[str, NameRule] = {
             r"[.\-_A-Za-z0-9]+",
             f"{_AWS}/eventbridge/latest/APIReference/API_PutRule.html",
         ),
+        # Document and association names: letters, digits, _ - . only; AWS reserves the aws, amazon and
+        # amzn prefixes for its own documents.
+        NameRule(
+            "ssm_document",
+            3,
+            128,
+            r"[a-zA-Z0-9_.-]+",
+            f"{_AWS}/systems-manager/latest/APIReference/API_CreateDocument.html",
+            forbidden_prefixes=("aws", "amazon", "amzn"),
+        ),
+        NameRule(
+            "ssm_association",
+            3,
+            128,
+            r"[a-zA-Z0-9_.-]+",
+            f"{_AWS}/systems-manager/latest/APIReference/API_CreateAssociation.html",
+        ),
         NameRule(
             "tag_name",
             0,
@@ -257,6 +274,13 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "flow-logs": "log_group",
         "app-logs": "log_group",
         "waf-logs": "waf_log_group",
+        "auth-logs": "log_group",
+        "system-logs": "log_group",
+        "session-logs": "log_group",
+        "session-key": "kms_alias",
+        "session-preferences": "ssm_document",
+        "patching": "ssm_association",
+        "app-policy": "iam_policy",
         "waf": "web_acl",
         "postgresql": "rds_log_group",
         "upgrade": "rds_log_group",

@@ -12,7 +12,7 @@ from stack.contract import DEPLOYMENT_SUFFIX_RESOURCE, Output, backend_path
 from stack.database import Database
 from stack.encryption import Encryption
 from stack.firewall import Firewall
-from stack.load_balancer import LoadBalancer
+from stack.load_balancer import HEALTH_CHECK_PATH, LoadBalancer
 from stack.logs import Logs
 from stack.naming import SUFFIX_BYTES, Names
 from stack.networking import Networking, PrivateEndpoints
@@ -99,6 +99,12 @@ class PaymentStack(core.TerraformStack):
             security_group=firewall.app,
             ebs_key=keys.ebs_key,
             target_group=balancer.target_group,
+            health_path=HEALTH_CHECK_PATH,
+            data_bucket=storage.data.bucket,
+            data_key=keys.data_key,
+            host_log_groups=logs.host_logs,
+            session_log_group=logs.session_logs,
+            session_key=keys.session_key,
         )
         database = Database(
             self,
@@ -133,6 +139,7 @@ class PaymentStack(core.TerraformStack):
             Output.INTERNET_EGRESS_CIDRS: list(config.internet_egress_cidrs),
             Output.ALARM_EMAILS: list(config.alarm_emails),
             Output.KEY_ADMINISTRATOR_ROLE: config.key_administrator_role,
+            Output.APP_IMAGE: config.app_image,
             Output.DEPLOYMENT_SUFFIX: deployment.hex,
             Output.VPC_ID: network.vpc.id,
             Output.PUBLIC_SUBNET_IDS: [subnet.id for subnet in network.subnets["public"]],
@@ -168,6 +175,10 @@ class PaymentStack(core.TerraformStack):
             Output.APP_LOG_GROUP: logs.app_logs.name,
             Output.WAF_LOG_GROUP: logs.waf_logs.name,
             Output.DB_LOG_GROUPS: [group.name for group in logs.db_logs.values()],
+            # The hosts' own groups beside app-logs (auth, system) and Session Manager's.
+            Output.HOST_LOG_GROUPS: [
+                group.name for group in (*logs.host_logs.values(), logs.session_logs) if group is not logs.app_logs
+            ],
             Output.ALARM_TOPIC_ARN: alarms.topic.arn,
             Output.ALARM_NAMES: [alarm.alarm_name for alarm in alarms.alarms],
             Output.EVENT_RULE_NAMES: [rule.name for rule in alarms.rules],

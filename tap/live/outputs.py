@@ -75,6 +75,7 @@ class Outputs(Mapping[str, Any]):
             internet_egress_cidrs=_as_tuple(self[Output.INTERNET_EGRESS_CIDRS]),
             alarm_emails=_as_tuple(self[Output.ALARM_EMAILS]),
             key_administrator_role=self[Output.KEY_ADMINISTRATOR_ROLE],
+            app_image=self[Output.APP_IMAGE],
         )
         if config.stack_name != self.stack:
             raise UsageError(

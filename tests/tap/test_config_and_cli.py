@@ -41,6 +41,15 @@ from tap.live.emulator import REHEARSAL_CERTIFICATE
         ({"environment_suffix": "dev\n"}, "ENVIRONMENT_SUFFIX"),
         ({"certificate_arn": f"{Config().certificate_arn}\n"}, "ALB_CERTIFICATE_ARN"),
         ({"internet_egress_cidrs": ("203.0.113.0/24\n",)}, "INTERNET_EGRESS_CIDRS"),
+        # The application's image: an AMI id or the SSM parameter holding one, whole.
+        ({"app_image": "ami-12345"}, "APP_IMAGE"),
+        ({"app_image": "ami-0123456789ABCDEF0"}, "APP_IMAGE"),
+        ({"app_image": "ami-0123456789abcdef0\n"}, "APP_IMAGE"),
+        ({"app_image": "al2023-ami-kernel-default-x86_64"}, "APP_IMAGE"),
+        ({"app_image": "/payments/images//app"}, "APP_IMAGE"),
+        ({"app_image": "/payments/images/app name"}, "APP_IMAGE"),
+        ({"app_image": "/" + "p" * 1011}, "APP_IMAGE"),
+        ({"app_image": ""}, "APP_IMAGE"),
     ],
 )
 def test_bad_config_is_refused_naming_the_field(overrides, field):
@@ -65,6 +74,7 @@ def test_config_round_trips_through_environment(destinations):
         internet_egress_cidrs=destinations,
         alarm_emails=("oncall@payments.example", "security@payments.example"),
         key_administrator_role="payment-deployer",
+        app_image="/payments/images/app/current",
     )
     assert Config.from_env(config.to_env()) == config
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stack.naming import Names
 from tap.plan import Match
-from tests.unit.helpers import KMS_ARN_REFERENCE, SUFFIX_REFERENCE, referenced
+from tests.unit.helpers import KMS_ARN_REFERENCE, SUFFIX_REFERENCE
 
 
 def test_launch_template_requires_imdsv2_and_encrypted_volumes(plan):
@@ -121,16 +121,26 @@ def test_dev_scales_down_on_a_schedule_and_prod_does_not(plan, config):
         schedules.assert_some({"desired_capacity": Match.at_least(1)})
 
 
-def test_instances_boot_the_parameter_store_ami_and_leave_no_volume_or_interface_behind(plan):
+def test_instances_boot_the_configured_image_read_at_each_launch_and_leave_no_volume_or_interface_behind(plan, config):
     template = plan.resources("aws_launch_template").only()
-    # The patched AMI AWS publishes under its own parameter path, never a parameter anyone could write.
-    parameter = plan.block(referenced(template["image_id"]))
-    assert parameter.type == "data.aws_ssm_parameter", template["image_id"]
-    assert parameter.get("name", "").startswith("/aws/service/ami-amazon-linux-latest/"), parameter.address
+    # EC2 resolves the parameter as each instance launches: a replacement boots the image current then.
+    assert template["image_id"] == f"resolve:ssm:{config.app_image}"
+    assert config.app_image.startswith("/aws/service/ami-amazon-linux-latest/")
     assert template["block_device_mappings"][0]["ebs"]["delete_on_termination"] == "true"
     assert template["network_interfaces"][0]["delete_on_termination"] == "true"
     group = plan.resources("aws_lb_target_group").only()
     plan.resources("aws_autoscaling_group").assert_all({"target_group_arns": [f"${{{group.address}.arn}}"]})
+
+
+# What Auto Scaling accepts: 0 (no limit) or from one day to a year.
+DAY_SECONDS = 24 * 3600
+
+
+def test_every_instance_is_replaced_before_it_is_thirty_days_old(plan):
+    # 6.3.3: each instance then runs an image at most 30 days old, patched weekly in between.
+    plan.resources("aws_autoscaling_group").assert_all(
+        {"max_instance_lifetime": Match.that(lambda v: DAY_SECONDS <= v <= 30 * DAY_SECONDS, "1 to 30 days")}
+    )
 
 
 def test_instances_run_as_the_application_role(plan):

@@ -24,7 +24,7 @@ def test_globally_unique_names_carry_the_deployment_suffix(plan, config):
         {"identifier": expected["db"], "final_snapshot_identifier": expected["db-final"]}
     )
     plan.resources("aws_db_subnet_group").assert_all({"name": expected["db-subnets"]})
-    plan.resources("aws_kms_alias").assert_count(3)
+    plan.resources("aws_kms_alias").assert_count(4)
     plan.resources("aws_kms_alias").assert_all(
         {"name": Match.that(lambda v: v.endswith(f"-{SUFFIX_REFERENCE}"), "suffixed")}
     )
@@ -113,6 +113,8 @@ def test_plan_holds_no_secret_literal(plan):
 
 # Attributes that name a resource in AWS: each must tell deployments apart.
 NAMING_KEYS = ("name", "name_prefix", "identifier", "bucket", "alarm_name", "scheduled_action_name")
+# Where `name` names what a resource uses, not the resource: an association runs AWS's own document.
+NAMED_BY = {"aws_ssm_association": ("association_name",)}
 
 
 def _blocks(value) -> list[dict]:
@@ -122,7 +124,7 @@ def _blocks(value) -> list[dict]:
 
 def _names(resource):
     """(where, literal value) of the resource's names and Name tags; a reference names a resource checked itself."""
-    found = [(key, resource.get(key)) for key in NAMING_KEYS]
+    found = [(key, resource.get(key)) for key in NAMED_BY.get(resource.type, NAMING_KEYS)]
     found.append(("tags.Name", (resource.get("tags") or {}).get("Name")))
     found += [(f"tag.{t['key']}", t.get("value")) for t in resource.get("tag") or [] if t.get("key") == "Name"]
     found += [

@@ -127,7 +127,7 @@ def test_interface_endpoints_serve_what_the_instances_call(plan, config):
     )
     interfaces = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Interface"})
     assert sorted(e["service_name"] for e in interfaces) == sorted(
-        f"com.amazonaws.{config.region}.{service}" for service in ("ssm", "ssmmessages", "ec2messages")
+        f"com.amazonaws.{config.region}.{service}" for service in ("ssm", "ssmmessages", "ec2messages", "logs", "kms")
     )
     # prod in every AZ, so an AZ failure does not cut SSM; dev in the first AZ only.
     zones = 3 if config.profile == "prod" else 1
@@ -140,13 +140,21 @@ def test_interface_endpoints_serve_what_the_instances_call(plan, config):
     )
 
 
-def test_instances_may_call_only_what_the_endpoints_serve(plan):
-    # The endpoints follow the instance role: SSM-managed, no CloudWatch agent, no other AWS API.
+def test_instances_may_call_only_what_the_endpoints_serve(plan, config):
+    # The endpoints follow the instance role: Session Manager's managed policy (ssm, ssmmessages, ec2messages)
+    # and its own grants, whose services each need an endpoint (S3 has its gateway endpoint).
     # A new permission here needs its interface endpoint (stack/config.py INTERFACE_ENDPOINT_SERVICES).
     role = plan.resources("aws_iam_role").where({"name": Match.that(lambda v: "-app-role-" in v, "app")}).only()
     attached = plan.resources("aws_iam_role_policy_attachment").where({"role": f"${{{role.address}.name}}"})
     assert [a["policy_arn"] for a in attached] == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]
-    plan.resources("aws_iam_role_policy").assert_none({"role": Match.that(lambda v: role.address in v, "app role")})
+    inline = plan.resources("aws_iam_role_policy").where({"role": Match.that(lambda v: role.address in v, "app role")})
+    called = {
+        action.split(":")[0]
+        for policy in inline
+        for statement in json.loads(policy["policy"])["Statement"]
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    }
+    assert called - {"s3"} <= set(config.interface_endpoint_services)
 
 
 def test_default_security_group_allows_nothing(plan):

@@ -24,6 +24,7 @@ def test_identity_outputs_say_which_deployment_this_is(plan, config):
         "internet_egress_cidrs": list(config.internet_egress_cidrs),
         "alarm_emails": list(config.alarm_emails),
         "key_administrator_role": config.key_administrator_role,
+        "app_image": config.app_image,
     }
 
 

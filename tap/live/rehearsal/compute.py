@@ -1,10 +1,14 @@
-"""Translators for stack/compute.py: launch template, Auto Scaling group, scheduled actions."""
+"""Translators for stack/compute.py: launch template, Auto Scaling group, scheduled actions, Session Manager's
+preferences and the patch association (a stand-in: moto has no State Manager associations)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tap.live.rehearsal.engine import Rehearsal, flag, handles, one
+from tap.live.rehearsal.engine import Rehearsal, flag, handles, one, stands_in
+
+ASSOCIATIONS_MISSING = "moto 5.2.5 has no State Manager associations API (CreateAssociation, DescribeAssociation)"
+stands_in("aws_ssm_association", ASSOCIATIONS_MISSING)
 
 
 def _launch_template_data(body: dict) -> dict:
@@ -43,6 +47,8 @@ def _launch_template_data(body: dict) -> dict:
         }
         for index, nic in enumerate(body.get("network_interfaces", []))
     ]
+    if body.get("user_data"):
+        data["UserData"] = body["user_data"]
     if body.get("monitoring"):
         data["Monitoring"] = {"Enabled": flag(one(body["monitoring"]).get("enabled"))}
     data["TagSpecifications"] = [
@@ -91,6 +97,7 @@ def _autoscaling_group(r: Rehearsal, body: dict) -> dict:
         HealthCheckGracePeriod=body.get("health_check_grace_period", 300),
         TargetGroupARNs=body.get("target_group_arns", []),
         Tags=tags,
+        **({"MaxInstanceLifetime": body["max_instance_lifetime"]} if "max_instance_lifetime" in body else {}),
     )
     if body.get("enabled_metrics"):
         autoscaling.enable_metrics_collection(
@@ -111,3 +118,20 @@ def _schedule(r: Rehearsal, body: dict) -> dict:
         DesiredCapacity=body["desired_capacity"],
     )
     return {"id": body["scheduled_action_name"]}
+
+
+@handles("aws_ssm_document")
+def _document(r: Rehearsal, body: dict) -> dict:
+    created = r.client("ssm").create_document(
+        Name=body["name"],
+        Content=body["content"],
+        DocumentType=body["document_type"],
+        DocumentFormat=body.get("document_format", "JSON"),
+        Tags=r.tag_list(body.get("tags")),
+    )["DocumentDescription"]
+    return {
+        "id": body["name"],
+        "name": body["name"],
+        "arn": f"arn:aws:ssm:{r.region}:{r.account_id}:document/{body['name']}",
+        "default_version": created["DefaultVersion"],
+    }

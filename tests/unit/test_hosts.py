@@ -1,0 +1,222 @@
+"""What runs on the application instances (user data), what their role may touch, Session Manager's
+preferences and the patch run: stack/hosts.py as the plan carries it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import types
+import urllib.error
+import urllib.request
+from http.server import HTTPServer
+
+import pytest
+import yaml
+
+from stack import hosts
+from stack.config import DEFAULT_APP_IMAGE, Config
+from stack.logs import HOST_LOG_SOURCES
+from tap.expressions import base64encode_argument
+from tap.plan import Match
+
+
+def _user_data(plan) -> dict:
+    """The launch template's cloud-config, as the text Terraform encodes (log group names still references)."""
+    template = plan.resources("aws_launch_template").only()
+    text = base64encode_argument(template["user_data"])
+    assert text is not None and text.startswith("#cloud-config\n"), template["user_data"][:80]
+    return yaml.safe_load(text)
+
+
+def _file(cloud_config: dict, path: str) -> str:
+    (found,) = [item["content"] for item in cloud_config["write_files"] if item["path"] == path]
+    return found
+
+
+def _log_group(plan, resource: str):
+    return plan.resources("aws_cloudwatch_log_group", under=f"logs/{resource}").only()
+
+
+# ---- 1. it runs: a placeholder answers the health check on the application port -----------------
+
+
+def test_user_data_starts_the_placeholder_on_the_app_port_for_the_health_path(plan, config):
+    cloud_config = _user_data(plan)
+    health = plan.resources("aws_lb_target_group").only()
+    unit = _file(cloud_config, f"/etc/systemd/system/{hosts.PLACEHOLDER_UNIT}")
+    command = f"ExecStart=/usr/bin/python3 {hosts.PLACEHOLDER_PATH} {health['port']} {health['health_check']['path']}"
+    assert command in unit.splitlines()
+    assert health["port"] == config.app_port
+    assert _file(cloud_config, hosts.PLACEHOLDER_PATH) == hosts.PLACEHOLDER_SCRIPT.read_text()
+    assert ["systemctl", "enable", "--now", hosts.PLACEHOLDER_UNIT] in cloud_config["runcmd"]
+
+
+@pytest.fixture(scope="module")
+def placeholder(plans):
+    """The placeholder script the dev plan installs, serving on a free loopback port: its base URL."""
+    script = types.ModuleType("placeholder")
+    exec(_file(_user_data(plans["dev"]), hosts.PLACEHOLDER_PATH), script.__dict__)
+    health = plans["dev"].resources("aws_lb_target_group").only()["health_check"]
+    handler = script.handler(health["path"])
+    handler.log_message = lambda *args: None  # the test's output stays the test's
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", health
+    server.shutdown()
+    server.server_close()
+
+
+def _status(url: str, method: str = "GET") -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=5) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_placeholder_answers_the_health_check_and_nothing_else(placeholder):
+    base, health = placeholder
+    assert _status(base + health["path"]) == int(health["matcher"])
+    assert _status(base + health["path"], "HEAD") == int(health["matcher"])
+    assert [_status(base + path) for path in ("/", "/health/", "/health?x=1", "/payments")] == [404] * 4
+    assert _status(base + health["path"], "POST") == 501
+
+
+def test_an_application_image_starts_no_placeholder_but_still_ships_its_logs():
+    assert Config().runs_placeholder and Config().app_image == DEFAULT_APP_IMAGE
+    assert not Config(app_image="ami-0123456789abcdef0").runs_placeholder
+    text = hosts.user_data(port=8080, health_path="/health", log_files={"/var/log/secure": "g"}, placeholder=False)
+    cloud_config = yaml.safe_load(text)
+    assert [item["path"] for item in cloud_config["write_files"]] == [hosts.AGENT_CONFIG_PATH]
+    assert not any(hosts.PLACEHOLDER_UNIT in command for command in cloud_config["runcmd"])
+
+
+@pytest.mark.parametrize(
+    ("image", "parameter"),
+    [(DEFAULT_APP_IMAGE, DEFAULT_APP_IMAGE), ("/payments/images/app", "/payments/images/app"), ("ami-0a1b2c3d", None)],
+)
+def test_an_image_parameter_is_resolved_at_launch_and_an_ami_id_used_as_it_is(image, parameter):
+    assert Config(app_image=image).image_parameter == parameter
+
+
+# ---- 3. evidence of what happens on the hosts: the agent ships OS and application logs ----------
+
+
+def test_agent_ships_authentication_system_and_application_logs_to_the_stacks_groups(plan):
+    cloud_config = _user_data(plan)
+    agent = json.loads(_file(cloud_config, hosts.AGENT_CONFIG_PATH))
+    shipped = {
+        item["file_path"]: item["log_group_name"] for item in agent["logs"]["logs_collected"]["files"]["collect_list"]
+    }
+    assert shipped == {path: f"${{{_log_group(plan, key).address}.name}}" for key, path in HOST_LOG_SOURCES.items()}
+    assert set(HOST_LOG_SOURCES.values()) >= {"/var/log/secure", "/var/log/messages"}
+    # Amazon Linux 2023 writes neither file unless rsyslog runs; the agent reads the file written above.
+    commands = cloud_config["runcmd"]
+    assert ["dnf", "install", "-y", "rsyslog", "amazon-cloudwatch-agent"] in commands
+    assert ["systemctl", "enable", "--now", "rsyslog"] in commands
+    assert [hosts.AGENT_CONTROL, "-a", "fetch-config", "-m", "ec2", "-s", "-c", f"file:{hosts.AGENT_CONFIG_PATH}"] in (
+        commands
+    )
+
+
+def _app_policy(plan) -> dict[str, dict]:
+    role = plan.resources("aws_iam_role", under="compute/app-role").only()
+    policy = plan.resources("aws_iam_role_policy").where({"role": Match.reference_to(role.address, "id")}).only()
+    return {statement["Sid"]: statement for statement in json.loads(policy["policy"])["Statement"]}
+
+
+def test_instance_role_writes_only_its_own_log_groups(plan):
+    grants = _app_policy(plan)
+    host = [f"${{{_log_group(plan, key).address}.arn}}:*" for key in HOST_LOG_SOURCES]
+    assert grants["ShipHostLogs"] == {
+        "Sid": "ShipHostLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        "Resource": host,
+    }
+    assert grants["SessionLogs"]["Resource"] == f"${{{_log_group(plan, 'session-logs').address}.arn}}:*"
+
+
+# ---- 2. the data bucket's objects and its key, for the application's role ----------------------
+
+
+def test_application_role_reads_and_writes_data_objects_and_uses_the_data_key_through_s3_only(plan, config):
+    grants = _app_policy(plan)
+    bucket = plan.resources("aws_s3_bucket", under="storage/data/").only()
+    key = plan.resources("aws_kms_key", under="encryption/data-key").only()
+    bucket_arn = f"${{{bucket.address}.arn}}"
+    assert grants["DataBucketObjects"]["Action"] == ["s3:GetObject", "s3:PutObject"]
+    assert grants["DataBucketObjects"]["Resource"] == f"{bucket_arn}/*"
+    assert grants["DataKeyThroughS3"] == {
+        "Sid": "DataKeyThroughS3",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": f"${{{key.address}.arn}}",
+        "Condition": {
+            "StringEquals": {
+                "kms:ViaService": f"s3.{config.region}.amazonaws.com",
+                "kms:EncryptionContext:aws:s3:arn": bucket_arn,
+            }
+        },
+    }
+
+
+def test_instance_role_grants_named_actions_on_named_resources_only(plan):
+    for sid, statement in _app_policy(plan).items():
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert statement["Effect"] == "Allow" and all(r.startswith("${aws_") for r in resources), sid
+        assert not any("*" in action for action in actions), sid
+
+
+# ---- 4. Session Manager: encrypted, logged, idle sessions closed --------------------------------
+
+
+def _session_document(plan):
+    return plan.resources("aws_ssm_document").where({"document_type": "Session"}).only()
+
+
+def test_session_preferences_encrypt_log_and_close_idle_sessions(plan):
+    document = _session_document(plan)
+    inputs = json.loads(document["content"])["inputs"]
+    key = plan.resources("aws_kms_key", under="encryption/session-key").only()
+    assert inputs["kmsKeyId"] == f"${{{key.address}.arn}}"
+    assert inputs["cloudWatchLogGroupName"] == f"${{{_log_group(plan, 'session-logs').address}.name}}"
+    assert inputs["cloudWatchEncryptionEnabled"] is True and inputs["cloudWatchStreamingEnabled"] is True
+    assert 1 <= int(inputs["idleSessionTimeout"]) <= 15
+    assert inputs["runAsEnabled"] is False
+    assert document["name"].startswith("payment-session-preferences-")
+
+
+def test_instance_role_uses_the_session_key_to_decrypt_only(plan):
+    key = plan.resources("aws_kms_key", under="encryption/session-key").only()
+    assert _app_policy(plan)["SessionEncryption"] == {
+        "Sid": "SessionEncryption",
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": f"${{{key.address}.arn}}",
+    }
+    assert key["enable_key_rotation"] is True
+
+
+# ---- 5. patching: weekly Patch Manager installs, every instance replaced within 30 days ---------
+
+
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+def test_patch_baseline_installs_on_the_fleet_at_least_weekly(plan, config):
+    association = plan.resources("aws_ssm_association").only()
+    group = plan.resources("aws_autoscaling_group").only()
+    assert association["name"] == "AWS-RunPatchBaseline"
+    assert association["parameters"]["Operation"] == "Install"
+    assert association["targets"] == [
+        {"key": "tag:aws:autoscaling:groupName", "values": [f"${{{group.address}.name}}"]}
+    ]
+    schedule = association["schedule_expression"]
+    assert schedule == config.settings.patch_schedule
+    # cron(minutes hours day-of-month month day-of-week year): a named weekday or every day, every week.
+    minutes, hours, day_of_month, month, day_of_week, year = schedule.removeprefix("cron(").removesuffix(")").split()
+    assert (day_of_month, month, year) == ("?", "*", "*") and day_of_week in (
+        ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", "*"]
+    )
