@@ -3,9 +3,12 @@ role's grants, Session Manager's preferences and the weekly patch run (what they
 
 from __future__ import annotations
 
+import base64
+
 from constructs import Construct
 
 from stack import hosts
+from stack.agent_setup import SUFFIX_MARK
 from stack.cdk import aws, core
 from stack.config import Config
 from stack.logs import HOST_LOG_SOURCES
@@ -74,10 +77,13 @@ class Compute(Construct):
             self, "app-profile", name=names["app-profile"], role=role.name
         )
         parameter = config.image_parameter
+        # Names as the instance completes them at boot (the suffix is in Terraform's state, not here).
+        booted = Names(config, SUFFIX_MARK)
         user_data = hosts.user_data(
             port=config.app_port,
             health_path=health_path,
-            log_files={HOST_LOG_SOURCES[key]: group.name for key, group in host_log_groups.items()},
+            log_files={HOST_LOG_SOURCES[key]: booted[key] for key in host_log_groups},
+            profile_prefix=Names(config, "")["app-profile"],
             placeholder=config.runs_placeholder,
         )
 
@@ -86,7 +92,7 @@ class Compute(Construct):
             "app-lt",
             name=names["app-lt"],
             image_id=f"{RESOLVE_SSM}{parameter}" if parameter else config.app_image,
-            user_data=core.Fn.base64encode(hosts.template_literal(user_data)),
+            user_data=base64.b64encode(user_data.encode()).decode(),
             instance_type=settings.instance_type,
             update_default_version=True,
             ebs_optimized="true",

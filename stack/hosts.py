@@ -4,7 +4,9 @@
   answering the load balancer's health check on the application port, so a deployment without the
   application is healthy; on every image, rsyslog (the image keeps only the journal) and the
   CloudWatch agent shipping the authentication, system and application logs to the stack's groups.
-  It holds no secret: only paths, the port and log group names (the audit scans it decoded).
+  It holds no secret and no value only Terraform knows: paths, the port and log group names whose
+  deployment suffix the instance reads from its own profile at boot (stack/agent_setup.py), so the
+  audit and its secret scan read it whole.
 * The instance role's own grants: the data bucket's objects, the data key through S3 only, its log
   groups, and the session key and log group of Session Manager; nothing wider.
 * Session Manager's preferences (a Session document): session data encrypted with the session key,
@@ -15,15 +17,17 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from stack.policy_documents import Statement
 
 PLACEHOLDER_SCRIPT = Path(__file__).with_name("placeholder_service.py")
+AGENT_SETUP_SCRIPT = Path(__file__).with_name("agent_setup.py")
+AGENT_SETUP_PATH = "/usr/local/libexec/payment-agent-setup.py"
 PLACEHOLDER_PATH = "/usr/local/libexec/payment-placeholder.py"
 PLACEHOLDER_UNIT = "payment-placeholder.service"
 APP_LOG_DIRECTORY = "/var/log/payment"
+AGENT_TEMPLATE_PATH = "/opt/aws/amazon-cloudwatch-agent/etc/payment-agent.template.json"
 AGENT_CONFIG_PATH = "/opt/aws/amazon-cloudwatch-agent/etc/payment-agent.json"
 AGENT_CONTROL = "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl"
 # Both from the Amazon Linux 2023 repository, which the S3 gateway endpoint admits.
@@ -36,23 +40,6 @@ PATCH_DOCUMENT = "AWS-RunPatchBaseline"
 FLEET_TAG = "tag:aws:autoscaling:groupName"
 # What the agent and Session Manager do on a log group: create their stream, write, find their stream.
 LOG_WRITING = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-
-
-# How CDKTF marks a value only Terraform knows (a log group's name) inside a Python string.
-_TOKEN = re.compile(r"\$\{TfToken\[TOKEN\.\d+\]\}")
-_HCL_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "${": "$${", "%{": "%%{"}
-_HCL_SPECIAL = re.compile("|".join(re.escape(text) for text in _HCL_ESCAPES))
-
-
-def template_literal(text: str) -> str:
-    """`text` as the inside of a Terraform quoted template (a function's argument): its own characters
-    escaped, the values only Terraform knows left to interpolate. CDKTF passes a function's text argument
-    through as it is."""
-    pieces, start = [], 0
-    for token in _TOKEN.finditer(text):
-        pieces += [_HCL_SPECIAL.sub(lambda m: _HCL_ESCAPES[m.group()], text[start : token.start()]), token.group()]
-        start = token.end()
-    return "".join([*pieces, _HCL_SPECIAL.sub(lambda m: _HCL_ESCAPES[m.group()], text[start:])])
 
 
 def placeholder_unit(port: int, health_path: str) -> str:
@@ -85,9 +72,16 @@ def agent_configuration(log_files: dict[str, str]) -> str:
     return json.dumps({"logs": {"logs_collected": {"files": {"collect_list": collected}}}}, indent=1)
 
 
-def user_data(*, port: int, health_path: str, log_files: dict[str, str], placeholder: bool) -> str:
-    """cloud-config (as JSON, which is YAML): files first, then the commands that start what they configure."""
-    files = [{"path": AGENT_CONFIG_PATH, "permissions": "0644", "content": agent_configuration(log_files)}]
+def user_data(*, port: int, health_path: str, log_files: dict[str, str], profile_prefix: str, placeholder: bool) -> str:
+    """cloud-config (as JSON, which is YAML): files first, then the commands that start what they configure.
+
+    The same text for every deployment of an environment: `log_files` name their groups with
+    agent_setup.SUFFIX_MARK where the deployment suffix goes, which the instance fills in at boot.
+    """
+    files = [
+        {"path": AGENT_TEMPLATE_PATH, "permissions": "0644", "content": agent_configuration(log_files)},
+        {"path": AGENT_SETUP_PATH, "permissions": "0755", "content": AGENT_SETUP_SCRIPT.read_text()},
+    ]
     commands: list[list[str]] = []
     if placeholder:  # first, so the health check passes while packages install
         files += [
@@ -100,6 +94,7 @@ def user_data(*, port: int, health_path: str, log_files: dict[str, str], placeho
     commands += [
         ["dnf", "install", "-y", *HOST_PACKAGES],
         ["systemctl", "enable", "--now", "rsyslog"],
+        ["python3", AGENT_SETUP_PATH, profile_prefix, AGENT_TEMPLATE_PATH, AGENT_CONFIG_PATH],
         [AGENT_CONTROL, "-a", "fetch-config", "-m", "ec2", "-s", "-c", f"file:{AGENT_CONFIG_PATH}"],
     ]
     return "#cloud-config\n" + json.dumps({"write_files": files, "runcmd": commands}, indent=1) + "\n"

@@ -257,26 +257,3 @@ def fold_json(text: str) -> str:
         return match.group(0) if value is original else json.dumps(value)
 
     return _JSON_STRING.sub(folded, text)
-
-
-# `base64encode("...")`, the whole of an interpolation: how the stack writes user data that names values
-# only Terraform knows (its argument is a quoted template; `\\.` steps over its escapes).
-_BASE64ENCODE = re.compile(r'\s*base64encode\(\s*"((?:[^"\\]|\\.)*)"\s*\)\s*', re.DOTALL)
-_QUOTED_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
-_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def base64encode_argument(found: Any) -> str | None:
-    """The template a value `${base64encode("...")}` encodes, its escapes decoded (its `${...}` left to
-    interpolate, `$${` still the escape of a literal `${`); None for any other value."""
-    match = _BASE64ENCODE.fullmatch(whole_expression(found) or "")
-    return _QUOTED_ESCAPE.sub(_unescaped, match.group(1)) if match else None
-
-
-def _unescaped(match: re.Match) -> str:
-    code = match.group(1)
-    if len(code) > 1:
-        return chr(int(code[1:], 16))
-    if code not in _SIMPLE_ESCAPES:
-        raise ValueError(f"\\{code} is not an escape of a Terraform string")
-    return _SIMPLE_ESCAPES[code]

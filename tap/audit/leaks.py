@@ -3,10 +3,10 @@
 The stack keeps its secrets in Secrets Manager, so a literal one in the plan is a leak: it
 would sit in the state, the plan file and, through the audit, in every report. Each string
 of the plan (attribute values, tags, parameters, policy documents parsed from their JSON,
-user_data decoded from base64 and gunzipped, or as given to Terraform's base64encode) is shown
-to detect-secrets as the lines of a config file, `<name>: "<line>"`: its keyword detector sees the
-attribute or tag name and `KEY=value` or `key: value` inside scripts, its entropy detectors the
-quoted value, and its pattern detectors (AWS keys, private keys, tokens) the text.
+user_data decoded from base64 and gunzipped) is shown to detect-secrets as the lines of a config
+file, `<name>: "<line>"`: its keyword detector sees the attribute or tag name and `KEY=value` or
+`key: value` inside scripts, its entropy detectors the quoted value, and its pattern
+detectors (AWS keys, private keys, tokens) the text.
 
 A value the scanner cannot read whole (over its decompression limit, a gzip bomb, truncated or
 corrupt gzip, user_data that does not decode to text, encodings nested past its depth) is a leak
@@ -36,7 +36,6 @@ from detect_secrets.plugins.keyword import KeywordDetector
 from detect_secrets.settings import transient_settings
 
 from tap.audit.redaction import Leak
-from tap.expressions import base64encode_argument
 
 # CDKTF's bookkeeping inside a "//" block: construct paths, ids and output names, never deployed.
 BOOKKEEPING = frozenset({"metadata", "outputs"})
@@ -232,7 +231,7 @@ def _unwrapped(text: str, encoded: bool, layers: int, budget: _Budget) -> tuple[
     """(the JSON document it is, or None; the text under its encodings; the layers peeled, counting those before)."""
     while True:
         document = _json_document(text)
-        decoded = None if document is not None else _terraform_encoded(text) or _base64_text(text, encoded, budget)
+        decoded = None if document is not None else _base64_text(text, encoded, budget)
         if document is None and decoded is None:
             return None, text, layers
         if layers == MAX_LAYERS:
@@ -252,14 +251,6 @@ def _json_document(text: str) -> dict | list | None:
     except ValueError:
         return None
     return document if isinstance(document, dict | list) else None
-
-
-def _terraform_encoded(text: str) -> str | None:
-    """What `${base64encode("...")}` gives Terraform to encode (user data naming values only it knows)."""
-    try:
-        return base64encode_argument(text)
-    except ValueError as why:
-        raise Unreadable(f"a base64encode argument that does not decode ({why})") from None
 
 
 def _base64_text(text: str, encoded: bool, budget: _Budget) -> str | None:

@@ -167,6 +167,30 @@ def _object_lock_for_a_month(document: Document) -> str:
     return address
 
 
+def _session_idle_for_twenty_minutes(document: Document) -> str:
+    """Session Manager's default idle timeout, which 8.2.8 does not allow."""
+    address, body = _first(document, "aws_ssm_document", "session-preferences")
+    content = json.loads(body["content"])
+    content["inputs"]["idleSessionTimeout"] = "20"
+    body["content"] = json.dumps(content)
+    return address
+
+
+def _data_key_for_every_key(document: Document) -> str:
+    address, body = _first(document, "aws_iam_role_policy", "app-policy")
+    policy = json.loads(body["policy"])
+    for statement in policy["Statement"]:
+        if statement.get("Sid") == "DataKeyThroughS3":
+            statement["Resource"] = "*"
+    body["policy"] = json.dumps(policy)
+    return address
+
+
+def _patching_dropped(document: Document) -> str:
+    del document["resource"]["aws_ssm_association"]
+    return _first(document, "aws_autoscaling_group")[0]
+
+
 # Policies on what only one profile carries (dev has no Object Lock: it is destroyed every
 # night): mutated on that profile's plan, and the other's must give them nothing to check.
 ONLY_IN = {"CKV_PAY_31": "prod"}
@@ -215,4 +239,10 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV2_PAY_6": _flow_log_deleted,
     "CKV2_PAY_15": _setter("aws_db_instance", parameter_group_name=None),
     "CKV2_PAY_10": _subscriptions_deleted,
+    "CKV_PAY_40": _setter("aws_autoscaling_group", max_instance_lifetime=None),
+    "CKV_PAY_41": _nested("aws_ssm_association", "patching", ("parameters", "Operation"), "Scan"),
+    "CKV_PAY_42": _session_idle_for_twenty_minutes,
+    "CKV_PAY_43": _data_key_for_every_key,
+    "CKV_PAY_44": _setter("aws_launch_template", user_data=None),
+    "CKV2_PAY_40": _patching_dropped,
 }

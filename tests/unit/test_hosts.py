@@ -3,28 +3,30 @@ preferences and the patch run: stack/hosts.py as the plan carries it."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import types
 import urllib.error
 import urllib.request
-from http.server import HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import yaml
 
 from stack import hosts
+from stack.agent_setup import SUFFIX_MARK, configured
+from stack.agent_setup import main as complete_agent_configuration
 from stack.config import DEFAULT_APP_IMAGE, Config
 from stack.logs import HOST_LOG_SOURCES
-from tap.expressions import base64encode_argument
 from tap.plan import Match
+from tests.unit.helpers import SUFFIX_REFERENCE
 
 
 def _user_data(plan) -> dict:
-    """The launch template's cloud-config, as the text Terraform encodes (log group names still references)."""
-    template = plan.resources("aws_launch_template").only()
-    text = base64encode_argument(template["user_data"])
-    assert text is not None and text.startswith("#cloud-config\n"), template["user_data"][:80]
+    """The launch template's cloud-config, decoded from the base64 the plan holds as it is."""
+    text = base64.b64decode(plan.resources("aws_launch_template").only()["user_data"], validate=True).decode()
+    assert text.startswith("#cloud-config\n"), text[:80]
     return yaml.safe_load(text)
 
 
@@ -85,9 +87,11 @@ def test_placeholder_answers_the_health_check_and_nothing_else(placeholder):
 def test_an_application_image_starts_no_placeholder_but_still_ships_its_logs():
     assert Config().runs_placeholder and Config().app_image == DEFAULT_APP_IMAGE
     assert not Config(app_image="ami-0123456789abcdef0").runs_placeholder
-    text = hosts.user_data(port=8080, health_path="/health", log_files={"/var/log/secure": "g"}, placeholder=False)
+    text = hosts.user_data(
+        port=8080, health_path="/health", log_files={"/var/log/secure": "g"}, profile_prefix="p-", placeholder=False
+    )
     cloud_config = yaml.safe_load(text)
-    assert [item["path"] for item in cloud_config["write_files"]] == [hosts.AGENT_CONFIG_PATH]
+    assert [item["path"] for item in cloud_config["write_files"]] == [hosts.AGENT_TEMPLATE_PATH, hosts.AGENT_SETUP_PATH]
     assert not any(hosts.PLACEHOLDER_UNIT in command for command in cloud_config["runcmd"])
 
 
@@ -102,21 +106,89 @@ def test_an_image_parameter_is_resolved_at_launch_and_an_ami_id_used_as_it_is(im
 # ---- 3. evidence of what happens on the hosts: the agent ships OS and application logs ----------
 
 
-def test_agent_ships_authentication_system_and_application_logs_to_the_stacks_groups(plan):
-    cloud_config = _user_data(plan)
-    agent = json.loads(_file(cloud_config, hosts.AGENT_CONFIG_PATH))
-    shipped = {
+def _agent_template(plan) -> dict[str, str]:
+    agent = json.loads(_file(_user_data(plan), hosts.AGENT_TEMPLATE_PATH))
+    return {
         item["file_path"]: item["log_group_name"] for item in agent["logs"]["logs_collected"]["files"]["collect_list"]
     }
-    assert shipped == {path: f"${{{_log_group(plan, key).address}.name}}" for key, path in HOST_LOG_SOURCES.items()}
+
+
+def test_agent_ships_authentication_system_and_application_logs_to_the_stacks_groups(plan):
+    # The suffix left for the instance to fill in is the deployment suffix the planned groups end in.
+    shipped = {path: name.replace(SUFFIX_MARK, SUFFIX_REFERENCE) for path, name in _agent_template(plan).items()}
+    assert shipped == {path: _log_group(plan, key)["name"] for key, path in HOST_LOG_SOURCES.items()}
     assert set(HOST_LOG_SOURCES.values()) >= {"/var/log/secure", "/var/log/messages"}
-    # Amazon Linux 2023 writes neither file unless rsyslog runs; the agent reads the file written above.
-    commands = cloud_config["runcmd"]
-    assert ["dnf", "install", "-y", "rsyslog", "amazon-cloudwatch-agent"] in commands
-    assert ["systemctl", "enable", "--now", "rsyslog"] in commands
-    assert [hosts.AGENT_CONTROL, "-a", "fetch-config", "-m", "ec2", "-s", "-c", f"file:{hosts.AGENT_CONFIG_PATH}"] in (
-        commands
+    # Amazon Linux 2023 writes neither file unless rsyslog runs; the agent reads what the setup completed.
+    commands = _user_data(plan)["runcmd"]
+    profile = plan.resources("aws_iam_instance_profile").only()["name"]
+    setup = ["python3", hosts.AGENT_SETUP_PATH, profile.replace(SUFFIX_REFERENCE, ""), hosts.AGENT_TEMPLATE_PATH]
+    assert [*setup, hosts.AGENT_CONFIG_PATH] in commands
+    assert _file(_user_data(plan), hosts.AGENT_SETUP_PATH) == hosts.AGENT_SETUP_SCRIPT.read_text()
+    assert commands.index(["systemctl", "enable", "--now", "rsyslog"]) > commands.index(
+        ["dnf", "install", "-y", "rsyslog", "amazon-cloudwatch-agent"]
     )
+    assert commands[-1] == [
+        hosts.AGENT_CONTROL,
+        "-a",
+        "fetch-config",
+        "-m",
+        "ec2",
+        "-s",
+        "-c",
+        f"file:{hosts.AGENT_CONFIG_PATH}",
+    ]
+
+
+class _Metadata(BaseHTTPRequestHandler):
+    """The instance metadata service as IMDSv2 answers: a token for a PUT, the profile only with that token."""
+
+    profile_arn = ""
+
+    def do_PUT(self):
+        self._answer(b"token-1" if self.path == "/latest/api/token" else None)
+
+    def do_GET(self):
+        known = self.path == "/latest/meta-data/iam/info" and self.headers["X-aws-ec2-metadata-token"] == "token-1"
+        self._answer(
+            json.dumps({"Code": "Success", "InstanceProfileArn": self.profile_arn}).encode() if known else None
+        )
+
+    def _answer(self, body):
+        self.send_response(200 if body else 401)
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_agent_setup_completes_the_group_names_from_the_instance_profile(plan, tmp_path):
+    """The script the instances run, on the template they get, against a stand-in metadata service."""
+    profile = plan.resources("aws_iam_instance_profile").only()["name"].replace(SUFFIX_REFERENCE, "0a1b2c3d")
+    _Metadata.profile_arn = f"arn:aws:iam::111122223333:instance-profile/{profile}"
+    server = HTTPServer(("127.0.0.1", 0), _Metadata)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    template, config = tmp_path / "template.json", tmp_path / "config.json"
+    template.write_text(_file(_user_data(plan), hosts.AGENT_TEMPLATE_PATH))
+    command = next(c for c in _user_data(plan)["runcmd"] if c[:2] == ["python3", hosts.AGENT_SETUP_PATH])
+    try:
+        complete_agent_configuration(
+            [command[1], command[2], str(template), str(config)],
+            metadata=f"http://127.0.0.1:{server.server_port}/latest",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    written = json.loads(config.read_text())["logs"]["logs_collected"]["files"]["collect_list"]
+    assert {item["log_group_name"] for item in written} == {
+        _log_group(plan, key)["name"].replace(SUFFIX_REFERENCE, "0a1b2c3d") for key in HOST_LOG_SOURCES
+    }
+
+
+@pytest.mark.parametrize("profile", ["payment-app-profile-prod-0a1b2c3d", "other-0a1b2c3d", "payment-app-profile-dev-"])
+def test_agent_setup_refuses_a_profile_that_is_not_the_deployments(profile):
+    with pytest.raises(ValueError, match="is not payment-app-profile-dev-<deployment suffix>"):
+        configured(f"/payment/auth-logs-dev-{SUFFIX_MARK}", profile, "payment-app-profile-dev-")
 
 
 def _app_policy(plan) -> dict[str, dict]:

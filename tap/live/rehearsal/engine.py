@@ -9,7 +9,6 @@ refuses any endpoint that is not on loopback, and a resource type it does not kn
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
@@ -24,7 +23,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from stack.config import server_certificate_name
 from tap.errors import UsageError
-from tap.expressions import base64encode_argument
 from tap.files import check_can_create, write_atomically
 from tap.live.child_env import EMULATOR_CREDENTIALS
 from tap.live.endpoint import loopback_refusal
@@ -172,9 +170,6 @@ class Rehearsal:
         if isinstance(value, list):
             return [self.resolve(item) for item in value]
         if isinstance(value, str):
-            encoded = base64encode_argument(value)  # user data naming values only Terraform knows
-            if encoded is not None:
-                return base64.b64encode(self.resolve(encoded).encode()).decode()
             whole = ONLY_REFERENCE.fullmatch(value)
             if whole:
                 return self.lookup(whole.group(1))
@@ -209,20 +204,10 @@ class Rehearsal:
 
 def _dependencies(body: dict) -> set[str]:
     found = set(body.get("depends_on", []))
-    for expression in REFERENCE.findall(json.dumps(_templates(body))):
+    for expression in REFERENCE.findall(json.dumps(body)):
         parts = expression.split(".")
         found.add(".".join(parts[:3] if parts[0] == "data" else parts[:2]))
     return found
-
-
-def _templates(value: Any) -> Any:
-    """`value` with every `${base64encode("...")}` replaced by the template it encodes, whose references count."""
-    if isinstance(value, dict):
-        return {key: _templates(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_templates(item) for item in value]
-    encoded = base64encode_argument(value)
-    return value if encoded is None else encoded
 
 
 def _self_signed_certificate() -> tuple[str, str]:
