@@ -2,7 +2,7 @@ import re
 
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import NotEvaluated, PaymentCheck, mapping, text
+from policies.support import NotEvaluated, PaymentCheck, mapping, text, value
 
 
 class CKV_PAY_41(PaymentCheck):
@@ -27,7 +27,7 @@ class CKV_PAY_41(PaymentCheck):
     def scan_resource_conf(self, conf):
         if text(conf, "name") != self.PATCH_DOCUMENT:
             return self.out_of_scope(f"runs another document than {self.PATCH_DOCUMENT}")
-        installs = mapping(conf, "parameters").get("Operation") == "Install"
+        installs = value(mapping(conf, "parameters"), "Operation") == "Install"
         return self.verdict(installs and self.weekly(text(conf, "schedule_expression")), "parameters")
 
     def weekly(self, schedule):

@@ -45,7 +45,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         ),
         "elbv2": (
             "DescribeLoadBalancers DescribeLoadBalancerAttributes DescribeListeners DescribeRules "
-            "DescribeTargetGroups DescribeTargetGroupAttributes DescribeTags DescribeSSLPolicies"
+            "DescribeTargetGroups DescribeTargetGroupAttributes DescribeTags DescribeSSLPolicies DescribeTargetHealth"
         ),
         "autoscaling": "DescribeAutoScalingGroups DescribeScheduledActions",
         "rds": (
@@ -59,7 +59,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetObjectLockConfiguration"
         ),
         "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy",
-        "logs": "DescribeLogGroups",
+        "logs": "DescribeLogGroups DescribeLogStreams",
+        # Session Manager's preferences (a Session document: settings, no secret) and the patch association.
+        "ssm": "GetDocument ListAssociations DescribeAssociation",
         "cloudwatch": "DescribeAlarms",
         "events": "DescribeRule ListTargetsByRule",
         "sns": "GetTopicAttributes ListSubscriptionsByTopic",

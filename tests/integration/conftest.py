@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,28 @@ def same(actual: Any, expected: Any, what: str) -> None:
     assert actual == expected, f"drift: {what} is {actual!r} in the account, the plan says {expected!r}"
 
 
+def within(seconds: float, every: float, attempt: Callable[[], str | None]) -> None:
+    """Run `attempt` until it finds nothing wrong (None) or `seconds` have passed, then fail with what it found.
+
+    For what a real account reaches in time (instances turning healthy, agents shipping logs); an emulator
+    answers at once, so a rehearsal that is right never waits. A check that can never come right on its own
+    (a stopped instance) fails at once: `attempt` raises AssertionError itself.
+    """
+    deadline = time.monotonic() + seconds
+    while (found := attempt()) is not None:
+        assert time.monotonic() + every <= deadline, f"drift: {found} (still, after {seconds:.0f} s)"
+        time.sleep(every)
+
+
 def referenced(target: Target, reference: str) -> Resource:
     """`${aws_security_group.x.id}` -> the planned resource it refers to."""
     return target.plan.resource(re.fullmatch(r"\$\{([^.]+\.[^.]+)\.\w+\}", reference).group(1))
+
+
+def key_arn(target: Target, key: Resource) -> str:
+    """The live ARN of a planned KMS key, found through its alias (the only name a key has)."""
+    (alias,) = [a for a in target.planned("aws_kms_alias") if a["target_key_id"] == f"${{{key.address}.key_id}}"]
+    return target.client("kms").describe_key(KeyId=target.name(alias))["KeyMetadata"]["Arn"]
 
 
 def reference_name(target: Target, reference: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from stack.contract import Output
-from tests.integration.conftest import reference_name, referenced, same
+from tests.integration.conftest import key_arn, reference_name, referenced, same, within
 
 
 @pytest.fixture(scope="module")
@@ -129,4 +131,96 @@ def test_autoscaling_group_launches_the_default_version(target, autoscaling_grou
         str(numbers.get(named, named)),
         str(template["DefaultVersionNumber"]),
         f"the launch template version the group launches (it names {named!r}; the plan's is the default version)",
+    )
+
+
+def test_default_version_boots_the_planned_image_with_user_data(target, launch_template):
+    # The guard redacts user data (it could hold a secret), so only its presence is read here; the unit suite
+    # and the audit read what the plan gives it. Without it nothing answers the health check and no log ships.
+    (planned,) = target.planned("aws_launch_template")
+    same(launch_template.get("ImageId"), planned["image_id"], "the image of the launch template's default version")
+    same("UserData" in launch_template, True, "the user data of the launch template's default version (present)")
+
+
+# What a new instance needs before the load balancer calls it healthy: the group's grace period, then
+# the healthy checks in a row. A real account is given that long; an emulator answers at once.
+HEALTH_POLL_SECONDS = 15
+NEVER_HEALTHY = {"unused"}  # stopped, or not registered: no wait makes such a target healthy
+
+
+def _target_health(target, autoscaling_group) -> str | None:
+    """What keeps the fleet from serving: None when every instance of the group is a healthy target."""
+    described = target.client("elbv2").describe_target_health(TargetGroupArn=target.outputs[Output.TARGET_GROUP_ARN])
+    health = {item["Target"]["Id"]: item["TargetHealth"] for item in described["TargetHealthDescriptions"]}
+    group = target.client("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[autoscaling_group["AutoScalingGroupName"]]
+    )["AutoScalingGroups"][0]
+    instances = {item["InstanceId"] for item in group["Instances"] if item["LifecycleState"] == "InService"}
+    states = {instance: health.get(instance, {}).get("State", "not registered") for instance in instances}
+    what = f"the health of the target group's targets, by instance of the group, is {states!r}"
+    assert not set(states.values()) & NEVER_HEALTHY, f"drift: {what}"
+    return None if set(states.values()) <= {"healthy"} else what
+
+
+@pytest.mark.controls("CKV_PAY_44")
+def test_every_instance_of_the_group_is_a_healthy_target(target, autoscaling_group):
+    # A fleet nothing answers on never turns healthy: the group replaces it for ever and the alarm never clears.
+    # In rehearsal moto calls every registered running target healthy without checking it: what runs here is the
+    # reading (registration, states, the wait); that the hosts answer the health check shows only with --live.
+    (planned_group,) = target.planned("aws_autoscaling_group")
+    (planned_target_group,) = target.planned("aws_lb_target_group")
+    check = planned_target_group["health_check"]
+    budget = planned_group["health_check_grace_period"] + check["healthy_threshold"] * check["interval"]
+    within(budget, HEALTH_POLL_SECONDS, lambda: _target_health(target, autoscaling_group))
+
+
+@pytest.mark.controls("CKV_PAY_40")
+@pytest.mark.beyond_emulator("moto 5.2.5 does not keep an Auto Scaling group's MaxInstanceLifetime")
+def test_autoscaling_group_replaces_instances_within_the_planned_lifetime(target, autoscaling_group):
+    (planned,) = target.planned("aws_autoscaling_group")
+    same(
+        autoscaling_group.get("MaxInstanceLifetime"), planned["max_instance_lifetime"], "the group's instance lifetime"
+    )
+
+
+@pytest.mark.controls("CKV_PAY_41", "CKV2_PAY_40")
+@pytest.mark.beyond_emulator(
+    "moto 5.2.5 has no State Manager associations API (CreateAssociation, DescribeAssociation)"
+)
+def test_patch_baseline_installs_on_the_fleet_on_the_planned_schedule(target, autoscaling_group):
+    (planned,) = target.planned("aws_ssm_association")
+    ssm, name = target.client("ssm"), target.name(planned, "association_name")
+    listed = ssm.list_associations(AssociationFilterList=[{"key": "AssociationName", "value": name}])["Associations"]
+    assert listed, f"drift: the patch association {name} does not exist"
+    found = ssm.describe_association(AssociationId=listed[0]["AssociationId"])["AssociationDescription"]
+    same(
+        (
+            found.get("Name"),
+            found.get("Parameters", {}).get("Operation"),
+            found.get("ScheduleExpression"),
+            [(item["Key"], item["Values"]) for item in found.get("Targets", [])],
+        ),
+        (
+            planned["name"],
+            [planned["parameters"]["Operation"]],
+            planned["schedule_expression"],
+            [(item["key"], [autoscaling_group["AutoScalingGroupName"]]) for item in planned["targets"]],
+        ),
+        f"the patch association {name} (document, operation, schedule, targets)",
+    )
+
+
+@pytest.mark.controls("CKV_PAY_42")
+def test_session_preferences_encrypt_log_and_close_idle_sessions(target):
+    (planned,) = target.planned("aws_ssm_document")
+    name = target.name(planned)
+    found = target.client("ssm").get_document(Name=name, DocumentVersion="$DEFAULT")
+    expected = json.loads(planned["content"])["inputs"]
+    key = referenced(target, expected["kmsKeyId"])
+    expected["kmsKeyId"] = key_arn(target, key)
+    expected["cloudWatchLogGroupName"] = reference_name(target, expected["cloudWatchLogGroupName"])
+    same(
+        (found.get("DocumentType"), json.loads(found["Content"]).get("inputs")),
+        ("Session", expected),
+        f"the Session Manager preferences of document {name} (type, inputs)",
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from stack.contract import Output
-from tests.integration.conftest import same
+from stack.logs import HOST_LOG_SOURCES
+from tests.integration.conftest import same, within
 
 
 @pytest.mark.controls("CKV_PAY_16", "CKV_PAY_3", "CKV_AWS_338", "CKV_AWS_158")
@@ -13,7 +14,7 @@ def test_log_groups_keep_events_and_use_the_logs_key(target):
     logs = target.client("logs")
     reported = [target.outputs[key] for key in (Output.FLOW_LOG_GROUP, Output.APP_LOG_GROUP, Output.WAF_LOG_GROUP)]
     same(
-        sorted([*reported, *target.outputs[Output.DB_LOG_GROUPS]]),
+        sorted([*reported, *target.outputs[Output.DB_LOG_GROUPS], *target.outputs[Output.HOST_LOG_GROUPS]]),
         sorted(target.name(planned) for planned in target.planned("aws_cloudwatch_log_group")),
         "the log groups the deployment reports",
     )
@@ -26,3 +27,38 @@ def test_log_groups_keep_events_and_use_the_logs_key(target):
             (planned["retention_in_days"], target.outputs[Output.LOGS_KEY_ARN]),
             f"the retention and key of log group {name}",
         )
+
+
+# How often to look again while a new instance's agent starts (the group's grace period bounds the wait).
+SHIPPING_POLL_SECONDS = 30
+
+
+def _silent_streams(target, groups: dict[str, str]) -> str | None:
+    """Which in-service instance has no stream in which host log group, or None when each has one in each."""
+    (group,) = target.client("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[target.outputs[Output.AUTOSCALING_GROUP_NAME]]
+    )["AutoScalingGroups"]
+    instances = sorted(item["InstanceId"] for item in group["Instances"] if item["LifecycleState"] == "InService")
+    logs = target.client("logs")
+    missing = [
+        f"{instance} in {name}"
+        for instance in instances
+        for name in groups.values()
+        if not logs.describe_log_streams(logGroupName=name, logStreamNamePrefix=instance)["logStreams"]
+    ]
+    return f"no log stream of instance {', '.join(missing)}: its agent ships nothing there" if missing else None
+
+
+@pytest.mark.controls("CKV_PAY_44")
+@pytest.mark.beyond_emulator("moto 5.2.5 runs no software on its instances: no CloudWatch agent writes a log stream")
+def test_every_instance_ships_its_authentication_system_and_application_logs(target):
+    # 10.2.1, 10.2.1.2: what happens on the hosts (logins, sudo, the application) leaves the instance. A group
+    # scaled to zero (dev at night) has nothing to ship.
+    groups = {
+        key: target.name(planned)
+        for planned in target.planned("aws_cloudwatch_log_group")
+        for key in HOST_LOG_SOURCES
+        if planned.path.endswith(f"logs/{key}")
+    }
+    (planned_group,) = target.planned("aws_autoscaling_group")
+    within(planned_group["health_check_grace_period"], SHIPPING_POLL_SECONDS, lambda: _silent_streams(target, groups))

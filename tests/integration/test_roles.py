@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tap.live.documents import canonical
-from tests.integration.conftest import reference_name, same
+from tests.integration.conftest import key_arn, reference_name, same
 
 # A reference in a planned document: `${aws_cloudwatch_log_group.x.arn}`, `${data.aws_caller_identity.y.account_id}`.
 REFERENCE = re.compile(r"\$\{([^}]*)\}")
@@ -61,6 +61,25 @@ def test_roles_hold_exactly_the_planned_inline_policies(target):
     same(live, expected, "the inline policies of each role (name: document)")
 
 
+@pytest.mark.controls("CKV_PAY_43", "CKV_AWS_62", "CKV_AWS_63")
+def test_application_role_holds_each_grant_as_planned(target):
+    # The application's own grants, one purpose each (the data bucket, the data key through S3, its log groups,
+    # Session Manager's), named so a failure says which purpose widened or went missing.
+    (role,) = target.planned("aws_iam_role", under="compute/app-role")
+    (policy,) = [p for p in target.planned("aws_iam_role_policy") if p["role"] == f"${{{role.address}.id}}"]
+    name, role_name = target.name(policy), target.name(role)
+    live = canonical(target.client("iam").get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
+    by_sid = {statement.get("Sid"): statement for statement in _statements(live)}
+    for statement in _statements(_resolved(target, policy["policy"])):
+        sid = statement["Sid"]
+        same(by_sid.get(sid), statement, f"the application role's grant {sid}")
+
+
+def _statements(document: dict) -> list[dict]:
+    found = document.get("Statement", [])
+    return found if isinstance(found, list) else [found]
+
+
 @pytest.mark.controls("CKV_AWS_60", "CKV_AWS_61")
 def test_roles_trust_exactly_the_planned_principals(target):
     # Whoever may assume a role holds every permission checked above: a trust widened (to any AWS principal,
@@ -88,6 +107,10 @@ def _live_value(target, reference: str) -> str:
         return target.identity["account"]
     if (kind, attribute) == ("aws_cloudwatch_log_group", "arn"):
         return _log_group_arn(target, target.name(target.plan.resource(address)))
+    if (kind, attribute) == ("aws_s3_bucket", "arn"):
+        return f"arn:aws:s3:::{target.name(target.plan.resource(address), 'bucket')}"
+    if (kind, attribute) == ("aws_kms_key", "arn"):
+        return key_arn(target, target.plan.resource(address))
     pytest.fail(f"a role's planned policy refers to ${{{reference}}}, which the live suite cannot read yet")
 
 
