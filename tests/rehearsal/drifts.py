@@ -335,6 +335,54 @@ def _log_bucket_lifecycle_deleted(aws, out):
     aws("s3").delete_bucket_lifecycle(Bucket=out[Output.ALB_LOGS_BUCKET])
 
 
+def _instance_stopped(aws, out):
+    (group,) = aws("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[out[Output.AUTOSCALING_GROUP_NAME]]
+    )["AutoScalingGroups"]
+    aws("ec2").stop_instances(InstanceIds=[group["Instances"][0]["InstanceId"]])
+
+
+def _user_data_dropped(aws, out):
+    (default,) = aws("ec2").describe_launch_template_versions(
+        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], Versions=["$Default"]
+    )["LaunchTemplateVersions"]
+    data = default["LaunchTemplateData"]
+    del data["UserData"]
+    _new_default_version(aws, out, LaunchTemplateData=data)
+
+
+def _app_role_grant_widened(sid: str) -> Change:
+    """One of the application role's own grants, on every resource instead of its own."""
+
+    def widen(aws, out):
+        iam, role = aws("iam"), _role(aws, out, "app-role")
+        (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        for statement in document["Statement"]:
+            if statement.get("Sid") == sid:
+                statement["Resource"] = "*"
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
+
+    return widen
+
+
+def _session_idle_for_twenty_minutes(aws, out):
+    ssm = aws("ssm")
+    (name,) = [
+        found["Name"]
+        for found in ssm.list_documents(Filters=[{"Key": "DocumentType", "Values": ["Session"]}])["DocumentIdentifiers"]
+        if found["Name"].endswith(out[Output.DEPLOYMENT_SUFFIX])
+    ]
+    content = json.loads(ssm.get_document(Name=name)["Content"])
+    content["inputs"]["idleSessionTimeout"] = "20"
+    version = ssm.update_document(Name=name, Content=json.dumps(content), DocumentVersion="$LATEST")
+    ssm.update_document_default_version(Name=name, DocumentVersion=version["DocumentDescription"]["DocumentVersion"])
+
+
+def _host_log_group_deleted(aws, out):
+    aws("logs").delete_log_group(logGroupName=out[Output.HOST_LOG_GROUPS][0])
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -404,6 +452,28 @@ CATALOGUE = [
         "the launch template version the group launches",
         _group_launches_another_version,
     ),
+    Drift("an instance stopped", "the health of the target group's targets", _instance_stopped),
+    Drift(
+        "user data dropped by a new default version",
+        "the user data of the launch template's default version",
+        _user_data_dropped,
+    ),
+    Drift(
+        "application role may use every key",
+        "the application role's grant DataKeyThroughS3",
+        _app_role_grant_widened("DataKeyThroughS3"),
+    ),
+    Drift(
+        "application role may write every log group",
+        "the application role's grant ShipHostLogs",
+        _app_role_grant_widened("ShipHostLogs"),
+    ),
+    Drift(
+        "session idle timeout at 20 minutes",
+        "the Session Manager preferences of document",
+        _session_idle_for_twenty_minutes,
+    ),
+    Drift("host log group deleted", "does not exist", _host_log_group_deleted),
 ]
 
 
