@@ -69,11 +69,11 @@ def agent_configuration(log_files: dict[str, str]) -> str:
         {"file_path": path, "log_group_name": group, "log_stream_name": "{instance_id}"}
         for path, group in log_files.items()
     ]
-    return json.dumps({"logs": {"logs_collected": {"files": {"collect_list": collected}}}}, indent=1)
+    return json.dumps({"logs": {"logs_collected": {"files": {"collect_list": collected}}}}, indent=1) + "\n"
 
 
 def user_data(*, port: int, health_path: str, log_files: dict[str, str], profile_prefix: str, placeholder: bool) -> str:
-    """cloud-config (as JSON, which is YAML): files first, then the commands that start what they configure.
+    """cloud-config: files first, then the commands that start what they configure.
 
     The same text for every deployment of an environment: `log_files` name their groups with
     agent_setup.SUFFIX_MARK where the deployment suffix goes, which the instance fills in at boot.
@@ -97,7 +97,28 @@ def user_data(*, port: int, health_path: str, log_files: dict[str, str], profile
         ["python3", AGENT_SETUP_PATH, profile_prefix, AGENT_TEMPLATE_PATH, AGENT_CONFIG_PATH],
         [AGENT_CONTROL, "-a", "fetch-config", "-m", "ec2", "-s", "-c", f"file:{AGENT_CONFIG_PATH}"],
     ]
-    return "#cloud-config\n" + json.dumps({"write_files": files, "runcmd": commands}, indent=1) + "\n"
+    return cloud_config(files, commands)
+
+
+def cloud_config(files: list[dict[str, str]], commands: list[list[str]]) -> str:
+    """cloud-config YAML: each file's content a literal block, so its lines stay lines (to people and to the
+    audit's secret scan); every other value a JSON string, which YAML reads as it is."""
+    lines = ["#cloud-config", "write_files:"]
+    for item in files:
+        lines += [
+            f"  - {key}: {json.dumps(item[key])}" if key == "path" else f"    {key}: {json.dumps(item[key])}"
+            for key in ("path", "permissions")
+            if key in item
+        ]
+        content = item["content"]
+        if not content:
+            lines.append('    content: ""')
+            continue
+        if not content.endswith("\n") or content.endswith("\n\n"):
+            raise ValueError(f"{item['path']}: a literal block keeps exactly one final newline")
+        lines += ["    content: |2", *(f"      {line}" if line else "" for line in content[:-1].split("\n"))]
+    lines += ["runcmd:", *(f"  - {json.dumps(command)}" for command in commands)]
+    return "\n".join(lines) + "\n"
 
 
 def session_preferences(*, key_arn: str, log_group: str) -> str:

@@ -12,7 +12,9 @@ from email.mime.text import MIMEText
 from pathlib import Path
 
 import pytest
+import yaml
 
+from stack import hosts
 from stack.config import Config
 from tap.audit.leaks import find_leaks
 from tap.audit.live_results import LiveResult
@@ -360,3 +362,19 @@ def test_text_that_is_no_base64_is_scanned_as_it_is_whatever_its_characters():
     # b64decode refuses non-ASCII text with a ValueError: a tag like "café" once stopped the audit.
     document = {"resource": {"aws_s3_bucket": {"b": {"tags": {"Note": "café", "Zero": "a\u200bb"}}}}}
     assert find_leaks(document) == []
+
+
+@pytest.mark.parametrize("where", ["a command", "the agent's configuration"])
+def test_a_secret_in_the_stacks_own_user_data_is_found(where, plans):
+    """The launch template's cloud-config, as the stack writes it: a secret added to it is a leak."""
+    document = copy.deepcopy(plans["dev"].document)
+    ((name, template),) = document["resource"]["aws_launch_template"].items()
+    cloud_config = yaml.safe_load(base64.b64decode(template["user_data"]))
+    if where == "a command":
+        cloud_config["runcmd"].append(["sh", "-c", f"export DB_PASSWORD={PLANTED}"])
+    else:
+        agent = cloud_config["write_files"][0]
+        agent["content"] = agent["content"].replace('"logs": {', f'"db_password": "{PLANTED}", "logs": {{', 1)
+    template["user_data"] = b64(hosts.cloud_config(cloud_config["write_files"], cloud_config["runcmd"]))
+    (leak,) = find_leaks(document)
+    assert (leak.address, leak.attribute) == (f"aws_launch_template.{name}", "user_data (decoded from base64)")
