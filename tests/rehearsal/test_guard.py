@@ -142,6 +142,7 @@ NOT_SECRETS = {
     "TokenDomains": "the domains WAF accepts its tokens for",
     "MasterUserSecret": "RDS's managed secret: its ARN, status and key, never its value",
     "PasswordField": "where a login request carries its password, for WAF to inspect",
+    "uploadSequenceToken": "the position of a log stream's next write (Logs ignores it now), no credential",
 }
 
 
