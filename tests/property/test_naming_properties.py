@@ -95,11 +95,15 @@ NAME_ATTRIBUTES = (
 )
 
 
+# Where `name` names what a resource uses, not the resource: an association runs AWS's own document.
+NAMED_BY = {"aws_ssm_association": ("association_name",)}
+
+
 def _plan_names(plan: Plan) -> dict[str, str]:
     """Every name-like attribute of every resource: address/attribute -> value."""
     found = {}
     for resource in plan.resources():
-        for attribute in NAME_ATTRIBUTES:
+        for attribute in NAMED_BY.get(resource.type, NAME_ATTRIBUTES):
             if isinstance(resource.get(attribute), str):
                 found[f"{resource.address}/{attribute}"] = resource[attribute]
         if resource.type == "aws_s3_bucket":
