@@ -609,3 +609,36 @@ def test_waivers_expiring_within_30_days_are_warned_about_on_the_console_and_in_
     assert "WARNING the waiver of CKV_AWS_260" in console and "within 30 days" in console
     html = (out / "compliance.html").read_text()
     assert 'id="warnings"' in html and "within 30 days" in html
+
+
+def test_graph_checks_show_the_connected_resources_and_the_values_they_read(policy_run):
+    """A graph check judges a resource by what is attached to it: its evidence names those resources and
+    shows the attributes it read on them, never an empty or "not set" row where the value lives elsewhere."""
+    audit = audit_of(policy_run, "prod")
+    graph = [item for item in audit.evidence if policy_run.scan.checks[item.check_id].section == "graph"]
+    assert graph and all(item.attributes for item in graph), [item.check_id for item in graph if not item.attributes]
+    (flags,) = (
+        item for item in graph if item.check_id == "CKV2_PAY_2" and item.address.endswith("data_bucket_77B590E3")
+    )
+    (block,) = Plan.load(policy_run.real["prod"]).resources("aws_s3_bucket_public_access_block", under="storage/data")
+    assert flags.attributes[f"connected {block.type}"] == block.address
+    for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"):
+        assert flags.attributes[f"{block.address}: {flag}"] == "true"
+        assert flag not in flags.attributes  # not shown as unset on the bucket, where it never is
+
+
+def test_a_graph_check_with_nothing_connected_says_so(policy_run):
+    waived = [item for item in audit_of(policy_run, "prod").evidence if item.check_id == "CKV2_AWS_62"]
+    assert waived and all(
+        item.attributes == {"connected aws_s3_bucket_notification": "(none in the plan)"} for item in waived
+    )
+
+
+def test_attribute_values_are_shown_whole(policy_run):
+    """An assessor reads the key policy the check judged, all of it, not its first line."""
+    audit = audit_of(policy_run, "prod")
+    plan = Plan.load(policy_run.real["prod"])
+    keys = [item for item in audit.evidence if item.check_id == "CKV2_AWS_64"]
+    assert keys
+    for item in keys:
+        assert item.attributes["policy"] == plan.resource(item.address)["policy"]
