@@ -57,6 +57,7 @@ def render_html(document: dict[str, Any]) -> str:
         report=document,
         by_resource=by_resource,
         families=requirement_families(document["requirements"]),
+        family_titles=FAMILIES,
         finding_rows=collapsed(open_findings, _finding_key),
         index_rows=collapsed(document["evidence"], _index_key),
     )
