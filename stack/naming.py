@@ -50,6 +50,9 @@ class Deployment(Protocol):
     @property
     def fleet_always_on(self) -> bool: ...
 
+    @property
+    def keeps_final_snapshot(self) -> bool: ...
+
 
 SUFFIX_BYTES = 4
 SUFFIX_LENGTH = 2 * SUFFIX_BYTES  # random_id.hex: two lowercase hex digits per byte
@@ -249,7 +252,6 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "logs-key": "kms_alias",
         "ebs-key": "kms_alias",
         "db": "db_instance",
-        "db-final": "db_snapshot",
         "db-params": "db_parameter_group",
         "db-subnets": "db_subnet_group",
         "alb": "load_balancer",
@@ -305,6 +307,8 @@ def catalogue(config: Deployment) -> dict[str, str]:
         names[name] = "scheduled_action"
     if config.fleet_always_on:
         names["no-healthy-hosts"] = "alarm"
+    if config.keeps_final_snapshot:
+        names["db-final"] = "db_snapshot"
     return names
 
 

@@ -75,6 +75,7 @@ class PaymentStack(core.TerraformStack):
             names=names,
             account_id=account_id,
             elb_account_arn=elb_account.arn,
+            elb_account_id=elb_account.id,
             data_key=keys.data_key,
             s3_endpoint_id=network.s3_endpoint.id,
         )

@@ -59,7 +59,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetObjectLockConfiguration"
         ),
         "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy",
-        "logs": "DescribeLogGroups",
+        "logs": "DescribeLogGroups GetDataProtectionPolicy",
         "cloudwatch": "DescribeAlarms",
         "events": "DescribeRule ListTargetsByRule",
         "sns": "GetTopicAttributes ListSubscriptionsByTopic",

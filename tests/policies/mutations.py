@@ -167,9 +167,44 @@ def _object_lock_for_a_month(document: Document) -> str:
     return address
 
 
+def _data_protection_without(sid: str) -> Callable[[Document], str]:
+    """A mutation that drops one statement of the database log group's data protection policy."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, "aws_cloudwatch_log_data_protection_policy", "postgresql")
+        policy = json.loads(body["policy_document"])
+        policy["Statement"] = [item for item in policy["Statement"] if item.get("Sid") != sid]
+        body["policy_document"] = json.dumps(policy)
+        return address
+
+    return mutate
+
+
+def _database_log_group_unprotected(document: Document) -> str:
+    """The database's log group loses its data protection policy: pgaudit's statements reach readers unmasked."""
+    group, _ = _first(document, "aws_cloudwatch_log_group", "postgresql")
+    policies = document["resource"]["aws_cloudwatch_log_data_protection_policy"]
+    (name,) = [name for name, body in policies.items() if f"${{{group}.name}}" == body["log_group_name"]]
+    del policies[name]
+    return group
+
+
+def _without_principal_arn(statements: list[dict]) -> list[dict]:
+    """The EBS key as it was: any principal of the account may use it and create grants through EC2."""
+    for statement in statements:
+        statement.get("Condition", {}).pop("ArnEquals", None)
+    return statements
+
+
+def _old_log_versions_purged_early(document: Document) -> str:
+    address, body = _first(document, "aws_s3_bucket_lifecycle_configuration", "alb-logs")
+    body["rule"][0]["noncurrent_version_expiration"] = [{"noncurrent_days": 90}]
+    return address
+
+
 # Policies on what only one profile carries (dev has no Object Lock: it is destroyed every
 # night): mutated on that profile's plan, and the other's must give them nothing to check.
-ONLY_IN = {"CKV_PAY_31": "prod"}
+ONLY_IN = {"CKV_PAY_31": "prod", "CKV_PAY_65": "prod"}
 
 MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_1": _setter("aws_db_instance", kms_key_id=None),
@@ -215,4 +250,15 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV2_PAY_6": _flow_log_deleted,
     "CKV2_PAY_15": _setter("aws_db_instance", parameter_group_name=None),
     "CKV2_PAY_10": _subscriptions_deleted,
+    "CKV_PAY_60": _data_protection_without("MaskCardData"),
+    "CKV2_PAY_60": _database_log_group_unprotected,
+    "CKV_PAY_61": _key_policy("ebs-key", _without_principal_arn),
+    # Dev keeping a final snapshot again, encrypted with the key its nightly destroy schedules for deletion.
+    "CKV2_PAY_61": _setter("aws_db_instance", skip_final_snapshot=False, final_snapshot_identifier="db-final"),
+    "CKV_PAY_62": _bucket_policy_without(
+        "alb-logs", lambda item: item.get("Sid") == "OnlyTheDeliveryServiceWritesLogs"
+    ),
+    "CKV_PAY_63": _old_log_versions_purged_early,
+    "CKV_PAY_64": _setter("aws_db_instance", ca_cert_identifier="rds-ca-2019"),
+    "CKV_PAY_65": _setter("aws_db_instance", skip_final_snapshot=True),
 }

@@ -335,6 +335,36 @@ def _log_bucket_lifecycle_deleted(aws, out):
     aws("s3").delete_bucket_lifecycle(Bucket=out[Output.ALB_LOGS_BUCKET])
 
 
+def _log_forging_allowed(aws, out):
+    _rewrite_bucket_policy(
+        aws, out[Output.ALB_LOGS_BUCKET], lambda s: s.get("Sid") != "OnlyTheDeliveryServiceWritesLogs"
+    )
+
+
+def _old_log_versions_purged_early(aws, out):
+    # What the buckets kept before: an overwritten log's original gone after 90 days, long before the log.
+    s3, bucket = aws("s3"), out[Output.ACCESS_LOGS_BUCKET]
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    for rule in rules:
+        rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": 90}
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+
+
+def _ebs_key_opened_to_the_account(aws, out):
+    """The EBS key as it was: any principal of the account uses it through EC2, without any IAM grant."""
+    kms = aws("kms")
+    policy = json.loads(kms.get_key_policy(KeyId=out[Output.EBS_KEY_ARN], PolicyName="default")["Policy"])
+    for statement in policy["Statement"]:
+        statement.get("Condition", {}).pop("ArnEquals", None)
+    kms.put_key_policy(KeyId=out[Output.EBS_KEY_ARN], PolicyName="default", Policy=json.dumps(policy))
+
+
+def _database_ca_expired(aws, out):
+    aws("rds").modify_db_instance(
+        DBInstanceIdentifier=out[Output.DB_IDENTIFIER], CACertificateIdentifier="rds-ca-2019", ApplyImmediately=True
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -404,6 +434,18 @@ CATALOGUE = [
         "the launch template version the group launches",
         _group_launches_another_version,
     ),
+    Drift(
+        "log forging allowed",
+        "the deny of writing log objects to all but the delivery service",
+        _log_forging_allowed,
+    ),
+    Drift("old log versions purged after 90 days", "the lifecycle of bucket", _old_log_versions_purged_early),
+    Drift(
+        "EBS key opened to every principal of the account",
+        "the key policy of the ebs key",
+        _ebs_key_opened_to_the_account,
+    ),
+    Drift("database CA set back to an expired one", "the database's certificate authority", _database_ca_expired),
 ]
 
 
