@@ -29,6 +29,11 @@ class Logs(Construct):
         # unencrypted groups that never expire.
         self.db_logs = {export: self._group(export) for export in DB_LOG_EXPORTS}
 
+    @property
+    def groups(self) -> dict[str, aws.cloudwatch_log_group.CloudwatchLogGroup]:
+        """Every group of the stack, by its naming key."""
+        return {"flow-logs": self.flow_logs, "app-logs": self.app_logs, "waf-logs": self.waf_logs, **self.db_logs}
+
     def _group(self, resource: str) -> aws.cloudwatch_log_group.CloudwatchLogGroup:
         return aws.cloudwatch_log_group.CloudwatchLogGroup(
             self,
