@@ -149,11 +149,13 @@ def _duration(seconds: int) -> str:
     return "an hour" if hours == 1 else f"{hours} hours"
 
 
-def tamper_pattern(watch: TamperWatch, resources: list) -> dict:
-    """The event pattern of one watch: its service's API calls, on the given resources where it is scoped.
+def tamper_pattern(watch: TamperWatch, watched: dict[str, list]) -> dict:
+    """The event pattern of one watch: its service's API calls, on every resource of its type where it is
+    scoped (`watched`: resources by plan type; a scoped type missing from it is a wiring error: KeyError).
 
     Two request parameters naming the resource (a log group's name or ARN) are alternatives: `$or`.
     """
+    resources = watched[watch.resource_type] if watch.resource_type else []
     detail: dict = {"eventSource": [watch.event_source], "eventName": list(watch.apis)}
     values: dict[str, list[str]] = {}
     for scope in watch.scopes:
@@ -203,10 +205,7 @@ class Alarms(Construct):
         specs = (*AVAILABILITY, *((NO_HEALTHY_HOSTS,) if config.fleet_always_on else ()), *LOG_DELIVERY)
         self.alarms = [self._alarm(spec, dimensions[spec.subject]) for spec in specs]
         patterns = {
-            **{
-                watch.rule: (watch.meaning, tamper_pattern(watch, watched.get(watch.resource_type, [])))
-                for watch in TAMPER_WATCHES
-            },
+            **{watch.rule: (watch.meaning, tamper_pattern(watch, watched)) for watch in TAMPER_WATCHES},
             "db-failures": (
                 "The database failed, failed over, runs out of storage, had its configuration changed, "
                 "underwent maintenance, was deleted or raised a security event",
