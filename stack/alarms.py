@@ -149,13 +149,11 @@ def _duration(seconds: int) -> str:
     return "an hour" if hours == 1 else f"{hours} hours"
 
 
-def tamper_pattern(watch: TamperWatch, watched: dict[str, list]) -> dict:
-    """The event pattern of one watch: its service's API calls, on every resource of its type where it is
-    scoped (`watched`: resources by plan type; a scoped type missing from it is a wiring error: KeyError).
+def tamper_pattern(watch: TamperWatch, resources: list) -> dict:
+    """The event pattern of one watch: its service's API calls, on the stack's resources where it is scoped.
 
     Two request parameters naming the resource (a log group's name or ARN) are alternatives: `$or`.
     """
-    resources = watched[watch.resource_type] if watch.resource_type else []
     detail: dict = {"eventSource": [watch.event_source], "eventName": list(watch.apis)}
     values: dict[str, list[str]] = {}
     for scope in watch.scopes:
@@ -166,6 +164,13 @@ def tamper_pattern(watch: TamperWatch, watched: dict[str, list]) -> dict:
     elif branches:
         detail["$or"] = branches
     return {"source": [watch.source], "detail-type": [CLOUDTRAIL_API_CALL], "detail": detail}
+
+
+def tamper_description(watch: TamperWatch, resources: list) -> str:
+    """What the rule means; a rule that watches the whole region also names the stack's resources it protects."""
+    if watch.scopes:
+        return watch.meaning
+    return f"{watch.meaning}; the stack's: {', '.join(resource.arn for resource in resources)}"
 
 
 class Alarms(Construct):
@@ -184,8 +189,8 @@ class Alarms(Construct):
         log_groups: dict[str, aws.cloudwatch_log_group.CloudwatchLogGroup],
         watched: dict[str, list],
     ):
-        """`log_groups`: every group of the stack by naming key; `watched`: the resources each tamper
-        watch is scoped to, by plan type (`aws_kms_key`: the keys)."""
+        """`log_groups`: every group of the stack by naming key; `watched`: the resources the tamper
+        watches protect, by plan type (`aws_kms_key`: the keys); a type missing is a wiring error (KeyError)."""
         super().__init__(scope, id_)
         self._names = names
         self._database = database
@@ -205,7 +210,13 @@ class Alarms(Construct):
         specs = (*AVAILABILITY, *((NO_HEALTHY_HOSTS,) if config.fleet_always_on else ()), *LOG_DELIVERY)
         self.alarms = [self._alarm(spec, dimensions[spec.subject]) for spec in specs]
         patterns = {
-            **{watch.rule: (watch.meaning, tamper_pattern(watch, watched)) for watch in TAMPER_WATCHES},
+            **{
+                watch.rule: (
+                    tamper_description(watch, watched[watch.resource_type]),
+                    tamper_pattern(watch, watched[watch.resource_type]),
+                )
+                for watch in TAMPER_WATCHES
+            },
             "db-failures": (
                 "The database failed, failed over, runs out of storage, had its configuration changed, "
                 "underwent maintenance, was deleted or raised a security event",

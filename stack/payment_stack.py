@@ -127,6 +127,8 @@ class PaymentStack(core.TerraformStack):
                 "aws_cloudwatch_log_group": list(logs.groups.values()),
                 "aws_s3_bucket": [parts.bucket for parts in (storage.data, storage.alb_logs, storage.access_logs)],
                 "aws_lb": [balancer.alb],
+                "aws_wafv2_web_acl": [waf.web_acl],
+                "aws_flow_log": [network.flow_log],
             },
         )
 

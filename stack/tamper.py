@@ -5,7 +5,8 @@ Each watch is one EventBridge rule on the CloudTrail events of one AWS service: 
 or weaken a security control of one resource family. Where the request names the resource in a field whose
 shape AWS documents, the rule matches only this stack's resources; KMS takes a key id or a key ARN, so both
 are listed. Where it does not (WAF's requests, EC2's nested DeleteFlowLogs request), the rule watches the
-whole region: it may notify for a resource of another stack, it never misses one of ours.
+whole region: it may notify for a resource of another stack, it never misses one of ours; its description
+names the stack's resources it protects.
 
 The RDS instance event categories that notify are here too (RDS sends those events to EventBridge itself).
 Plain Python on purpose: the checkov environment, which has no cdktf, imports it.
@@ -34,8 +35,8 @@ class TamperWatch:
     service: str  # the AWS service whose API calls are watched: "kms"
     apis: tuple[str, ...]
     meaning: str  # the rule's description: what the on-call engineer reads
-    resource_type: str | None = None  # the plan's type whose resources it is scoped to; None: the whole region
-    scopes: tuple[Scope, ...] = ()
+    resource_type: str  # the plan's type of the resources it protects
+    scopes: tuple[Scope, ...] = ()  # how its pattern names them; none: it matches the calls on any in the region
 
     @property
     def source(self) -> str:
@@ -103,6 +104,7 @@ TAMPER_WATCHES = (
         "wafv2",
         ("DisassociateWebACL", "DeleteLoggingConfiguration"),
         "A web ACL was detached from a resource, or its logging removed (any in the region)",
+        "aws_wafv2_web_acl",
     ),
     TamperWatch(
         "flow-log-tampering",
@@ -110,6 +112,7 @@ TAMPER_WATCHES = (
         "ec2",
         ("DeleteFlowLogs",),
         "A flow log was deleted (any in the region)",
+        "aws_flow_log",
     ),
 )
 
@@ -138,6 +141,6 @@ def readme_table() -> str:
     """The README's table of what is watched: one row per family, rendered from TAMPER_WATCHES."""
     rows = ["| Resources | Which | API calls that notify |", "|---|---|---|"]
     for watch in TAMPER_WATCHES:
-        which = "the stack's" if watch.resource_type else "any in the region"
+        which = "the stack's" if watch.scopes else "any in the region"
         rows.append(f"| {watch.family} | {which} | {', '.join(f'`{api}`' for api in watch.apis)} |")
     return "\n".join(rows)

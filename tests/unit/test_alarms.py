@@ -97,12 +97,21 @@ def test_every_tamper_api_is_watched_on_every_resource_of_its_family(plan):
         assert pattern["source"] == [watch.source] and pattern["detail-type"] == [CLOUDTRAIL_API_CALL], watch.rule
         detail = pattern["detail"]
         assert detail["eventSource"] == [watch.event_source] and detail["eventName"] == list(watch.apis), watch.rule
-        resources = plan.resources(watch.resource_type) if watch.resource_type else []
+        resources = plan.resources(watch.resource_type)
+        assert resources, watch.rule
         expected: dict[str, set[str]] = {}
         for scope in watch.scopes:
             expected.setdefault(scope.parameter, set()).update(f"${{{r.address}.{scope.attribute}}}" for r in resources)
         assert _scoped_to(detail) == expected, watch.rule
         assert set(detail) - {"eventSource", "eventName", "requestParameters", "$or"} == set(), watch.rule
+
+
+def test_a_tamper_rule_on_the_whole_region_names_the_stacks_resources_it_protects(plan):
+    # Its pattern cannot name them: its description does (what the console shows, and what ties them in CKV2_PAY_70).
+    rules = {rule.name.split("_")[1]: rule for rule in plan.resources("aws_cloudwatch_event_rule")}
+    for watch in (watch for watch in TAMPER_WATCHES if not watch.scopes):
+        description = rules[watch.rule]["description"]
+        assert all(f"${{{r.address}.arn}}" in description for r in plan.resources(watch.resource_type)), watch.rule
 
 
 def test_the_reviews_tamper_calls_are_watched(plan):
@@ -134,7 +143,7 @@ def test_readme_table_of_tamper_calls_is_the_one_the_rules_serve_from():
 def test_tamper_scope_policy_selects_every_type_a_watch_is_scoped_to():
     definition = yaml.safe_load((PROJECT_ROOT / "policies" / "CKV2_PAY_70.yaml").read_text())["definition"]
     selected = [condition["value"] for condition in definition["and"] if condition.get("cond_type") == "filter"]
-    assert selected == [sorted(watch.resource_type for watch in TAMPER_WATCHES if watch.resource_type)]
+    assert selected == [sorted(watch.resource_type for watch in TAMPER_WATCHES)]
 
 
 def test_topic_admits_services_only_for_this_accounts_alarms_and_rules(plan):
