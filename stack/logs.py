@@ -108,3 +108,4 @@ class Logs(Construct):
         # Created before the database, so RDS exports into these instead of making
         # unencrypted groups that never expire.
         self.db_logs = {export: groups[export] for export in DB_LOG_EXPORTS}
+        self.groups = groups  # every group of the stack, by its naming key

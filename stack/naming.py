@@ -23,6 +23,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from stack.tamper import TAMPER_WATCHES
+
 SERVICE = "payment"
 
 
@@ -280,8 +282,7 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "db-storage": "alarm",
         "flow-logs-quiet": "alarm",
         "waf-logs-quiet": "alarm",
-        "key-tampering": "event_rule",
-        "logging-tampering": "event_rule",
+        "postgresql-quiet": "alarm",
         "db-failures": "event_rule",
         "vpc": "tag_name",
         "igw": "tag_name",
@@ -293,6 +294,8 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "app-instance": "tag_name",
         "app-volume": "tag_name",
     }
+    for watch in TAMPER_WATCHES:
+        names[watch.rule] = "event_rule"
     for letter in letters:
         for tier in ("public", "app", "db"):
             names[f"{tier}-{letter}"] = "tag_name"

@@ -188,7 +188,7 @@ class Networking(Construct):
                 }
             ),
         )
-        aws.flow_log.FlowLog(
+        self.flow_log = aws.flow_log.FlowLog(
             self,
             "flow-log",
             vpc_id=self.vpc.id,

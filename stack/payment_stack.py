@@ -122,7 +122,15 @@ class PaymentStack(core.TerraformStack):
             alb=balancer.alb,
             target_group=balancer.target_group,
             database=database.instance,
-            log_groups={"flow-logs": logs.flow_logs, "waf-logs": logs.waf_logs},
+            log_groups=logs.groups,
+            watched={
+                "aws_kms_key": [keys.data_key, keys.logs_key, keys.ebs_key],
+                "aws_cloudwatch_log_group": list(logs.groups.values()),
+                "aws_s3_bucket": [parts.bucket for parts in (storage.data, storage.alb_logs, storage.access_logs)],
+                "aws_lb": [balancer.alb],
+                "aws_wafv2_web_acl": [waf.web_acl],
+                "aws_flow_log": [network.flow_log],
+            },
         )
 
         outputs = {

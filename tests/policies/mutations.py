@@ -180,6 +180,19 @@ def _data_protection_without(sid: str) -> Callable[[Document], str]:
     return mutate
 
 
+def _event_pattern(name_part: str, edit: Callable[[dict], None]) -> Callable[[Document], str]:
+    """A mutation that rewrites the event pattern of one EventBridge rule."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, "aws_cloudwatch_event_rule", name_part)
+        pattern = json.loads(body["event_pattern"])
+        edit(pattern)
+        body["event_pattern"] = json.dumps(pattern)
+        return address
+
+    return mutate
+
+
 def _database_log_group_unprotected(document: Document) -> str:
     """The database's log group loses its data protection policy: pgaudit's statements reach readers unmasked."""
     group, _ = _first(document, "aws_cloudwatch_log_group", "postgresql")
@@ -200,6 +213,38 @@ def _old_log_versions_purged_early(document: Document) -> str:
     address, body = _first(document, "aws_s3_bucket_lifecycle_configuration", "alb-logs")
     body["rule"][0]["noncurrent_version_expiration"] = [{"noncurrent_days": 90}]
     return address
+
+
+def _retention_change_unwatched(pattern: dict) -> None:
+    pattern["detail"]["eventName"].remove("PutRetentionPolicy")
+
+
+def _db_changes_unwatched(pattern: dict) -> None:
+    pattern["detail"]["EventCategories"] = ["failure", "failover", "low storage"]
+
+
+def _data_bucket_unwatched(document: Document) -> str:
+    bucket, _ = _first(document, "aws_s3_bucket", "_data_")
+    _event_pattern(
+        "bucket-tampering",
+        lambda pattern: pattern["detail"]["requestParameters"]["bucketName"].remove(f"${{{bucket}.bucket}}"),
+    )(document)
+    return bucket
+
+
+def _database_log_quiet_unwatched(document: Document) -> str:
+    database, _ = _first(document, "aws_db_instance")
+    del document["resource"]["aws_cloudwatch_metric_alarm"][
+        _first(document, "aws_cloudwatch_metric_alarm", "postgresql")[0].split(".")[1]
+    ]
+    return database
+
+
+def _database_events_unwatched(document: Document) -> str:
+    database, _ = _first(document, "aws_db_instance")
+    rules = document["resource"]["aws_cloudwatch_event_rule"]
+    del rules[next(name for name in rules if "db-failures" in name)]
+    return database
 
 
 # Policies on what only one profile carries (dev has no Object Lock: it is destroyed every
@@ -261,4 +306,9 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_63": _old_log_versions_purged_early,
     "CKV_PAY_64": _setter("aws_db_instance", ca_cert_identifier="rds-ca-2019"),
     "CKV_PAY_65": _setter("aws_db_instance", skip_final_snapshot=True),
+    "CKV_PAY_70": _event_pattern("log-group-tampering", _retention_change_unwatched),
+    "CKV2_PAY_70": _data_bucket_unwatched,
+    "CKV2_PAY_71": _database_log_quiet_unwatched,
+    "CKV_PAY_71": _event_pattern("db-failures", _db_changes_unwatched),
+    "CKV2_PAY_72": _database_events_unwatched,
 }

@@ -261,23 +261,54 @@ def _key_tampering_rule_disabled(aws, out):
     aws("events").disable_rule(Name=rule)
 
 
-def _dead_fleet_reads_as_healthy(aws, out):
-    (name,) = [name for name in out[Output.ALARM_NAMES] if "unhealthy-hosts" in name]
+def _rewrite_alarm(aws, out, alarm: str, **changes) -> None:
+    """Put one of the stack's alarms (`unhealthy-hosts`) again as it is, but for `changes`."""
+    (name,) = [name for name in out[Output.ALARM_NAMES] if f"-{alarm}-" in name]
     cloudwatch = aws("cloudwatch")
-    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
-    cloudwatch.put_metric_alarm(
-        AlarmName=name,
-        Namespace=alarm["Namespace"],
-        MetricName=alarm["MetricName"],
-        Statistic=alarm["Statistic"],
-        ComparisonOperator=alarm["ComparisonOperator"],
-        Threshold=alarm["Threshold"],
-        Period=alarm["Period"],
-        EvaluationPeriods=alarm["EvaluationPeriods"],
-        Dimensions=alarm["Dimensions"],
-        AlarmActions=alarm["AlarmActions"],
-        OKActions=alarm["OKActions"],
-        TreatMissingData="notBreaching",
+    (found,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    kept = ("Namespace", "MetricName", "Statistic", "ComparisonOperator", "Threshold", "Period", "EvaluationPeriods")
+    settings = {key: found[key] for key in (*kept, "Dimensions", "AlarmActions", "OKActions", "TreatMissingData")}
+    cloudwatch.put_metric_alarm(AlarmName=name, **(settings | changes))
+
+
+def _dead_fleet_reads_as_healthy(aws, out):
+    _rewrite_alarm(aws, out, "unhealthy-hosts", TreatMissingData="notBreaching")
+
+
+def _database_log_alarm_watches_the_upgrade_log(aws, out):
+    # The upgrade log is quiet by nature: the alarm sits in ALARM for good and the audit log goes unwatched.
+    (upgrade,) = [group for group in out[Output.DB_LOG_GROUPS] if group.endswith("/upgrade")]
+    _rewrite_alarm(aws, out, "postgresql-quiet", Dimensions=[{"Name": "LogGroupName", "Value": upgrade}])
+
+
+def _rewrite_rule_pattern(aws, out, rule: str, edit: Callable[[dict], None]) -> None:
+    """Put one of the stack's event rules (`db-failures`) again, its pattern changed by `edit`."""
+    (name,) = [name for name in out[Output.EVENT_RULE_NAMES] if f"-{rule}-" in name]
+    events = aws("events")
+    found = events.describe_rule(Name=name)
+    pattern = json.loads(found["EventPattern"])
+    edit(pattern)
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern), State=found["State"])
+
+
+def _retention_change_unwatched(aws, out):
+    _rewrite_rule_pattern(
+        aws, out, "log-group-tampering", lambda p: p["detail"]["eventName"].remove("PutRetentionPolicy")
+    )
+
+
+def _data_bucket_unwatched(aws, out):
+    _rewrite_rule_pattern(
+        aws,
+        out,
+        "bucket-tampering",
+        lambda p: p["detail"]["requestParameters"]["bucketName"].remove(out[Output.DATA_BUCKET]),
+    )
+
+
+def _database_changes_unwatched(aws, out):
+    _rewrite_rule_pattern(
+        aws, out, "db-failures", lambda p: p["detail"].update(EventCategories=["failure", "low storage"])
     )
 
 
@@ -446,6 +477,26 @@ CATALOGUE = [
         _ebs_key_opened_to_the_account,
     ),
     Drift("database CA set back to an expired one", "the database's certificate authority", _database_ca_expired),
+    Drift(
+        "log retention changes no longer watched",
+        "the pattern of event rule payment-log-group-tampering-",
+        _retention_change_unwatched,
+    ),
+    Drift(
+        "data bucket dropped from the tamper rule",
+        "the pattern of event rule payment-bucket-tampering-",
+        _data_bucket_unwatched,
+    ),
+    Drift(
+        "database changes no longer notify",
+        "the pattern of event rule payment-db-failures-",
+        _database_changes_unwatched,
+    ),
+    Drift(
+        "database log alarm watches the upgrade log",
+        "the dimensions of alarm payment-postgresql-quiet-",
+        _database_log_alarm_watches_the_upgrade_log,
+    ),
 ]
 
 

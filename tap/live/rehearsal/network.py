@@ -138,7 +138,8 @@ def _flow_log(r: Rehearsal, body: dict) -> dict:
         MaxAggregationInterval=body.get("max_aggregation_interval", 600),
         TagSpecifications=r.ec2_tags("vpc-flow-log", body.get("tags")),
     )
-    return {"id": result["FlowLogIds"][0]}
+    flow_log = result["FlowLogIds"][0]
+    return {"id": flow_log, "arn": f"arn:aws:ec2:{r.region}:{r.account_id}:vpc-flow-log/{flow_log}"}
 
 
 @handles("aws_security_group")
