@@ -25,6 +25,8 @@ class Logs(Construct):
         self.flow_logs = self._group("flow-logs")
         self.app_logs = self._group("app-logs")
         self.waf_logs = self._group("waf-logs")
+        # Every DNS query of the VPC, answered or blocked by the DNS firewall (stack/dns_firewall.py).
+        self.dns_query_logs = self._group("dns-query-logs")
         # Created before the database, so RDS exports into these instead of making
         # unencrypted groups that never expire.
         self.db_logs = {export: self._group(export) for export in DB_LOG_EXPORTS}
