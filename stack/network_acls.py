@@ -105,7 +105,7 @@ def tier_rules(config: Config, cidrs: dict[str, list[str]]) -> dict[str, list[Ac
 
 
 class NetworkAcls(Construct):
-    """The default ACL without a rule, and one ACL per tier, associated with each of its subnets."""
+    """The default ACL without a rule, and one ACL per tier, associated with each subnet of the tier."""
 
     def __init__(
         self,
@@ -129,15 +129,18 @@ class NetworkAcls(Construct):
         )
         self.acls = {}
         for tier, rules in tier_rules(config, cidrs).items():
-            acl = aws.network_acl.NetworkAcl(self, f"{tier}-acl", vpc_id=vpc.id, tags={"Name": names[f"{tier}-acl"]})
+            # The ACL names its subnets (subnet_ids): Terraform replaces each subnet's association, default included.
+            acl = aws.network_acl.NetworkAcl(
+                self,
+                f"{tier}-acl",
+                vpc_id=vpc.id,
+                subnet_ids=[subnet.id for subnet in subnets[tier]],
+                tags={"Name": names[f"{tier}-acl"]},
+            )
             self.acls[tier] = acl
             for egress in (False, True):
                 for index, rule in enumerate(item for item in rules if item.egress == egress):
                     self._rule(tier, acl, rule, FIRST_RULE_NUMBER + RULE_NUMBER_STEP * index)
-            for index, subnet in enumerate(subnets[tier]):
-                aws.network_acl_association.NetworkAclAssociation(
-                    self, f"{tier}-acl-association-{index}", network_acl_id=acl.id, subnet_id=subnet.id
-                )
 
     def _rule(self, tier: str, acl: aws.network_acl.NetworkAcl, rule: AclRule, number: int) -> None:
         direction = "egress" if rule.egress else "ingress"

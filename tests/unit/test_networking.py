@@ -219,8 +219,8 @@ def _acl_of(plan, address: str):
     """The ACL of the subnet holding the address (None off the VPC's subnets: the internet, S3)."""
     for subnet in plan.resources("aws_subnet"):
         if ipaddress.ip_address(address) in ipaddress.ip_network(subnet["cidr_block"]):
-            (association,) = plan.resources("aws_network_acl_association").where({"subnet_id": _reference(subnet)})
-            return referenced(association["network_acl_id"])
+            (acl,) = [acl for acl in plan.resources("aws_network_acl") if _reference(subnet) in acl["subnet_ids"]]
+            return acl.address
     return None
 
 
@@ -335,11 +335,8 @@ def test_acls_stop_what_no_tier_serves(plan, egress_plan):
 
 def test_every_subnet_has_its_tiers_acl_and_the_default_acl_admits_nothing(plan, egress_plan):
     for each in (plan, egress_plan):
-        acls = {acl.address: acl for acl in each.resources("aws_network_acl")}
-        associations = each.resources("aws_network_acl_association")
         for subnet in each.resources("aws_subnet"):
-            (association,) = associations.where({"subnet_id": _reference(subnet)})
-            acl = acls[referenced(association["network_acl_id"])]
+            (acl,) = [acl for acl in each.resources("aws_network_acl") if _reference(subnet) in acl["subnet_ids"]]
             assert acl["tags"]["Name"].startswith(f"payment-{subnet['tags']['Tier']}-acl-"), subnet.address
         default = each.resources("aws_default_network_acl").only()
         assert default.get("ingress") in (None, []) and default.get("egress") in (None, [])
