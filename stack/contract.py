@@ -119,6 +119,7 @@ class Output(StrEnum):
     APP_LOG_GROUP = "app_log_group"
     WAF_LOG_GROUP = "waf_log_group"
     DB_LOG_GROUPS = "db_log_groups"
+    DNS_QUERY_LOG_GROUP = "dns_query_log_group"
     ALARM_TOPIC_ARN = "alarm_topic_arn"
     ALARM_NAMES = "alarm_names"
     EVENT_RULE_NAMES = "event_rule_names"

@@ -175,6 +175,7 @@ class PaymentStack(core.TerraformStack):
             Output.APP_LOG_GROUP: logs.app_logs.name,
             Output.WAF_LOG_GROUP: logs.waf_logs.name,
             Output.DB_LOG_GROUPS: [group.name for group in logs.db_logs.values()],
+            Output.DNS_QUERY_LOG_GROUP: logs.dns_query_logs.name,
             Output.ALARM_TOPIC_ARN: alarms.topic.arn,
             Output.ALARM_NAMES: [alarm.alarm_name for alarm in alarms.alarms],
             Output.EVENT_RULE_NAMES: [rule.name for rule in alarms.rules],

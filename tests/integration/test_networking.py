@@ -298,6 +298,7 @@ def _vpc_filter(target, name: str) -> list[dict]:
     return [{"Name": name, "Values": [target.outputs[Output.VPC_ID]]}]
 
 
+@pytest.mark.controls("CKV2_PAY_51")
 def test_every_dns_query_of_the_vpc_is_logged_to_its_group(target):
     resolver = _resolver(target)
     associations = resolver.list_resolver_query_log_config_associations(Filters=_vpc_filter(target, "ResourceId"))[
@@ -310,10 +311,14 @@ def test_every_dns_query_of_the_vpc_is_logged_to_its_group(target):
         ]["DestinationArn"].split(":log-group:")[-1]
         for a in active
     )
-    (group,) = target.planned("aws_cloudwatch_log_group", under="logs/dns-query-logs")
-    same(destinations, [target.name(group)], "the log groups the VPC's DNS query logging writes to")
+    same(
+        destinations,
+        [target.outputs[Output.DNS_QUERY_LOG_GROUP]],
+        "the log groups the VPC's DNS query logging writes to",
+    )
 
 
+@pytest.mark.controls("CKV2_PAY_51")
 @pytest.mark.beyond_emulator(NO_DNS_FIREWALL)
 def test_dns_firewall_answers_only_the_allowed_names(target):
     resolver = _resolver(target)
