@@ -42,6 +42,9 @@ GROUPS = {
     "postgresql": True,
     # pg_upgrade's own output: no statement text.
     "upgrade": False,
+    # The names the instances looked up: a query name is no place for a card number, and the firewall answers
+    # only the region's AWS names.
+    "dns-query-logs": False,
 }
 
 
@@ -105,6 +108,8 @@ class Logs(Construct):
         self.flow_logs = groups["flow-logs"]
         self.app_logs = groups["app-logs"]
         self.waf_logs = groups["waf-logs"]
+        # Every DNS query of the VPC, answered or blocked by the DNS firewall (stack/dns_firewall.py).
+        self.dns_query_logs = groups["dns-query-logs"]
         # Created before the database, so RDS exports into these instead of making
         # unencrypted groups that never expire.
         self.db_logs = {export: groups[export] for export in DB_LOG_EXPORTS}

@@ -229,6 +229,14 @@ RULES: Mapping[str, NameRule] = {
             r"[.\-_A-Za-z0-9]+",
             f"{_AWS}/eventbridge/latest/APIReference/API_PutRule.html",
         ),
+        # Route 53 Resolver: firewall domain lists, rule groups, rules, associations and query log configs.
+        NameRule(
+            "resolver_name",
+            1,
+            64,
+            r"[a-zA-Z0-9 _-]+",
+            f"{_AWS}/Route53/latest/APIReference/API_route53resolver_CreateFirewallRuleGroup.html",
+        ),
         NameRule(
             "tag_name",
             0,
@@ -293,6 +301,18 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "default-sg": "tag_name",
         "app-instance": "tag_name",
         "app-volume": "tag_name",
+        "default-acl": "tag_name",
+        "public-acl": "tag_name",
+        "app-acl": "tag_name",
+        "db-acl": "tag_name",
+        "dns-query-logs": "log_group",
+        "dns-allowed": "resolver_name",
+        "dns-everything-else": "resolver_name",
+        "dns-firewall": "resolver_name",
+        "dns-allow": "resolver_name",
+        "dns-block": "resolver_name",
+        "dns-firewall-vpc": "resolver_name",
+        "dns-query-log": "resolver_name",
     }
     for watch in TAMPER_WATCHES:
         names[watch.rule] = "event_rule"

@@ -49,7 +49,13 @@ class PaymentStack(core.TerraformStack):
         keys = Encryption(self, "encryption", config=config, names=names, account_id=account_id)
         logs = Logs(self, "logs", config=config, names=names, key=keys.logs_key)
         network = Networking(
-            self, "networking", config=config, names=names, account_id=account_id, flow_log_group=logs.flow_logs
+            self,
+            "networking",
+            config=config,
+            names=names,
+            account_id=account_id,
+            flow_log_group=logs.flow_logs,
+            dns_query_log_group=logs.dns_query_logs,
         )
         firewall = Firewall(
             self,
@@ -67,6 +73,7 @@ class PaymentStack(core.TerraformStack):
             vpc=network.vpc,
             subnets=network.subnets["app"],
             security_group=firewall.endpoints,
+            account_id=account_id,
         )
         storage = Storage(
             self,
@@ -177,6 +184,7 @@ class PaymentStack(core.TerraformStack):
             Output.APP_LOG_GROUP: logs.app_logs.name,
             Output.WAF_LOG_GROUP: logs.waf_logs.name,
             Output.DB_LOG_GROUPS: [group.name for group in logs.db_logs.values()],
+            Output.DNS_QUERY_LOG_GROUP: logs.dns_query_logs.name,
             Output.ALARM_TOPIC_ARN: alarms.topic.arn,
             Output.ALARM_NAMES: [alarm.alarm_name for alarm in alarms.alarms],
             Output.EVENT_RULE_NAMES: [rule.name for rule in alarms.rules],

@@ -41,7 +41,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "DescribeFlowLogs DescribeSecurityGroups DescribeSecurityGroupRules DescribeInternetGateways "
             "DescribeAddresses DescribeLaunchTemplates DescribeLaunchTemplateVersions DescribeVpcEndpoints "
             "DescribeAvailabilityZones DescribeInstanceTypeOfferings DescribeAccountAttributes "
-            "DescribePrefixLists"
+            "DescribePrefixLists DescribeNetworkAcls"
         ),
         "elbv2": (
             "DescribeLoadBalancers DescribeLoadBalancerAttributes DescribeListeners DescribeRules "
@@ -70,6 +70,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         "acm": "DescribeCertificate",
         "wafv2": "GetWebACL GetWebACLForResource GetLoggingConfiguration",
         "service-quotas": "GetServiceQuota GetAWSDefaultServiceQuota",
+        "route53resolver": (
+            "ListResolverQueryLogConfigAssociations GetResolverQueryLogConfig ListFirewallRuleGroupAssociations "
+            "ListFirewallRules ListFirewallDomains GetFirewallConfig"
+        ),
     }.items()
 }
 

@@ -14,7 +14,10 @@ from tests.integration.conftest import same
 @pytest.mark.controls("CKV_PAY_16", "CKV_PAY_3", "CKV_AWS_338", "CKV_AWS_158")
 def test_log_groups_keep_events_and_use_the_logs_key(target):
     logs = target.client("logs")
-    reported = [target.outputs[key] for key in (Output.FLOW_LOG_GROUP, Output.APP_LOG_GROUP, Output.WAF_LOG_GROUP)]
+    reported = [
+        target.outputs[key]
+        for key in (Output.FLOW_LOG_GROUP, Output.APP_LOG_GROUP, Output.WAF_LOG_GROUP, Output.DNS_QUERY_LOG_GROUP)
+    ]
     same(
         sorted([*reported, *target.outputs[Output.DB_LOG_GROUPS]]),
         sorted(target.name(planned) for planned in target.planned("aws_cloudwatch_log_group")),

@@ -247,6 +247,27 @@ def _database_events_unwatched(document: Document) -> str:
     return database
 
 
+def _subnet_left_on_the_default_acl(document: Document) -> str:
+    subnet, _ = _first(document, "aws_subnet", "app-a")
+    _, acl = _first(document, "aws_network_acl", "app-acl")
+    acl["subnet_ids"].remove(f"${{{subnet}.id}}")
+    return subnet
+
+
+def _endpoint_open_to_any_accounts_resources(document: Document) -> str:
+    address, body = _first(document, "aws_vpc_endpoint", "ssm-endpoint")
+    policy = json.loads(body["policy"])
+    del policy["Statement"][0]["Condition"]["StringEquals"]["aws:ResourceAccount"]
+    body["policy"] = json.dumps(policy)
+    return address
+
+
+def _dns_queries_unlogged(document: Document) -> str:
+    address, _ = _first(document, "aws_vpc")
+    document["resource"].pop("aws_route53_resolver_query_log_config_association")
+    return address
+
+
 # Policies on what only one profile carries (dev has no Object Lock: it is destroyed every
 # night): mutated on that profile's plan, and the other's must give them nothing to check.
 ONLY_IN = {"CKV_PAY_31": "prod", "CKV_PAY_65": "prod"}
@@ -311,4 +332,8 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV2_PAY_71": _database_log_quiet_unwatched,
     "CKV_PAY_71": _event_pattern("db-failures", _db_changes_unwatched),
     "CKV2_PAY_72": _database_events_unwatched,
+    "CKV_PAY_50": _setter("aws_network_acl_rule", "public-ingress-100", from_port=22, to_port=22),
+    "CKV_PAY_51": _endpoint_open_to_any_accounts_resources,
+    "CKV2_PAY_50": _subnet_left_on_the_default_acl,
+    "CKV2_PAY_51": _dns_queries_unlogged,
 }

@@ -22,7 +22,7 @@ from tap.audit.binding import bind
 from tap.audit.bundle import MANIFEST, PLAN_COPY
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
-from tap.audit.network import RULE_TYPES
+from tap.audit.network import RULE_TYPES, network_rules
 from tap.audit.reports import REPORT_FILES, SCHEMA_FILE, to_json, write_all
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import from_file, shown_source
@@ -357,6 +357,46 @@ def test_report_opens_with_its_scope_and_lists_every_network_rule(reports, polic
     planned = {rule.address for type_ in RULE_TYPES for rule in plan.resources(type_)}
     assert {rule["address"] for rule in document["network_rules"]} == planned
     assert all(rule["justification"] for rule in document["network_rules"])
+
+
+def test_network_rules_list_each_acl_rule_with_its_direction_peer_and_justification(plans):
+    plan = plans["dev"]
+    listed = {rule.address: rule for rule in network_rules(plan)}
+    acl_rules = plan.resources("aws_network_acl_rule")
+    assert acl_rules
+    for rule in acl_rules:
+        found = listed[rule.address]
+        assert found.justification == rule.annotations["justification"] != ""
+        assert found.direction == ("outbound" if rule["egress"] else "inbound")
+        assert (found.group, found.protocol, found.peer) == (
+            rule["network_acl_id"][2:].rsplit(".", 1)[0],
+            "tcp",
+            rule["cidr_block"],
+        )
+
+
+def test_network_rules_list_inline_acl_rules_saying_what_denies_and_that_nothing_justifies_them():
+    acl = {
+        "vpc_id": "vpc-1",
+        "ingress": [{"rule_no": 100, "protocol": "-1", "action": "deny", "cidr_block": "0.0.0.0/0"}],
+        "egress": [
+            {
+                "rule_no": 100,
+                "protocol": "6",
+                "action": "allow",
+                "cidr_block": "10.0.0.0/16",
+                "from_port": 443,
+                "to_port": 443,
+            }
+        ],
+    }
+    plan = Plan({"resource": {"aws_network_acl": {"tier": acl}}})
+    assert {
+        (rule.address, rule.direction, rule.protocol, rule.ports, rule.justification) for rule in network_rules(plan)
+    } == {
+        ("aws_network_acl.tier ingress rule 100", "inbound", "all (deny)", "all", ""),
+        ("aws_network_acl.tier egress rule 100", "outbound", "tcp", "443", ""),
+    }
 
 
 def test_manual_requirements_need_manual_evidence_whatever_passed(reports):

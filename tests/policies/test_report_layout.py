@@ -32,7 +32,7 @@ MEASURE = (
 # A4's 210 mm less the @page margins (12 mm each side), in CSS px (96 per inch).
 PRINTED_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
 NETWORK_RULES = ("Network rules (1.2.5, 1.2.7)", "Checks: what each one judged")
-RULE_COLUMNS = "Rule Direction Security group Protocol Ports Peer Justification"
+RULE_COLUMNS = "Rule Direction Security group or ACL Protocol Ports Peer Justification"
 
 
 @pytest.fixture(scope="module")

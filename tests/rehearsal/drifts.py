@@ -396,6 +396,60 @@ def _database_ca_expired(aws, out):
     )
 
 
+def _network_acl_of(aws, subnet: str) -> str:
+    (acl,) = aws("ec2").describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])[
+        "NetworkAcls"
+    ]
+    return acl["NetworkAclId"]
+
+
+def _acl_admits_ssh_from_the_internet(aws, out):
+    # Numbered before every planned rule, so it is the one that decides.
+    aws("ec2").create_network_acl_entry(
+        NetworkAclId=_network_acl_of(aws, out[Output.APP_SUBNET_IDS][0]),
+        RuleNumber=90,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 22, "To": 22},
+    )
+
+
+def _default_acl_admits_everything(aws, out):
+    ec2 = aws("ec2")
+    (default,) = ec2.describe_network_acls(
+        Filters=[{"Name": "vpc-id", "Values": [out[Output.VPC_ID]]}, {"Name": "default", "Values": ["true"]}]
+    )["NetworkAcls"]
+    ec2.create_network_acl_entry(
+        NetworkAclId=default["NetworkAclId"],
+        RuleNumber=100,
+        Protocol="-1",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+    )
+
+
+def _interface_endpoint_policy_opened(aws, out):
+    # AWS's default endpoint policy: any principal of any account, any action.
+    everything = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    aws("ec2").modify_vpc_endpoint(
+        VpcEndpointId=out[Output.INTERFACE_ENDPOINT_IDS][0], PolicyDocument=json.dumps(everything)
+    )
+
+
+def _dns_queries_logged_elsewhere(aws, out):
+    # A second destination for every query of the VPC (another account's group, say): nothing the plan declares.
+    resolver = aws("route53resolver")
+    config = resolver.create_resolver_query_log_config(
+        Name="elsewhere",
+        DestinationArn=f"arn:aws:logs:{out[Output.REGION]}:111122223333:log-group:elsewhere",
+        CreatorRequestId="elsewhere",
+    )["ResolverQueryLogConfig"]
+    resolver.associate_resolver_query_log_config(ResolverQueryLogConfigId=config["Id"], ResourceId=out[Output.VPC_ID])
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -496,6 +550,18 @@ CATALOGUE = [
         "database log alarm watches the upgrade log",
         "the dimensions of alarm payment-postgresql-quiet-",
         _database_log_alarm_watches_the_upgrade_log,
+    ),
+    Drift(
+        "network ACL admits SSH from the internet",
+        "the network ACL rules of each subnet",
+        _acl_admits_ssh_from_the_internet,
+    ),
+    Drift("default network ACL admits everything", "the default network ACL's rules", _default_acl_admits_everything),
+    Drift("interface endpoint policy opened", "policy of the com.amazonaws.", _interface_endpoint_policy_opened),
+    Drift(
+        "DNS queries logged to a second destination",
+        "the log groups the VPC's DNS query logging writes to",
+        _dns_queries_logged_elsewhere,
     ),
 ]
 
