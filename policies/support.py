@@ -313,3 +313,20 @@ def only_condition(item: dict[str, Any], operators: set[str], key: str) -> bool:
     return bool(condition) and all(
         operator in operators and set(keys) == {key} and as_list(keys[key]) for operator, keys in condition.items()
     )
+
+
+def event_pattern(conf: dict[str, Any]) -> dict[str, Any]:
+    """An EventBridge rule's event pattern (a JSON string in `cdk.tf.json`); empty when absent."""
+    found = text(conf, "event_pattern")
+    try:
+        pattern = json.loads(found or "{}")
+    except ValueError:
+        raise NotEvaluated("event_pattern", "is not a JSON event pattern") from None
+    if not isinstance(pattern, dict):
+        raise NotEvaluated("event_pattern", f"{pattern!r} is not an event pattern")
+    return pattern
+
+
+def listed(found: Any) -> list[str]:
+    """An event pattern field's values: a list of strings (anything else matches no plain value)."""
+    return [item for item in found if isinstance(item, str)] if isinstance(found, list) else []

@@ -1,14 +1,13 @@
 """Alarms that reach people: availability and failures of security controls, sent to an encrypted topic.
 
 Metric alarms watch what breaks payments first and log delivery going quiet; EventBridge
-rules catch a security control being switched off (a key disabled or scheduled for
-deletion, WAF or flow logging removed) and database failures. All notify one topic,
-encrypted with the logs key, to which the configured addresses are subscribed.
+rules catch a security control being switched off or weakened (the API calls of
+`stack/tamper.py`, one rule per resource family) and what happens to the database. All
+notify one topic, encrypted with the logs key, to which the configured addresses are subscribed.
 
-The rules on AWS API calls (key tampering, logging tampering) match the events CloudTrail
-delivers to EventBridge: they depend on a trail logging this region's management events
-(an organization trail does), which this stack does not create. RDS sends its instance
-events to EventBridge itself.
+The tamper rules match the events CloudTrail delivers to EventBridge: they depend on a trail
+logging this region's management events (an organization trail does), which this stack does
+not create. RDS sends its instance events to EventBridge itself.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import account_root, document
+from stack.tamper import CLOUDTRAIL_API_CALL, DB_EVENT_CATEGORIES, RDS_INSTANCE_EVENT, TAMPER_WATCHES, TamperWatch
 
 FREE_STORAGE_FLOOR_BYTES = 5 * 1024**3
 HOUR = 3600
@@ -104,8 +104,17 @@ NO_HEALTHY_HOSTS = AlarmSpec(
     "no application instance is healthy: the fleet is dead",
     "target_group",
 )
-# Flow logs always carry traffic (NAT, health checks) and an internet-facing ALB always meets
-# requests: an hour without a log event means delivery failed or logging was switched off.
+# Flow logs always carry traffic (NAT, health checks), an internet-facing ALB always meets
+# requests, and the database logs every connection (RDS's own rdsadmin connects every few
+# minutes) and its checkpoints beside pgaudit's writes: an hour without a log event means
+# delivery failed or logging was switched off. (The upgrade log is written only on a major
+# upgrade: no alarm.) Group -> what it is, as the notification names it; the database's
+# names the instance, which also ties the alarm to it in the plan (CKV2_PAY_71).
+QUIET_LOG_GROUPS = {
+    "flow-logs": "the VPC's flow log",
+    "waf-logs": "the WAF's log",
+    "postgresql": "the PostgreSQL log (connections, pgaudit) of database {database}",
+}
 LOG_DELIVERY = tuple(
     AlarmSpec(
         f"{group}-quiet",
@@ -114,11 +123,11 @@ LOG_DELIVERY = tuple(
         "Sum",
         "LessThanThreshold",
         1,
-        f"log group {group} received nothing: delivery failed or logging stopped",
+        f"{what} received nothing: delivery failed or logging stopped",
         group,
         period=HOUR,
     )
-    for group in ("flow-logs", "waf-logs")
+    for group, what in QUIET_LOG_GROUPS.items()
 )
 
 # How a threshold reads in a notification: bytes as GiB, utilisation as a percentage.
@@ -140,38 +149,28 @@ def _duration(seconds: int) -> str:
     return "an hour" if hours == 1 else f"{hours} hours"
 
 
-CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
-EVENT_RULES = {
-    "key-tampering": (
-        "A KMS key was disabled, scheduled for deletion or given a new policy",
-        {
-            "source": ["aws.kms"],
-            "detail-type": [CLOUDTRAIL_API_CALL],
-            "detail": {
-                "eventSource": ["kms.amazonaws.com"],
-                "eventName": ["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy"],
-            },
-        },
-    ),
-    "logging-tampering": (
-        "WAF was detached or its logging, a flow log or a log group was removed",
-        {
-            "source": ["aws.wafv2", "aws.ec2", "aws.logs"],
-            "detail-type": [CLOUDTRAIL_API_CALL],
-            "detail": {
-                "eventName": [
-                    "DisassociateWebACL",
-                    "DeleteLoggingConfiguration",
-                    "DeleteFlowLogs",
-                    "DeleteLogGroup",
-                    "DeleteRetentionPolicy",
-                ]
-            },
-        },
-    ),
-}
-# RDS instance events: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html
-DB_FAILURE_CATEGORIES = ["failure", "failover", "low storage"]
+def tamper_pattern(watch: TamperWatch, resources: list) -> dict:
+    """The event pattern of one watch: its service's API calls, on the stack's resources where it is scoped.
+
+    Two request parameters naming the resource (a log group's name or ARN) are alternatives: `$or`.
+    """
+    detail: dict = {"eventSource": [watch.event_source], "eventName": list(watch.apis)}
+    values: dict[str, list[str]] = {}
+    for scope in watch.scopes:
+        values.setdefault(scope.parameter, []).extend(getattr(resource, scope.attribute) for resource in resources)
+    branches = [{"requestParameters": {parameter: named}} for parameter, named in values.items()]
+    if len(branches) == 1:
+        detail |= branches[0]
+    elif branches:
+        detail["$or"] = branches
+    return {"source": [watch.source], "detail-type": [CLOUDTRAIL_API_CALL], "detail": detail}
+
+
+def tamper_description(watch: TamperWatch, resources: list) -> str:
+    """What the rule means; a rule that watches the whole region also names the stack's resources it protects."""
+    if watch.scopes:
+        return watch.meaning
+    return f"{watch.meaning}; the stack's: {', '.join(resource.arn for resource in resources)}"
 
 
 class Alarms(Construct):
@@ -188,9 +187,13 @@ class Alarms(Construct):
         target_group: aws.lb_target_group.LbTargetGroup,
         database: aws.db_instance.DbInstance,
         log_groups: dict[str, aws.cloudwatch_log_group.CloudwatchLogGroup],
+        watched: dict[str, list],
     ):
+        """`log_groups`: every group of the stack by naming key; `watched`: the resources the tamper
+        watches protect, by plan type (`aws_kms_key`: the keys); a type missing is a wiring error (KeyError)."""
         super().__init__(scope, id_)
         self._names = names
+        self._database = database
         self.topic = aws.sns_topic.SnsTopic(self, "alarms", name=names["alarms"], kms_master_key_id=key.arn)
         self.subscriptions = [
             aws.sns_topic_subscription.SnsTopicSubscription(
@@ -202,18 +205,25 @@ class Alarms(Construct):
             "alb": {"LoadBalancer": alb.arn_suffix},
             "target_group": {"LoadBalancer": alb.arn_suffix, "TargetGroup": target_group.arn_suffix},
             "database": {"DBInstanceIdentifier": database.identifier},
-            **{group: {"LogGroupName": log_groups[group].name} for group in ("flow-logs", "waf-logs")},
+            **{group: {"LogGroupName": log_groups[group].name} for group in QUIET_LOG_GROUPS},
         }
         specs = (*AVAILABILITY, *((NO_HEALTHY_HOSTS,) if config.fleet_always_on else ()), *LOG_DELIVERY)
         self.alarms = [self._alarm(spec, dimensions[spec.subject]) for spec in specs]
         patterns = {
-            **EVENT_RULES,
+            **{
+                watch.rule: (
+                    tamper_description(watch, watched[watch.resource_type]),
+                    tamper_pattern(watch, watched[watch.resource_type]),
+                )
+                for watch in TAMPER_WATCHES
+            },
             "db-failures": (
-                "The database failed, failed over or runs out of storage",
+                "The database failed, failed over, runs out of storage, had its configuration changed, "
+                "underwent maintenance, was deleted or raised a security event",
                 {
                     "source": ["aws.rds"],
-                    "detail-type": ["RDS DB Instance Event"],
-                    "detail": {"SourceIdentifier": [database.identifier], "EventCategories": DB_FAILURE_CATEGORIES},
+                    "detail-type": [RDS_INSTANCE_EVENT],
+                    "detail": {"SourceIdentifier": [database.identifier], "EventCategories": list(DB_EVENT_CATEGORIES)},
                 },
             ),
         }
@@ -227,7 +237,7 @@ class Alarms(Construct):
             self,
             spec.resource,
             alarm_name=self._names[spec.resource],
-            alarm_description=f"{condition(spec)}: {spec.meaning}",
+            alarm_description=f"{condition(spec)}: {spec.meaning.format(database=self._database.identifier)}",
             namespace=spec.namespace,
             metric_name=spec.metric,
             statistic=spec.statistic,

@@ -132,6 +132,11 @@ class Profile:
     # a destroy. Off where the environment is destroyed every night (dev): its log buckets are emptied
     # by the destroy and its log groups go with it.
     protect_logs: bool
+    # A deleted database leaves a final snapshot (and its key outlives the stack). Off where the
+    # environment is destroyed every night (dev): each night would leave a snapshot whose key the
+    # same destroy schedules for deletion, unrestorable after 30 days yet billed, until the
+    # manual-snapshot quota fails the destroy.
+    keep_final_snapshot: bool
     # When Patch Manager installs patches on the fleet (cron, UTC): weekly at least (6.3.3), at a time the
     # fleet runs (instances launched in between are patched as they come up).
     patch_schedule: str
@@ -154,6 +159,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
         db_max_allocated_storage=100,
         backup_retention_days=7,
         protect_logs=False,
+        keep_final_snapshot=False,
         patch_schedule="cron(0 9 ? * TUE *)",  # working hours: dev's fleet is off at night and at weekends
         schedules=(
             Schedule("scale-down", "0 20 * * MON-FRI", 0, 0, 0),
@@ -175,6 +181,7 @@ PROFILE_SETTINGS: Mapping[str, Profile] = {
         db_max_allocated_storage=1000,
         backup_retention_days=30,
         protect_logs=True,
+        keep_final_snapshot=True,
         patch_schedule="cron(0 3 ? * SUN *)",  # the quietest hour of the week
     ),
 }
@@ -281,6 +288,10 @@ class Config:
     def fleet_always_on(self) -> bool:
         """No schedule scales the fleet to zero: no healthy host is then an outage, never the night."""
         return self.settings.min_size > 0 and all(schedule.min_size > 0 for schedule in self.settings.schedules)
+
+    @property
+    def keeps_final_snapshot(self) -> bool:
+        return self.settings.keep_final_snapshot
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str | None) -> Config:

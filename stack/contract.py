@@ -24,6 +24,9 @@ DEPLOYMENT_SUFFIX = f"${{random_id.{DEPLOYMENT_SUFFIX_RESOURCE}.hex}}"
 # (stack/waivers.py writes, tap/audit reads).
 WAIVER_METADATA_KEY = "waivers"
 NOT_APPLICABLE_METADATA_KEY = "not_applicable"
+# Where a network ACL rule, which AWS keeps no description for, carries its justification
+# (stack/network_acls.py writes, tap/audit/network.py reads).
+JUSTIFICATION_METADATA_KEY = "justification"
 
 # How a policy marks a resource it has nothing to judge on (policies/support.py writes it into
 # checkov's details, tap audit reads it as a verdict of NOT APPLICABLE with the reason that follows).
@@ -117,6 +120,7 @@ class Output(StrEnum):
     APP_LOG_GROUP = "app_log_group"
     WAF_LOG_GROUP = "waf_log_group"
     DB_LOG_GROUPS = "db_log_groups"
+    DNS_QUERY_LOG_GROUP = "dns_query_log_group"
     HOST_LOG_GROUPS = "host_log_groups"
     ALARM_TOPIC_ARN = "alarm_topic_arn"
     ALARM_NAMES = "alarm_names"

@@ -36,6 +36,9 @@ PARAMETERS = {
     # Statement parameters can carry a PAN: never into the logs.
     "pgaudit.log_parameter": "0",
 }
+# The CA whose certificate the server presents (RSA 2048, SHA-256, valid to 2061); clients verify
+# against it. rds-ca-2019 expired in August 2024. https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
+CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 # Static parameters RDS applies only at a reboot (a new instance starts with them).
 STATIC_PARAMETERS = ("shared_preload_libraries",)
 # OS-level metrics every minute (enhanced monitoring), through AWS's managed role policy.
@@ -122,10 +125,11 @@ class Database(Construct):
             backup_window="17:00-18:00",
             maintenance_window="sun:18:30-sun:19:30",
             copy_tags_to_snapshot=True,
-            skip_final_snapshot=False,
-            # Carries the deployment suffix, so a re-created environment never collides
-            # with the snapshot its predecessor left behind.
-            final_snapshot_identifier=names["db-final"],
+            # Kept where the profile keeps it (prod; its key then outlives the stack). Its name carries
+            # the deployment suffix, so a re-created environment never collides with its predecessor's.
+            skip_final_snapshot=not config.keeps_final_snapshot,
+            final_snapshot_identifier=names["db-final"] if config.keeps_final_snapshot else None,
+            ca_cert_identifier=CA_CERTIFICATE,
             enabled_cloudwatch_logs_exports=list(log_groups),
             performance_insights_enabled=True,
             performance_insights_kms_key_id=key.arn,

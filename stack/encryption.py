@@ -1,11 +1,11 @@
 """KMS keys: one per trust boundary, each with rotation, an alias and a policy that separates duties.
 
-Three keys, because each grants a different AWS service and must not grant the others:
+Four keys, because each grants a different AWS service and must not grant the others:
 * data: RDS storage, Performance Insights, the DB master secret and the data bucket
   (used only through RDS, Secrets Manager and S3, by principals IAM allows);
 * logs: CloudWatch log groups and the alarm topic (grants the Logs, CloudWatch and
   EventBridge services, which must never decrypt cardholder data);
-* ebs: instance volumes (used by EC2 on behalf of the Auto Scaling service role);
+* ebs: instance volumes (used through EC2 by the Auto Scaling service-linked role only);
 * session: Session Manager's session data, between the operator's client and the SSM Agent
   (both call KMS themselves, so no service stands between: IAM names who may use it).
 
@@ -15,16 +15,25 @@ Every key policy separates administration from use:
 * using the key is granted only through the services that hold the data (`kms:ViaService`);
 * disabling the key, scheduling its deletion and rewriting its policy are denied to every
   principal but the key administrator role (config) and the account root, whatever IAM allows.
+
+A key that protects what outlives the stack (prod's retained log groups, the database's final
+snapshot) carries Terraform's `prevent_destroy`: a destroy would otherwise schedule its deletion
+and leave what it protects unreadable after the 30-day window.
 """
 
 from __future__ import annotations
 
 from constructs import Construct
 
-from stack.cdk import aws
+from stack.cdk import aws, core
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import ADMINISTRATION, DESTRUCTION, KEY_USE, Statement, account_root, document, role_arn
+
+# The role Auto Scaling launches instances with, and so attaches their encrypted volumes through EC2.
+# Named by ARN in a condition, not as the principal: KMS refuses a policy whose principal does not
+# exist yet, and the service-linked role is created by the first group of the account.
+AUTOSCALING_SERVICE_ROLE = "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
 
 
 class Encryption(Construct):
@@ -34,10 +43,12 @@ class Encryption(Construct):
         self._account_id = account_id
         self._administrators = [role_arn(account_id, config.key_administrator_role), account_root(account_id)]
         region = config.region
+        settings = config.settings
         self.data_key = self._key(
             "data-key",
             "Cardholder data at rest: RDS, its secret, S3 data",
             self._use_through("rds", "secretsmanager", "s3", region=region),
+            outlives_stack=settings.keep_final_snapshot,
         )
         self.logs_key = self._key(
             "logs-key",
@@ -57,24 +68,25 @@ class Encryption(Construct):
                 "CloudWatchAlarmsPublish", "cloudwatch", f"arn:aws:cloudwatch:{region}:{account_id}:alarm:*"
             ),
             self._publishes_to_topic("EventBridgePublish", "events", f"arn:aws:events:{region}:{account_id}:rule/*"),
+            outlives_stack=settings.protect_logs,
         )
         self.ebs_key = self._key(
             "ebs-key",
             "EBS volumes of the application instances",
-            # The pattern of AWS's own aws/ebs key: any principal of this account, and only
-            # through EC2, so the Auto Scaling service-linked role can attach volumes
-            # without the key policy naming a role that may not exist yet.
+            # Only the Auto Scaling service-linked role, only through EC2: no other principal of the
+            # account uses the key or grants it, whatever IAM allows.
             {
-                "Sid": "EbsThroughEc2",
+                "Sid": "EbsThroughEc2ForAutoScaling",
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
                 "Action": [*KEY_USE, "kms:CreateGrant"],
                 "Resource": "*",
                 "Condition": {
+                    "ArnEquals": {"aws:PrincipalArn": role_arn(account_id, AUTOSCALING_SERVICE_ROLE)},
                     "StringEquals": {
                         "kms:CallerAccount": account_id,
                         "kms:ViaService": f"ec2.{region}.amazonaws.com",
-                    }
+                    },
                 },
             },
         )
@@ -145,7 +157,9 @@ class Encryption(Construct):
             },
         ]
 
-    def _key(self, resource: str, description: str, *grants: Statement) -> aws.kms_key.KmsKey:
+    def _key(
+        self, resource: str, description: str, *grants: Statement, outlives_stack: bool = False
+    ) -> aws.kms_key.KmsKey:
         key = aws.kms_key.KmsKey(
             self,
             resource,
@@ -154,6 +168,7 @@ class Encryption(Construct):
             rotation_period_in_days=365,
             deletion_window_in_days=30,
             policy=document(*self._administration(), *grants),
+            lifecycle=core.TerraformResourceLifecycle(prevent_destroy=True) if outlives_stack else None,
         )
         aws.kms_alias.KmsAlias(self, f"{resource}-alias", name=self._names[resource], target_key_id=key.key_id)
         return key

@@ -23,6 +23,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from stack.tamper import TAMPER_WATCHES
+
 SERVICE = "payment"
 
 
@@ -49,6 +51,9 @@ class Deployment(Protocol):
 
     @property
     def fleet_always_on(self) -> bool: ...
+
+    @property
+    def keeps_final_snapshot(self) -> bool: ...
 
 
 SUFFIX_BYTES = 4
@@ -224,6 +229,14 @@ RULES: Mapping[str, NameRule] = {
             r"[.\-_A-Za-z0-9]+",
             f"{_AWS}/eventbridge/latest/APIReference/API_PutRule.html",
         ),
+        # Route 53 Resolver: firewall domain lists, rule groups, rules, associations and query log configs.
+        NameRule(
+            "resolver_name",
+            1,
+            64,
+            r"[a-zA-Z0-9 _-]+",
+            f"{_AWS}/Route53/latest/APIReference/API_route53resolver_CreateFirewallRuleGroup.html",
+        ),
         # Document and association names: letters, digits, _ - . only; AWS reserves the aws, amazon and
         # amzn prefixes for its own documents.
         NameRule(
@@ -266,7 +279,6 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "logs-key": "kms_alias",
         "ebs-key": "kms_alias",
         "db": "db_instance",
-        "db-final": "db_snapshot",
         "db-params": "db_parameter_group",
         "db-subnets": "db_subnet_group",
         "alb": "load_balancer",
@@ -302,8 +314,7 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "db-storage": "alarm",
         "flow-logs-quiet": "alarm",
         "waf-logs-quiet": "alarm",
-        "key-tampering": "event_rule",
-        "logging-tampering": "event_rule",
+        "postgresql-quiet": "alarm",
         "db-failures": "event_rule",
         "vpc": "tag_name",
         "igw": "tag_name",
@@ -314,7 +325,21 @@ def catalogue(config: Deployment) -> dict[str, str]:
         "default-sg": "tag_name",
         "app-instance": "tag_name",
         "app-volume": "tag_name",
+        "default-acl": "tag_name",
+        "public-acl": "tag_name",
+        "app-acl": "tag_name",
+        "db-acl": "tag_name",
+        "dns-query-logs": "log_group",
+        "dns-allowed": "resolver_name",
+        "dns-everything-else": "resolver_name",
+        "dns-firewall": "resolver_name",
+        "dns-allow": "resolver_name",
+        "dns-block": "resolver_name",
+        "dns-firewall-vpc": "resolver_name",
+        "dns-query-log": "resolver_name",
     }
+    for watch in TAMPER_WATCHES:
+        names[watch.rule] = "event_rule"
     for letter in letters:
         for tier in ("public", "app", "db"):
             names[f"{tier}-{letter}"] = "tag_name"
@@ -329,6 +354,8 @@ def catalogue(config: Deployment) -> dict[str, str]:
         names[name] = "scheduled_action"
     if config.fleet_always_on:
         names["no-healthy-hosts"] = "alarm"
+    if config.keeps_final_snapshot:
+        names["db-final"] = "db_snapshot"
     return names
 
 

@@ -6,6 +6,9 @@ whose policy admits only the stack's data bucket, the OS repositories and what S
 reads, and the internet only through NAT gateways, which exist only when the deployment
 declares internet destinations (`Config.internet_egress_cidrs`).
 
+Each tier has its own network ACL and the default ACL admits nothing (`NetworkAcls`); the
+resolver answers only the names the instances need and logs every query (`DnsFirewall`).
+
 Where NAT exists, creation order follows the field report's lesson, made explicit with
 `depends_on`: VPC -> internet gateway -> EIP -> NAT gateway (after its EIP and public
 subnet) -> private routes (after their NAT gateway).
@@ -19,8 +22,10 @@ from constructs import Construct
 
 from stack.cdk import aws
 from stack.config import Config
+from stack.dns_firewall import DnsFirewall
 from stack.naming import Names
-from stack.policy_documents import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS, assume_role, document
+from stack.network_acls import NetworkAcls
+from stack.policy_documents import AL2023_REPOSITORY_BUCKET, SSM_AGENT_BUCKETS, Statement, assume_role, document
 
 TIERS = ("public", "app", "db")
 # What the application may do with its own data bucket through the endpoint.
@@ -43,6 +48,7 @@ class Networking(Construct):
         names: Names,
         account_id: str,
         flow_log_group: aws.cloudwatch_log_group.CloudwatchLogGroup,
+        dns_query_log_group: aws.cloudwatch_log_group.CloudwatchLogGroup,
     ):
         super().__init__(scope, id_)
         self._names = names
@@ -115,6 +121,10 @@ class Networking(Construct):
             tags=self._tag("s3-endpoint"),
         )
         self._flow_logs(account_id, flow_log_group)
+        self.acls = NetworkAcls(
+            self, "acls", config=config, names=names, vpc=self.vpc, subnets=self.subnets, cidrs=cidrs
+        ).acls
+        DnsFirewall(self, "dns", config=config, names=names, vpc=self.vpc, query_log_group=dns_query_log_group)
 
     def _tag(self, resource: str) -> dict[str, str]:
         return {"Name": self._names[resource]}
@@ -188,7 +198,7 @@ class Networking(Construct):
                 }
             ),
         )
-        aws.flow_log.FlowLog(
+        self.flow_log = aws.flow_log.FlowLog(
             self,
             "flow-log",
             vpc_id=self.vpc.id,
@@ -229,12 +239,68 @@ def s3_endpoint_policy(region: str, data_bucket: str) -> str:
     )
 
 
+def interface_endpoint_policy(service: str, region: str, account_id: str) -> str:
+    """Every interface endpoint admits this account's principals acting on this account's resources.
+
+    Without it, credentials of any account work through the endpoint: a PutParameter into an
+    attacker's own account leaves a subnet that has no route out. Where a service the instances
+    need acts on what no account of ours owns, `ENDPOINT_EXCEPTIONS` adds a narrower statement.
+    """
+    return document(
+        {
+            "Sid": "ThisAccountOnly",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id, "aws:ResourceAccount": account_id}},
+        },
+        *[exception(service, region, account_id) for exception in ENDPOINT_EXCEPTIONS.get(service, ())],
+    )
+
+
+def _aws_owned_ssm_reads(service: str, region: str, account_id: str) -> Statement:
+    """SSM Agent reads AWS-owned documents (AWS-RunShellScript, AWS-RunPatchBaseline...) and public
+    parameters: their ARNs have no account, so aws:ResourceAccount never equals ours. Reads only."""
+    return {
+        "Sid": "ThisAccountReadsAwsOwnedDocumentsAndParameters",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": ["ssm:Describe*", "ssm:Get*", "ssm:List*"],
+        "Resource": [f"arn:aws:ssm:{region}::document/*", f"arn:aws:ssm:{region}::parameter/aws/*"],
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+    }
+
+
+def _agent_channels(service: str, region: str, account_id: str) -> Statement:
+    """Session Manager's and the agent's message channels name no resource (IAM's Resource is "*"), so
+    no resource account can be required of them; the principal must still be this account's."""
+    return {
+        "Sid": "ThisAccountsAgentChannels",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": f"{service}:*",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+    }
+
+
+# Services whose instances' calls would fail under aws:ResourceAccount alone, each with why (above).
+# CloudWatch Logs needs none: its aws:ResourceAccount is the account owning the log group.
+ENDPOINT_EXCEPTIONS = {
+    "ssm": (_aws_owned_ssm_reads,),
+    "ssmmessages": (_agent_channels,),
+    "ec2messages": (_agent_channels,),
+}
+
+
 class PrivateEndpoints(Construct):
     """Interface endpoints for the AWS APIs the instances call, in the application subnets.
 
     Private DNS on, so the SDKs' and SSM Agent's default hostnames resolve to these
     endpoints; their security group admits 443 from the application group only. prod puts
-    them in every AZ, dev in the first (the other AZs reach it across zones).
+    them in every AZ, dev in the first (the other AZs reach it across zones). Each carries
+    `interface_endpoint_policy`: only this account's principals, on this account's resources.
     """
 
     def __init__(
@@ -247,6 +313,7 @@ class PrivateEndpoints(Construct):
         vpc: aws.vpc.Vpc,
         subnets: list[aws.subnet.Subnet],
         security_group: aws.security_group.SecurityGroup,
+        account_id: str,
     ):
         super().__init__(scope, id_)
         self.endpoints = [
@@ -259,6 +326,7 @@ class PrivateEndpoints(Construct):
                 subnet_ids=[subnet.id for subnet in subnets[: config.endpoint_zone_count]],
                 security_group_ids=[security_group.id],
                 private_dns_enabled=True,
+                policy=interface_endpoint_policy(service, config.region, account_id),
                 tags={"Name": names[f"{service}-endpoint"]},
             )
             for service in config.interface_endpoint_services

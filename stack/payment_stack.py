@@ -49,7 +49,13 @@ class PaymentStack(core.TerraformStack):
         keys = Encryption(self, "encryption", config=config, names=names, account_id=account_id)
         logs = Logs(self, "logs", config=config, names=names, key=keys.logs_key)
         network = Networking(
-            self, "networking", config=config, names=names, account_id=account_id, flow_log_group=logs.flow_logs
+            self,
+            "networking",
+            config=config,
+            names=names,
+            account_id=account_id,
+            flow_log_group=logs.flow_logs,
+            dns_query_log_group=logs.dns_query_logs,
         )
         firewall = Firewall(
             self,
@@ -67,6 +73,7 @@ class PaymentStack(core.TerraformStack):
             vpc=network.vpc,
             subnets=network.subnets["app"],
             security_group=firewall.endpoints,
+            account_id=account_id,
         )
         storage = Storage(
             self,
@@ -75,6 +82,7 @@ class PaymentStack(core.TerraformStack):
             names=names,
             account_id=account_id,
             elb_account_arn=elb_account.arn,
+            elb_account_id=elb_account.id,
             data_key=keys.data_key,
             s3_endpoint_id=network.s3_endpoint.id,
         )
@@ -127,7 +135,15 @@ class PaymentStack(core.TerraformStack):
             alb=balancer.alb,
             target_group=balancer.target_group,
             database=database.instance,
-            log_groups={"flow-logs": logs.flow_logs, "waf-logs": logs.waf_logs},
+            log_groups=logs.groups,
+            watched={
+                "aws_kms_key": [keys.data_key, keys.logs_key, keys.ebs_key, keys.session_key],
+                "aws_cloudwatch_log_group": list(logs.groups.values()),
+                "aws_s3_bucket": [parts.bucket for parts in (storage.data, storage.alb_logs, storage.access_logs)],
+                "aws_lb": [balancer.alb],
+                "aws_wafv2_web_acl": [waf.web_acl],
+                "aws_flow_log": [network.flow_log],
+            },
         )
 
         outputs = {
@@ -175,6 +191,7 @@ class PaymentStack(core.TerraformStack):
             Output.APP_LOG_GROUP: logs.app_logs.name,
             Output.WAF_LOG_GROUP: logs.waf_logs.name,
             Output.DB_LOG_GROUPS: [group.name for group in logs.db_logs.values()],
+            Output.DNS_QUERY_LOG_GROUP: logs.dns_query_logs.name,
             # The hosts' own groups beside app-logs (auth, system) and Session Manager's.
             Output.HOST_LOG_GROUPS: [
                 group.name for group in (*logs.host_logs.values(), logs.session_logs) if group is not logs.app_logs

@@ -5,11 +5,12 @@ access-log bucket and the server-access-log bucket use SSE-S3 (AES256), because
 Elastic Load Balancing and S3 server access logging can only deliver to buckets
 encrypted with S3-managed keys.
 
-Logs nobody rewrites: every log bucket's policy denies deleting
-objects and their versions to everyone, and changing its lifecycle or Object Lock to all but
-the administrators. Where the profile protects logs (prod), the ALB log bucket also carries
-Object Lock in governance mode for the retention period. The access-log bucket cannot: S3
-refuses a server access logging target that has a default retention period.
+Logs nobody rewrites: every log bucket's policy denies deleting objects and their versions to
+everyone, writing objects to every principal but the AWS service that delivers its logs (so nobody
+overwrites or forges a log), and changing its lifecycle or Object Lock to all but the administrators;
+the previous versions of its objects are kept as long as the logs. Where the profile protects logs
+(prod), the ALB log bucket also carries Object Lock in governance mode for the retention period. The
+access-log bucket cannot: S3 refuses a server access logging target that has a default retention period.
 
 The data bucket's objects are reached only by the application's role, and only through the
 stack's S3 gateway endpoint; bucket configuration stays with IAM (the deploy role).
@@ -60,15 +61,20 @@ ALB_LOG_KEY_CONTROL = CompensatingControl(
     ),
     maintenance="The nightly audit re-checks those controls; the waiver is re-approved every six months.",
 )
+S3_LOGGING = "logging.s3.amazonaws.com"
 SINGLE_REGION_REASON = (
     "The platform runs in one region by design; versioning and lifecycle retention protect objects "
     "against deletion, and cross-region copies belong to the disaster-recovery design, not this stack."
 )
 INTELLIGENT_TIERING_AFTER_DAYS = 30
+# A data object's previous versions; a log's are kept as long as the logs (its lifecycle's expiry).
 NONCURRENT_VERSIONS_KEPT_DAYS = 90
 # What would rewrite history in a log bucket: no principal may do it, whatever IAM allows. (A
 # destroy of dev still empties its log buckets: Terraform removes the policy before the bucket.)
 LOG_DELETION = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+# What would overwrite or forge a log (CopyObject and multipart uploads are PutObject too): only the
+# delivery service may.
+LOG_WRITES = ["s3:PutObject"]
 # What would shorten how long logs are kept: only the administrators (the deploy role) may.
 LOG_RETENTION_CHANGES = ["s3:PutBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration"]
 # Governance mode: the administrators could shorten a lock with s3:BypassGovernanceRetention,
@@ -104,6 +110,7 @@ class Storage(Construct):
         names: Names,
         account_id: str,
         elb_account_arn: str,
+        elb_account_id: str,
         data_key: aws.kms_key.KmsKey,
         s3_endpoint_id: str,
     ):
@@ -116,12 +123,12 @@ class Storage(Construct):
             "access-logs",
             expire_days=config.log_retention_days,
             # No Object Lock: S3 refuses server access logging into a bucket with default retention.
-            log_sink=LogSink(administrators, locked=False),
+            log_sink=LogSink(administrators, locked=False, writer=("aws:PrincipalServiceName", S3_LOGGING)),
             grants=[
                 {
                     "Sid": "S3ServerAccessLogs",
                     "Effect": "Allow",
-                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Principal": {"Service": S3_LOGGING},
                     "Action": "s3:PutObject",
                     "Resource": f"arn:aws:s3:::{names['access-logs']}/*",
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
@@ -132,7 +139,10 @@ class Storage(Construct):
             "alb-logs",
             expire_days=config.log_retention_days,
             log_to=self.access_logs,
-            log_sink=LogSink(administrators, locked=config.settings.protect_logs),
+            # ELB writes from its account in the region (the principal the grant names).
+            log_sink=LogSink(
+                administrators, locked=config.settings.protect_logs, writer=("aws:PrincipalAccount", elb_account_id)
+            ),
             grants=[
                 {
                     "Sid": "ElbAccessLogs",
@@ -276,9 +286,10 @@ class Storage(Construct):
                     days=INTELLIGENT_TIERING_AFTER_DAYS, storage_class="INTELLIGENT_TIERING"
                 )
             ],
+            # A log's previous version is the evidence of what it said: kept as long as the log itself.
             noncurrent_version_expiration=[
                 lifecycle.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=NONCURRENT_VERSIONS_KEPT_DAYS
+                    noncurrent_days=max(expire_days or 0, NONCURRENT_VERSIONS_KEPT_DAYS)
                 )
             ],
             abort_incomplete_multipart_upload=[
@@ -297,10 +308,21 @@ class LogSink:
 
     administrators: list[str]
     locked: bool  # Object Lock with a default retention
+    # The condition key and value that name the delivery service in a request: the only writer.
+    writer: tuple[str, str]
 
     def statements(self, bucket: str) -> list[Statement]:
         arn = f"arn:aws:s3:::{bucket}"
+        key, delivery = self.writer
         return [
+            {
+                "Sid": "OnlyTheDeliveryServiceWritesLogs",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": LOG_WRITES,
+                "Resource": f"{arn}/*",
+                "Condition": {"StringNotEquals": {key: delivery}},
+            },
             {
                 "Sid": "DenyLogDeletion",
                 "Effect": "Deny",

@@ -258,8 +258,22 @@ def registered_checks() -> dict[str, dict]:
         for _, check in registry.all_checks():
             checks[check.id] = {"name": check.name, "section": section, "types": sorted(check.supported_entities)}
     for check in get_graph_checks_registry(CheckType.TERRAFORM).checks:
-        checks[check.id] = {"name": check.name, "section": "graph", "types": sorted(set(check.resource_types or []))}
+        checks[check.id] = {
+            "name": check.name,
+            "section": "graph",
+            "types": sorted(set(check.resource_types or [])),
+            "reads": sorted(graph_types(check)),
+        }
     return dict(sorted(checks.items()))
+
+
+def graph_types(check) -> set[str]:
+    """Every resource type a graph check's definition names, in its connections and its attribute conditions:
+    what it reads besides the resource it judges."""
+    found = set(check.resource_types or []) | set(check.connected_resources_types or [])
+    for sub_check in check.sub_checks or []:
+        found |= graph_types(sub_check)
+    return found
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +52,42 @@ def render_html(document: dict[str, Any]) -> str:
     by_resource: dict[str, list[dict]] = {}
     for item in document["evidence"]:
         by_resource.setdefault(item["resource"], []).append(item)
+    open_findings = [item for item in document["evidence"] if item["status"] in OPEN]
     return environment.get_template("compliance.html.j2").render(
         report=document,
         by_resource=by_resource,
         families=requirement_families(document["requirements"]),
+        family_titles=FAMILIES,
+        finding_rows=collapsed(open_findings, _finding_key),
+        index_rows=collapsed(document["evidence"], _index_key),
     )
+
+
+# The findings an assessor must look at one by one: the rest are read as a count.
+OPEN = ("FAILED", "NOT_EVALUATED", "WAIVED")
+
+
+def collapsed(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], Hashable]) -> list[list[dict[str, Any]]]:
+    """`items` in rows, those with the same key in one (in the order each key first appears): a check
+    that passed on 147 resources is one row saying 147, not 147 rows saying the same."""
+    rows: dict[Hashable, list[dict[str, Any]]] = {}
+    for item in items:
+        rows.setdefault(key(item), []).append(item)
+    return list(rows.values())
+
+
+def _finding_key(item: dict[str, Any]) -> Hashable:
+    """Findings read alike: the same check, result, reason, requirements and waiver (but for whom it names)."""
+    waiver = {name: value for name, value in (item["waiver"] or {}).items() if name != "address"}
+    return json.dumps([item["check_id"], item["status"], item["reason"], item["requirements"], waiver])
+
+
+def _index_key(item: dict[str, Any]) -> Hashable:
+    """In the index, every finding that is not open is one row per check, result and requirements;
+    an open one is a row of its own."""
+    if item["status"] in OPEN:
+        return item["evidence_id"]
+    return json.dumps([item[name] for name in ("check_id", "status", "requirements")])
 
 
 def requirement_families(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:

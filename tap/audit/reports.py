@@ -31,7 +31,7 @@ from tap.errors import UsageError
 from tap.files import check_own_folder, replaced_folder
 
 MADE_BY = "tap audit"
-SCHEMA_VERSION = "2.6"
+SCHEMA_VERSION = "2.7"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compliance.schema.json"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # A waived result is still a failure in SARIF, carried with an accepted suppression; a result not

@@ -43,6 +43,7 @@ class CheckInfo:
     name: str
     section: str  # resource, data, provider or graph
     types: tuple[str, ...]
+    reads: tuple[str, ...] = ()  # a graph check's: every resource type its definition names
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def scan(plans: list[Path], shards: int = 1, policies: Path = POLICIES) -> Scan:
     documents = {plan: json.loads(contents[plan]) for plan in plans}
     findings = {plan: [judge(item, documents[plan]) for item in entries[plan]["findings"]] for plan in plans}
     checks = {
-        check_id: CheckInfo(info["name"], info["section"], tuple(info["types"]))
+        check_id: CheckInfo(info["name"], info["section"], tuple(info["types"]), tuple(info.get("reads", ())))
         for check_id, info in registry["checks"].items()
     }
     errors = tuple(dict.fromkeys(error for plan in plans for error in entries[plan]["errors"]))

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,25 +22,20 @@ from tap.audit import clock
 from tap.audit.accounting import CheckAccount, account, remedies
 from tap.audit.binding import UNBOUND, Binding
 from tap.audit.findings_cache import leaks_of
-from tap.audit.judgement import FAILED, NOT_EVALUATED, Finding, values_at
+from tap.audit.judgement import FAILED, NOT_EVALUATED, Finding
 from tap.audit.judgement import NOT_APPLICABLE as INAPPLICABLE
 from tap.audit.live_results import LiveResult
 from tap.audit.mapping import Mapping
 from tap.audit.network import NetworkRule, network_rules
 from tap.audit.provenance import plan_sha256, provenance
-from tap.audit.redaction import REDACTED, Redactor
+from tap.audit.readings import Reader
+from tap.audit.redaction import Redactor
 from tap.audit.remedies import Remedy
 from tap.audit.results import DEPLOYED, DESIGN, STATUSES, WAIVED, RequirementSummary
 from tap.audit.scan import Scan
 from tap.audit.waivers import Declared, NotApplicable, Waiver, expiring, problems
 from tap.placeholders import placeholders
 from tap.plan import Plan
-
-# Attribute names whose values never reach a report.
-SECRET_NAMES = re.compile(r"(password|passphrase|secret|token|private_key|secret_key)$", re.IGNORECASE)
-# Attributes shown only as a digest: a boot script is where credentials end up.
-HASHED_NAMES = re.compile(r"user_data(_base64)?$", re.IGNORECASE)
-MAX_VALUE_LENGTH = 160
 
 
 @dataclass(frozen=True)
@@ -169,6 +162,7 @@ def evaluate(
     scoped = {item.key: item for item in here.not_applicable}
     digest = plan_sha256(plan_path)
     fixes = remedies(scan.policies, mapping)
+    read = Reader(plan, scan, redactor)
     evidence = sorted(
         (
             _evidence(
@@ -177,7 +171,7 @@ def evaluate(
                 active.get(finding.key),
                 scoped.get(finding.key),
                 mapping,
-                redactor,
+                read(finding),
                 digest,
                 fixes.get(finding.check_id),
             )
@@ -260,7 +254,7 @@ def _evidence(
     waiver: Waiver | None,
     not_applicable: NotApplicable | None,
     mapping: Mapping,
-    redactor: Redactor,
+    attributes: dict[str, str],
     plan_digest: str,
     remedy: Remedy | None = None,
 ) -> Evidence:
@@ -273,9 +267,7 @@ def _evidence(
         address=finding.address,
         construct_path=resource.path,
         status=status,
-        attributes={
-            key: _shown(key, resource.properties, redactor) for key in finding.evaluated_keys if key != "resource_type"
-        },
+        attributes=attributes,
         requirements=mapping.requirements_of(finding.check_id),
         lines=finding.lines,
         waiver=waiver if status == WAIVED else None,
@@ -293,49 +285,6 @@ def _status(result: str, waiver: Waiver | None, not_applicable: NotApplicable | 
     if not_applicable:
         return INAPPLICABLE
     return WAIVED if result == FAILED and waiver else result
-
-
-def _shown(key: str, properties: dict, redactor: Redactor) -> str:
-    """The value at a checkov key path (`a/[0]/b`, `a/*/b`) as short text: secrets redacted, by
-    name or by value, before it is cut short; user_data as its digest."""
-    values = values_at(properties, key)
-    if not values:
-        return "(not set on this resource)"
-    name = key.rsplit("/", 1)[-1]
-    if SECRET_NAMES.search(name) or redactor.touches(values):
-        return REDACTED
-    if HASHED_NAMES.search(name):
-        return ", ".join(f"sha256:{hashlib.sha256(_text(value).encode()).hexdigest()}" for value in values)
-    text = ", ".join(_text(value) for value in values)
-    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
-
-
-def _text(value: Any) -> str:
-    """A plan value as text; a block as compact JSON, so the assessor sees what the check read."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict):
-        return json.dumps(_masked(value), ensure_ascii=False, default=str)
-    if isinstance(value, list):
-        return f"[{', '.join(_text(item) for item in value)}]"
-    return str(value)
-
-
-def _masked(value: Any) -> Any:
-    """`value` with what a key inside it names as a secret redacted, and a boot script as its digest, deeply."""
-    if isinstance(value, dict):
-        return {key: _masked_entry(str(key), item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_masked(item) for item in value]
-    return value
-
-
-def _masked_entry(key: str, value: Any) -> Any:
-    if SECRET_NAMES.search(key):
-        return REDACTED
-    if HASHED_NAMES.search(key):
-        return f"sha256:{hashlib.sha256(_text(value).encode()).hexdigest()}"
-    return _masked(value)
 
 
 def _summaries(

@@ -41,7 +41,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "DescribeFlowLogs DescribeSecurityGroups DescribeSecurityGroupRules DescribeInternetGateways "
             "DescribeAddresses DescribeLaunchTemplates DescribeLaunchTemplateVersions DescribeVpcEndpoints "
             "DescribeAvailabilityZones DescribeInstanceTypeOfferings DescribeAccountAttributes "
-            "DescribePrefixLists"
+            "DescribePrefixLists DescribeNetworkAcls"
         ),
         "elbv2": (
             "DescribeLoadBalancers DescribeLoadBalancerAttributes DescribeListeners DescribeRules "
@@ -59,7 +59,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetObjectLockConfiguration"
         ),
         "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy",
-        "logs": "DescribeLogGroups DescribeLogStreams",
+        "logs": "DescribeLogGroups GetDataProtectionPolicy DescribeLogStreams",
         # Session Manager's preferences (a Session document: settings, no secret) and the patch association.
         "ssm": "GetDocument ListAssociations DescribeAssociation",
         "cloudwatch": "DescribeAlarms",
@@ -72,6 +72,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         "acm": "DescribeCertificate",
         "wafv2": "GetWebACL GetWebACLForResource GetLoggingConfiguration",
         "service-quotas": "GetServiceQuota GetAWSDefaultServiceQuota",
+        "route53resolver": (
+            "ListResolverQueryLogConfigAssociations GetResolverQueryLogConfig ListFirewallRuleGroupAssociations "
+            "ListFirewallRules ListFirewallDomains GetFirewallConfig"
+        ),
     }.items()
 }
 

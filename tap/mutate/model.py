@@ -28,6 +28,19 @@ CATEGORIES = (
     "other",
 )
 
+# The PCI DSS v4.0.1 principal requirement (1 to 12) a misconfiguration class threatens; the classes absent
+# (naming, ordering, availability, deletion safety, other) threaten no requirement of the standard.
+CATEGORY_FAMILIES = {
+    "public exposure": 1,
+    "network reachability": 1,
+    "IMDS": 2,
+    "encryption": 3,
+    "key management": 3,
+    "TLS": 4,
+    "credentials": 8,
+    "logging and retention": 10,
+}
+
 # The field report's seven lessons, each a named row of the matrix.
 LESSONS = {
     1: "names that collide on redeploy",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -23,7 +24,7 @@ from tap.audit.bundle import folder_digests, sha256_file
 from tap.documents import Kind, MiB
 from tap.errors import UsageError
 from tap.files import write_atomically
-from tap.mutate.model import CATEGORIES, LAYERS, LESSONS, Outcome
+from tap.mutate.model import CATEGORIES, CATEGORY_FAMILIES, LAYERS, LESSONS, Outcome
 from tap.mutate.survivors import SURVIVORS_FILE, Explanation, explain
 
 FORMAT = "tap-mutation/1"
@@ -104,6 +105,39 @@ def matrix(outcomes: Iterable[Outcome]) -> dict:
         "layers": [*LAYERS, "any"],
         "rows": [{"row": name, "cells": _cells(members)} for name, members in rows.items() if members],
     }
+
+
+def families(outcomes: Iterable[dict]) -> list[dict]:
+    """The campaign by PCI DSS principal requirement: per family, how many mutants ran (the sample), how
+    many the suite killed, that rate's 95% interval, and what each layer killed of those it ran.
+    `family` None gathers the misconfigurations that threaten no requirement of the standard."""
+    rows: dict[int | None, list[dict]] = {}
+    for outcome in outcomes:
+        rows.setdefault(CATEGORY_FAMILIES.get(outcome["category"]), []).append(outcome)
+    return [
+        {
+            "family": family,
+            "categories": sorted({outcome["category"] for outcome in members}),
+            "mutants": len(members),
+            "killed": (killed := sum(1 for outcome in members if any(outcome["killed"].values()))),
+            "interval": wilson_interval(killed, len(members)),
+            "layers": {
+                layer: [sum(1 for o in ran if o["killed"][layer]), len(ran)]
+                for layer in LAYERS
+                if (ran := [outcome for outcome in members if layer in outcome["killed"]])
+            },
+        }
+        for family, members in sorted(rows.items(), key=lambda item: (item[0] is None, item[0] or 0))
+    ]
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> list[float]:
+    """The Wilson score interval of a proportion at 95%: unlike the normal approximation it stays within
+    0 and 1 and holds for the small samples a family can have (Wilson 1927; Brown, Cai, DasGupta 2001)."""
+    share = successes / trials
+    middle = (share + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return [round(max(0.0, middle - half), 4), round(min(1.0, middle + half), 4)]
 
 
 def _lesson_row(number: int) -> str:
@@ -209,6 +243,13 @@ def _count_problem(found: dict) -> str | None:
             return f"the {kind} score counts more mutants killed or explained than were run"
         if score["score"] != _ratio(score["killed"], score["mutants"] - score["equivalent"]):
             return f"the {kind} score is not its killed over its non-equivalent mutants"
+    for kind, score in found["scores"].items():
+        mine = [outcome for outcome in found["outcomes"] if outcome["kind"] == kind]
+        if (len(mine), sum(1 for outcome in mine if any(outcome["killed"].values()))) != (
+            score["mutants"],
+            score["killed"],
+        ):
+            return f"the {kind} score counts other mutants than its outcomes"
     for row in found["matrix"]["rows"]:
         if set(row["cells"]) != set(found["matrix"]["layers"]):
             return f"the row {row['row']!r} has cells for other layers than the matrix's"
@@ -255,5 +296,6 @@ def summary(campaign: tuple[dict, bytes], path: Path, key: Ed25519PrivateKey | N
         "campaign": found["campaign"],
         "scores": found["scores"],
         "matrix": found["matrix"],
+        "families": families(found["outcomes"]),
         "survivors": {verdict: verdicts.count(verdict) for verdict in ("equivalent", "irrelevant", "unexplained")},
     }

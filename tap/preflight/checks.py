@@ -224,11 +224,12 @@ FINAL_SNAPSHOT = (
 def name_collisions(account: Account, deployment: Deployment) -> Iterator[Result]:
     deferred = []
     for type_, (attribute, kind, lookup) in NAMED.items():
-        lookups = [(attribute, kind, lookup)] + ([FINAL_SNAPSHOT] if type_ == "aws_db_instance" else [])
         for resource in deployment.plan.resources(type_):
             if (resource.type, resource.name) in deployment.managed:
                 continue  # the state holds it: the deploy updates it, it cannot collide
-            for key, what, find in lookups:
+            # A database leaves a final snapshot only where the plan names one (prod).
+            final = [FINAL_SNAPSHOT] if type_ == "aws_db_instance" and resource.get(FINAL_SNAPSHOT[0]) else []
+            for key, what, find in [(attribute, kind, lookup), *final]:
                 name = deployment.name(resource.get(key, ""))
                 if name is None:
                     deferred.append(what)

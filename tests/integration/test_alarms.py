@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from stack.contract import Output
-from tests.integration.conftest import same
+from tests.integration.conftest import Target, same
+
+REFERENCE = re.compile(r"\$\{(\w+)\.([\w-]+)\.(\w+)\}")
 
 
 @pytest.mark.controls("CKV_PAY_29")
@@ -77,3 +82,89 @@ def test_security_control_failures_reach_the_topic(target):
 def _planned_source(rule) -> tuple[list[str], list[str]]:
     pattern = json.loads(rule["event_pattern"])
     return pattern["source"], pattern["detail-type"]
+
+
+@pytest.mark.controls("CKV_PAY_70", "CKV2_PAY_70", "CKV_PAY_71", "CKV2_PAY_72")
+def test_every_event_rule_matches_what_the_plan_declares(target):
+    # Every API call and event category the plan names, on exactly the stack's keys, log groups, buckets,
+    # load balancer and database: a call dropped from a rule, or a resource from its scope, notifies nobody.
+    events, live = target.client("events"), LiveReferences(target)
+    for rule in target.planned("aws_cloudwatch_event_rule"):
+        name = target.name(rule)
+        found = json.loads(events.describe_rule(Name=name).get("EventPattern", "{}"))
+        expected = live.filled(json.loads(rule["event_pattern"]))
+        same(_by_meaning(found), _by_meaning(expected), f"the pattern of event rule {name}")
+
+
+@pytest.mark.controls("CKV2_PAY_71")
+def test_every_alarm_watches_the_planned_resource(target):
+    # An alarm moved to another log group (the upgrade log, which is quiet by nature) or another database
+    # still has actions and a threshold: it watches the wrong thing.
+    live = LiveReferences(target)
+    alarms = target.client("cloudwatch").describe_alarms(AlarmNames=target.outputs[Output.ALARM_NAMES])["MetricAlarms"]
+    planned = {target.name(a, "alarm_name"): a for a in target.planned("aws_cloudwatch_metric_alarm")}
+    for alarm in alarms:
+        expected = live.filled(planned[alarm["AlarmName"]]["dimensions"])
+        found = {dimension["Name"]: dimension["Value"] for dimension in alarm.get("Dimensions", [])}
+        same(found, expected, f"the dimensions of alarm {alarm['AlarmName']}")
+
+
+class LiveReferences:
+    """A plan's `${type.name.attribute}` references as the account holds them: from the outputs that
+    declare them, or derived from a declared attribute of the same resource."""
+
+    # (type, attribute) -> (the declared attribute it follows from, how)
+    DERIVED: dict[tuple[str, str], tuple[str, Callable[[Target, str], str]]] = {
+        ("aws_kms_key", "key_id"): ("arn", lambda target, arn: arn.rsplit("/", 1)[1]),
+        ("aws_lb", "arn_suffix"): ("arn", lambda target, arn: arn.split(":loadbalancer/", 1)[1]),
+        ("aws_lb_target_group", "arn_suffix"): ("arn", lambda target, arn: arn.rsplit(":", 1)[1]),
+        ("aws_cloudwatch_log_group", "arn"): ("name", lambda target, name: _log_group_arn(target, name)),
+    }
+
+    def __init__(self, target: Target):
+        self._target = target
+        self._declared = {
+            reference: value
+            for name, planned in target.plan.outputs.items()
+            for reference, value in zip(_as_list(planned), _as_list(target.outputs[name]), strict=True)
+            if isinstance(reference, str) and REFERENCE.fullmatch(reference)
+        }
+
+    def value(self, type_: str, name: str, attribute: str) -> str:
+        reference = f"${{{type_}.{name}.{attribute}}}"
+        if reference in self._declared:
+            return self._declared[reference]
+        source, derive = self.DERIVED.get((type_, attribute), (None, None))
+        assert derive, f"the live suite cannot tell the account's value of {reference}: no output declares it"
+        return derive(self._target, self.value(type_, name, source))
+
+    def filled(self, planned: Any) -> Any:
+        """The planned value with every reference and the deployment suffix as the account has them."""
+        if isinstance(planned, dict):
+            return {key: self.filled(item) for key, item in planned.items()}
+        if isinstance(planned, list):
+            return [self.filled(item) for item in planned]
+        if isinstance(planned, str):
+            return self._target.live(REFERENCE.sub(lambda match: self.value(*match.groups()), planned))
+        return planned
+
+
+def _log_group_arn(target: Target, name: str) -> str:
+    groups = target.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    arns = [group["logGroupArn"] for group in groups if group["logGroupName"] == name]
+    assert arns, f"drift: log group {name} is missing from the account"
+    return arns[0]
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _by_meaning(pattern: Any) -> Any:
+    """An event pattern with its value lists sorted: EventBridge matches them as sets."""
+    if isinstance(pattern, dict):
+        return {key: _by_meaning(item) for key, item in pattern.items()}
+    if isinstance(pattern, list):
+        items = [_by_meaning(item) for item in pattern]
+        return sorted(items, key=json.dumps)
+    return pattern

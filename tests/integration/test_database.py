@@ -105,3 +105,9 @@ def test_master_secret_is_managed_and_kms_encrypted_without_reading_it(target, d
     assert key and key.split("/")[-1] == target.outputs[Output.DATA_KEY_ARN].split("/")[-1], (
         f"drift: the master secret is encrypted with {key!r}, the plan says the data key"
     )
+
+
+@pytest.mark.controls("CKV_PAY_64")
+def test_database_presents_the_planned_certificate_authority(database, planned):
+    # Clients verify the server against this CA's bundle; an expired one (rds-ca-2019) fails them.
+    same(database.get("CACertificateIdentifier"), planned["ca_cert_identifier"], "the database's certificate authority")

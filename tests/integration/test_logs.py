@@ -1,18 +1,24 @@
-"""CloudWatch log groups: retention and the logs key, as the plan declares them."""
+"""CloudWatch log groups: retention, the logs key and card data masking, as the plan declares them."""
 
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from stack.contract import Output
 from stack.logs import HOST_LOG_SOURCES
+from tap.live.documents import canonical
+from tap.live.rehearsal.keys_logs_alarms import NO_DATA_PROTECTION
 from tests.integration.conftest import same, within
 
 
 @pytest.mark.controls("CKV_PAY_16", "CKV_PAY_3", "CKV_AWS_338", "CKV_AWS_158")
 def test_log_groups_keep_events_and_use_the_logs_key(target):
     logs = target.client("logs")
-    reported = [target.outputs[key] for key in (Output.FLOW_LOG_GROUP, Output.APP_LOG_GROUP, Output.WAF_LOG_GROUP)]
+    reported = [
+        target.outputs[key]
+        for key in (Output.FLOW_LOG_GROUP, Output.APP_LOG_GROUP, Output.WAF_LOG_GROUP, Output.DNS_QUERY_LOG_GROUP)
+    ]
     same(
         sorted([*reported, *target.outputs[Output.DB_LOG_GROUPS], *target.outputs[Output.HOST_LOG_GROUPS]]),
         sorted(target.name(planned) for planned in target.planned("aws_cloudwatch_log_group")),
@@ -26,6 +32,35 @@ def test_log_groups_keep_events_and_use_the_logs_key(target):
             (found[0].get("retentionInDays"), found[0].get("kmsKeyId")),
             (planned["retention_in_days"], target.outputs[Output.LOGS_KEY_ARN]),
             f"the retention and key of log group {name}",
+        )
+
+
+def _masking(target, group: str) -> list[dict] | None:
+    """The statements of the group's data protection policy in the account; None when it has none."""
+    try:
+        found = target.client("logs").get_data_protection_policy(logGroupIdentifier=group).get("policyDocument")
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        found = None
+    return canonical(found)["Statement"] if found else None
+
+
+@pytest.mark.beyond_emulator(NO_DATA_PROTECTION)
+@pytest.mark.controls("CKV_PAY_60", "CKV2_PAY_60")
+def test_log_groups_mask_card_data_as_the_plan_declares(target):
+    """Each group masks card data with the plan's policy, and a group the plan leaves unmasked has none."""
+    planned = {
+        protection["log_group_name"]: protection["policy_document"]
+        for protection in target.planned("aws_cloudwatch_log_data_protection_policy")
+    }
+    for group in target.planned("aws_cloudwatch_log_group"):
+        document = planned.get(f"${{{group.address}.name}}")
+        name = target.name(group)
+        same(
+            _masking(target, name),
+            canonical(document)["Statement"] if document else None,
+            f"the card data masking (data protection policy) of log group {name}",
         )
 
 

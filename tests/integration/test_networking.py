@@ -6,6 +6,7 @@ import pytest
 
 from stack.contract import Output
 from tap.live.documents import canonical
+from tap.live.rehearsal.network import NO_DNS_FIREWALL
 from tests.integration.conftest import same
 
 SUBNET_OUTPUTS = (Output.PUBLIC_SUBNET_IDS, Output.APP_SUBNET_IDS, Output.DB_SUBNET_IDS)
@@ -210,3 +211,144 @@ def test_interface_endpoints_match_plan(target):
             ),
             f"the private DNS, security group and subnets of the {service} endpoint",
         )
+
+
+# ---- Network ACLs, endpoint policies, DNS ------------------------------------------------------
+
+# The rule every ACL ends with; no API adds, changes or removes it.
+IMPLICIT_DENY = 32767
+
+
+def _acl_rules(entries) -> list[tuple]:
+    """(direction, number, protocol, action, range, ports) of each rule, the implicit deny left out."""
+    return sorted(
+        (
+            "out" if entry["Egress"] else "in",
+            entry["RuleNumber"],
+            str(entry["Protocol"]),
+            entry["RuleAction"],
+            entry.get("CidrBlock") or entry.get("Ipv6CidrBlock"),
+            (entry.get("PortRange", {}).get("From"), entry.get("PortRange", {}).get("To")),
+        )
+        for entry in entries
+        if entry["RuleNumber"] != IMPLICIT_DENY
+    )
+
+
+def _planned_acl_rules(target, acl_reference: str) -> list[tuple]:
+    return sorted(
+        (
+            "out" if rule["egress"] else "in",
+            rule["rule_number"],
+            str(rule["protocol"]),
+            rule["rule_action"],
+            rule["cidr_block"],
+            (rule["from_port"], rule["to_port"]),
+        )
+        for rule in target.planned("aws_network_acl_rule")
+        if rule["network_acl_id"] == acl_reference
+    )
+
+
+@pytest.mark.controls("CKV_PAY_50", "CKV2_PAY_50")
+def test_every_subnet_has_its_tiers_network_acl_rules_and_no_other(target):
+    # ACLs are stateless: a rule added anywhere (SSH from the internet) or a subnet moved back to the
+    # default ACL shows here as its subnet's rules differing from the plan.
+    subnets = _live_ids(target, *SUBNET_OUTPUTS)
+    acls = target.client("ec2").describe_network_acls(Filters=_in_vpc(target))["NetworkAcls"]
+    live = {association["SubnetId"]: _acl_rules(acl["Entries"]) for acl in acls for association in acl["Associations"]}
+    planned = {
+        subnets[subnet]: _planned_acl_rules(target, f"${{{acl.address}.id}}")
+        for acl in target.planned("aws_network_acl")
+        for subnet in acl["subnet_ids"]
+    }
+    same(
+        {subnet: live.get(subnet) for subnet in subnets.values()},
+        {subnet: planned.get(subnet) for subnet in subnets.values()},
+        "the network ACL rules of each subnet",
+    )
+    (default,) = [acl for acl in acls if acl["IsDefault"]]
+    same(_acl_rules(default["Entries"]), [], "the default network ACL's rules (it must admit nothing)")
+
+
+@pytest.mark.controls("CKV_PAY_51")
+def test_interface_endpoint_policies_admit_only_this_account(target):
+    account = target.identity["account"]
+    planned = {
+        e["service_name"]: e for e in target.planned("aws_vpc_endpoint") if e["vpc_endpoint_type"] == "Interface"
+    }
+    found = _endpoints(target, {"Name": "vpc-endpoint-type", "Values": ["Interface"]})
+    for endpoint in found:
+        expected = planned.get(endpoint["ServiceName"])
+        policy = (
+            expected["policy"].replace("${data.aws_caller_identity.account.account_id}", account) if expected else "{}"
+        )
+        same(
+            canonical(endpoint.get("PolicyDocument") or "{}"),
+            canonical(policy),
+            f"the policy of the {endpoint['ServiceName']} endpoint",
+        )
+
+
+def _resolver(target):
+    return target.client("route53resolver")
+
+
+def _vpc_filter(target, name: str) -> list[dict]:
+    return [{"Name": name, "Values": [target.outputs[Output.VPC_ID]]}]
+
+
+@pytest.mark.controls("CKV2_PAY_51")
+def test_every_dns_query_of_the_vpc_is_logged_to_its_group(target):
+    resolver = _resolver(target)
+    associations = resolver.list_resolver_query_log_config_associations(Filters=_vpc_filter(target, "ResourceId"))[
+        "ResolverQueryLogConfigAssociations"
+    ]
+    active = [a for a in associations if a.get("Status", "ACTIVE") in ("CREATING", "ACTIVE")]
+    destinations = sorted(
+        resolver.get_resolver_query_log_config(ResolverQueryLogConfigId=a["ResolverQueryLogConfigId"])[
+            "ResolverQueryLogConfig"
+        ]["DestinationArn"].split(":log-group:")[-1]
+        for a in active
+    )
+    same(
+        destinations,
+        [target.outputs[Output.DNS_QUERY_LOG_GROUP]],
+        "the log groups the VPC's DNS query logging writes to",
+    )
+
+
+@pytest.mark.controls("CKV2_PAY_51")
+@pytest.mark.beyond_emulator(NO_DNS_FIREWALL)
+def test_dns_firewall_answers_only_the_allowed_names(target):
+    resolver = _resolver(target)
+    associations = [
+        a
+        for a in resolver.list_firewall_rule_group_associations(VpcId=target.outputs[Output.VPC_ID])[
+            "FirewallRuleGroupAssociations"
+        ]
+        if a["Status"] != "DELETING"
+    ]
+    same(len(associations), 1, "the number of DNS firewall rule groups associated with the VPC")
+    rules = resolver.list_firewall_rules(FirewallRuleGroupId=associations[0]["FirewallRuleGroupId"])["FirewallRules"]
+    live = [
+        (
+            rule["Action"],
+            sorted(resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])["Domains"]),
+        )
+        for rule in sorted(rules, key=lambda rule: rule["Priority"])
+    ]
+    lists = {
+        f"${{{item.address}.id}}": item["domains"]
+        for item in target.plan.resources("aws_route53_resolver_firewall_domain_list")
+    }
+    planned = [
+        (rule["action"], sorted(lists[rule["firewall_domain_list_id"]]))
+        for rule in sorted(target.planned("aws_route53_resolver_firewall_rule"), key=lambda rule: rule["priority"])
+    ]
+    # AWS answers names fully qualified (with a final dot); the plan writes them without.
+    same(
+        [(action, [name.rstrip(".") for name in names]) for action, names in live], planned, "the DNS firewall's rules"
+    )
+    config = resolver.get_firewall_config(ResourceId=target.outputs[Output.VPC_ID])["FirewallConfig"]
+    same(config.get("FirewallFailOpen", "DISABLED"), "DISABLED", "whether the DNS firewall fails open")

@@ -142,6 +142,43 @@ def test_log_bucket_policy_denies_deleting_log_objects(target, output):
     )
 
 
+def _writers(statements: list[dict]) -> dict[str, set[str]]:
+    """Who the policy lets write objects, keyed by the condition key that names them in a request."""
+    services, accounts = set(), set()
+    for s in statements:
+        if s["Effect"] != "Allow" or "s3:PutObject" not in _listed(s["Action"]):
+            continue
+        principal = s["Principal"] if isinstance(s["Principal"], dict) else {"AWS": s["Principal"]}
+        services |= set(_listed(principal.get("Service", [])))
+        accounts |= {arn.split(":")[4] if arn.startswith("arn:") else arn for arn in _listed(principal.get("AWS", []))}
+    return {"aws:PrincipalServiceName": services, "aws:PrincipalAccount": accounts}
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.controls("CKV_PAY_62")
+@pytest.mark.parametrize("output", LOG_BUCKETS)
+def test_log_bucket_policy_denies_writing_logs_to_all_but_the_delivery_service(target, output):
+    """Nobody but the service the bucket grants may put an object: no log is overwritten or forged."""
+    bucket = target.outputs[output]
+    statements = _policy_statements(target, bucket)
+    exemptions = [
+        {operator: {key: sorted(_listed(values)) for key, values in keys.items()} for operator, keys in c.items()}
+        for c in (
+            s.get("Condition", {})
+            for s in statements
+            if s["Effect"] == "Deny"
+            and s["Principal"] == "*"
+            and "s3:PutObject" in _listed(s["Action"])
+            and f"arn:aws:s3:::{bucket}/*" in _listed(s["Resource"])
+        )
+    ]
+    expected = [{"StringNotEquals": {key: sorted(writers)}} for key, writers in _writers(statements).items() if writers]
+    same(exemptions, expected, f"the deny of writing log objects to all but the delivery service in bucket {bucket}")
+
+
 @pytest.mark.controls("CKV_PAY_33")
 def test_data_objects_only_for_the_app_role_through_the_endpoint(target):
     bucket = target.outputs[Output.DATA_BUCKET]
@@ -175,6 +212,7 @@ def test_bucket_logs_its_access_into_the_access_log_bucket(target, output):
     )
 
 
+@pytest.mark.controls("CKV_PAY_63")
 @pytest.mark.parametrize("output", BUCKETS)
 def test_bucket_lifecycle_keeps_what_the_plan_keeps(target, output):
     bucket = target.outputs[output]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 import pytest
@@ -57,7 +58,44 @@ def test_audit_carries_the_matrix_and_says_a_sample_is_partial(plan, tmp_path):
     assert rows["key management"]["unit"] == {"mutants": 1, "killed": 1, "rate": 1.0}
     assert rows["field report 5: boto3's nested S3 encryption response misread"]["live"]["killed"] == 1
     html = (out / "compliance.html").read_text()
-    assert "Defense in depth" in html and "Partial: a seeded sample of 5 mutants" in html
+    assert "Appendix: how well the tests work" in html and "Partial: a seeded sample of 5 mutants" in html
+
+
+def test_the_appendix_gives_each_requirement_family_its_sample_and_95_percent_interval(plan, tmp_path):
+    """Rows are PCI DSS families, each with how many mutants it had and how far that lets its rate be
+    trusted; it follows every result and is never coloured as a pass or a fail."""
+    out = tmp_path / "reports"
+    assert main(["audit", "--plan", plan, "--out", str(out), "--mutation-results", str(_campaign(tmp_path, None))]) == 0
+    families = json.loads((out / "compliance.json").read_text())["defense_in_depth"]["families"]
+    by_family = {row["family"]: row for row in families}
+    # Key management (plan) and encryption (account) both threaten requirement 3; a Name tag none.
+    assert set(by_family) == {3, None}
+    assert by_family[3] | {"interval": None} == {
+        "family": 3,
+        "categories": ["encryption", "key management"],
+        "mutants": 2,
+        "killed": 2,
+        "interval": None,
+        "layers": {"unit": [1, 1], "policy": [0, 1], "live": [1, 1]},
+    }
+    # Wilson's 95% interval for 2 of 2 is 0.342 to 1, for 0 of 1 it is 0 to 0.793 (Brown, Cai, DasGupta 2001).
+    assert by_family[3]["interval"] == pytest.approx([0.3424, 1.0], abs=1e-4)
+    assert by_family[None]["interval"] == pytest.approx([0.0, 0.7935], abs=1e-4)
+    html = (out / "compliance.html").read_text()
+    appendix = html.split('id="appendix-test-strength"')[1]
+    assert html.index('id="appendix-test-strength"') > html.index('id="unmapped"')
+    assert "3 Protect stored account data" in appendix and "100% (34 to 100%)" in appendix
+    assert "not of compliance" in appendix
+    assert not re.search(r'class="[^"]*\b(PASSED|FAILED|in_place|configured)\b', appendix)
+
+
+def test_a_campaign_whose_outcomes_disagree_with_its_scores_is_refused(plan, tmp_path, capsys):
+    result = _campaign(tmp_path, None)
+    document = json.loads(result.read_text())
+    document["outcomes"] = [outcome for outcome in document["outcomes"] if outcome["kind"] != "plan"]
+    result.write_text(json.dumps(document))
+    assert main(["audit", "--plan", plan, "--out", str(tmp_path / "r"), "--mutation-results", str(result)]) == 2
+    assert "the plan score counts other mutants than its outcomes" in capsys.readouterr().err
 
 
 def test_a_campaign_of_another_suite_version_is_refused(plan, tmp_path, capsys):

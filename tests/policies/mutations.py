@@ -167,6 +167,101 @@ def _object_lock_for_a_month(document: Document) -> str:
     return address
 
 
+def _data_protection_without(sid: str) -> Callable[[Document], str]:
+    """A mutation that drops one statement of the database log group's data protection policy."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, "aws_cloudwatch_log_data_protection_policy", "postgresql")
+        policy = json.loads(body["policy_document"])
+        policy["Statement"] = [item for item in policy["Statement"] if item.get("Sid") != sid]
+        body["policy_document"] = json.dumps(policy)
+        return address
+
+    return mutate
+
+
+def _event_pattern(name_part: str, edit: Callable[[dict], None]) -> Callable[[Document], str]:
+    """A mutation that rewrites the event pattern of one EventBridge rule."""
+
+    def mutate(document: Document) -> str:
+        address, body = _first(document, "aws_cloudwatch_event_rule", name_part)
+        pattern = json.loads(body["event_pattern"])
+        edit(pattern)
+        body["event_pattern"] = json.dumps(pattern)
+        return address
+
+    return mutate
+
+
+def _database_log_group_unprotected(document: Document) -> str:
+    """The database's log group loses its data protection policy: pgaudit's statements reach readers unmasked."""
+    group, _ = _first(document, "aws_cloudwatch_log_group", "postgresql")
+    policies = document["resource"]["aws_cloudwatch_log_data_protection_policy"]
+    (name,) = [name for name, body in policies.items() if f"${{{group}.name}}" == body["log_group_name"]]
+    del policies[name]
+    return group
+
+
+def _without_principal_arn(statements: list[dict]) -> list[dict]:
+    """The EBS key as it was: any principal of the account may use it and create grants through EC2."""
+    for statement in statements:
+        statement.get("Condition", {}).pop("ArnEquals", None)
+    return statements
+
+
+def _old_log_versions_purged_early(document: Document) -> str:
+    address, body = _first(document, "aws_s3_bucket_lifecycle_configuration", "alb-logs")
+    body["rule"][0]["noncurrent_version_expiration"] = [{"noncurrent_days": 90}]
+    return address
+
+
+def _retention_change_unwatched(pattern: dict) -> None:
+    pattern["detail"]["eventName"].remove("PutRetentionPolicy")
+
+
+def _db_changes_unwatched(pattern: dict) -> None:
+    pattern["detail"]["EventCategories"] = ["failure", "failover", "low storage"]
+
+
+def _data_bucket_unwatched(document: Document) -> str:
+    bucket, _ = _first(document, "aws_s3_bucket", "_data_")
+    _event_pattern(
+        "bucket-tampering",
+        lambda pattern: pattern["detail"]["requestParameters"]["bucketName"].remove(f"${{{bucket}.bucket}}"),
+    )(document)
+    return bucket
+
+
+def _database_log_quiet_unwatched(document: Document) -> str:
+    database, _ = _first(document, "aws_db_instance")
+    del document["resource"]["aws_cloudwatch_metric_alarm"][
+        _first(document, "aws_cloudwatch_metric_alarm", "postgresql")[0].split(".")[1]
+    ]
+    return database
+
+
+def _database_events_unwatched(document: Document) -> str:
+    database, _ = _first(document, "aws_db_instance")
+    rules = document["resource"]["aws_cloudwatch_event_rule"]
+    del rules[next(name for name in rules if "db-failures" in name)]
+    return database
+
+
+def _subnet_left_on_the_default_acl(document: Document) -> str:
+    subnet, _ = _first(document, "aws_subnet", "app-a")
+    _, acl = _first(document, "aws_network_acl", "app-acl")
+    acl["subnet_ids"].remove(f"${{{subnet}.id}}")
+    return subnet
+
+
+def _endpoint_open_to_any_accounts_resources(document: Document) -> str:
+    address, body = _first(document, "aws_vpc_endpoint", "ssm-endpoint")
+    policy = json.loads(body["policy"])
+    del policy["Statement"][0]["Condition"]["StringEquals"]["aws:ResourceAccount"]
+    body["policy"] = json.dumps(policy)
+    return address
+
+
 def _session_idle_for_twenty_minutes(document: Document) -> str:
     """Session Manager's default idle timeout, which 8.2.8 does not allow."""
     address, body = _first(document, "aws_ssm_document", "session-preferences")
@@ -186,6 +281,12 @@ def _data_key_for_every_key(document: Document) -> str:
     return address
 
 
+def _dns_queries_unlogged(document: Document) -> str:
+    address, _ = _first(document, "aws_vpc")
+    document["resource"].pop("aws_route53_resolver_query_log_config_association")
+    return address
+
+
 def _patching_dropped(document: Document) -> str:
     del document["resource"]["aws_ssm_association"]
     return _first(document, "aws_autoscaling_group")[0]
@@ -193,7 +294,7 @@ def _patching_dropped(document: Document) -> str:
 
 # Policies on what only one profile carries (dev has no Object Lock: it is destroyed every
 # night): mutated on that profile's plan, and the other's must give them nothing to check.
-ONLY_IN = {"CKV_PAY_31": "prod"}
+ONLY_IN = {"CKV_PAY_31": "prod", "CKV_PAY_65": "prod"}
 
 MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_1": _setter("aws_db_instance", kms_key_id=None),
@@ -239,6 +340,26 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV2_PAY_6": _flow_log_deleted,
     "CKV2_PAY_15": _setter("aws_db_instance", parameter_group_name=None),
     "CKV2_PAY_10": _subscriptions_deleted,
+    "CKV_PAY_60": _data_protection_without("MaskCardData"),
+    "CKV2_PAY_60": _database_log_group_unprotected,
+    "CKV_PAY_61": _key_policy("ebs-key", _without_principal_arn),
+    # Dev keeping a final snapshot again, encrypted with the key its nightly destroy schedules for deletion.
+    "CKV2_PAY_61": _setter("aws_db_instance", skip_final_snapshot=False, final_snapshot_identifier="db-final"),
+    "CKV_PAY_62": _bucket_policy_without(
+        "alb-logs", lambda item: item.get("Sid") == "OnlyTheDeliveryServiceWritesLogs"
+    ),
+    "CKV_PAY_63": _old_log_versions_purged_early,
+    "CKV_PAY_64": _setter("aws_db_instance", ca_cert_identifier="rds-ca-2019"),
+    "CKV_PAY_65": _setter("aws_db_instance", skip_final_snapshot=True),
+    "CKV_PAY_70": _event_pattern("log-group-tampering", _retention_change_unwatched),
+    "CKV2_PAY_70": _data_bucket_unwatched,
+    "CKV2_PAY_71": _database_log_quiet_unwatched,
+    "CKV_PAY_71": _event_pattern("db-failures", _db_changes_unwatched),
+    "CKV2_PAY_72": _database_events_unwatched,
+    "CKV_PAY_50": _setter("aws_network_acl_rule", "public-ingress-100", from_port=22, to_port=22),
+    "CKV_PAY_51": _endpoint_open_to_any_accounts_resources,
+    "CKV2_PAY_50": _subnet_left_on_the_default_acl,
+    "CKV2_PAY_51": _dns_queries_unlogged,
     "CKV_PAY_40": _setter("aws_autoscaling_group", max_instance_lifetime=None),
     "CKV_PAY_41": _nested("aws_ssm_association", "patching", ("parameters", "Operation"), "Scan"),
     "CKV_PAY_42": _session_idle_for_twenty_minutes,

@@ -22,7 +22,7 @@ from tap.audit.binding import bind
 from tap.audit.bundle import MANIFEST, PLAN_COPY
 from tap.audit.command import DEFAULT_WAIVERS, load_waivers
 from tap.audit.mapping import Mapping
-from tap.audit.network import RULE_TYPES
+from tap.audit.network import RULE_TYPES, network_rules
 from tap.audit.reports import REPORT_FILES, SCHEMA_FILE, to_json, write_all
 from tap.audit.verdict import evaluate
 from tap.audit.waivers import from_file, shown_source
@@ -359,6 +359,46 @@ def test_report_opens_with_its_scope_and_lists_every_network_rule(reports, polic
     assert all(rule["justification"] for rule in document["network_rules"])
 
 
+def test_network_rules_list_each_acl_rule_with_its_direction_peer_and_justification(plans):
+    plan = plans["dev"]
+    listed = {rule.address: rule for rule in network_rules(plan)}
+    acl_rules = plan.resources("aws_network_acl_rule")
+    assert acl_rules
+    for rule in acl_rules:
+        found = listed[rule.address]
+        assert found.justification == rule.annotations["justification"] != ""
+        assert found.direction == ("outbound" if rule["egress"] else "inbound")
+        assert (found.group, found.protocol, found.peer) == (
+            rule["network_acl_id"][2:].rsplit(".", 1)[0],
+            "tcp",
+            rule["cidr_block"],
+        )
+
+
+def test_network_rules_list_inline_acl_rules_saying_what_denies_and_that_nothing_justifies_them():
+    acl = {
+        "vpc_id": "vpc-1",
+        "ingress": [{"rule_no": 100, "protocol": "-1", "action": "deny", "cidr_block": "0.0.0.0/0"}],
+        "egress": [
+            {
+                "rule_no": 100,
+                "protocol": "6",
+                "action": "allow",
+                "cidr_block": "10.0.0.0/16",
+                "from_port": 443,
+                "to_port": 443,
+            }
+        ],
+    }
+    plan = Plan({"resource": {"aws_network_acl": {"tier": acl}}})
+    assert {
+        (rule.address, rule.direction, rule.protocol, rule.ports, rule.justification) for rule in network_rules(plan)
+    } == {
+        ("aws_network_acl.tier ingress rule 100", "inbound", "all (deny)", "all", ""),
+        ("aws_network_acl.tier egress rule 100", "outbound", "tcp", "443", ""),
+    }
+
+
 def test_manual_requirements_need_manual_evidence_whatever_passed(reports):
     document = json.loads((reports[1] / "compliance.json").read_text())
     requirements = {item["id"]: item for item in document["requirements"]}
@@ -609,3 +649,36 @@ def test_waivers_expiring_within_30_days_are_warned_about_on_the_console_and_in_
     assert "WARNING the waiver of CKV_AWS_260" in console and "within 30 days" in console
     html = (out / "compliance.html").read_text()
     assert 'id="warnings"' in html and "within 30 days" in html
+
+
+def test_graph_checks_show_the_connected_resources_and_the_values_they_read(policy_run):
+    """A graph check judges a resource by what is attached to it: its evidence names those resources and
+    shows the attributes it read on them, never an empty or "not set" row where the value lives elsewhere."""
+    audit = audit_of(policy_run, "prod")
+    graph = [item for item in audit.evidence if policy_run.scan.checks[item.check_id].section == "graph"]
+    assert graph and all(item.attributes for item in graph), [item.check_id for item in graph if not item.attributes]
+    (flags,) = (
+        item for item in graph if item.check_id == "CKV2_PAY_2" and item.address.endswith("data_bucket_77B590E3")
+    )
+    (block,) = Plan.load(policy_run.real["prod"]).resources("aws_s3_bucket_public_access_block", under="storage/data")
+    assert flags.attributes[f"connected {block.type}"] == block.address
+    for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"):
+        assert flags.attributes[f"{block.address}: {flag}"] == "true"
+        assert flag not in flags.attributes  # not shown as unset on the bucket, where it never is
+
+
+def test_a_graph_check_with_nothing_connected_says_so(policy_run):
+    waived = [item for item in audit_of(policy_run, "prod").evidence if item.check_id == "CKV2_AWS_62"]
+    assert waived and all(
+        item.attributes == {"connected aws_s3_bucket_notification": "(none in the plan)"} for item in waived
+    )
+
+
+def test_attribute_values_are_shown_whole(policy_run):
+    """An assessor reads the key policy the check judged, all of it, not its first line."""
+    audit = audit_of(policy_run, "prod")
+    plan = Plan.load(policy_run.real["prod"])
+    keys = [item for item in audit.evidence if item.check_id == "CKV2_AWS_64"]
+    assert keys
+    for item in keys:
+        assert item.attributes["policy"] == plan.resource(item.address)["policy"]

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import markupsafe
@@ -31,7 +32,7 @@ MEASURE = (
 # A4's 210 mm less the @page margins (12 mm each side), in CSS px (96 per inch).
 PRINTED_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
 NETWORK_RULES = ("Network rules (1.2.5, 1.2.7)", "Checks: what each one judged")
-RULE_COLUMNS = "Rule Direction Security group Protocol Ports Peer Justification"
+RULE_COLUMNS = "Rule Direction Security group or ACL Protocol Ports Peer Justification"
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +166,40 @@ def test_every_failed_or_waived_finding_shows_its_severity_and_remediation(prod_
         assert item["severity"] in SEVERITIES and item["remediation"], item["check_id"]
         row = section[section.index(f'href="#{item["evidence_id"]}"') :].split("</tr>")[0]
         assert f'class="severity {item["severity"]}"' in row and str(markupsafe.escape(item["remediation"])) in row
+
+
+def rows_of(html: Path, start: str, end: str, row_class: str) -> list[tuple[int, str]]:
+    """A section's rows of `row_class`: how many findings each stands for, and its HTML."""
+    section = html.read_text().split(f'id="{start}"')[1].split(f'id="{end}"')[0]
+    return [
+        (int(count), row)
+        for count, row in re.findall(rf'<tr class="{row_class}" data-count="(\d+)">(.*?)</tr>', section, re.S)
+    ]
+
+
+def test_evidence_index_gives_a_check_s_passes_one_row_with_their_count(prod_report):
+    """147 rows saying one tag check passed read as strength: a check's passes (or not-applicable findings)
+    with the same requirements are one row giving their count; every open finding keeps a row of its own."""
+    html, document = prod_report
+    rows = rows_of(html, "evidence-index", "evidence", "indexed")
+    assert sum(count for count, _ in rows) == len(document["evidence"])  # every finding counted, once
+    settled = Counter(
+        (item["check_id"], item["status"], tuple(item["requirements"]))
+        for item in document["evidence"]
+        if item["status"] in ("PASSED", "NOT_APPLICABLE")
+    )
+    opened = len(document["evidence"]) - sum(settled.values())
+    assert len(rows) == len(settled) + opened
+    (check_id, status, _), most = settled.most_common(1)[0]
+    assert most > 50
+    assert any(count == most and check_id in row and f"{status} &times; {most}" in row for count, row in rows)
+
+
+def test_findings_that_read_alike_share_a_row_naming_each_resource(prod_report):
+    html, document = prod_report
+    rows = rows_of(html, "findings", "evidence-index", "finding")
+    opened = [item for item in document["evidence"] if item["status"] in ("FAILED", "WAIVED", "NOT_EVALUATED")]
+    assert sum(count for count, _ in rows) == len(opened) and len(rows) < len(opened)
+    for item in opened:
+        (row,) = [row for _, row in rows if f'href="#{item["evidence_id"]}"' in row]
+        assert f"<code>{item['resource']}</code>" in row and item["check_id"] in row

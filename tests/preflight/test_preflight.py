@@ -8,14 +8,17 @@ import pytest
 from botocore.exceptions import ClientError
 
 from stack.contract import DEPLOYMENT_SUFFIX
+from stack.naming import format_name
 from tap.cli import main
-from tap.live.emulator import REHEARSAL_ALARM_EMAILS
+from tap.live.emulator import REHEARSAL_ALARM_EMAILS, rehearsal_config
 from tap.live.guard import ReadOnlyViolation, open_account
 from tap.live.rehearsal import EMULATOR_CREDENTIALS
+from tap.plan import Plan
 from tap.preflight.catalogue import answer_catalogue
-from tap.preflight.checks import could_not_run, run_checks
+from tap.preflight.checks import could_not_run, name_collisions, run_checks
 from tap.preflight.deployment import BLOCKER, INFO, PASS, WARN, Deployment
 from tap.preflight.report import exit_code
+from tap.synth.cache import cached_plan
 from tests.preflight.conftest import SUFFIX, state_with_suffix
 
 
@@ -74,7 +77,6 @@ def leftovers(writer, plan) -> dict[str, str]:
         "load balancer": planned("aws_lb"),
         "IAM role": planned("aws_iam_role"),
         "DB instance": planned("aws_db_instance", "identifier"),
-        "final DB snapshot": planned("aws_db_instance", "final_snapshot_identifier"),
     }
     writer("s3").create_bucket(Bucket=made["S3 bucket"], CreateBucketConfiguration={"LocationConstraint": region})
     key = writer("kms").create_key()["KeyMetadata"]["KeyId"]
@@ -97,8 +99,31 @@ def leftovers(writer, plan) -> dict[str, str]:
         MasterUsername="old",
         MasterUserPassword="not-a-real-one-1",
     )
-    rds.create_db_snapshot(DBSnapshotIdentifier=made["final DB snapshot"], DBInstanceIdentifier=made["DB instance"])
     return made
+
+
+@pytest.mark.parametrize(("profile", "collides"), [("prod", True), ("dev", False)])
+def test_a_final_snapshot_left_behind_collides_only_where_the_plan_leaves_one(
+    profile, collides, account, writer, tmp_path
+):
+    # Dev skips the final snapshot: a snapshot of its name in the account is nothing its destroy would meet.
+    plan = Plan.load(cached_plan(rehearsal_config(profile)))
+    (database,) = plan.resources("aws_db_instance")
+    identifier = database["identifier"].replace(DEPLOYMENT_SUFFIX, SUFFIX)
+    snapshot = format_name("db_snapshot", "db-final", plan.environment, SUFFIX)
+    rds = writer("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier=identifier,
+        Engine="postgres",
+        DBInstanceClass="db.t4g.medium",
+        AllocatedStorage=20,
+        MasterUsername="old",
+        MasterUserPassword="not-a-real-one-1",
+    )
+    rds.create_db_snapshot(DBSnapshotIdentifier=snapshot, DBInstanceIdentifier=identifier)
+    results = name_collisions(account, Deployment.load(plan, state_with_suffix(tmp_path / "state.json")))
+    named = [r.why for r in results if r.check == "name: final DB snapshot"]
+    assert named == ([f"{snapshot} exists in this account"] if collides else [])
 
 
 def test_leftovers_are_blockers_named_one_by_one(account, writer, plan, tmp_path):
@@ -169,11 +194,11 @@ def test_cli_prints_a_table_and_json_and_exits_on_blockers(
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator)
     for key, value in {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal"}.items():
         monkeypatch.setenv(key, value)
-    leftovers(writer, plan)
+    made = leftovers(writer, plan)
     state = state_with_suffix(tmp_path / "state.json")
     assert main(["preflight", "--plan", plan.source, "--state", str(state), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert report["blockers"] >= 10
+    assert report["blockers"] >= len(made)
     assert {"check", "status", "why", "action"} <= set(report["results"][0])
     assert main(["preflight", "--plan", plan.source, "--state", str(state)]) == 1
     table = capsys.readouterr().out

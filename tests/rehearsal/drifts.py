@@ -261,23 +261,54 @@ def _key_tampering_rule_disabled(aws, out):
     aws("events").disable_rule(Name=rule)
 
 
-def _dead_fleet_reads_as_healthy(aws, out):
-    (name,) = [name for name in out[Output.ALARM_NAMES] if "unhealthy-hosts" in name]
+def _rewrite_alarm(aws, out, alarm: str, **changes) -> None:
+    """Put one of the stack's alarms (`unhealthy-hosts`) again as it is, but for `changes`."""
+    (name,) = [name for name in out[Output.ALARM_NAMES] if f"-{alarm}-" in name]
     cloudwatch = aws("cloudwatch")
-    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
-    cloudwatch.put_metric_alarm(
-        AlarmName=name,
-        Namespace=alarm["Namespace"],
-        MetricName=alarm["MetricName"],
-        Statistic=alarm["Statistic"],
-        ComparisonOperator=alarm["ComparisonOperator"],
-        Threshold=alarm["Threshold"],
-        Period=alarm["Period"],
-        EvaluationPeriods=alarm["EvaluationPeriods"],
-        Dimensions=alarm["Dimensions"],
-        AlarmActions=alarm["AlarmActions"],
-        OKActions=alarm["OKActions"],
-        TreatMissingData="notBreaching",
+    (found,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    kept = ("Namespace", "MetricName", "Statistic", "ComparisonOperator", "Threshold", "Period", "EvaluationPeriods")
+    settings = {key: found[key] for key in (*kept, "Dimensions", "AlarmActions", "OKActions", "TreatMissingData")}
+    cloudwatch.put_metric_alarm(AlarmName=name, **(settings | changes))
+
+
+def _dead_fleet_reads_as_healthy(aws, out):
+    _rewrite_alarm(aws, out, "unhealthy-hosts", TreatMissingData="notBreaching")
+
+
+def _database_log_alarm_watches_the_upgrade_log(aws, out):
+    # The upgrade log is quiet by nature: the alarm sits in ALARM for good and the audit log goes unwatched.
+    (upgrade,) = [group for group in out[Output.DB_LOG_GROUPS] if group.endswith("/upgrade")]
+    _rewrite_alarm(aws, out, "postgresql-quiet", Dimensions=[{"Name": "LogGroupName", "Value": upgrade}])
+
+
+def _rewrite_rule_pattern(aws, out, rule: str, edit: Callable[[dict], None]) -> None:
+    """Put one of the stack's event rules (`db-failures`) again, its pattern changed by `edit`."""
+    (name,) = [name for name in out[Output.EVENT_RULE_NAMES] if f"-{rule}-" in name]
+    events = aws("events")
+    found = events.describe_rule(Name=name)
+    pattern = json.loads(found["EventPattern"])
+    edit(pattern)
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern), State=found["State"])
+
+
+def _retention_change_unwatched(aws, out):
+    _rewrite_rule_pattern(
+        aws, out, "log-group-tampering", lambda p: p["detail"]["eventName"].remove("PutRetentionPolicy")
+    )
+
+
+def _data_bucket_unwatched(aws, out):
+    _rewrite_rule_pattern(
+        aws,
+        out,
+        "bucket-tampering",
+        lambda p: p["detail"]["requestParameters"]["bucketName"].remove(out[Output.DATA_BUCKET]),
+    )
+
+
+def _database_changes_unwatched(aws, out):
+    _rewrite_rule_pattern(
+        aws, out, "db-failures", lambda p: p["detail"].update(EventCategories=["failure", "low storage"])
     )
 
 
@@ -333,6 +364,90 @@ def _data_bucket_logging_off(aws, out):
 
 def _log_bucket_lifecycle_deleted(aws, out):
     aws("s3").delete_bucket_lifecycle(Bucket=out[Output.ALB_LOGS_BUCKET])
+
+
+def _log_forging_allowed(aws, out):
+    _rewrite_bucket_policy(
+        aws, out[Output.ALB_LOGS_BUCKET], lambda s: s.get("Sid") != "OnlyTheDeliveryServiceWritesLogs"
+    )
+
+
+def _old_log_versions_purged_early(aws, out):
+    # What the buckets kept before: an overwritten log's original gone after 90 days, long before the log.
+    s3, bucket = aws("s3"), out[Output.ACCESS_LOGS_BUCKET]
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    for rule in rules:
+        rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": 90}
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+
+
+def _ebs_key_opened_to_the_account(aws, out):
+    """The EBS key as it was: any principal of the account uses it through EC2, without any IAM grant."""
+    kms = aws("kms")
+    policy = json.loads(kms.get_key_policy(KeyId=out[Output.EBS_KEY_ARN], PolicyName="default")["Policy"])
+    for statement in policy["Statement"]:
+        statement.get("Condition", {}).pop("ArnEquals", None)
+    kms.put_key_policy(KeyId=out[Output.EBS_KEY_ARN], PolicyName="default", Policy=json.dumps(policy))
+
+
+def _database_ca_expired(aws, out):
+    aws("rds").modify_db_instance(
+        DBInstanceIdentifier=out[Output.DB_IDENTIFIER], CACertificateIdentifier="rds-ca-2019", ApplyImmediately=True
+    )
+
+
+def _network_acl_of(aws, subnet: str) -> str:
+    (acl,) = aws("ec2").describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])[
+        "NetworkAcls"
+    ]
+    return acl["NetworkAclId"]
+
+
+def _acl_admits_ssh_from_the_internet(aws, out):
+    # Numbered before every planned rule, so it is the one that decides.
+    aws("ec2").create_network_acl_entry(
+        NetworkAclId=_network_acl_of(aws, out[Output.APP_SUBNET_IDS][0]),
+        RuleNumber=90,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 22, "To": 22},
+    )
+
+
+def _default_acl_admits_everything(aws, out):
+    ec2 = aws("ec2")
+    (default,) = ec2.describe_network_acls(
+        Filters=[{"Name": "vpc-id", "Values": [out[Output.VPC_ID]]}, {"Name": "default", "Values": ["true"]}]
+    )["NetworkAcls"]
+    ec2.create_network_acl_entry(
+        NetworkAclId=default["NetworkAclId"],
+        RuleNumber=100,
+        Protocol="-1",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+    )
+
+
+def _interface_endpoint_policy_opened(aws, out):
+    # AWS's default endpoint policy: any principal of any account, any action.
+    everything = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    aws("ec2").modify_vpc_endpoint(
+        VpcEndpointId=out[Output.INTERFACE_ENDPOINT_IDS][0], PolicyDocument=json.dumps(everything)
+    )
+
+
+def _dns_queries_logged_elsewhere(aws, out):
+    # A second destination for every query of the VPC (another account's group, say): nothing the plan declares.
+    resolver = aws("route53resolver")
+    config = resolver.create_resolver_query_log_config(
+        Name="elsewhere",
+        DestinationArn=f"arn:aws:logs:{out[Output.REGION]}:111122223333:log-group:elsewhere",
+        CreatorRequestId="elsewhere",
+    )["ResolverQueryLogConfig"]
+    resolver.associate_resolver_query_log_config(ResolverQueryLogConfigId=config["Id"], ResourceId=out[Output.VPC_ID])
 
 
 def _instance_stopped(aws, out):
@@ -451,6 +566,50 @@ CATALOGUE = [
         "Auto Scaling group launches a version that is not the default",
         "the launch template version the group launches",
         _group_launches_another_version,
+    ),
+    Drift(
+        "log forging allowed",
+        "the deny of writing log objects to all but the delivery service",
+        _log_forging_allowed,
+    ),
+    Drift("old log versions purged after 90 days", "the lifecycle of bucket", _old_log_versions_purged_early),
+    Drift(
+        "EBS key opened to every principal of the account",
+        "the key policy of the ebs key",
+        _ebs_key_opened_to_the_account,
+    ),
+    Drift("database CA set back to an expired one", "the database's certificate authority", _database_ca_expired),
+    Drift(
+        "log retention changes no longer watched",
+        "the pattern of event rule payment-log-group-tampering-",
+        _retention_change_unwatched,
+    ),
+    Drift(
+        "data bucket dropped from the tamper rule",
+        "the pattern of event rule payment-bucket-tampering-",
+        _data_bucket_unwatched,
+    ),
+    Drift(
+        "database changes no longer notify",
+        "the pattern of event rule payment-db-failures-",
+        _database_changes_unwatched,
+    ),
+    Drift(
+        "database log alarm watches the upgrade log",
+        "the dimensions of alarm payment-postgresql-quiet-",
+        _database_log_alarm_watches_the_upgrade_log,
+    ),
+    Drift(
+        "network ACL admits SSH from the internet",
+        "the network ACL rules of each subnet",
+        _acl_admits_ssh_from_the_internet,
+    ),
+    Drift("default network ACL admits everything", "the default network ACL's rules", _default_acl_admits_everything),
+    Drift("interface endpoint policy opened", "policy of the com.amazonaws.", _interface_endpoint_policy_opened),
+    Drift(
+        "DNS queries logged to a second destination",
+        "the log groups the VPC's DNS query logging writes to",
+        _dns_queries_logged_elsewhere,
     ),
     Drift("an instance stopped", "the health of the target group's targets", _instance_stopped),
     Drift(

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import yaml
+
+from stack.contract import PROJECT_ROOT
+from stack.tamper import CLOUDTRAIL_API_CALL, DB_EVENT_CATEGORIES, TAMPER_WATCHES, readme_table
 from tap.plan import Match
 from tests.unit.helpers import referenced
 
@@ -38,13 +42,21 @@ def test_a_dead_fleet_alarms_where_the_fleet_never_sleeps(plan, config):
 
 
 def test_log_delivery_going_quiet_alarms(plan):
+    # The database's audit log (pgaudit, connections) as much as the flow and WAF logs: silence is a failure.
     quiet = plan.resources("aws_cloudwatch_metric_alarm").where({"metric_name": "IncomingLogEvents"})
     groups = {alarm["dimensions"]["LogGroupName"] for alarm in quiet}
     expected = {
         f"${{{plan.resources('aws_cloudwatch_log_group', under=f'logs/{g}').only().address}.name}}"
-        for g in ("flow-logs", "waf-logs")
+        for g in ("flow-logs", "waf-logs", "postgresql")
     }
     assert groups == expected
+    quiet.assert_all(
+        {"comparison_operator": "LessThanThreshold", "threshold": 1, "period": 3600, "treat_missing_data": "breaching"}
+    )
+    # The notification names the database whose audit trail went quiet (and so ties the alarm to it: CKV2_PAY_71).
+    database = plan.resources("aws_db_instance").only()
+    (audit,) = [alarm for alarm in quiet if "postgresql" in alarm["dimensions"]["LogGroupName"]]
+    assert f"${{{database.address}.identifier}}" in audit["alarm_description"]
 
 
 def test_security_control_failures_reach_the_topic(plan):
@@ -53,15 +65,85 @@ def test_security_control_failures_reach_the_topic(plan):
         rule.name.split("_")[1]: json.loads(rule["event_pattern"])
         for rule in plan.resources("aws_cloudwatch_event_rule")
     }
-    assert set(rules) == {"key-tampering", "logging-tampering", "db-failures"}
-    assert {"DisableKey", "ScheduleKeyDeletion"} <= set(rules["key-tampering"]["detail"]["eventName"])
-    assert {"DisassociateWebACL", "DeleteLoggingConfiguration"} <= set(
-        rules["logging-tampering"]["detail"]["eventName"]
-    )
+    assert set(rules) == {watch.rule for watch in TAMPER_WATCHES} | {"db-failures"}
     assert "failure" in rules["db-failures"]["detail"]["EventCategories"]
     targets = plan.resources("aws_cloudwatch_event_target")
     targets.assert_all({"arn": Match.reference_to(topic.address, "arn")})
     assert len(targets) == len(rules)
+
+
+def _rule_patterns(plan) -> dict[str, dict]:
+    return {
+        rule.name.split("_")[1]: json.loads(rule["event_pattern"])
+        for rule in plan.resources("aws_cloudwatch_event_rule")
+    }
+
+
+def _scoped_to(detail: dict) -> dict[str, set[str]]:
+    """Request parameter -> the values the pattern matches, whether stated alone or as `$or` alternatives."""
+    alternatives = detail.get("$or", [detail])
+    return {
+        parameter: set(values)
+        for branch in alternatives
+        for parameter, values in branch.get("requestParameters", {}).items()
+    }
+
+
+def test_every_tamper_api_is_watched_on_every_resource_of_its_family(plan):
+    # One rule per family: exactly its API calls, on every resource of the stack it is scoped to.
+    patterns = _rule_patterns(plan)
+    for watch in TAMPER_WATCHES:
+        pattern = patterns[watch.rule]
+        assert pattern["source"] == [watch.source] and pattern["detail-type"] == [CLOUDTRAIL_API_CALL], watch.rule
+        detail = pattern["detail"]
+        assert detail["eventSource"] == [watch.event_source] and detail["eventName"] == list(watch.apis), watch.rule
+        resources = plan.resources(watch.resource_type)
+        assert resources, watch.rule
+        expected: dict[str, set[str]] = {}
+        for scope in watch.scopes:
+            expected.setdefault(scope.parameter, set()).update(f"${{{r.address}.{scope.attribute}}}" for r in resources)
+        assert _scoped_to(detail) == expected, watch.rule
+        assert set(detail) - {"eventSource", "eventName", "requestParameters", "$or"} == set(), watch.rule
+
+
+def test_a_tamper_rule_on_the_whole_region_names_the_stacks_resources_it_protects(plan):
+    # Its pattern cannot name them: its description does (what the console shows, and what ties them in CKV2_PAY_70).
+    rules = {rule.name.split("_")[1]: rule for rule in plan.resources("aws_cloudwatch_event_rule")}
+    for watch in (watch for watch in TAMPER_WATCHES if not watch.scopes):
+        description = rules[watch.rule]["description"]
+        assert all(f"${{{r.address}.arn}}" in description for r in plan.resources(watch.resource_type)), watch.rule
+
+
+def test_the_reviews_tamper_calls_are_watched(plan):
+    # The calls that delete logs, strip their key, stop rotation or switch access logging off.
+    watched = {api for pattern in _rule_patterns(plan).values() for api in pattern["detail"].get("eventName", [])}
+    assert {
+        "PutRetentionPolicy",
+        "DisassociateKmsKey",
+        "DisableKeyRotation",
+        "ModifyLoadBalancerAttributes",
+        "PutBucketLogging",
+        "PutBucketPolicy",
+        "DeleteBucketPolicy",
+    } <= watched
+
+
+def test_database_events_that_notify_include_changes_maintenance_deletion_and_security(plan):
+    database = plan.resources("aws_db_instance").only()
+    detail = _rule_patterns(plan)["db-failures"]["detail"]
+    assert detail["SourceIdentifier"] == [f"${{{database.address}.identifier}}"]
+    assert detail["EventCategories"] == list(DB_EVENT_CATEGORIES)
+    assert {"configuration change", "maintenance", "deletion", "security"} <= set(DB_EVENT_CATEGORIES)
+
+
+def test_readme_table_of_tamper_calls_is_the_one_the_rules_serve_from():
+    assert readme_table() in (PROJECT_ROOT / "README.md").read_text()
+
+
+def test_tamper_scope_policy_selects_every_type_a_watch_is_scoped_to():
+    definition = yaml.safe_load((PROJECT_ROOT / "policies" / "CKV2_PAY_70.yaml").read_text())["definition"]
+    selected = [condition["value"] for condition in definition["and"] if condition.get("cond_type") == "filter"]
+    assert selected == [sorted(watch.resource_type for watch in TAMPER_WATCHES)]
 
 
 def test_topic_admits_services_only_for_this_accounts_alarms_and_rules(plan):

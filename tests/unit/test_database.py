@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tap.plan import Match
-from tests.unit.helpers import KMS_ARN_REFERENCE
+from tests.unit.helpers import KMS_ARN_REFERENCE, SUFFIX_REFERENCE
 
 
 def test_database_is_private_and_forces_tls(plan):
@@ -41,7 +41,6 @@ def test_database_resilience_follows_profile(plan, config):
             "deletion_protection": config.settings.deletion_protection,
             "backup_retention_period": config.settings.backup_retention_days,
             "copy_tags_to_snapshot": True,
-            "skip_final_snapshot": False,
             "enabled_cloudwatch_logs_exports": ["postgresql", "upgrade"],
         }
     )
@@ -126,3 +125,29 @@ def test_database_lives_in_its_subnets_on_the_port_its_firewall_opens(plan):
     ingress = plan.resources("aws_vpc_security_group_ingress_rule", under="firewall/db-sg").only()
     assert database["port"] == ingress["from_port"]
     assert database["allow_major_version_upgrade"] is False  # field report 2: a major upgrade is a decision
+
+
+def test_only_prod_leaves_a_final_snapshot(plan, config):
+    # Dev is destroyed every night: a final snapshot each night, whose key the same destroy schedules
+    # for deletion, would be unrestorable within 30 days, billed for ever, and fill the snapshot quota.
+    database = plan.resources("aws_db_instance").only()
+    kept = config.profile == "prod"
+    assert config.keeps_final_snapshot is kept
+    assert database["skip_final_snapshot"] is not kept
+    if kept:  # the deployment suffix: a re-created environment never meets its predecessor's snapshot
+        assert (
+            database["final_snapshot_identifier"] == f"payment-db-final-{config.environment_suffix}-{SUFFIX_REFERENCE}"
+        )
+    else:
+        assert "final_snapshot_identifier" not in database.properties
+
+
+# What RDS offers since rds-ca-2019 expired in August 2024.
+CURRENT_CAS = ("rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1")
+
+
+def test_database_presents_a_certificate_of_a_current_ca(plan):
+    # Pinned, not left to the region's default: clients verify the server against this CA's bundle.
+    plan.resources("aws_db_instance").assert_all(
+        {"ca_cert_identifier": Match.that(CURRENT_CAS.__contains__, "a current CA")}
+    )

@@ -71,3 +71,51 @@ def test_keys_rotate_at_least_yearly_and_wait_the_longest_before_deletion(plan):
 def test_every_key_says_what_it_protects(plan):
     # 3.6.1.1: the documented description of each key's purpose, kept with the key.
     plan.resources("aws_kms_key").assert_all({"description": Match.that(str.strip, "its purpose")})
+
+
+def test_no_key_serves_every_principal_without_naming_it(plan):
+    # 7.2.2: `Principal: "*"` of the account would let any principal use the key (and create grants)
+    # without any IAM grant; a wildcard principal is bound to named ARNs, never to a pattern.
+    for key in plan.resources("aws_kms_key"):
+        for statement in _statements(key).values():
+            if statement["Effect"] != "Allow" or statement["Principal"] not in ("*", {"AWS": "*"}):
+                continue
+            (named,) = statement["Condition"]["ArnEquals"].values()
+            assert named and "*" not in str(named), (key.address, statement["Sid"])
+
+
+def test_ebs_key_serves_only_the_auto_scaling_role_through_ec2(plan, config):
+    (use,) = [
+        statement
+        for statement in _statements(plan.resources("aws_kms_key", under="encryption/ebs-key").only()).values()
+        if statement["Effect"] == "Allow" and "kms:CreateGrant" in statement["Action"]
+    ]
+    assert use["Condition"]["ArnEquals"] == {
+        "aws:PrincipalArn": "arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/"
+        "aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    }
+    assert use["Condition"]["StringEquals"]["kms:ViaService"] == f"ec2.{config.region}.amazonaws.com"
+
+
+def _keys_of(plan, resource, attributes) -> set[str]:
+    return {
+        resource[attribute].removeprefix("${").removesuffix(".arn}")
+        for attribute in attributes
+        if resource.get(attribute)
+    }
+
+
+def test_keys_of_what_outlives_the_stack_cannot_be_destroyed_and_no_other(plan, config):
+    # A destroy schedules a key's deletion: 30 days later a retained log group or final snapshot it
+    # encrypts is unreadable. Prod keeps both (the logs and the data key); dev keeps neither.
+    outliving = set()
+    for group in plan.resources("aws_cloudwatch_log_group").where({"skip_destroy": True}):
+        outliving |= _keys_of(plan, group, ["kms_key_id"])
+    for database in plan.resources("aws_db_instance").where({"skip_final_snapshot": False}):
+        outliving |= _keys_of(plan, database, ["kms_key_id"])
+    protected = {
+        key.address for key in plan.resources("aws_kms_key") if key.get("lifecycle", {}).get("prevent_destroy")
+    }
+    assert protected == outliving
+    expected = {"encryption/data-key", "encryption/logs-key"} if config.profile == "prod" else set()
+    assert {plan.resource(address).path for address in protected} == expected

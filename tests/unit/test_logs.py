@@ -1,7 +1,10 @@
-"""CloudWatch log groups: KMS-encrypted and kept for the declared retention, at least a year."""
+"""CloudWatch log groups: KMS-encrypted, kept for the declared retention, masking card data where it may arrive."""
 
 from __future__ import annotations
 
+import json
+
+from tap.plan import Match
 from tests.unit.helpers import KMS_ARN_REFERENCE
 
 # What PutRetentionPolicy accepts: any other number fails the deploy.
@@ -28,3 +31,45 @@ def test_log_groups_outlive_a_destroy_in_prod_only(plan, config):
 def test_the_application_writes_into_a_declared_group(plan):
     # Without it the agent creates the group itself: unencrypted and kept for ever.
     plan.resources("aws_cloudwatch_log_group", under="logs/app-logs").only()
+
+
+CARD_NUMBER = "arn:aws:dataprotection::aws:data-identifier/CreditCardNumber"
+
+
+def _protection_of(plan, group):
+    """The data protection policies attached to a log group."""
+    return [
+        policy
+        for policy in plan.resources("aws_cloudwatch_log_data_protection_policy")
+        if policy["log_group_name"] == f"${{{group.address}.name}}"
+    ]
+
+
+def test_every_log_group_declares_whether_it_may_receive_cardholder_data(plan):
+    # The declaration decides which groups must mask (CKV2_PAY_60): a group saying nothing is held to it.
+    plan.resources("aws_cloudwatch_log_group").assert_all(
+        {"tags": {"CardholderData": Match.that(lambda v: v in ("possible", "none"), "possible or none")}}
+    )
+    # pgaudit's write statements, whatever the application logs, the request URIs the WAF saw; on the hosts,
+    # the journal (services' output) and what operators typed and saw in their sessions.
+    may_hold = plan.resources("aws_cloudwatch_log_group").where({"tags": {"CardholderData": "possible"}})
+    assert sorted(group.path.rsplit("/", 1)[1] for group in may_hold) == [
+        "app-logs",
+        "postgresql",
+        "session-logs",
+        "system-logs",
+        "waf-logs",
+    ]
+
+
+def test_log_groups_that_may_receive_card_data_audit_and_mask_it(plan):
+    for group in plan.resources("aws_cloudwatch_log_group"):
+        protections = _protection_of(plan, group)
+        if group["tags"]["CardholderData"] == "none":
+            assert protections == [], group.path
+            continue
+        (protection,) = protections
+        statements = json.loads(protection["policy_document"])["Statement"]
+        operations = {next(iter(s["Operation"])): s for s in statements if CARD_NUMBER in s["DataIdentifier"]}
+        assert operations["Audit"]["Operation"]["Audit"] == {"FindingsDestination": {}}, group.path
+        assert operations["Deidentify"]["Operation"]["Deidentify"] == {"MaskConfig": {}}, group.path

@@ -203,3 +203,241 @@ def test_public_subnets_reach_the_internet_through_the_gateway_only(plan):
     assert [(r["cidr_block"], r["gateway_id"]) for r in public_route_table(plan)["route"]] == [
         ("0.0.0.0/0", f"${{{gateway.address}.id}}")
     ]
+
+
+# ---- Network ACLs ---------------------------------------------------------------------------
+
+# Ports a connection comes from: Linux instances (Amazon Linux 32768-60999), the load balancer's
+# nodes and NAT gateways (1024-65535), internet clients (any unprivileged port). Each flow is tried
+# from both ends of its range.
+INSTANCE_PORTS, SERVICE_PORTS = (32768, 60999), (1024, 65535)
+INTERNET_CLIENT, S3_ADDRESS = "198.51.100.23", "52.219.0.10"  # a client; an address in S3's ranges
+
+
+def _subnet_cidrs(plan, tier: str) -> list[str]:
+    subnets = plan.resources("aws_subnet").where({"tags": {"Tier": tier}})
+    return [subnet["cidr_block"] for subnet in sorted(subnets, key=lambda s: s["availability_zone"])]
+
+
+def _host(cidr: str) -> str:
+    return str(ipaddress.ip_network(cidr)[10])
+
+
+def _acl_of(plan, address: str):
+    """The ACL of the subnet holding the address (None off the VPC's subnets: the internet, S3)."""
+    for subnet in plan.resources("aws_subnet"):
+        if ipaddress.ip_address(address) in ipaddress.ip_network(subnet["cidr_block"]):
+            (acl,) = [acl for acl in plan.resources("aws_network_acl") if _reference(subnet) in acl["subnet_ids"]]
+            return acl.address
+    return None
+
+
+def _admits(plan, acl: str | None, egress: bool, peer: str, port: int) -> bool:
+    """A stateless ACL's verdict on one TCP packet: its lowest-numbered matching rule, else the implicit deny."""
+    if acl is None:
+        return True
+    rules = plan.resources("aws_network_acl_rule").where({"network_acl_id": f"${{{acl}.id}}", "egress": egress})
+    for rule in sorted(rules, key=lambda r: r["rule_number"]):
+        every_port = str(rule["protocol"]) in ("-1", "all")
+        if (
+            str(rule["protocol"]) in ("6", "tcp", "-1", "all")
+            and ipaddress.ip_address(peer) in ipaddress.ip_network(rule["cidr_block"])
+            and (every_port or rule["from_port"] <= port <= rule["to_port"])
+        ):
+            return rule["rule_action"] == "allow"
+    return False
+
+
+def _connects(plan, client: str, server: str, port: int, client_ports: tuple[int, int]) -> bool:
+    """A TCP connection and its replies get through both subnets' ACLs, from either end of the client's ports."""
+    source, target = _acl_of(plan, client), _acl_of(plan, server)
+    if source == target and source is not None and _same_subnet(plan, client, server):
+        return True  # an ACL filters what crosses a subnet's boundary only
+    return all(
+        _admits(plan, source, True, server, port)
+        and _admits(plan, target, False, client, port)
+        and _admits(plan, target, True, client, client_port)
+        and _admits(plan, source, False, server, client_port)
+        for client_port in client_ports
+    )
+
+
+def _same_subnet(plan, one: str, other: str) -> bool:
+    return any(
+        ipaddress.ip_address(one) in network and ipaddress.ip_address(other) in network
+        for network in (ipaddress.ip_network(subnet["cidr_block"]) for subnet in plan.resources("aws_subnet"))
+    )
+
+
+def _needed_flows(plan, config) -> list[tuple[str, str, int, tuple[int, int], str]]:
+    """(client, server, port, client ports, what) for every connection the stack works by."""
+    public, app, db = (list(map(_host, _subnet_cidrs(plan, tier))) for tier in TIERS_ORDER)
+    endpoint_zones = app[: config.endpoint_zone_count]
+    flows = [
+        (INTERNET_CLIENT, alb, port, SERVICE_PORTS, "a client to the load balancer")
+        for alb in public
+        for port in (80, 443)
+    ]
+    flows += [
+        (alb, instance, config.app_port, SERVICE_PORTS, "the load balancer to an instance")
+        for alb in public
+        for instance in app
+    ]
+    flows += [
+        (instance, ep, 443, INSTANCE_PORTS, "an instance to an interface endpoint")
+        for instance in app
+        for ep in endpoint_zones
+    ]
+    flows += [
+        (instance, database, 5432, INSTANCE_PORTS, "an instance to the database") for instance in app for database in db
+    ]
+    flows += [
+        (instance, S3_ADDRESS, 443, INSTANCE_PORTS, "an instance to S3 through the gateway endpoint")
+        for instance in app
+    ]
+    for cidr in config.internet_egress_cidrs:
+        destination = _host(cidr)
+        flows += [
+            (instance, destination, 443, INSTANCE_PORTS, "an instance towards a destination, into NAT")
+            for instance in app
+        ]
+        flows += [(nat, destination, 443, SERVICE_PORTS, "a NAT gateway to a declared destination") for nat in public]
+    return flows
+
+
+TIERS_ORDER = ("public", "app", "db")
+
+
+def _through_nat(plan, client: str, server: str, port: int, client_ports) -> bool:
+    """The instance's leg through NAT: the packet keeps the destination's address, so the public ACL sees that."""
+    app_acl, public_acl = _acl_of(plan, client), _acl_of(plan, _host(_subnet_cidrs(plan, "public")[0]))
+    return all(
+        _admits(plan, app_acl, True, server, port)
+        and _admits(plan, public_acl, False, client, port)
+        and _admits(plan, public_acl, True, client, client_port)
+        and _admits(plan, app_acl, False, server, client_port)
+        for client_port in client_ports
+    )
+
+
+def test_acls_let_every_flow_the_stack_works_by_through_both_ways(plan, config, egress_plan, egress_config):
+    for each, settings in ((plan, config), (egress_plan, egress_config)):
+        for client, server, port, client_ports, what in _needed_flows(each, settings):
+            nat_leg = what.endswith("into NAT")
+            passes = (_through_nat if nat_leg else _connects)(each, client, server, port, client_ports)
+            assert passes, f"{what}: {client} -> {server}:{port} is dropped by a network ACL"
+
+
+def test_acls_stop_what_no_tier_serves(plan, egress_plan):
+    for each in (plan, egress_plan):
+        public, app, db = (list(map(_host, _subnet_cidrs(each, tier))) for tier in TIERS_ORDER)
+        refused = [(INTERNET_CLIENT, host, port) for host in public + app + db for port in (22, 3389)]
+        refused += [(INTERNET_CLIENT, host, port) for host in app for port in (8080, 443)]
+        refused += [(source, database, 5432) for source in (INTERNET_CLIENT, *public) for database in db]
+        refused += [(database, INTERNET_CLIENT, 443) for database in db]
+        for client, server, port in refused:
+            assert not _connects(each, client, server, port, (40000, 40000)), (
+                f"{client} -> {server}:{port} gets through"
+            )
+
+
+def test_every_subnet_has_its_tiers_acl_and_the_default_acl_admits_nothing(plan, egress_plan):
+    for each in (plan, egress_plan):
+        for subnet in each.resources("aws_subnet"):
+            (acl,) = [acl for acl in each.resources("aws_network_acl") if _reference(subnet) in acl["subnet_ids"]]
+            assert acl["tags"]["Name"].startswith(f"payment-{subnet['tags']['Tier']}-acl-"), subnet.address
+        default = each.resources("aws_default_network_acl").only()
+        assert default.get("ingress") in (None, []) and default.get("egress") in (None, [])
+        assert (
+            default["default_network_acl_id"]
+            == f"${{{each.resources('aws_vpc').only().address}.default_network_acl_id}}"
+        )
+
+
+def test_no_acl_rule_admits_the_internet_to_ssh_or_rdp(plan, egress_plan):
+    for each in (plan, egress_plan):
+        for rule in each.resources("aws_network_acl_rule").where({"egress": False, "rule_action": "allow"}):
+            if not ipaddress.ip_network(rule["cidr_block"]).is_private:
+                assert not any(rule["from_port"] <= port <= rule["to_port"] for port in (22, 3389)), rule.address
+
+
+def test_every_acl_rule_is_justified_and_within_the_quota(plan, egress_plan):
+    # AWS allows 20 rules per direction per ACL unless the quota is raised.
+    for each in (plan, egress_plan):
+        rules = each.resources("aws_network_acl_rule")
+        assert all(rule.annotations.get("justification") for rule in rules)
+        counts = {}
+        for rule in rules:
+            key = (rule["network_acl_id"], rule["egress"])
+            counts[key] = counts.get(key, 0) + 1
+        assert max(counts.values()) <= 20, counts
+
+
+# ---- Endpoint policies and the DNS firewall -------------------------------------------------
+
+ACCOUNT = "${data.aws_caller_identity.account.account_id}"
+
+
+def test_every_interface_endpoint_admits_only_this_accounts_principals(plan):
+    interfaces = plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Interface"})
+    assert len(interfaces) >= 3
+    for endpoint in interfaces:
+        statements = json.loads(endpoint["policy"])["Statement"]
+        assert statements[0]["Action"] == "*" and statements[0]["Condition"] == {
+            "StringEquals": {"aws:PrincipalAccount": ACCOUNT, "aws:ResourceAccount": ACCOUNT}
+        }, endpoint.address
+        for statement in statements:
+            assert statement["Effect"] == "Allow" and statement["Principal"] == "*"
+            assert statement["Condition"]["StringEquals"]["aws:PrincipalAccount"] == ACCOUNT, endpoint.address
+
+
+def test_endpoint_exceptions_to_the_resource_account_are_narrow(plan, config):
+    by_service = {
+        endpoint["service_name"].rsplit(".", 1)[1]: json.loads(endpoint["policy"])["Statement"][1:]
+        for endpoint in plan.resources("aws_vpc_endpoint").where({"vpc_endpoint_type": "Interface"})
+    }
+    (ssm,) = by_service["ssm"]
+    assert ssm["Action"] == ["ssm:Describe*", "ssm:Get*", "ssm:List*"]  # reads only
+    assert ssm["Resource"] == [
+        f"arn:aws:ssm:{config.region}::document/*",
+        f"arn:aws:ssm:{config.region}::parameter/aws/*",
+    ]  # AWS-owned: no account in the ARN
+    for channel in ("ssmmessages", "ec2messages"):
+        (statement,) = by_service[channel]
+        assert statement["Action"] == f"{channel}:*", channel
+
+
+def test_dns_firewall_answers_the_regions_aws_names_and_blocks_everything_else(plan, config):
+    lists = {item.address: item for item in plan.resources("aws_route53_resolver_firewall_domain_list")}
+    group = plan.resources("aws_route53_resolver_firewall_rule_group").only()
+    rules = plan.resources("aws_route53_resolver_firewall_rule").where(
+        {"firewall_rule_group_id": f"${{{group.address}.id}}"}
+    )
+    ordered = [
+        (rule["action"], lists[referenced(rule["firewall_domain_list_id"])]["domains"])
+        for rule in sorted(rules, key=lambda r: r["priority"])
+    ]
+    assert ordered == [
+        ("ALLOW", [f"*.{config.region}.amazonaws.com", *_internal_names(config), "*.0.10.in-addr.arpa"]),
+        ("BLOCK", ["*"]),
+    ]
+    vpc = plan.resources("aws_vpc").only()
+    plan.resources("aws_route53_resolver_firewall_rule_group_association").assert_count(
+        1, {"vpc_id": f"${{{vpc.address}.id}}", "firewall_rule_group_id": f"${{{group.address}.id}}"}
+    )
+
+
+def _internal_names(config) -> list[str]:
+    zone = f"{config.region}.compute.internal"
+    return [zone, f"*.{zone}"]
+
+
+def test_every_dns_query_is_logged_to_an_encrypted_group(plan):
+    group = plan.resources("aws_cloudwatch_log_group", under="logs/dns-query-logs").only()
+    assert group["kms_key_id"].startswith("${aws_kms_key.")
+    query_log = plan.resources("aws_route53_resolver_query_log_config").only()
+    assert query_log["destination_arn"] == f"${{{group.address}.arn}}"
+    vpc = plan.resources("aws_vpc").only()
+    plan.resources("aws_route53_resolver_query_log_config_association").assert_count(
+        1, {"resource_id": f"${{{vpc.address}.id}}", "resolver_query_log_config_id": f"${{{query_log.address}.id}}"}
+    )

@@ -79,13 +79,15 @@ def test_buckets_log_access_except_the_log_target(plan):
     assert len(target) == 1 and target.isdisjoint(_buckets_with(plan, "aws_s3_bucket_logging"))
 
 
-def test_log_buckets_keep_logs_for_the_declared_retention_and_every_bucket_three_months_of_old_versions(plan, config):
+def test_log_buckets_keep_logs_and_their_old_versions_for_the_declared_retention(plan, config):
     # 10.5.1: audit logs are kept 12 months, the latest three immediately available; an overwritten
-    # object's previous version is the evidence of what it said. No longer than declared either:
-    # the retention policy is what an assessor compares the buckets with.
+    # object's previous version is the evidence of what it said, so a log's is kept as long as the log
+    # (a data object's three months). No longer than declared either: the retention policy is what
+    # an assessor compares the buckets with.
     for lifecycle in plan.resources("aws_s3_bucket_lifecycle_configuration"):
         (rule,) = lifecycle["rule"]
-        assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] >= 90, lifecycle.address
+        kept = rule["noncurrent_version_expiration"][0]["noncurrent_days"]
+        assert kept >= (90 if "_data_" in lifecycle.name else config.log_retention_days), lifecycle.address
         # An unfinished upload's parts hold data nobody sees and nothing else deletes: disposed of
         # within a week (S3 refuses zero days).
         (abort,) = rule["abort_incomplete_multipart_upload"]
@@ -197,3 +199,29 @@ def test_every_bucket_policy_speaks_of_its_own_bucket(plan):
 
 def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
+
+
+def test_log_buckets_deny_writing_objects_to_all_but_their_delivery_service(plan):
+    # 10.3.2: whoever IAM allows s3:PutObject could otherwise overwrite or forge a log.
+    elb = f"data.{plan.data_sources('aws_elb_service_account').only().address}"
+    writers = {
+        "storage/alb-logs/bucket": ({"AWS": f"${{{elb}.arn}}"}, {"aws:PrincipalAccount": f"${{{elb}.id}}"}),
+        "storage/access-logs/bucket": (
+            {"Service": "logging.s3.amazonaws.com"},
+            {"aws:PrincipalServiceName": "logging.s3.amazonaws.com"},
+        ),
+    }
+    for bucket in _log_buckets(plan):
+        statements = _policy_of(plan, bucket)
+        principal, exempted = writers[bucket.path]
+        (grant,) = [s for s in statements if s["Effect"] == "Allow" and s["Action"] == "s3:PutObject"]
+        assert grant["Principal"] == principal, bucket.path
+        (deny,) = [s for s in statements if s.get("Sid") == "OnlyTheDeliveryServiceWritesLogs"]
+        assert deny == {
+            "Sid": "OnlyTheDeliveryServiceWritesLogs",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["s3:PutObject"],
+            "Resource": f"arn:aws:s3:::{bucket['bucket']}/*",
+            "Condition": {"StringNotEquals": exempted},
+        }, bucket.path

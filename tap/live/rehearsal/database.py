@@ -67,6 +67,7 @@ DB_ARGUMENTS = {
     "performance_insights_retention_period": "PerformanceInsightsRetentionPeriod",
     "monitoring_interval": "MonitoringInterval",
     "monitoring_role_arn": "MonitoringRoleArn",
+    "ca_cert_identifier": "CACertificateIdentifier",
 }
 
 

@@ -7,8 +7,10 @@ from typing import Any
 from tap.live.rehearsal.engine import Rehearsal, camel, flag, handles, one
 
 
-def _arn_suffix(arn: str, marker: str) -> str:
-    return arn.split(f":{marker}/", 1)[1] if f":{marker}/" in arn else arn.split("/", 1)[1]
+def _arn_suffix(arn: str) -> str:
+    """Terraform's arn_suffix, the value CloudWatch's dimensions take: the ARN's resource without
+    `loadbalancer/` (a load balancer's `app/<name>/<id>`, a target group's `targetgroup/<name>/<id>`)."""
+    return arn.rsplit(":", 1)[1].removeprefix("loadbalancer/")
 
 
 @handles("aws_lb")
@@ -35,7 +37,7 @@ def _load_balancer(r: Rehearsal, body: dict) -> dict:
         Attributes=[{"Key": key, "Value": str(value).lower()} for key, value in attributes.items()],
     )
     arn = balancer["LoadBalancerArn"]
-    return {"arn": arn, "id": arn, "dns_name": balancer["DNSName"], "arn_suffix": _arn_suffix(arn, "loadbalancer")}
+    return {"arn": arn, "id": arn, "dns_name": balancer["DNSName"], "arn_suffix": _arn_suffix(arn)}
 
 
 @handles("aws_lb_target_group")
@@ -64,7 +66,7 @@ def _target_group(r: Rehearsal, body: dict) -> dict:
             TargetGroupArn=arn,
             Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(body["deregistration_delay"])}],
         )
-    return {"arn": arn, "id": arn, "arn_suffix": _arn_suffix(arn, "targetgroup"), "name": body["name"]}
+    return {"arn": arn, "id": arn, "arn_suffix": _arn_suffix(arn), "name": body["name"]}
 
 
 def _action(action: dict) -> dict:

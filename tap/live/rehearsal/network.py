@@ -1,10 +1,27 @@
-"""Translators for stack/networking.py and firewall.py: VPC, subnets, gateways, routes, endpoints, security groups."""
+"""Translators for stack/networking.py, network_acls.py, dns_firewall.py and firewall.py: VPC, subnets, gateways,
+routes, endpoints, network ACLs, the resolver's query logging and DNS firewall, security groups."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tap.live.rehearsal.engine import Rehearsal, flag, handles
+from tap.live.rehearsal.engine import Rehearsal, flag, handles, stands_in
+
+# moto has Route 53 Resolver endpoints, rules and query logging, but no DNS Firewall API
+# (moto/route53resolver/responses.py): no domain list, rule group, rule or association.
+NO_DNS_FIREWALL = "moto 5.2 has no Route 53 Resolver DNS Firewall API"
+DNS_FIREWALL_TYPES = (
+    "aws_route53_resolver_firewall_domain_list",
+    "aws_route53_resolver_firewall_rule_group",
+    "aws_route53_resolver_firewall_rule",
+    "aws_route53_resolver_firewall_rule_group_association",
+)
+for firewall_type in DNS_FIREWALL_TYPES:
+    stands_in(firewall_type, NO_DNS_FIREWALL)
+
+
+# The rule every ACL ends with, which no API changes: what no other rule admits is denied.
+IMPLICIT_DENY = 32767
 
 
 @handles("aws_vpc")
@@ -15,7 +32,74 @@ def _vpc(r: Rehearsal, body: dict) -> dict:
         if attribute in body:
             name = "EnableDnsSupport" if attribute == "enable_dns_support" else "EnableDnsHostnames"
             ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], **{name: {"Value": flag(body[attribute])}})
-    return {"id": vpc["VpcId"], "arn": f"arn:aws:ec2:{r.region}::vpc/{vpc['VpcId']}"}
+    (default_acl,) = ec2.describe_network_acls(
+        Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "default", "Values": ["true"]}]
+    )["NetworkAcls"]
+    return {
+        "id": vpc["VpcId"],
+        "arn": f"arn:aws:ec2:{r.region}::vpc/{vpc['VpcId']}",
+        "default_network_acl_id": default_acl["NetworkAclId"],
+    }
+
+
+@handles("aws_default_network_acl")
+def _default_network_acl(r: Rehearsal, body: dict) -> dict:
+    # Terraform's aws_default_network_acl replaces the default rules with the declared ones (none here).
+    ec2, acl_id = r.client("ec2"), body["default_network_acl_id"]
+    (acl,) = ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"]
+    for entry in acl["Entries"]:
+        if entry["RuleNumber"] != IMPLICIT_DENY:
+            ec2.delete_network_acl_entry(NetworkAclId=acl_id, RuleNumber=entry["RuleNumber"], Egress=entry["Egress"])
+    ec2.create_tags(Resources=[acl_id], Tags=r.tag_list(body.get("tags")))
+    return {"id": acl_id}
+
+
+@handles("aws_network_acl")
+def _network_acl(r: Rehearsal, body: dict) -> dict:
+    ec2 = r.client("ec2")
+    acl = ec2.create_network_acl(VpcId=body["vpc_id"], TagSpecifications=r.ec2_tags("network-acl", body.get("tags")))
+    acl_id = acl["NetworkAcl"]["NetworkAclId"]
+    # AWS has no "associate": a subnet always has an ACL, so its current association is replaced (as Terraform does).
+    for subnet in body.get("subnet_ids", []):
+        (current,) = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])[
+            "NetworkAcls"
+        ]
+        (association,) = [a for a in current["Associations"] if a["SubnetId"] == subnet]
+        ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl_id)
+    return {"id": acl_id}
+
+
+@handles("aws_network_acl_rule")
+def _network_acl_rule(r: Rehearsal, body: dict) -> dict:
+    r.client("ec2").create_network_acl_entry(
+        NetworkAclId=body["network_acl_id"],
+        RuleNumber=body["rule_number"],
+        Protocol=str(body["protocol"]),
+        RuleAction=body["rule_action"],
+        Egress=flag(body.get("egress")),
+        CidrBlock=body["cidr_block"],
+        PortRange={"From": body["from_port"], "To": body["to_port"]},
+    )
+    return {"id": f"{body['network_acl_id']}-{body['rule_number']}-{flag(body.get('egress'))}"}
+
+
+@handles("aws_route53_resolver_query_log_config")
+def _query_log_config(r: Rehearsal, body: dict) -> dict:
+    config = r.client("route53resolver").create_resolver_query_log_config(
+        Name=body["name"],
+        DestinationArn=body["destination_arn"],
+        CreatorRequestId=body["name"],
+        Tags=r.tag_list(body.get("tags")),
+    )["ResolverQueryLogConfig"]
+    return {"id": config["Id"], "arn": config["Arn"]}
+
+
+@handles("aws_route53_resolver_query_log_config_association")
+def _query_log_association(r: Rehearsal, body: dict) -> dict:
+    association = r.client("route53resolver").associate_resolver_query_log_config(
+        ResolverQueryLogConfigId=body["resolver_query_log_config_id"], ResourceId=body["resource_id"]
+    )["ResolverQueryLogConfigAssociation"]
+    return {"id": association["Id"]}
 
 
 @handles("aws_default_security_group")
@@ -138,7 +222,8 @@ def _flow_log(r: Rehearsal, body: dict) -> dict:
         MaxAggregationInterval=body.get("max_aggregation_interval", 600),
         TagSpecifications=r.ec2_tags("vpc-flow-log", body.get("tags")),
     )
-    return {"id": result["FlowLogIds"][0]}
+    flow_log = result["FlowLogIds"][0]
+    return {"id": flow_log, "arn": f"arn:aws:ec2:{r.region}:{r.account_id}:vpc-flow-log/{flow_log}"}
 
 
 @handles("aws_security_group")
