@@ -11,7 +11,6 @@ from stack import hosts
 from stack.agent_setup import SUFFIX_MARK
 from stack.cdk import aws, core
 from stack.config import Config
-from stack.logs import HOST_LOG_SOURCES
 from stack.naming import Names
 from stack.policy_documents import document
 from stack.roles import service_role
@@ -82,7 +81,7 @@ class Compute(Construct):
         user_data = hosts.user_data(
             port=config.app_port,
             health_path=health_path,
-            log_files={HOST_LOG_SOURCES[key]: booted[key] for key in host_log_groups},
+            log_files={hosts.HOST_LOG_SOURCES[key]: booted[key] for key in host_log_groups},
             profile_prefix=Names(config, "")["app-profile"],
             placeholder=config.runs_placeholder,
         )

@@ -116,6 +116,7 @@ class Output(StrEnum):
     DATA_KEY_ARN = "data_key_arn"
     LOGS_KEY_ARN = "logs_key_arn"
     EBS_KEY_ARN = "ebs_key_arn"
+    SESSION_KEY_ARN = "session_key_arn"
     FLOW_LOG_GROUP = "flow_log_group"
     APP_LOG_GROUP = "app_log_group"
     WAF_LOG_GROUP = "waf_log_group"

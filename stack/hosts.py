@@ -38,6 +38,14 @@ SESSION_MAX_MINUTES = 60
 PATCH_DOCUMENT = "AWS-RunPatchBaseline"
 # Auto Scaling tags every instance it launches with its group's name.
 FLEET_TAG = "tag:aws:autoscaling:groupName"
+# Log group -> the file on the instances the CloudWatch agent ships into it. rsyslog writes the two
+# operating system logs (Amazon Linux 2023 keeps only the journal unless it is installed); the
+# application (or the placeholder service) writes its log under /var/log/payment.
+HOST_LOG_SOURCES = {
+    "auth-logs": "/var/log/secure",
+    "system-logs": "/var/log/messages",
+    "app-logs": "/var/log/payment/*.log",
+}
 # What the agent and Session Manager do on a log group: create their stream, write, find their stream.
 LOG_WRITING = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
 

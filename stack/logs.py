@@ -18,6 +18,7 @@ from constructs import Construct
 
 from stack.cdk import aws
 from stack.config import Config
+from stack.hosts import HOST_LOG_SOURCES
 from stack.naming import Names
 
 DB_LOG_EXPORTS = ("postgresql", "upgrade")
@@ -102,16 +103,6 @@ def log_group(
             policy_document=card_data_protection(f"{resource}-card-data"),
         )
     return group
-
-
-# Log group -> the file on the instances the CloudWatch agent ships into it. rsyslog writes the two
-# operating system logs (Amazon Linux 2023 keeps only the journal unless it is installed); the
-# application (or the placeholder service) writes its log under /var/log/payment.
-HOST_LOG_SOURCES = {
-    "auth-logs": "/var/log/secure",
-    "system-logs": "/var/log/messages",
-    "app-logs": "/var/log/payment/*.log",
-}
 
 
 class Logs(Construct):

@@ -187,6 +187,7 @@ class PaymentStack(core.TerraformStack):
             Output.DATA_KEY_ARN: keys.data_key.arn,
             Output.LOGS_KEY_ARN: keys.logs_key.arn,
             Output.EBS_KEY_ARN: keys.ebs_key.arn,
+            Output.SESSION_KEY_ARN: keys.session_key.arn,
             Output.FLOW_LOG_GROUP: logs.flow_logs.name,
             Output.APP_LOG_GROUP: logs.app_logs.name,
             Output.WAF_LOG_GROUP: logs.waf_logs.name,

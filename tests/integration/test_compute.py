@@ -7,7 +7,7 @@ import json
 import pytest
 
 from stack.contract import Output
-from tests.integration.conftest import key_arn, reference_name, referenced, same, within
+from tests.integration.conftest import reference_name, referenced, same, within
 
 
 @pytest.fixture(scope="module")
@@ -216,8 +216,7 @@ def test_session_preferences_encrypt_log_and_close_idle_sessions(target):
     name = target.name(planned)
     found = target.client("ssm").get_document(Name=name)  # the default version
     expected = json.loads(planned["content"])["inputs"]
-    key = referenced(target, expected["kmsKeyId"])
-    expected["kmsKeyId"] = key_arn(target, key)
+    expected["kmsKeyId"] = target.outputs[Output.SESSION_KEY_ARN]
     expected["cloudWatchLogGroupName"] = reference_name(target, expected["cloudWatchLogGroupName"])
     same(
         (found.get("DocumentType"), json.loads(found["Content"]).get("inputs")),

@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from stack.contract import Output
-from stack.logs import HOST_LOG_SOURCES
+from stack.hosts import HOST_LOG_SOURCES
 from tap.live.documents import canonical
 from tap.live.rehearsal.keys_logs_alarms import NO_DATA_PROTECTION
 from tests.integration.conftest import same, within

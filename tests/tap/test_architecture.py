@@ -20,6 +20,9 @@ PLAIN_PYTHON = (
     "stack/naming.py",
     "stack/engines.py",
     "stack/policy_documents.py",
+    "stack/hosts.py",
+    "stack/agent_setup.py",
+    "stack/placeholder_service.py",
 )
 # Where outputs are read: the tooling, the live suite and the drift catalogue.
 READERS = [

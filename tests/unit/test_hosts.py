@@ -18,7 +18,6 @@ from stack import hosts
 from stack.agent_setup import SUFFIX_MARK, configured
 from stack.agent_setup import main as complete_agent_configuration
 from stack.config import DEFAULT_APP_IMAGE, Config
-from stack.logs import HOST_LOG_SOURCES
 from tap.plan import Match
 from tests.unit.helpers import SUFFIX_REFERENCE
 
@@ -116,8 +115,8 @@ def _agent_template(plan) -> dict[str, str]:
 def test_agent_ships_authentication_system_and_application_logs_to_the_stacks_groups(plan):
     # The suffix left for the instance to fill in is the deployment suffix the planned groups end in.
     shipped = {path: name.replace(SUFFIX_MARK, SUFFIX_REFERENCE) for path, name in _agent_template(plan).items()}
-    assert shipped == {path: _log_group(plan, key)["name"] for key, path in HOST_LOG_SOURCES.items()}
-    assert set(HOST_LOG_SOURCES.values()) >= {"/var/log/secure", "/var/log/messages"}
+    assert shipped == {path: _log_group(plan, key)["name"] for key, path in hosts.HOST_LOG_SOURCES.items()}
+    assert set(hosts.HOST_LOG_SOURCES.values()) >= {"/var/log/secure", "/var/log/messages"}
     # Amazon Linux 2023 writes neither file unless rsyslog runs; the agent reads what the setup completed.
     commands = _user_data(plan)["runcmd"]
     profile = plan.resources("aws_iam_instance_profile").only()["name"]
@@ -181,7 +180,7 @@ def test_agent_setup_completes_the_group_names_from_the_instance_profile(plan, t
         server.server_close()
     written = json.loads(config.read_text())["logs"]["logs_collected"]["files"]["collect_list"]
     assert {item["log_group_name"] for item in written} == {
-        _log_group(plan, key)["name"].replace(SUFFIX_REFERENCE, "0a1b2c3d") for key in HOST_LOG_SOURCES
+        _log_group(plan, key)["name"].replace(SUFFIX_REFERENCE, "0a1b2c3d") for key in hosts.HOST_LOG_SOURCES
     }
 
 
@@ -199,7 +198,7 @@ def _app_policy(plan) -> dict[str, dict]:
 
 def test_instance_role_writes_only_its_own_log_groups(plan):
     grants = _app_policy(plan)
-    host = [f"${{{_log_group(plan, key).address}.arn}}:*" for key in HOST_LOG_SOURCES]
+    host = [f"${{{_log_group(plan, key).address}.arn}}:*" for key in hosts.HOST_LOG_SOURCES]
     assert grants["ShipHostLogs"] == {
         "Sid": "ShipHostLogs",
         "Effect": "Allow",
