@@ -23,6 +23,7 @@ PLAIN_PYTHON = (
     "stack/hosts.py",
     "stack/agent_setup.py",
     "stack/placeholder_service.py",
+    "stack/tamper.py",
 )
 # Where outputs are read: the tooling, the live suite and the drift catalogue.
 READERS = [
