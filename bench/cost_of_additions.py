@@ -58,6 +58,9 @@ RATES = {
     ),
 }
 
+# The interface endpoints the review added: the agent's logs and its key (the others were there before).
+ADDED_ENDPOINT_SERVICES = ("logs", "kms")
+
 # Usage assumptions, per instance and month (a small payment service; replace with the account's figures).
 ASSUMED = {
     "dns_queries_per_instance": 3_000_000,  # about one lookup a second: agents, SSM, the application
@@ -73,8 +76,8 @@ ASSUMED = {
 def additions(plan: Plan, instances: int) -> list[tuple[str, float, str]]:
     """(item, USD a month, how it was counted) for each addition the review asked for."""
     endpoints = [r for r in plan.resources("aws_vpc_endpoint") if r.get("vpc_endpoint_type") == "Interface"]
-    logs_endpoints = [r for r in endpoints if str(r.get("service_name", "")).endswith(".logs")]
-    zones = sum(len(r.get("subnet_ids") or []) for r in logs_endpoints)
+    added = [r for r in endpoints if str(r.get("service_name", "")).rsplit(".", 1)[-1] in ADDED_ENDPOINT_SERVICES]
+    zones = sum(len(r.get("subnet_ids") or []) for r in added)
     domains = sum(len(r.get("domains") or []) for r in plan.resources("aws_route53_resolver_firewall_domain_list"))
     queries = instances * ASSUMED["dns_queries_per_instance"]
     query_log_gb = queries * ASSUMED["bytes_per_logged_query"] / 1e9
@@ -85,10 +88,10 @@ def additions(plan: Plan, instances: int) -> list[tuple[str, float, str]]:
     protected = len(list(plan.resources("aws_cloudwatch_log_data_protection_policy")))
     return [
         (
-            "logs interface endpoint",
+            "logs and kms endpoints",
             zones * HOURS_A_MONTH * _usd("endpoint_hour")
             + instances * ASSUMED["endpoint_gb_per_instance"] * _usd("endpoint_gb"),
-            f"{len(logs_endpoints)} endpoint in {zones} zones x {HOURS_A_MONTH} h, "
+            f"{len(added)} endpoints, {zones} endpoint-zones x {HOURS_A_MONTH} h, "
             f"{instances * ASSUMED['endpoint_gb_per_instance']:.0f} GB processed",
         ),
         (
