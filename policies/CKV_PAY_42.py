@@ -6,7 +6,7 @@ from policies.support import NotEvaluated, PaymentCheck, is_true, literal, text
 
 
 class CKV_PAY_42(PaymentCheck):
-    TITLE = "Session Manager preferences encrypt and log every session and end it after 15 idle minutes"
+    TITLE = "Session preferences encrypt and log the sessions started with them, ending them after 15 idle minutes"
     CATEGORY = CheckCategories.LOGGING
     SEVERITY = "high"
     REMEDIATION = (

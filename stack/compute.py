@@ -64,6 +64,7 @@ class Compute(Construct):
             policy=document(
                 *hosts.instance_grants(
                     region=config.region,
+                    account_id=account_id,
                     data_bucket_arn=data_bucket.arn,
                     data_key_arn=data_key.arn,
                     host_log_group_arns=[group.arn for group in host_log_groups.values()],

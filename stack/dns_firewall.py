@@ -7,7 +7,11 @@ firewall answers only what the instances must resolve and blocks everything else
 * the region's AWS service names (`*.<region>.amazonaws.com`: the interface endpoints' private
   names, S3 and the Amazon Linux repositories behind the gateway endpoint, the database's
   endpoint);
-* the VPC's own names: EC2's private host names and the reverse zone of the VPC's range.
+* the VPC's own names: EC2's private host names and the reverse zone of the VPC's range;
+* in us-east-1, S3's global names.
+
+An allowed name's CNAME chain is trusted (`TRUST_REDIRECTION_DOMAIN`): the database's endpoint answers
+with a CNAME to a host name outside the list.
 
 Declared internet destinations are IP ranges (`INTERNET_EGRESS_CIDRS`): reached by address,
 they need no name here. The firewall fails closed (the resolver's default): if it cannot
@@ -36,7 +40,9 @@ def allowed_domains(config: Config) -> list[str]:
     region = config.region
     # us-east-1's private host names are <ip>.ec2.internal; every other region's <ip>.<region>.compute.internal.
     internal = "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
-    return [f"*.{region}.amazonaws.com", internal, f"*.{internal}", f"*.{reverse_zone(config.vpc_cidr)}"]
+    # us-east-1's S3 answers on the global names too (s3.amazonaws.com, <bucket>.s3.amazonaws.com).
+    global_s3 = ["s3.amazonaws.com", "*.s3.amazonaws.com"] if region == "us-east-1" else []
+    return [f"*.{region}.amazonaws.com", *global_s3, internal, f"*.{internal}", f"*.{reverse_zone(config.vpc_cidr)}"]
 
 
 def reverse_zone(cidr: str) -> str:
@@ -77,6 +83,9 @@ class DnsFirewall(Construct):
             firewall_domain_list_id=allowed.id,
             priority=ALLOW_PRIORITY,
             action="ALLOW",
+            # An allowed AWS name may answer with a CNAME to another AWS name (the database's endpoint to
+            # the instance's host name): the chain of an allowed name is followed, not judged link by link.
+            firewall_domain_redirection_action="TRUST_REDIRECTION_DOMAIN",
         )
         rule(
             self,

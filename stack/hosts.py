@@ -10,7 +10,8 @@
 * The instance role's own grants: the data bucket's objects, the data key through S3 only, its log
   groups, and the session key and log group of Session Manager; nothing wider.
 * Session Manager's preferences (a Session document): session data encrypted with the session key,
-  every session logged to an encrypted group, idle sessions closed after 15 minutes (8.2.8).
+  every session started with the stack's document (operators' IAM must require it) logged to an
+  encrypted group, idle sessions closed after 15 minutes (8.2.8).
 * Patching (6.3.3): Patch Manager installs the baseline's patches on the fleet every week.
 """
 
@@ -158,6 +159,7 @@ def session_preferences(*, key_arn: str, log_group: str) -> str:
 def instance_grants(
     *,
     region: str,
+    account_id: str,
     data_bucket_arn: str,
     data_key_arn: str,
     host_log_group_arns: list[str],
@@ -192,11 +194,19 @@ def instance_grants(
             "Resource": [f"{arn}:*" for arn in host_log_group_arns],
         },
         {
-            # The SSM Agent checks the group is encrypted before it streams a session into it.
             "Sid": "SessionLogs",
             "Effect": "Allow",
-            "Action": [*LOG_WRITING, "logs:DescribeLogGroups"],
+            "Action": LOG_WRITING,
             "Resource": f"{session_log_group_arn}:*",
+        },
+        {
+            # The SSM Agent checks the session group is encrypted before it streams a session into it, and it
+            # refuses the session when it cannot: DescribeLogGroups is authorised on the account's groups as a
+            # whole (a wildcard ARN), never on one group. It reads names and keys, nothing logged.
+            "Sid": "SessionLogGroupLookup",
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": f"arn:aws:logs:{region}:{account_id}:log-group:*",
         },
         {
             "Sid": "SessionEncryption",

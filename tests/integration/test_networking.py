@@ -320,6 +320,9 @@ def test_every_dns_query_of_the_vpc_is_logged_to_its_group(target):
 
 @pytest.mark.controls("CKV2_PAY_51")
 @pytest.mark.beyond_emulator(NO_DNS_FIREWALL)
+REDIRECTION_DEFAULT = "INSPECT_REDIRECTION_DOMAIN"
+
+
 def test_dns_firewall_answers_only_the_allowed_names(target):
     resolver = _resolver(target)
     associations = [
@@ -331,10 +334,20 @@ def test_dns_firewall_answers_only_the_allowed_names(target):
     ]
     same(len(associations), 1, "the number of DNS firewall rule groups associated with the VPC")
     rules = resolver.list_firewall_rules(FirewallRuleGroupId=associations[0]["FirewallRuleGroupId"])["FirewallRules"]
+    # What decides a query besides its name: the block's answer, the query types a rule covers, and whether
+    # a CNAME of an allowed name is followed (AWS's defaults where the plan says nothing).
     live = [
         (
             rule["Action"],
-            sorted(resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])["Domains"]),
+            sorted(
+                name.rstrip(".")  # AWS answers names fully qualified; the plan writes them without the final dot
+                for name in resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])[
+                    "Domains"
+                ]
+            ),
+            rule.get("BlockResponse"),
+            rule.get("Qtype"),
+            rule.get("FirewallDomainRedirectionAction", REDIRECTION_DEFAULT),
         )
         for rule in sorted(rules, key=lambda rule: rule["Priority"])
     ]
@@ -343,12 +356,15 @@ def test_dns_firewall_answers_only_the_allowed_names(target):
         for item in target.plan.resources("aws_route53_resolver_firewall_domain_list")
     }
     planned = [
-        (rule["action"], sorted(lists[rule["firewall_domain_list_id"]]))
+        (
+            rule["action"],
+            sorted(lists[rule["firewall_domain_list_id"]]),
+            rule.get("block_response"),
+            rule.get("q_type"),
+            rule.get("firewall_domain_redirection_action", REDIRECTION_DEFAULT),
+        )
         for rule in sorted(target.planned("aws_route53_resolver_firewall_rule"), key=lambda rule: rule["priority"])
     ]
-    # AWS answers names fully qualified (with a final dot); the plan writes them without.
-    same(
-        [(action, [name.rstrip(".") for name in names]) for action, names in live], planned, "the DNS firewall's rules"
-    )
+    same(live, planned, "the DNS firewall's rules")
     config = resolver.get_firewall_config(ResourceId=target.outputs[Output.VPC_ID])["FirewallConfig"]
     same(config.get("FirewallFailOpen", "DISABLED"), "DISABLED", "whether the DNS firewall fails open")

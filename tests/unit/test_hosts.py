@@ -206,6 +206,20 @@ def test_instance_role_writes_only_its_own_log_groups(plan):
         "Resource": host,
     }
     assert grants["SessionLogs"]["Resource"] == f"${{{_log_group(plan, 'session-logs').address}.arn}}:*"
+    assert "logs:DescribeLogGroups" not in grants["SessionLogs"]["Action"]
+
+
+def test_session_agent_may_look_the_session_group_up_as_aws_authorises_it(plan, config):
+    """DescribeLogGroups is authorised on a wildcard of the account's groups, never on one group's ARN:
+    granted on the session group alone, the agent cannot see the group is encrypted and refuses every session."""
+    lookup = _app_policy(plan)["SessionLogGroupLookup"]
+    account = plan.data_sources("aws_caller_identity").only()
+    assert lookup == {
+        "Sid": "SessionLogGroupLookup",
+        "Effect": "Allow",
+        "Action": "logs:DescribeLogGroups",
+        "Resource": f"arn:aws:logs:{config.region}:${{data.aws_caller_identity.{account.name}.account_id}}:log-group:*",
+    }
 
 
 # ---- 2. the data bucket's objects and its key, for the application's role ----------------------
@@ -232,11 +246,16 @@ def test_application_role_reads_and_writes_data_objects_and_uses_the_data_key_th
     }
 
 
+# The one grant on more than a named resource: a read-only lookup AWS authorises only on a wildcard.
+ACCOUNT_WIDE_LOOKUPS = {"SessionLogGroupLookup": ["logs:DescribeLogGroups"]}
+
+
 def test_instance_role_grants_named_actions_on_named_resources_only(plan):
     for sid, statement in _app_policy(plan).items():
         resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        assert statement["Effect"] == "Allow" and all(r.startswith("${aws_") for r in resources), sid
+        named = all(r.startswith("${aws_") for r in resources)
+        assert statement["Effect"] == "Allow" and (named or ACCOUNT_WIDE_LOOKUPS.get(sid) == actions), sid
         assert not any("*" in action for action in actions), sid
 
 

@@ -421,6 +421,11 @@ def test_dns_firewall_answers_the_regions_aws_names_and_blocks_everything_else(p
         ("ALLOW", [f"*.{config.region}.amazonaws.com", *_internal_names(config), "*.0.10.in-addr.arpa"]),
         ("BLOCK", ["*"]),
     ]
+    allow, block = sorted(rules, key=lambda r: r["priority"])
+    # A CNAME of an allowed name (the database's endpoint) is followed; inspected, its target would be blocked.
+    assert allow.get("firewall_domain_redirection_action") == "TRUST_REDIRECTION_DOMAIN"
+    # Every query type blocked (a block of A records only leaves TXT tunnels open), with an empty answer.
+    assert block.get("q_type") is None and block["block_response"] == "NODATA"
     vpc = plan.resources("aws_vpc").only()
     plan.resources("aws_route53_resolver_firewall_rule_group_association").assert_count(
         1, {"vpc_id": f"${{{vpc.address}.id}}", "firewall_rule_group_id": f"${{{group.address}.id}}"}
