@@ -145,12 +145,14 @@ def test_a_folder_another_command_made_is_refused(made_by, command, dev_plan, tm
 
 
 def test_synth_on_a_full_disk_leaves_the_plans_folder_as_it_was(mount_namespace, tmp_path):
-    """On a 160 KiB file system the dev plans folder fits; adding prod's plan fills it mid-file."""
-    cached_plan(Config(environment_suffix="prod", profile="prod"))  # cached: the child only copies
+    """On a file system the size of the dev plans folder and half of prod's plan, the first fits; adding prod's
+    plan fills it mid-file (sized from the plans themselves, which grow with the stack)."""
+    dev, prod = (cached_plan(Config(environment_suffix=name, profile=name)).stat().st_size for name in ("dev", "prod"))
+    kib = (dev + prod // 2) // 1024 + 16  # and a little for the folders and the records beside the plan
     disk = tmp_path / "disk"
     disk.mkdir()
     script = (  # the tmpfs is gone with the namespace: what it held is copied out, before and after
-        'mount -t tmpfs -o size=160k tap-disk "$1" && "$3" -m tap.cli synth --outdir "$1/out" >/dev/null && '
+        f'mount -t tmpfs -o size={kib}k tap-disk "$1" && "$3" -m tap.cli synth --outdir "$1/out" >/dev/null && '
         'cp -a "$1/." "$2/before" && "$3" -m tap.cli synth --env prod --outdir "$1/out"; status=$?; '
         'cp -a "$1/." "$2/after"; exit $status'
     )

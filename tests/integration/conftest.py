@@ -93,11 +93,12 @@ def _record_evidence(request: pytest.FixtureRequest, record_property) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _beyond_emulator(request: pytest.FixtureRequest) -> None:
+def _beyond_emulator(request: pytest.FixtureRequest, _record_evidence: None) -> None:
     """A check the emulator cannot answer is skipped against one, saying why; against an AWS account it runs.
 
     An emulator's account, not the mode: the drift catalogue and the mutation campaign run the nightly
-    command (`--live`) against an emulated account too.
+    command (`--live`) against an emulated account too. The skip is recorded with what it was skipped against
+    (after `_record_evidence`), as every other result is.
     """
     marker = request.node.get_closest_marker("beyond_emulator")
     if marker and "target" in request.fixturenames and request.getfixturevalue("target").client.emulated:

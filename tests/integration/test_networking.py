@@ -318,11 +318,11 @@ def test_every_dns_query_of_the_vpc_is_logged_to_its_group(target):
     )
 
 
-@pytest.mark.controls("CKV2_PAY_51")
-@pytest.mark.beyond_emulator(NO_DNS_FIREWALL)
 REDIRECTION_DEFAULT = "INSPECT_REDIRECTION_DOMAIN"
 
 
+@pytest.mark.controls("CKV2_PAY_51")
+@pytest.mark.beyond_emulator(NO_DNS_FIREWALL)
 def test_dns_firewall_answers_only_the_allowed_names(target):
     resolver = _resolver(target)
     associations = [
@@ -341,9 +341,7 @@ def test_dns_firewall_answers_only_the_allowed_names(target):
             rule["Action"],
             sorted(
                 name.rstrip(".")  # AWS answers names fully qualified; the plan writes them without the final dot
-                for name in resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])[
-                    "Domains"
-                ]
+                for name in resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])["Domains"]
             ),
             rule.get("BlockResponse"),
             rule.get("Qtype"),

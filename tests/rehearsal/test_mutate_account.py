@@ -18,8 +18,8 @@ from tap.mutate.operators import Case
 ENCRYPTION_DELETED = "account:dev:payment-data-rh-dev:encryption:delete:"
 VPC_ID_DROPPED = "account:dev:TapStackrh-dev:vpc_id:drop:"
 ROLE_MADE_ADMINISTRATOR = "account:dev:payment-app-role-rh-dev:managed_policy_arns:add:AdministratorAccess"
-# survivors.toml explains it: nothing resolves the aliases, every user of a key names its ARN.
-ALIAS_DELETED = "account:dev:payment-data-key-rh-dev:alias:delete:alias/payment-data-key-rh-dev"
+# survivors.toml explains it: dev's night-time scale-down saves cost, no security control rests on it.
+SCALE_DOWN_DELETED = re.compile(r"account:dev:[^:]+:scheduled_action:delete:.*")
 # What moto draws at random (ids, the deployment suffix): never part of a mutant's id.
 RANDOM_IDS = re.compile(
     r"\b(sg|subnet|rtb|vpce|nat|igw|lt|vpc|fl|eipalloc)-[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-|-[0-9a-f]{8}\b"
@@ -71,8 +71,9 @@ def test_sample_picks_the_same_mutants_for_the_same_seed(cases):
 
 
 def test_known_mutants_are_killed_naming_the_test_and_an_unseen_one_survives(dev, cases):
-    encryption, dropped, administrator, alias = _run(
-        dev, cases[ENCRYPTION_DELETED], cases[VPC_ID_DROPPED], cases[ROLE_MADE_ADMINISTRATOR], cases[ALIAS_DELETED]
+    unseen = next(case for mutant, case in cases.items() if SCALE_DOWN_DELETED.fullmatch(mutant))
+    encryption, dropped, administrator, unscheduled = _run(
+        dev, cases[ENCRYPTION_DELETED], cases[VPC_ID_DROPPED], cases[ROLE_MADE_ADMINISTRATOR], unseen
     )
     assert encryption.killed["live"].startswith(
         "tests.integration.test_storage::test_bucket_default_encryption_matches_plan[live-data_bucket]: "
@@ -81,8 +82,8 @@ def test_known_mutants_are_killed_naming_the_test_and_an_unseen_one_survives(dev
     assert administrator.killed["live"].startswith(
         "tests.integration.test_roles::test_roles_attach_exactly_the_planned_managed_policies[live]: "
     ), administrator.killed
-    # No live check reads an alias: deleting one passes the suite, a survivor survivors.toml explains.
-    assert alias.killed == {"live": None} and alias.survived
+    # No live check reads the scale-down schedule: deleting it passes the suite, a survivor survivors.toml explains.
+    assert unscheduled.killed == {"live": None} and unscheduled.survived
 
 
 def test_a_run_that_tested_nothing_is_a_campaign_error_not_a_kill(dev, cases, tmp_path):
