@@ -61,7 +61,8 @@ def placeholder(plans):
     handler = script.handler(health["path"])
     handler.log_message = lambda *args: None  # the test's output stays the test's
     server = HTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits out serve_forever's poll (half a second by default): the pre-commit suite is instant.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", health
     server.shutdown()
     server.server_close()
@@ -166,7 +167,8 @@ def test_agent_setup_completes_the_group_names_from_the_instance_profile(plan, t
     profile = plan.resources("aws_iam_instance_profile").only()["name"].replace(SUFFIX_REFERENCE, "0a1b2c3d")
     _Metadata.profile_arn = f"arn:aws:iam::111122223333:instance-profile/{profile}"
     server = HTTPServer(("127.0.0.1", 0), _Metadata)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits out serve_forever's poll (half a second by default): the pre-commit suite is instant.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     template, config = tmp_path / "template.json", tmp_path / "config.json"
     template.write_text(_file(_user_data(plan), hosts.AGENT_TEMPLATE_PATH))
     command = next(c for c in _user_data(plan)["runcmd"] if c[:2] == ["python3", hosts.AGENT_SETUP_PATH])
