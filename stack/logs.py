@@ -125,3 +125,9 @@ class Logs(Construct):
         # unencrypted groups that never expire.
         self.db_logs = {export: groups[export] for export in DB_LOG_EXPORTS}
         self.groups = groups  # every group of the stack, by its naming key
+        # The card data masking of the groups that may receive card data (`log_group()` made it beside each).
+        self.data_protection = [
+            self.node.find_child(f"{resource}-card-data-protection")
+            for resource, may_hold in GROUPS.items()
+            if may_hold
+        ]
