@@ -208,6 +208,7 @@ class PaymentStack(core.TerraformStack):
             Output.ALARM_TOPIC_ARN: alarms.topic.arn,
             Output.ALARM_NAMES: [alarm.alarm_name for alarm in alarms.alarms],
             Output.EVENT_RULE_NAMES: [rule.name for rule in alarms.rules],
+            Output.SESSION_DOCUMENT_NAME: compute.session_document.name,
         }
         for name, value in outputs.items():
             core.TerraformOutput(self, name.value, value=value)

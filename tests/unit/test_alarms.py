@@ -293,3 +293,13 @@ def test_every_alarm_and_event_rule_says_what_it_means(plan):
     # The text the on-call engineer reads in the notification.
     plan.resources("aws_cloudwatch_metric_alarm").assert_all({"alarm_description": Match.that(str.strip, "a meaning")})
     plan.resources("aws_cloudwatch_event_rule").assert_all({"description": Match.that(str.strip, "a meaning")})
+
+
+def test_database_log_groups_name_their_export_in_a_tag(plan):
+    # CKV2_PAY_71 finds the audit log by this tag: the group's name holds the suffix checkov cannot read.
+    database = plan.resources("aws_db_instance").only()
+    for export in database["enabled_cloudwatch_logs_exports"]:
+        group = plan.resources("aws_cloudwatch_log_group", under=f"logs/{export}").only()
+        assert group["tags"]["DatabaseLog"] == export
+        assert group["name"].endswith(f"/{export}")
+        assert f"aws_cloudwatch_log_group.{group.address.split('.')[1]}" in database["depends_on"]
