@@ -215,7 +215,6 @@ TAMPER_WATCHES = (
         ("UpdateAssociation", "DeleteAssociation"),
         "A State Manager association (the hosts' patching) was changed or deleted (any in the region)",
         "aws_ssm_association",
-        named_by="association_id",
     ),
     TamperWatch(
         "event-rule-tampering",
