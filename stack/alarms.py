@@ -21,7 +21,14 @@ from stack.cdk import aws
 from stack.config import Config
 from stack.naming import Names
 from stack.policy_documents import account_root, document
-from stack.tamper import CLOUDTRAIL_API_CALL, DB_EVENT_CATEGORIES, RDS_INSTANCE_EVENT, TAMPER_WATCHES, TamperWatch
+from stack.tamper import (
+    CLOUDTRAIL_API_CALL,
+    DB_EVENT_CATEGORIES,
+    EVENT_RULE,
+    RDS_INSTANCE_EVENT,
+    TAMPER_WATCHES,
+    TamperWatch,
+)
 
 FREE_STORAGE_FLOOR_BYTES = 5 * 1024**3
 HOUR = 3600
@@ -166,11 +173,11 @@ def tamper_pattern(watch: TamperWatch, resources: list) -> dict:
     return {"source": [watch.source], "detail-type": [CLOUDTRAIL_API_CALL], "detail": detail}
 
 
-def tamper_description(watch: TamperWatch, resources: list) -> str:
+def tamper_description(watch: TamperWatch, named: list[str]) -> str:
     """What the rule means; a rule that watches the whole region also names the stack's resources it protects."""
     if watch.scopes:
         return watch.meaning
-    return f"{watch.meaning}; the stack's: {', '.join(resource.arn for resource in resources)}"
+    return f"{watch.meaning}; the stack's: {', '.join(named)}"
 
 
 class Alarms(Construct):
@@ -190,7 +197,8 @@ class Alarms(Construct):
         watched: dict[str, list],
     ):
         """`log_groups`: every group of the stack by naming key; `watched`: the resources the tamper
-        watches protect, by plan type (`aws_kms_key`: the keys); a type missing is a wiring error (KeyError)."""
+        watches protect, by plan type (`aws_kms_key`: the keys), but for the alarm path's, made here;
+        a type missing is a wiring error (KeyError)."""
         super().__init__(scope, id_)
         self._names = names
         self._database = database
@@ -209,11 +217,12 @@ class Alarms(Construct):
         }
         specs = (*AVAILABILITY, *((NO_HEALTHY_HOSTS,) if config.fleet_always_on else ()), *LOG_DELIVERY)
         self.alarms = [self._alarm(spec, dimensions[spec.subject]) for spec in specs]
+        watched = {**watched, "aws_cloudwatch_metric_alarm": self.alarms, "aws_sns_topic": [self.topic]}
         patterns = {
             **{
                 watch.rule: (
-                    tamper_description(watch, watched[watch.resource_type]),
-                    tamper_pattern(watch, watched[watch.resource_type]),
+                    tamper_description(watch, self._protected(watch, watched)),
+                    tamper_pattern(watch, watched.get(watch.resource_type, [])),
                 )
                 for watch in TAMPER_WATCHES
             },
@@ -231,6 +240,13 @@ class Alarms(Construct):
         aws.sns_topic_policy.SnsTopicPolicy(
             self, "alarms-policy", arn=self.topic.arn, policy=self._topic_policy(config.region, account_id)
         )
+
+    def _protected(self, watch: TamperWatch, watched: dict[str, list]) -> list[str]:
+        """How a watch's description names the stack's resources; the rules, which cannot name themselves,
+        by the pattern all their names follow."""
+        if watch.resource_type == EVENT_RULE:
+            return [self._names.pattern("event_rule")]
+        return [getattr(resource, watch.named_by) for resource in watched[watch.resource_type]]
 
     def _alarm(self, spec: AlarmSpec, dimensions: dict[str, str]) -> aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm:
         return aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(

@@ -169,7 +169,7 @@ class Compute(Construct):
                 max_size=schedule.max_size,
                 desired_capacity=schedule.desired_capacity,
             )
-        aws.ssm_document.SsmDocument(
+        self.session_document = aws.ssm_document.SsmDocument(
             self,
             "session-preferences",
             name=names["session-preferences"],
@@ -177,7 +177,7 @@ class Compute(Construct):
             document_format="JSON",
             content=hosts.session_preferences(key_arn=session_key.arn, log_group=session_log_group.name),
         )
-        aws.ssm_association.SsmAssociation(
+        self.patching = aws.ssm_association.SsmAssociation(
             self,
             "patching",
             association_name=names["patching"],

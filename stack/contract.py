@@ -126,6 +126,8 @@ class Output(StrEnum):
     ALARM_TOPIC_ARN = "alarm_topic_arn"
     ALARM_NAMES = "alarm_names"
     EVENT_RULE_NAMES = "event_rule_names"
+    # The Session Manager preferences document, which a tamper rule names (the live suite reads it back).
+    SESSION_DOCUMENT_NAME = "session_document_name"
 
 
 # The outputs that say which deployment an outputs file describes.

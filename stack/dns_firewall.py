@@ -71,7 +71,7 @@ class DnsFirewall(Construct):
         everything = domain_list.Route53ResolverFirewallDomainList(
             self, "dns-everything-else", name=names["dns-everything-else"], domains=[EVERYTHING]
         )
-        group = aws.route53_resolver_firewall_rule_group.Route53ResolverFirewallRuleGroup(
+        self.rule_group = group = aws.route53_resolver_firewall_rule_group.Route53ResolverFirewallRuleGroup(
             self, "dns-firewall", name=names["dns-firewall"]
         )
         rule = aws.route53_resolver_firewall_rule.Route53ResolverFirewallRule
@@ -106,7 +106,7 @@ class DnsFirewall(Construct):
             vpc_id=vpc.id,
             priority=ASSOCIATION_PRIORITY,
         )
-        query_log = aws.route53_resolver_query_log_config.Route53ResolverQueryLogConfig(
+        self.query_log = query_log = aws.route53_resolver_query_log_config.Route53ResolverQueryLogConfig(
             self, "dns-query-log", name=names["dns-query-log"], destination_arn=query_log_group.arn
         )
         aws.route53_resolver_query_log_config_association.Route53ResolverQueryLogConfigAssociation(

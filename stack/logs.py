@@ -22,6 +22,9 @@ from stack.hosts import HOST_LOG_SOURCES
 from stack.naming import Names
 
 DB_LOG_EXPORTS = ("postgresql", "upgrade")
+# The tag a database's group names the log RDS exports into it by: its name holds the deployment
+# suffix, which checkov cannot read, so the audit log's alarm policy (CKV2_PAY_71) finds it by this.
+DB_LOG_EXPORT_TAG = "DatabaseLog"
 # The tag each group declares its content in; policies select the groups that must mask by it.
 CARDHOLDER_DATA_TAG = "CardholderData"
 MAY_HOLD_CARDHOLDER_DATA = "possible"
@@ -93,7 +96,10 @@ def log_group(
         retention_in_days=config.log_retention_days,
         kms_key_id=key.arn,
         skip_destroy=config.settings.protect_logs,
-        tags={CARDHOLDER_DATA_TAG: MAY_HOLD_CARDHOLDER_DATA if may_hold_cardholder_data else HOLDS_NO_CARDHOLDER_DATA},
+        tags={
+            CARDHOLDER_DATA_TAG: MAY_HOLD_CARDHOLDER_DATA if may_hold_cardholder_data else HOLDS_NO_CARDHOLDER_DATA,
+            **({DB_LOG_EXPORT_TAG: resource} if resource in DB_LOG_EXPORTS else {}),
+        },
     )
     if may_hold_cardholder_data:
         aws.cloudwatch_log_data_protection_policy.CloudwatchLogDataProtectionPolicy(
@@ -125,3 +131,9 @@ class Logs(Construct):
         # unencrypted groups that never expire.
         self.db_logs = {export: groups[export] for export in DB_LOG_EXPORTS}
         self.groups = groups  # every group of the stack, by its naming key
+        # The card data masking of the groups that may receive card data (`log_group()` made it beside each).
+        self.data_protection = [
+            self.node.find_child(f"{resource}-card-data-protection")
+            for resource, may_hold in GROUPS.items()
+            if may_hold
+        ]

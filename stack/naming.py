@@ -383,6 +383,10 @@ class Names:
     def kind(self, resource: str) -> str:
         return self._kinds[resource]
 
+    def pattern(self, kind: str) -> str:
+        """What every name of a kind in this deployment looks like: `payment-*-dev-<suffix>`."""
+        return format_name(kind, "*", self._env, self._suffix)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._kinds)
 

@@ -124,7 +124,9 @@ class Networking(Construct):
         self.acls = NetworkAcls(
             self, "acls", config=config, names=names, vpc=self.vpc, subnets=self.subnets, cidrs=cidrs
         ).acls
-        DnsFirewall(self, "dns", config=config, names=names, vpc=self.vpc, query_log_group=dns_query_log_group)
+        self.dns = DnsFirewall(
+            self, "dns", config=config, names=names, vpc=self.vpc, query_log_group=dns_query_log_group
+        )
 
     def _tag(self, resource: str) -> dict[str, str]:
         return {"Name": self._names[resource]}

@@ -143,6 +143,14 @@ class PaymentStack(core.TerraformStack):
                 "aws_lb": [balancer.alb],
                 "aws_wafv2_web_acl": [waf.web_acl],
                 "aws_flow_log": [network.flow_log],
+                "aws_cloudwatch_log_data_protection_policy": logs.data_protection,
+                "aws_lb_listener": [balancer.https_listener, balancer.http_listener],
+                "aws_network_acl": list(network.acls.values()),
+                "aws_vpc_endpoint": [network.s3_endpoint, *endpoints.endpoints],
+                "aws_route53_resolver_firewall_rule_group": [network.dns.rule_group],
+                "aws_route53_resolver_query_log_config": [network.dns.query_log],
+                "aws_ssm_document": [compute.session_document],
+                "aws_ssm_association": [compute.patching],
             },
         )
 
@@ -200,6 +208,7 @@ class PaymentStack(core.TerraformStack):
             Output.ALARM_TOPIC_ARN: alarms.topic.arn,
             Output.ALARM_NAMES: [alarm.alarm_name for alarm in alarms.alarms],
             Output.EVENT_RULE_NAMES: [rule.name for rule in alarms.rules],
+            Output.SESSION_DOCUMENT_NAME: compute.session_document.name,
         }
         for name, value in outputs.items():
             core.TerraformOutput(self, name.value, value=value)

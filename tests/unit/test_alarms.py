@@ -8,7 +8,14 @@ import re
 import yaml
 
 from stack.contract import PROJECT_ROOT
-from stack.tamper import CLOUDTRAIL_API_CALL, DB_EVENT_CATEGORIES, TAMPER_WATCHES, readme_table
+from stack.tamper import (
+    CLOUDTRAIL_API_CALL,
+    DB_EVENT_CATEGORIES,
+    EVENT_RULE,
+    NAMED_IN_A_RULE,
+    TAMPER_WATCHES,
+    readme_table,
+)
 from tap.plan import Match
 from tests.unit.helpers import referenced
 
@@ -109,9 +116,21 @@ def test_every_tamper_api_is_watched_on_every_resource_of_its_family(plan):
 def test_a_tamper_rule_on_the_whole_region_names_the_stacks_resources_it_protects(plan):
     # Its pattern cannot name them: its description does (what the console shows, and what ties them in CKV2_PAY_70).
     rules = {rule.name.split("_")[1]: rule for rule in plan.resources("aws_cloudwatch_event_rule")}
-    for watch in (watch for watch in TAMPER_WATCHES if not watch.scopes):
+    for watch in (watch for watch in TAMPER_WATCHES if not watch.scopes and watch.resource_type != EVENT_RULE):
         description = rules[watch.rule]["description"]
-        assert all(f"${{{r.address}.arn}}" in description for r in plan.resources(watch.resource_type)), watch.rule
+        protected = plan.resources(watch.resource_type)
+        assert protected, watch.rule
+        assert all(f"${{{r.address}.{watch.named_by}}}" in description for r in protected), watch.rule
+
+
+def test_the_event_rule_watch_names_the_pattern_of_every_rule_name(plan):
+    # It cannot reference the rules (itself among them): it states the pattern their names all follow.
+    rules = {rule.name.split("_")[1]: rule for rule in plan.resources("aws_cloudwatch_event_rule")}
+    (watch,) = [watch for watch in TAMPER_WATCHES if watch.resource_type == EVENT_RULE]
+    (stated,) = re.findall(r"the stack's: (\S+)$", rules[watch.rule]["description"])
+    prefix, suffix = stated.split("*")
+    assert prefix and suffix
+    assert all(rule["name"].startswith(prefix) and rule["name"].endswith(suffix) for rule in rules.values())
 
 
 def test_the_reviews_tamper_calls_are_watched(plan):
@@ -126,6 +145,36 @@ def test_the_reviews_tamper_calls_are_watched(plan):
         "PutBucketPolicy",
         "DeleteBucketPolicy",
     } <= watched
+
+
+def test_the_controls_added_since_and_the_alarm_path_are_watched(plan):
+    # Each call that weakens a network ACL, an endpoint, the DNS firewall or its logs, card data masking,
+    # the session document, patching, or the path an alarm takes to a person.
+    watched = {
+        (pattern["source"][0], api)
+        for pattern in _rule_patterns(plan).values()
+        for api in pattern["detail"].get("eventName", [])
+    }
+    expected = {
+        "aws.ec2": "CreateNetworkAclEntry ReplaceNetworkAclEntry DeleteNetworkAclEntry ReplaceNetworkAclAssociation "
+        "DeleteNetworkAcl ModifyVpcEndpoint DeleteVpcEndpoints",
+        "aws.route53resolver": "DisassociateFirewallRuleGroup UpdateFirewallRule DeleteFirewallRule "
+        "UpdateFirewallDomains UpdateFirewallConfig UpdateFirewallRuleGroupAssociation "
+        "DisassociateResolverQueryLogConfig DeleteResolverQueryLogConfig",
+        "aws.logs": "DeleteDataProtectionPolicy PutDataProtectionPolicy",
+        "aws.ssm": "UpdateDocument UpdateDocumentDefaultVersion DeleteDocument UpdateAssociation DeleteAssociation",
+        "aws.events": "DisableRule DeleteRule RemoveTargets PutRule",
+        "aws.cloudwatch": "DeleteAlarms DisableAlarmActions PutMetricAlarm",
+        "aws.sns": "DeleteTopic SetTopicAttributes Unsubscribe",
+        "aws.elasticloadbalancing": "DeleteLoadBalancer ModifyListener DeleteListener",
+    }
+    assert {(source, api) for source, apis in expected.items() for api in apis.split()} <= watched
+
+
+def test_cloudwatch_alarm_calls_are_matched_by_cloudtrails_event_source(plan):
+    # CloudTrail records CloudWatch's API calls as monitoring.amazonaws.com, not cloudwatch.amazonaws.com.
+    detail = _rule_patterns(plan)["alarm-tampering"]["detail"]
+    assert detail["eventSource"] == ["monitoring.amazonaws.com"]
 
 
 def test_database_events_that_notify_include_changes_maintenance_deletion_and_security(plan):
@@ -143,7 +192,8 @@ def test_readme_table_of_tamper_calls_is_the_one_the_rules_serve_from():
 def test_tamper_scope_policy_selects_every_type_a_watch_is_scoped_to():
     definition = yaml.safe_load((PROJECT_ROOT / "policies" / "CKV2_PAY_70.yaml").read_text())["definition"]
     selected = [condition["value"] for condition in definition["and"] if condition.get("cond_type") == "filter"]
-    assert selected == [sorted(watch.resource_type for watch in TAMPER_WATCHES)]
+    assert selected == [list(NAMED_IN_A_RULE)]
+    assert set(NAMED_IN_A_RULE) == {watch.resource_type for watch in TAMPER_WATCHES} - {EVENT_RULE}
 
 
 def test_topic_admits_services_only_for_this_accounts_alarms_and_rules(plan):
@@ -243,3 +293,13 @@ def test_every_alarm_and_event_rule_says_what_it_means(plan):
     # The text the on-call engineer reads in the notification.
     plan.resources("aws_cloudwatch_metric_alarm").assert_all({"alarm_description": Match.that(str.strip, "a meaning")})
     plan.resources("aws_cloudwatch_event_rule").assert_all({"description": Match.that(str.strip, "a meaning")})
+
+
+def test_database_log_groups_name_their_export_in_a_tag(plan):
+    # CKV2_PAY_71 finds the audit log by this tag: the group's name holds the suffix checkov cannot read.
+    database = plan.resources("aws_db_instance").only()
+    for export in database["enabled_cloudwatch_logs_exports"]:
+        group = plan.resources("aws_cloudwatch_log_group", under=f"logs/{export}").only()
+        assert group["tags"]["DatabaseLog"] == export
+        assert group["name"].endswith(f"/{export}")
+        assert f"aws_cloudwatch_log_group.{group.address.split('.')[1]}" in database["depends_on"]

@@ -64,12 +64,14 @@ def handles(type_: str) -> Callable[[Handler], Handler]:
 
 
 def stands_in(type_: str, reason: str) -> None:
-    """Rehearse a type the emulator lacks as a named stand-in: identifiers only, nothing created."""
+    """Rehearse a type the emulator lacks as a named stand-in: identifiers, and the text the plan gives it
+    (a data protection policy's log group, which a tamper rule names), nothing created."""
     BEYOND_EMULATOR[type_] = reason
 
     def stand_in(r: Rehearsal, body: dict) -> dict:
         identifier = f"rehearsal-stand-in-{type_}-{len(r.state)}"
-        return {"id": identifier, "arn": f"arn:aws:rehearsal:{r.region}:{r.account_id}:{identifier}"}
+        declared = {key: value for key, value in body.items() if isinstance(value, str)}
+        return {**declared, "id": identifier, "arn": f"arn:aws:rehearsal:{r.region}:{r.account_id}:{identifier}"}
 
     HANDLERS[type_] = stand_in
 
