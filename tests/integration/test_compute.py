@@ -213,7 +213,8 @@ def test_patch_baseline_installs_on_the_fleet_on_the_planned_schedule(target, au
 @pytest.mark.controls("CKV_PAY_42")
 def test_session_preferences_encrypt_log_and_close_idle_sessions(target):
     (planned,) = target.planned("aws_ssm_document")
-    name = target.name(planned)
+    name = target.outputs[Output.SESSION_DOCUMENT_NAME]
+    same(name, target.name(planned), "the name of the session preferences document")
     found = target.client("ssm").get_document(Name=name)  # the default version
     expected = json.loads(planned["content"])["inputs"]
     expected["kmsKeyId"] = target.outputs[Output.SESSION_KEY_ARN]
