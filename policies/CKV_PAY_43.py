@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, covers, names, statements
+from policies.support import PaymentCheck, blocks, covers, names, statements
 
 
 class CKV_PAY_43(PaymentCheck):
@@ -9,9 +9,10 @@ class CKV_PAY_43(PaymentCheck):
     SEVERITY = "high"
     REMEDIATION = (
         "Name the bucket objects, KMS keys and log groups the role needs in the statement's Resource, "
-        'never "*" or a whole service\'s ARNs.'
+        'never "*" or a whole service\'s ARNs, and never through NotAction or NotResource.'
     )
-    RESOURCES = ("aws_iam_role_policy", "aws_iam_policy")
+    # A role's inline_policy blocks grant as its aws_iam_role_policy resources do.
+    RESOURCES = ("aws_iam_role_policy", "aws_iam_policy", "aws_iam_role")
 
     # Any one of them on everything reads cardholder data, decrypts it, or writes into any log.
     SENSITIVE = (
@@ -27,14 +28,28 @@ class CKV_PAY_43(PaymentCheck):
     RESOURCE_TYPES = ("key/", "alias/", "log-group:")
 
     def scan_resource_conf(self, conf):
-        broad = [
+        if self.entity_type != "aws_iam_role":
+            return self.verdict(not self.broad(statements(conf)), "policy")
+        inline = blocks(conf, "inline_policy")
+        if not inline:
+            return self.out_of_scope("the role holds no inline_policy block: its policies are resources of their own")
+        return self.verdict(not any(self.broad(statements(block)) for block in inline), "inline_policy")
+
+    def broad(self, found):
+        """The allowing statements that grant a sensitive action on more than named resources. NotAction allows
+        every action it does not list, NotResource every resource it does not list: both are broad."""
+        return [
             item.get("Sid", "?")
-            for item in statements(conf)
+            for item in found
             if item.get("Effect") == "Allow"
-            and any(covers(item, {action}) for action in self.SENSITIVE)
-            and any(self.names_everything(resource) for resource in names(item, "Resource"))
+            and (
+                "NotAction" in item
+                or (
+                    any(covers(item, {action}) for action in self.SENSITIVE)
+                    and ("NotResource" in item or any(self.names_everything(r) for r in names(item, "Resource")))
+                )
+            )
         ]
-        return self.verdict(not broad, "policy")
 
     def names_everything(self, resource):
         """`*`, or an ARN whose resource part is only wildcards (`arn:aws:s3:::*/*`, `...:key/*`, `...:log-group:*`)."""

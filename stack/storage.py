@@ -186,7 +186,7 @@ class Storage(Construct):
             object_lock_enabled=log_sink is not None and log_sink.locked,
         )
         if log_sink is not None:
-            grants = [*grants, *log_sink.statements(name)]
+            grants = [*grants, *log_sink.statements(bucket.arn)]
         waive(bucket, "CKV_AWS_144", SINGLE_REGION_REASON, SECURITY_REVIEW)
         default = (
             sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
@@ -311,8 +311,8 @@ class LogSink:
     # The condition key and value that name the delivery service in a request: the only writer.
     writer: tuple[str, str]
 
-    def statements(self, bucket: str) -> list[Statement]:
-        arn = f"arn:aws:s3:::{bucket}"
+    def statements(self, arn: str) -> list[Statement]:
+        """The bucket named by its ARN's reference: CKV_PAY_62 can tell the Deny is on this bucket's objects."""
         key, delivery = self.writer
         return [
             {

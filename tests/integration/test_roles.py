@@ -64,15 +64,25 @@ def test_roles_hold_exactly_the_planned_inline_policies(target):
 @pytest.mark.controls("CKV_PAY_43", "CKV_AWS_62", "CKV_AWS_63")
 def test_application_role_holds_each_grant_as_planned(target):
     # The application's own grants, one purpose each (the data bucket, the data key through S3, its log groups,
-    # Session Manager's), named so a failure says which purpose widened or went missing.
+    # Session Manager's), compared whole: a statement added under a new Sid, under a planned one or under none
+    # widens the role as surely as a planned grant widened. Grouped by Sid, so a failure says which grant.
     (role,) = target.planned("aws_iam_role", under="compute/app-role")
     (policy,) = [p for p in target.planned("aws_iam_role_policy") if p["role"] == f"${{{role.address}.id}}"]
     name, role_name = target.name(policy), target.name(role)
-    live = canonical(target.client("iam").get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
-    by_sid = {statement.get("Sid"): statement for statement in _statements(live)}
-    for statement in _statements(_resolved(target, policy["policy"])):
-        sid = statement["Sid"]
-        same(by_sid.get(sid), statement, f"the application role's grant {sid}")
+    live = _by_sid(
+        canonical(target.client("iam").get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
+    )
+    planned = _by_sid(_resolved(target, policy["policy"]))
+    for sid in sorted(live.keys() | planned.keys()):
+        same(live.get(sid, []), planned.get(sid, []), f"the application role's grant {sid}")
+
+
+def _by_sid(document: dict) -> dict[str, list[dict]]:
+    """A canonical document's statements by Sid: every statement, each Sid with all the statements it names."""
+    grouped: dict[str, list[dict]] = {}
+    for statement in _statements(document):
+        grouped.setdefault(statement.get("Sid", "without a Sid"), []).append(statement)
+    return grouped
 
 
 def _statements(document: dict) -> list[dict]:

@@ -281,6 +281,12 @@ def _data_key_for_every_key(document: Document) -> str:
     return address
 
 
+def _app_role_made_administrator(document: Document) -> str:
+    address, body = _first(document, "aws_iam_role_policy_attachment", "ssm-core")
+    body["policy_arn"] = "arn:aws:iam::aws:policy/AdministratorAccess"
+    return address
+
+
 def _dns_queries_unlogged(document: Document) -> str:
     address, _ = _first(document, "aws_vpc")
     document["resource"].pop("aws_route53_resolver_query_log_config_association")
@@ -364,6 +370,7 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_41": _nested("aws_ssm_association", "patching", ("parameters", "Operation"), "Scan"),
     "CKV_PAY_42": _session_idle_for_twenty_minutes,
     "CKV_PAY_43": _data_key_for_every_key,
+    "CKV_PAY_45": _app_role_made_administrator,
     "CKV_PAY_44": _setter("aws_launch_template", user_data=None),
     "CKV2_PAY_40": _patching_dropped,
 }

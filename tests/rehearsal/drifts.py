@@ -372,6 +372,19 @@ def _log_forging_allowed(aws, out):
     )
 
 
+def _access_logs_writable_by_another_account(aws, out):
+    # The grant and the Deny's exemption rewritten together: the policy agrees with itself, not with the plan.
+    s3, bucket, writer = aws("s3"), out[Output.ACCESS_LOGS_BUCKET], "123456789012"
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    for statement in policy["Statement"]:
+        if statement.get("Sid") == "S3ServerAccessLogs":
+            statement["Principal"] = {"AWS": f"arn:aws:iam::{writer}:root"}
+            statement.pop("Condition", None)
+        if statement.get("Sid") == "OnlyTheDeliveryServiceWritesLogs":
+            statement["Condition"] = {"StringNotEquals": {"aws:PrincipalAccount": writer}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
 def _old_log_versions_purged_early(aws, out):
     # What the buckets kept before: an overwritten log's original gone after 90 days, long before the log.
     s3, bucket = aws("s3"), out[Output.ACCESS_LOGS_BUCKET]
@@ -479,6 +492,19 @@ def _app_role_grant_widened(sid: str) -> Change:
         iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
 
     return widen
+
+
+def _app_role_policy_gains(statement: dict) -> Change:
+    """One more statement in the application role's own policy, every planned one left as it is."""
+
+    def add(aws, out):
+        iam, role = aws("iam"), _role(aws, out, "app-role")
+        (name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        document["Statement"].append(statement)
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
+
+    return add
 
 
 def _session_idle_for_twenty_minutes(aws, out):
@@ -633,6 +659,21 @@ CATALOGUE = [
         _session_idle_for_twenty_minutes,
     ),
     Drift("host log group deleted", "does not exist", _host_log_group_deleted),
+    Drift(
+        "access logs writable by another account, grant and exemption alike",
+        "the deny of writing log objects to all but the delivery service in bucket payment-access-logs-",
+        _access_logs_writable_by_another_account,
+    ),
+    Drift(
+        "application role gains an extra statement",
+        "the application role's grant Debug",
+        _app_role_policy_gains({"Sid": "Debug", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+    ),
+    Drift(
+        "application role gains a statement without a Sid",
+        "the application role's grant without a Sid",
+        _app_role_policy_gains({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}),
+    ),
 ]
 
 

@@ -120,7 +120,7 @@ def test_log_buckets_deny_deleting_objects_to_everyone(plan):
             "Effect": "Deny",
             "Principal": "*",
             "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
-            "Resource": f"arn:aws:s3:::{bucket['bucket']}/*",
+            "Resource": f"${{{bucket.address}.arn}}/*",
         }
 
 
@@ -222,6 +222,6 @@ def test_log_buckets_deny_writing_objects_to_all_but_their_delivery_service(plan
             "Effect": "Deny",
             "Principal": "*",
             "Action": ["s3:PutObject"],
-            "Resource": f"arn:aws:s3:::{bucket['bucket']}/*",
+            "Resource": f"${{{bucket.address}.arn}}/*",
             "Condition": {"StringNotEquals": exempted},
         }, bucket.path
