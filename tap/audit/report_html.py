@@ -52,12 +52,14 @@ def render_html(document: dict[str, Any]) -> str:
     by_resource: dict[str, list[dict]] = {}
     for item in document["evidence"]:
         by_resource.setdefault(item["resource"], []).append(item)
+    repeats = {item["evidence_id"]: repeated for items in by_resource.values() for item, repeated in shown_once(items)}
     open_findings = [item for item in document["evidence"] if item["status"] in OPEN]
     return environment.get_template("compliance.html.j2").render(
         report=document,
         by_resource=by_resource,
         families=requirement_families(document["requirements"]),
         family_titles=FAMILIES,
+        repeats=repeats,
         finding_rows=collapsed(open_findings, _finding_key),
         index_rows=collapsed(document["evidence"], _index_key),
     )
@@ -88,6 +90,27 @@ def _index_key(item: dict[str, Any]) -> Hashable:
     if item["status"] in OPEN:
         return item["evidence_id"]
     return json.dumps([item[name] for name in ("check_id", "status", "requirements")])
+
+
+# A value this long, read again by another check of the same resource, is shown once (a key policy, a
+# bucket policy): the later rows point to the row that shows it.
+LONG_VALUE = 80
+
+
+def shown_once(items: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
+    """Each finding of one resource with the attributes it shares with an earlier row: key -> that row."""
+    first: dict[tuple[str, str], dict[str, Any]] = {}
+    rows = []
+    for item in items:
+        repeated = {}
+        for key, value in item["attributes"].items():
+            if len(value) < LONG_VALUE:
+                continue
+            earlier = first.setdefault((key, value), item)
+            if earlier is not item:
+                repeated[key] = earlier
+        rows.append((item, repeated))
+    return rows
 
 
 def requirement_families(requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:

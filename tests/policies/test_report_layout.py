@@ -203,3 +203,20 @@ def test_findings_that_read_alike_share_a_row_naming_each_resource(prod_report):
     for item in opened:
         (row,) = [row for _, row in rows if f'href="#{item["evidence_id"]}"' in row]
         assert f"<code>{item['resource']}</code>" in row and item["check_id"] in row
+
+
+def test_a_long_value_several_checks_read_is_shown_once_per_resource(prod_report):
+    """A key policy read by four checks of one key is printed once; the other rows point to it."""
+    html, document = prod_report
+    text = html.read_text()
+    by_resource: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for item in document["evidence"]:
+        for key, value in item["attributes"].items():
+            if len(value) >= 80:
+                by_resource.setdefault(item["resource"], {}).setdefault((key, value), []).append(item["evidence_id"])
+    repeated = [ids for values in by_resource.values() for ids in values.values() if len(ids) > 1]
+    assert repeated
+    for first, *later in repeated:
+        for evidence_id in later:
+            row = text[text.index(f'<tr id="{evidence_id}">') :].split("</tr>")[0]
+            assert f'as shown for <a href="#{first}">' in row, evidence_id
