@@ -87,7 +87,10 @@ def judge(item: dict[str, Any], document: dict[str, Any]) -> Finding:
         unread = unread or ([] if item.get("strict") else unread_at(properties, keys, borrowed))
         if unread:
             result, reason = NOT_EVALUATED, _cannot_read(unread)
-    elif result != FAILED:
+    elif result == FAILED:
+        # What the policy said of the failure (CKV_PAY_70 names the call a rule leaves out), for the report.
+        reason = "; ".join(detail for detail in item["details"] if not detail.startswith(OUT_OF_SCOPE_MARK)) or None
+    else:
         result, reason = _unknown(item, properties, unread)
     return Finding(
         check_id=item["check_id"],

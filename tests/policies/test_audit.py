@@ -682,3 +682,15 @@ def test_attribute_values_are_shown_whole(policy_run):
     assert keys
     for item in keys:
         assert item.attributes["policy"] == plan.resource(item.address)["policy"]
+
+
+def test_a_failure_says_what_its_policy_found_wrong(policy_run, tmp_path):
+    """A tamper rule that leaves out a call fails naming the call, in the report as on the console."""
+    mutant = policy_run.mutants["CKV_PAY_70"]
+    assert main(["audit", "--plan", str(mutant.path), "--out", str(tmp_path)]) == 1
+    document = json.loads((tmp_path / "compliance.json").read_text())
+    (failed,) = [
+        item for item in document["evidence"] if item["check_id"] == "CKV_PAY_70" and item["status"] == "FAILED"
+    ]
+    assert failed["resource"] == mutant.address and "misses PutRetentionPolicy" in failed["reason"]
+    assert "misses PutRetentionPolicy" in (tmp_path / "compliance.html").read_text()
