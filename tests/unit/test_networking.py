@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import itertools
 import json
@@ -223,6 +224,7 @@ def _host(cidr: str) -> str:
     return str(ipaddress.ip_network(cidr)[10])
 
 
+@functools.cache
 def _acl_of(plan, address: str):
     """The ACL of the subnet holding the address (None off the VPC's subnets: the internet, S3)."""
     for subnet in plan.resources("aws_subnet"):
@@ -236,16 +238,26 @@ def _admits(plan, acl: str | None, egress: bool, peer: str, port: int) -> bool:
     """A stateless ACL's verdict on one TCP packet: its lowest-numbered matching rule, else the implicit deny."""
     if acl is None:
         return True
-    rules = plan.resources("aws_network_acl_rule").where({"network_acl_id": f"${{{acl}.id}}", "egress": egress})
-    for rule in sorted(rules, key=lambda r: r["rule_number"]):
-        every_port = str(rule["protocol"]) in ("-1", "all")
-        if (
-            str(rule["protocol"]) in ("6", "tcp", "-1", "all")
-            and ipaddress.ip_address(peer) in ipaddress.ip_network(rule["cidr_block"])
-            and (every_port or rule["from_port"] <= port <= rule["to_port"])
-        ):
-            return rule["rule_action"] == "allow"
+    address = ipaddress.ip_address(peer)
+    for network, ports, allows in _ordered_rules(plan, acl, egress):
+        if address in network and (ports is None or ports[0] <= port <= ports[1]):
+            return allows
     return False
+
+
+@functools.cache
+def _ordered_rules(plan, acl: str, egress: bool) -> list[tuple]:
+    """The ACL's TCP rules in the order AWS reads them: (network, ports or None for every port, allows)."""
+    rules = plan.resources("aws_network_acl_rule").where({"network_acl_id": f"${{{acl}.id}}", "egress": egress})
+    return [
+        (
+            ipaddress.ip_network(rule["cidr_block"]),
+            None if str(rule["protocol"]) in ("-1", "all") else (rule["from_port"], rule["to_port"]),
+            rule["rule_action"] == "allow",
+        )
+        for rule in sorted(rules, key=lambda r: r["rule_number"])
+        if str(rule["protocol"]) in ("6", "tcp", "-1", "all")
+    ]
 
 
 def _connects(plan, client: str, server: str, port: int, client_ports: tuple[int, int]) -> bool:
