@@ -58,7 +58,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetBucketOwnershipControls GetBucketLogging GetBucketLifecycleConfiguration GetBucketLocation "
             "GetObjectLockConfiguration"
         ),
-        "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy",
+        "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy ListResourceTags",
         "logs": "DescribeLogGroups GetDataProtectionPolicy DescribeLogStreams",
         # Session Manager's preferences (a Session document: settings, no secret) and the patch association.
         "ssm": "GetDocument ListAssociations DescribeAssociation",

@@ -7,6 +7,7 @@ same deployment, and every AWS call goes through the read-only guard.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -23,6 +24,7 @@ from stack.config import PROFILES, ConfigError
 from stack.contract import DEPLOYMENT_SUFFIX, Output, stack_name
 from tap.errors import UsageError
 from tap.live.guard import Account, open_account
+from tap.live.observed import Observer, observer
 from tap.live.outputs import Outputs, read_outputs
 from tap.plan import Plan, Resource
 from tap.synth.cache import cached_plan
@@ -46,6 +48,12 @@ class Target:
 
     def planned(self, type_: str, under: str | None = None) -> list[Resource]:
         return list(self.plan.resources(type_, under=under))
+
+    @functools.cached_property
+    def observed(self) -> Observer:
+        """The plan's resources as the account shows them (tap/live/observed), each read once per run."""
+        suffix, account = self.outputs[Output.DEPLOYMENT_SUFFIX], self.identity["account"]
+        return observer(self.plan, self.client, suffix, account, self.client.emulated)
 
 
 def same(actual: Any, expected: Any, what: str) -> None:

@@ -10,10 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tap.live.emulator import rehearsal_config
+from tap.live.observed import KINDS
 from tap.live.suite import LiveRun
 from tap.mutate.account import CampaignError, Runner, generate, provisioned, run_account_campaign, sampled, verdict
 from tap.mutate.model import CATEGORIES, Mutant
 from tap.mutate.operators import Case
+from tap.plan import Plan
+from tap.synth.cache import cached_plan
 
 ENCRYPTION_DELETED = "account:dev:payment-data-rh-dev:encryption:delete:"
 VPC_ID_DROPPED = "account:dev:TapStackrh-dev:vpc_id:drop:"
@@ -37,6 +41,26 @@ def dev(tmp_path_factory):
 def cases(dev) -> dict[str, Case]:
     accounts, _ = dev
     return {case.mutant.id: case for case in generate(accounts, "dev")}
+
+
+def test_every_attribute_the_live_table_reads_has_an_account_mutant(cases):
+    """The campaign drifts every attribute the live suite compares (the ones the emulator keeps), or, for an
+    attribute AWS never changes in place, deletes the resource: a comparison no mutant exercises is unproven."""
+    observed = {case.observes for case in cases.values() if case.observes}
+    plan = Plan.load(cached_plan(rehearsal_config("dev")))
+    unexercised = sorted(
+        f"{resource.type}.{attribute}"
+        for resource in plan.resources()
+        if resource.type in KINDS
+        for attribute in _compared(KINDS[resource.type], resource)
+        if (resource.type, attribute) not in observed
+        and not (attribute in KINDS[resource.type].fixed and (resource.type, "") in observed)
+    )
+    assert not unexercised, f"attributes the live suite compares that no account mutant drifts: {set(unexercised)}"
+
+
+def _compared(kind, resource) -> set[str]:
+    return set(resource.properties) & set(kind.attributes) - set(kind.beyond_emulator)
 
 
 def _run(dev, *cases: Case):

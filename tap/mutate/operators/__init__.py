@@ -27,6 +27,10 @@ class Case:
     mutant: Mutant
     apply: Apply | None = None  # the change to the account, or
     rewrite: Rewrite | None = None  # the change to the outputs file (the account stays pristine)
+    # (resource type, Terraform attribute) of the live table (tap/live/observed) the change drifts; an
+    # attribute "" for the resource deleted. Not part of the id: tests/rehearsal/test_mutate_account.py
+    # checks that every attribute the live table reads has a mutant.
+    observes: tuple[str, str] | None = None
 
 
 class Scope:
@@ -76,11 +80,12 @@ class Scope:
         *,
         rewrite: Rewrite | None = None,
         lesson: int | None = None,
+        observes: tuple[str, str] | None = None,
     ) -> Case:
         if category not in CATEGORIES:
             raise ValueError(f"{category!r} is not a matrix row")
         mutant = Mutant("account", self.profile, target, operator, attribute, detail, category, lesson)
-        return Case(mutant, apply, rewrite)
+        return Case(mutant, apply, rewrite, observes)
 
 
 Generator = Callable[[Scope], Iterable[Case]]

@@ -1,0 +1,227 @@
+"""What the account shows of each planned resource, attribute by attribute, compared with the plan.
+
+For each resource type the stack plans, a `Kind` says how to find a planned resource in the
+account (`describe`: its description, assembled from the describe calls the read-only guard
+allows), how to read each Terraform attribute from that description in Terraform's shape
+(`attributes`), which attributes other resources refer to (`exports`: id, arn, name...), and
+which attributes no AWS API shows, each with the reason (`unobservable`). Every attribute a
+plan sets is in one of the two maps (tests/unit/test_live_table.py), so "not checked live" is a
+decision written down, never an omission.
+
+The `Observer` compares a planned resource with its description: each planned value, its
+references (`${aws_kms_key.data.arn}`) resolved to the live values of the resources they name,
+against what the account shows. Policy documents are compared by meaning
+(tap/live/documents.py), nested blocks by the keys the plan sets, sets in any order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tap.live.documents import canonical
+from tap.plan import Plan, Resource
+
+# Terraform's meta-arguments: they configure Terraform, not the resource, so no account shows them.
+META = frozenset({"//", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"})
+
+REFERENCE = re.compile(r"\$\{([^}]+)\}")
+
+Read = Callable[[Any], Any]  # a description -> one attribute's value in Terraform's shape
+
+
+class Absent(Exception):
+    """The account's description has no such field: the attribute is not set there."""
+
+
+class Unresolvable(Exception):
+    """A planned value refers to something the table cannot read from the account."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the account shows one Terraform resource type."""
+
+    # (observer, planned resource) -> its description in the account, or None when the account has none.
+    describe: Callable[[Observer, Resource], Any]
+    attributes: Mapping[str, Read]
+    # attribute -> why no AWS API shows it (the README lists these).
+    unobservable: Mapping[str, str] = field(default_factory=dict)
+    # what other resources refer to: `${aws_lb.alb.arn}` -> exports["arn"](description)
+    exports: Mapping[str, Read] = field(default_factory=dict)
+    # attribute -> what the emulator (moto) does not keep of it: compared against an AWS account only, and
+    # every run against an emulated account names what it left uncompared (`Observer.uncompared`).
+    beyond_emulator: Mapping[str, str] = field(default_factory=dict)
+    # Attributes AWS sets when the resource is created and never changes in place (a bucket's name, a
+    # subnet's CIDR): their drift is the resource replaced, which a mutant deleting the resource stands for.
+    fixed: frozenset[str] = frozenset()
+
+
+def at(path: str, convert: Callable[[Any], Any] = lambda value: value) -> Read:
+    """A reader of the field at `path` (`LoadBalancer.Scheme`; `Tags[]`), converted; Absent when missing."""
+
+    def read(description: Any) -> Any:
+        value = description
+        for key in path.split("."):
+            if not isinstance(value, Mapping) or value.get(key) is None:
+                raise Absent(path)
+            value = value[key]
+        return convert(value)
+
+    return read
+
+
+def tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
+    """AWS's `[{"Key": k, "Value": v}]` as Terraform's map; AWS's own `aws:` tags are not the stack's."""
+    return {tag["Key"]: tag["Value"] for tag in tags if not tag["Key"].startswith("aws:")}
+
+
+def document(value: str | dict) -> dict:
+    """A policy document, as JSON text or decoded, in the canonical form (compared by meaning)."""
+    return canonical(value)
+
+
+class Observer:
+    """Reads planned resources back from the account, once each, and names every attribute that differs."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        client: Callable[[str], Any],
+        account: str,
+        kinds: Mapping[str, Kind],
+        known: Mapping[str, Any],
+        emulated: bool = False,
+    ):
+        self.plan = plan
+        self.client = client  # service -> a read-only client
+        self.account = account
+        self.region = plan.region
+        self.kinds = kinds
+        # Whole references the plan makes to what is not a planned resource (the deployment suffix, data sources).
+        self.known = known
+        self.emulated = emulated
+        self._descriptions: dict[str, Any] = {}
+
+    def description(self, resource: Resource) -> Any:
+        if resource.address not in self._descriptions:
+            self._descriptions[resource.address] = self.kinds[resource.type].describe(self, resource)
+        return self._descriptions[resource.address]
+
+    def value(self, resource: Resource, key: str) -> Any:
+        """A planned attribute with its references resolved to live values: a name as the account knows it."""
+        return self.resolve(resource[key])
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: self.resolve(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, str):
+            return value
+        whole = REFERENCE.fullmatch(value)
+        if whole:  # a whole reference keeps the type of what it names (a list of ids, a number)
+            return self._referenced(whole.group(1))
+        return REFERENCE.sub(lambda match: str(self._referenced(match.group(1))), value)
+
+    def _referenced(self, reference: str) -> Any:
+        if reference in self.known:
+            return self.known[reference]
+        address, _, attribute = reference.rpartition(".")
+        type_ = address.split(".")[0]
+        kind = self.kinds.get(type_)
+        if kind is None or attribute not in kind.exports:
+            raise Unresolvable(f"${{{reference}}}: the live table reads no {attribute!r} of a {type_}")
+        description = self.description(self.plan.resource(address))
+        if description is None:
+            raise Unresolvable(f"${{{reference}}}: {address} is not in the account")
+        return kind.exports[attribute](description)
+
+    def drifts(self, resource: Resource) -> list[str]:
+        """Each planned attribute the account shows otherwise, named; empty when the account matches the plan."""
+        kind = self.kinds[resource.type]
+        try:
+            description = self.description(resource)
+        except Unresolvable as error:
+            return [f"not evaluated: {resource.address}: {error}"]
+        if description is None:
+            return [f"drift: {resource.address} is not in the account"]
+        found = []
+        for attribute, planned in self._planned(resource).items():
+            if attribute in META or attribute in kind.unobservable or attribute in self.uncompared(resource):
+                continue
+            found += self._attribute(resource, attribute, planned, kind.attributes.get(attribute), description)
+        return found
+
+    def uncompared(self, resource: Resource) -> dict[str, str]:
+        """The planned attributes this run cannot compare, with why: what an emulated account does not keep."""
+        beyond = self.kinds[resource.type].beyond_emulator if self.emulated else {}
+        return {attribute: why for attribute, why in beyond.items() if attribute in resource.properties}
+
+    def _planned(self, resource: Resource) -> dict[str, Any]:
+        """The resource's attributes as the account should hold them: its tags with the provider's default tags."""
+        properties = resource.properties
+        if "tags" in properties:
+            return {**properties, "tags": {**self.plan.default_tags, **properties["tags"]}}
+        return properties
+
+    def _attribute(self, resource: Resource, attribute: str, planned: Any, read: Read | None, description: Any):
+        what = f"{resource.address}.{attribute}"
+        if read is None:
+            return [f"not evaluated: {what}: the live table neither reads it nor says why it cannot"]
+        try:
+            expected = self.resolve(planned)
+        except Unresolvable as error:
+            return [f"not evaluated: {what}: {error}"]
+        try:
+            actual = read(description)
+        except Absent:
+            return [f"drift: {what} is not set in the account, the plan says {expected!r}"]
+        if not matches(expected, actual):
+            return [f"drift: {what} is {actual!r} in the account, the plan says {expected!r}"]
+        return []
+
+
+def matches(planned: Any, actual: Any) -> bool:
+    """The account holds what the plan says: the planned keys of a block, a set's members in any order,
+    policy documents by meaning, scalars by their text (`true` is `"true"`, `30` is `"30"`)."""
+    if isinstance(planned, Mapping):
+        return isinstance(actual, Mapping) and all(
+            key in actual and matches(value, actual[key]) for key, value in planned.items()
+        )
+    if isinstance(planned, list):
+        return isinstance(actual, list) and len(planned) == len(actual) and _pairs(planned, list(actual))
+    if isinstance(planned, str) and _is_document(planned):
+        return isinstance(actual, (str, Mapping)) and document(planned) == document(actual)
+    return _text(planned) == _text(actual)
+
+
+def _pairs(planned: list, actual: list) -> bool:
+    """Each planned element matches a different element of the account's list."""
+    for item in planned:
+        match = next((index for index, candidate in enumerate(actual) if matches(item, candidate)), None)
+        if match is None:
+            return False
+        actual.pop(match)
+    return True
+
+
+def _is_document(text: str) -> bool:
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and "Statement" in parsed
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
