@@ -138,7 +138,10 @@ class Observer:
         description = self.description(self.plan.resource(address))
         if description is None:
             raise Unresolvable(f"${{{reference}}}: {address} is not in the account")
-        return kind.exports[attribute](description)
+        try:
+            return kind.exports[attribute](description)
+        except Absent:
+            raise Unresolvable(f"${{{reference}}}: {address} shows no {attribute} in the account") from None
 
     def drifts(self, resource: Resource) -> list[str]:
         """Each planned attribute the account shows otherwise, named; empty when the account matches the plan."""
