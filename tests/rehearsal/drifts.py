@@ -524,6 +524,98 @@ def _host_log_group_deleted(aws, out):
     aws("logs").delete_log_group(logGroupName=out[Output.HOST_LOG_GROUPS][0])
 
 
+def _vpc_dns_resolution_off(aws, out):
+    aws("ec2").modify_vpc_attribute(VpcId=out[Output.VPC_ID], EnableDnsSupport={"Value": False})
+
+
+def _https_rule_widened_in_place(aws, out):
+    # The load balancer's HTTPS rule edited to every port: revoked and authorized again, as the console does.
+    ec2, group = aws("ec2"), out[Output.ALB_SECURITY_GROUP_ID]
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    (https,) = [rule for rule in rules if not rule["IsEgress"] and rule["FromPort"] == 443]
+    ec2.revoke_security_group_ingress(GroupId=group, SecurityGroupRuleIds=[https["SecurityGroupRuleId"]])
+    ranges = [{"CidrIp": https["CidrIpv4"], "Description": https["Description"]}]
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": ranges}]
+    )
+
+
+def _acl_rule_widened_in_place(aws, out):
+    # The application ACL's first ingress rule, from the public subnet, made to admit the whole internet.
+    acl = _network_acl_of(aws, out[Output.APP_SUBNET_IDS][0])
+    aws("ec2").replace_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=100,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 8080, "To": 8080},
+    )
+
+
+def _subnet_on_the_default_acl(aws, out):
+    ec2, subnet = aws("ec2"), out[Output.APP_SUBNET_IDS][0]
+    acls = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [out[Output.VPC_ID]]}])["NetworkAcls"]
+    (default,) = [acl for acl in acls if acl["IsDefault"]]
+    (association,) = [a for acl in acls for a in acl["Associations"] if a["SubnetId"] == subnet]
+    ec2.replace_network_acl_association(
+        AssociationId=association["NetworkAclAssociationId"], NetworkAclId=default["NetworkAclId"]
+    )
+
+
+def _endpoint_on_the_default_group(aws, out):
+    ec2 = aws("ec2")
+    default = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [out[Output.VPC_ID]]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"][0]["GroupId"]
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=out[Output.INTERFACE_ENDPOINT_IDS][0],
+        AddSecurityGroupIds=[default],
+        RemoveSecurityGroupIds=[out[Output.ENDPOINTS_SECURITY_GROUP_ID]],
+    )
+
+
+def _internet_gateway_detached(aws, out):
+    ec2 = aws("ec2")
+    (gateway,) = ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [out[Output.VPC_ID]]}]
+    )["InternetGateways"]
+    ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=out[Output.VPC_ID])
+
+
+def _app_route_out_through_the_internet_gateway(aws, out):
+    # The application tier's way out swapped from the NAT gateway to the internet gateway: no NAT in between.
+    ec2 = aws("ec2")
+    (gateway,) = ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [out[Output.VPC_ID]]}]
+    )["InternetGateways"]
+    (table,) = ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [out[Output.APP_SUBNET_IDS][0]]}]
+    )["RouteTables"]
+    ec2.replace_route(
+        RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway["InternetGatewayId"]
+    )
+
+
+def _vpc_classified_public(aws, out):
+    aws("ec2").create_tags(Resources=[out[Output.VPC_ID]], Tags=[{"Key": "DataClassification", "Value": "public"}])
+
+
+def _app_subnet_on_the_database_table(aws, out):
+    ec2 = aws("ec2")
+    (app,) = ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [out[Output.APP_SUBNET_IDS][0]]}]
+    )["RouteTables"]
+    (database,) = ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [out[Output.DB_SUBNET_IDS][0]]}]
+    )["RouteTables"]
+    (association,) = [a for a in app["Associations"] if a.get("SubnetId") == out[Output.APP_SUBNET_IDS][0]]
+    ec2.replace_route_table_association(
+        AssociationId=association["RouteTableAssociationId"], RouteTableId=database["RouteTableId"]
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -673,6 +765,51 @@ CATALOGUE = [
         "application role gains a statement without a Sid",
         "the application role's grant without a Sid",
         _app_role_policy_gains({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}),
+    ),
+    Drift(
+        "VPC DNS resolution off",
+        "aws_vpc.networking_vpc_7065E1BC.enable_dns_support is False in the account",
+        _vpc_dns_resolution_off,
+    ),
+    Drift(
+        "load balancer HTTPS rule widened to every port in place",
+        "firewall_alb-sg-https-in_8881B79E.from_port is 0 in the account",
+        _https_rule_widened_in_place,
+    ),
+    Drift(
+        "network ACL rule widened to the internet in place",
+        "networking_acls_app-ingress-100_001CEF4D.cidr_block is '0.0.0.0/0' in the account",
+        _acl_rule_widened_in_place,
+    ),
+    Drift(
+        "application subnet moved to the default network ACL",
+        "aws_network_acl.networking_acls_app-acl_A7156126.subnet_ids is",
+        _subnet_on_the_default_acl,
+    ),
+    Drift(
+        "interface endpoint guarded by the default security group",
+        "security_group_ids is",
+        _endpoint_on_the_default_group,
+    ),
+    Drift(
+        "internet gateway detached",
+        "aws_internet_gateway.networking_igw_BDACEE36.vpc_id is not set in the account",
+        _internet_gateway_detached,
+    ),
+    Drift(
+        "application tier routed out without the NAT gateway",
+        "aws_route_table.networking_app-rt-a_FEA4AFA0.route is",
+        _app_route_out_through_the_internet_gateway,
+    ),
+    Drift(
+        "VPC tagged as holding no cardholder data",
+        "aws_vpc.networking_vpc_7065E1BC.tags is",
+        _vpc_classified_public,
+    ),
+    Drift(
+        "application subnet routed by the database table",
+        "aws_route_table_association.networking_app-rta-0_B5DE0B82.route_table_id is",
+        _app_subnet_on_the_database_table,
     ),
 ]
 
