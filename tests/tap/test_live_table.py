@@ -58,3 +58,33 @@ def test_the_readme_lists_every_unobservable_attribute_with_its_reason():
     }
     declared |= {(f"{type_}.*", why) for type_, why in UNOBSERVED_TYPES.items()}
     assert declared == listed
+
+
+def test_a_reference_to_what_the_account_does_not_show_is_not_evaluated_naming_it():
+    """A referenced resource found without the attribute referred to is a named failure, never an error."""
+    from tap.live.observed.table import Kind, Observer, at
+
+    plan = Plan(
+        {
+            "provider": {"aws": [{"region": "ap-southeast-1"}]},
+            "resource": {
+                "aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}},
+                "aws_default_network_acl": {
+                    "acl": {"default_network_acl_id": "${aws_vpc.main.default_network_acl_id}"}
+                },
+            },
+        }
+    )
+    kinds = {
+        "aws_vpc": Kind(
+            describe=lambda observer, resource: {}, attributes={}, exports={"default_network_acl_id": at("Id")}
+        ),
+        "aws_default_network_acl": Kind(
+            describe=lambda observer, resource: observer.value(resource, "default_network_acl_id"), attributes={}
+        ),
+    }
+    observer = Observer(plan, client=None, account="123456789012", kinds=kinds, known={})
+    assert observer.drifts(plan.resource("aws_default_network_acl.acl")) == [
+        "not evaluated: aws_default_network_acl.acl: ${aws_vpc.main.default_network_acl_id}: "
+        "aws_vpc.main shows no default_network_acl_id in the account"
+    ]
