@@ -616,6 +616,37 @@ def _app_subnet_on_the_database_table(aws, out):
     )
 
 
+def _app_subnet_hands_out_public_addresses(aws, out):
+    aws("ec2").modify_subnet_attribute(SubnetId=out[Output.APP_SUBNET_IDS][0], MapPublicIpOnLaunch={"Value": True})
+
+
+def _default_group_admits_everything(aws, out):
+    ec2 = aws("ec2")
+    default = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [out[Output.VPC_ID]]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=default, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+
+
+def _endpoint_made_again_without_private_dns(aws, out):
+    # AWS's private DNS of an interface endpoint is set when it is made: remade by hand, without it.
+    ec2 = aws("ec2")
+    (endpoint,) = ec2.describe_vpc_endpoints(VpcEndpointIds=out[Output.INTERFACE_ENDPOINT_IDS][:1])["VpcEndpoints"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+    ec2.create_vpc_endpoint(
+        VpcId=endpoint["VpcId"],
+        ServiceName=endpoint["ServiceName"],
+        VpcEndpointType="Interface",
+        SubnetIds=endpoint["SubnetIds"],
+        SecurityGroupIds=[group["GroupId"] for group in endpoint["Groups"]],
+        PolicyDocument=endpoint["PolicyDocument"],
+        PrivateDnsEnabled=False,
+        TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": endpoint["Tags"]}],
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -810,6 +841,21 @@ CATALOGUE = [
         "application subnet routed by the database table",
         "aws_route_table_association.networking_app-rta-0_B5DE0B82.route_table_id is",
         _app_subnet_on_the_database_table,
+    ),
+    Drift(
+        "application subnet hands out public addresses",
+        "aws_subnet.networking_app-a_74735883.map_public_ip_on_launch is True in the account",
+        _app_subnet_hands_out_public_addresses,
+    ),
+    Drift(
+        "default security group admits everything",
+        "aws_default_security_group.networking_default-sg_972C43A8.ingress is",
+        _default_group_admits_everything,
+    ),
+    Drift(
+        "interface endpoint made again without private DNS",
+        "private_dns_enabled is False in the account",
+        _endpoint_made_again_without_private_dns,
     ),
 ]
 

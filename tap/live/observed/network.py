@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from tap.live.observed.table import Absent, Kind, Observer, Unresolvable, at, tag_map
+from tap.live.observed.table import META, Absent, Kind, Observer, Unresolvable, at, tag_map
 from tap.plan import Resource
 
 # States in which AWS still lists a NAT gateway or an endpoint that Terraform counts as gone.
@@ -38,7 +38,9 @@ def _only(found: list[dict], what: str) -> dict | None:
 
 def _named(observer: Observer, resource: Resource, call: str, key: str, *filters: dict) -> dict | None:
     """The item a describe call lists with the planned Name tag (and the given filters)."""
-    name = observer.value(resource, "tags")["Name"]
+    name = observer.value(resource, "tags").get("Name") if "tags" in resource.properties else None
+    if not name:
+        raise Unresolvable(f"{resource.address} plans no Name tag to find it by")
     found = getattr(_ec2(observer), call)(Filters=[{"Name": "tag:Name", "Values": [name]}, *filters])[key]
     return _only(found, f"named {name}")
 
@@ -108,12 +110,15 @@ ROUTE_FIELDS = {
 
 
 def _routes(routes: list[dict]) -> list[dict]:
-    """A table's routes as Terraform's `route` blocks: without the VPC's local route and gateway endpoints'
-    routes, which Terraform leaves out too (an endpoint manages its own, through its route_table_ids)."""
+    """A table's routes as Terraform's `route` blocks: without the VPC's local route, gateway endpoints' routes
+    (an endpoint manages its own, through its route_table_ids) and routes a VPN gateway propagates, which
+    Terraform leaves out too."""
     return [
         {attribute: route.get(field) for attribute, field in ROUTE_FIELDS.items()}
         for route in routes
-        if route.get("GatewayId") != "local" and not str(route.get("GatewayId", "")).startswith("vpce-")
+        if route.get("GatewayId") != "local"
+        and not str(route.get("GatewayId", "")).startswith("vpce-")
+        and route.get("Origin") != "EnableVgwRoutePropagation"
     ]
 
 
@@ -168,7 +173,7 @@ def _rule(egress: bool):
         rules = _rules(group, egress) if group else []
         if not rules:
             return None
-        planned = {key: observer.value(resource, key) for key in resource.properties}
+        planned = {key: observer.value(resource, key) for key in set(resource.properties) - META}
         return max(rules, key=lambda rule: sum(str(rule.get(key)) == str(value) for key, value in planned.items()))
 
     return describe
@@ -237,7 +242,6 @@ def _ids(path: str, field: str):
 
 
 VPC_ID = at("VpcId")
-GROUP_ID = at("GroupId")
 
 RULE_ATTRIBUTES = {
     key: at(key)
@@ -289,7 +293,7 @@ KINDS = {
             "map_public_ip_on_launch": at("MapPublicIpOnLaunch"),
             "tags": TAGS,
         },
-        exports={"id": at("SubnetId"), "arn": at("SubnetArn")},
+        exports={"id": at("SubnetId")},
         fixed=frozenset({"vpc_id", "cidr_block", "availability_zone"}),
     ),
     "aws_route_table": Kind(
@@ -301,7 +305,6 @@ KINDS = {
     "aws_route_table_association": Kind(
         describe=_association,
         attributes={"subnet_id": at("SubnetId"), "route_table_id": at("RouteTableId")},
-        exports={"id": at("RouteTableAssociationId")},
         fixed=frozenset({"subnet_id"}),
     ),
     "aws_internet_gateway": Kind(
@@ -322,7 +325,7 @@ KINDS = {
     "aws_eip": Kind(
         describe=_tagged("describe_addresses", "Addresses"),
         attributes={"domain": at("Domain"), "tags": TAGS},
-        exports={"id": at("AllocationId"), "allocation_id": at("AllocationId"), "public_ip": at("PublicIp")},
+        exports={"id": at("AllocationId")},
         fixed=frozenset({"domain"}),
     ),
     "aws_security_group": Kind(
@@ -334,7 +337,7 @@ KINDS = {
             "tags": TAGS,
         },
         unobservable={"revoke_rules_on_delete": REVOKE_RULES_ON_DELETE},
-        exports={"id": GROUP_ID},
+        exports={"id": at("GroupId")},
         fixed=frozenset({"name", "description", "vpc_id"}),
     ),
     "aws_default_security_group": Kind(
@@ -345,7 +348,6 @@ KINDS = {
             "egress": at("IpPermissionsEgress", _rules_block),
             "tags": TAGS,
         },
-        exports={"id": GROUP_ID},
         fixed=frozenset({"vpc_id"}),
     ),
     "aws_vpc_security_group_ingress_rule": _rule_kind(egress=False),
@@ -375,7 +377,6 @@ KINDS = {
             observer, observer.value(resource, "default_network_acl_id")
         ),
         attributes={"default_network_acl_id": at("NetworkAclId"), "tags": TAGS},
-        exports={"id": at("NetworkAclId")},
         fixed=frozenset({"default_network_acl_id"}),
     ),
     "aws_vpc_endpoint": Kind(
@@ -405,7 +406,7 @@ KINDS = {
             "max_aggregation_interval": at("MaxAggregationInterval"),
             "tags": TAGS,
         },
-        exports={"id": at("FlowLogId"), "arn": at("FlowLogArn")},
+        exports={"arn": at("FlowLogArn")},
         # AWS has no call that changes a flow log: each of these is set when it is created.
         fixed=frozenset(
             {
