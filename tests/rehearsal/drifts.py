@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stack.contract import Output
+from tap.mutate.operators.network import endpoint_remade, rule_replaced
 
 Change = Callable[[Callable[[str], Any], dict[str, Any]], None]
 
@@ -529,15 +530,11 @@ def _vpc_dns_resolution_off(aws, out):
 
 
 def _https_rule_widened_in_place(aws, out):
-    # The load balancer's HTTPS rule edited to every port: revoked and authorized again, as the console does.
-    ec2, group = aws("ec2"), out[Output.ALB_SECURITY_GROUP_ID]
-    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
-    (https,) = [rule for rule in rules if not rule["IsEgress"] and rule["FromPort"] == 443]
-    ec2.revoke_security_group_ingress(GroupId=group, SecurityGroupRuleIds=[https["SecurityGroupRuleId"]])
-    ranges = [{"CidrIp": https["CidrIpv4"], "Description": https["Description"]}]
-    ec2.authorize_security_group_ingress(
-        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": ranges}]
-    )
+    # The load balancer's HTTPS rule edited to every port, as the console does it.
+    group = out[Output.ALB_SECURITY_GROUP_ID]
+    rules = aws("ec2").describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
+    (https,) = [rule for rule in rules["SecurityGroupRules"] if not rule["IsEgress"] and rule["FromPort"] == 443]
+    rule_replaced(https, {"FromPort": 0, "ToPort": 65535})(aws)
 
 
 def _acl_rule_widened_in_place(aws, out):
@@ -631,20 +628,10 @@ def _default_group_admits_everything(aws, out):
 
 
 def _endpoint_made_again_without_private_dns(aws, out):
-    # AWS's private DNS of an interface endpoint is set when it is made: remade by hand, without it.
-    ec2 = aws("ec2")
-    (endpoint,) = ec2.describe_vpc_endpoints(VpcEndpointIds=out[Output.INTERFACE_ENDPOINT_IDS][:1])["VpcEndpoints"]
-    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
-    ec2.create_vpc_endpoint(
-        VpcId=endpoint["VpcId"],
-        ServiceName=endpoint["ServiceName"],
-        VpcEndpointType="Interface",
-        SubnetIds=endpoint["SubnetIds"],
-        SecurityGroupIds=[group["GroupId"] for group in endpoint["Groups"]],
-        PolicyDocument=endpoint["PolicyDocument"],
-        PrivateDnsEnabled=False,
-        TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": endpoint["Tags"]}],
-    )
+    (endpoint,) = aws("ec2").describe_vpc_endpoints(VpcEndpointIds=out[Output.INTERFACE_ENDPOINT_IDS][:1])[
+        "VpcEndpoints"
+    ]
+    endpoint_remade(endpoint, PrivateDnsEnabled=False)(aws)
 
 
 CATALOGUE = [

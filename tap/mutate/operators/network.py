@@ -31,6 +31,8 @@ def security_groups(scope: Scope) -> Iterator[Case]:
                 _open(group_id, direction),
                 observes=("aws_default_security_group", direction) if group_id in defaults else None,
             )
+    # AWS keeps a VPC's default group as long as the VPC; the emulator lets it go, which stands for the group
+    # the plan names being another (a fixed attribute's drift).
     for group_id in _first(sorted(set(labels) - defaults, key=labels.get)) + sorted(defaults):
         observes = ("aws_default_security_group" if group_id in defaults else "aws_security_group", "")
         yield scope.case(
@@ -52,7 +54,7 @@ def security_groups(scope: Scope) -> Iterator[Case]:
         direction = "egress" if rule["IsEgress"] else "ingress"
         observes = (f"aws_vpc_security_group_{direction}_rule", "")
         yield scope.case(label, "delete", direction, detail, "network reachability", _revoke(rule), observes=observes)
-    yield from _rules_edited(scope, described, min(defaults), prefix_lists)
+    yield from _rules_edited(scope, described, scope.default_group(), prefix_lists)
 
 
 def _rule_detail(rule: dict[str, Any], groups: dict[str, str], prefix_lists: dict[str, str]) -> str:
@@ -128,13 +130,14 @@ def _rules_edited(
                     direction,
                     f"{detail}, {attribute} -> {shown or value}",
                     "network reachability",
-                    _rule_replaced(rule, {field: value}),
+                    rule_replaced(rule, {field: value}),
                     observes=(type_, attribute),
                 )
 
 
-def _rule_replaced(rule: dict[str, Any], changes: dict[str, Any]):
-    """The rule revoked and authorized again with `changes`: what editing it does (a new rule id, as in AWS)."""
+def rule_replaced(rule: dict[str, Any], changes: dict[str, Any]):
+    """A rule (as DescribeSecurityGroupRules gives it) revoked and authorized again with `changes`: what editing
+    it at the console does (a new rule id, as in AWS)."""
     fields = {
         "IpProtocol": rule["IpProtocol"],
         "FromPort": rule["FromPort"],
@@ -515,15 +518,16 @@ def _interface_edited(scope: Scope, endpoint: dict[str, Any]) -> Iterator[Case]:
         label,
         "flip",
         "private_dns_enabled",
-        "true -> false",
+        f"{endpoint['PrivateDnsEnabled']} -> {not endpoint['PrivateDnsEnabled']}",
         "availability",
-        _endpoint_made_again(endpoint, PrivateDnsEnabled=not endpoint["PrivateDnsEnabled"]),
+        endpoint_remade(endpoint, PrivateDnsEnabled=not endpoint["PrivateDnsEnabled"]),
         observes=("aws_vpc_endpoint", "private_dns_enabled"),
     )
 
 
-def _endpoint_made_again(endpoint: dict[str, Any], **changes: Any):
-    """AWS changes no endpoint's private DNS in place here: the endpoint deleted and made again, changed."""
+def endpoint_remade(endpoint: dict[str, Any], **changes: Any):
+    """The endpoint deleted and made again by hand, with `changes` (moto 5.2 ignores ModifyVpcEndpoint's
+    PrivateDnsEnabled, so a remade endpoint is how its private DNS changes here)."""
     settings = {
         "VpcId": endpoint["VpcId"],
         "ServiceName": endpoint["ServiceName"],
@@ -668,6 +672,7 @@ def network_acls(scope: Scope) -> Iterator[Case]:
             observes=("aws_network_acl", ""),
         )
         yield from _acl_entries_edited(scope, label, acl)
+    # As the default group: AWS keeps a VPC's default ACL as long as the VPC, the emulator lets it go.
     yield scope.case(
         scope.name_tag(default),
         "delete",
@@ -703,8 +708,8 @@ def _acl_deleted(acl: dict[str, Any], default: dict[str, Any]):
 # Each changeable attribute of an ACL entry, edited: (attribute, the entry -> the field changed and its new value).
 ENTRY_EDITS: tuple[tuple[str, Callable[[dict], tuple[str, Any]]], ...] = (
     ("cidr_block", lambda entry: ("CidrBlock", "10.0.0.0/8" if entry["CidrBlock"] == EVERYWHERE else EVERYWHERE)),
-    ("from_port", lambda entry: ("PortRange", {**entry["PortRange"], "From": 0})),
-    ("to_port", lambda entry: ("PortRange", {**entry["PortRange"], "To": entry["PortRange"]["To"] - 1})),
+    ("from_port", lambda entry: ("PortRange", {**entry["PortRange"], "From": entry["PortRange"]["From"] - 1})),
+    ("to_port", lambda entry: ("PortRange", {**entry["PortRange"], "To": entry["PortRange"]["To"] + 1})),
     ("protocol", lambda entry: ("Protocol", "17" if entry["Protocol"] == "6" else "6")),
     ("rule_action", lambda entry: ("RuleAction", "deny" if entry["RuleAction"] == "allow" else "allow")),
 )
