@@ -10,7 +10,6 @@ import pytest
 
 from stack.contract import Output
 from tap.live.inventory import KINDS, Network, inventory
-from tests.integration.conftest import same
 
 
 @pytest.fixture(scope="module")
@@ -38,27 +37,32 @@ def test_every_instance_in_the_vpc_runs_the_default_version_with_imdsv2_and_no_p
     options = planned["metadata_options"]
     template = target.outputs[Output.LAUNCH_TEMPLATE_ID]
     (found,) = target.client("ec2").describe_launch_templates(LaunchTemplateIds=[template])["LaunchTemplates"]
-    expected = (
-        options["http_tokens"],
-        options["http_put_response_hop_limit"],
-        None,
-        template,
-        str(found["DefaultVersionNumber"]),
-        [target.outputs[Output.APP_SECURITY_GROUP_ID]],
-    )
-    live = {
-        instance["InstanceId"]: (
-            instance.get("MetadataOptions", {}).get("HttpTokens"),
-            instance.get("MetadataOptions", {}).get("HttpPutResponseHopLimit"),
-            instance.get("PublicIpAddress"),
-            _tag(instance, "aws:ec2launchtemplate:id"),
-            _tag(instance, "aws:ec2launchtemplate:version"),
-            sorted(group["GroupId"] for group in instance.get("SecurityGroups", [])),
-        )
-        for instance in network.instances
+    expected = {
+        "IMDS tokens": options["http_tokens"],
+        "IMDS hop limit": options["http_put_response_hop_limit"],
+        "public IP address": None,
+        "launch template": template,
+        "launch template version": str(found["DefaultVersionNumber"]),
+        "security groups": [target.outputs[Output.APP_SECURITY_GROUP_ID]],
     }
-    same(
-        live,
-        dict.fromkeys(live, expected),
-        "(IMDS tokens, hop limit, public IP, launch template, version, security groups) of each instance in the VPC",
+    differences = [
+        f"{instance['InstanceId']}'s {field} is {actual!r}, the plan says {expected[field]!r}"
+        for instance in network.instances
+        for field, actual in _as_launched(instance).items()
+        if actual != expected[field]
+    ]
+    assert differences == [], "drift: instances in the VPC differ from the default launch template version: " + (
+        "; ".join(differences)
     )
+
+
+def _as_launched(instance: dict) -> dict:
+    options = instance.get("MetadataOptions", {})
+    return {
+        "IMDS tokens": options.get("HttpTokens"),
+        "IMDS hop limit": options.get("HttpPutResponseHopLimit"),
+        "public IP address": instance.get("PublicIpAddress"),
+        "launch template": _tag(instance, "aws:ec2launchtemplate:id"),
+        "launch template version": _tag(instance, "aws:ec2launchtemplate:version"),
+        "security groups": sorted(group["GroupId"] for group in instance.get("SecurityGroups", [])),
+    }

@@ -875,10 +875,8 @@ CATALOGUE = [
         _database_routed_through_nat,
     ),
     Drift("an instance launched outside the group with IMDSv1", "undeclared instance i-", _instance_outside_the_group),
-    Drift("a group instance allows IMDSv1", "of each instance in the VPC", _group_instance_allows_imdsv1),
-    Drift(
-        "a group instance gets a public address", "of each instance in the VPC", _group_instance_gets_a_public_address
-    ),
+    Drift("a group instance allows IMDSv1", "IMDS tokens is 'optional'", _group_instance_allows_imdsv1),
+    Drift("a group instance gets a public address", "public IP address is '", _group_instance_gets_a_public_address),
     Drift("an extra security group", "undeclared security group sg-", _security_group_added),
     Drift("an extra network interface", "undeclared network interface eni-", _interface_added),
     Drift("an extra route table", "undeclared route table rtb-", _route_table_added),
@@ -891,17 +889,17 @@ CATALOGUE = [
     # Exposure no planned resource shows.
     Drift(
         "database snapshot shared publicly",
-        "who besides this account may restore each snapshot",
+        "'shared-all': ['all']",
         _database_snapshot_shared("all"),
     ),
     Drift(
         "database snapshot shared with another account",
-        "who besides this account may restore each snapshot",
+        "'shared-111122223333': ['111122223333']",
         _database_snapshot_shared(ANOTHER_ACCOUNT),
     ),
     Drift(
         "copy of an automated snapshot shared with another account",
-        "who besides this account may restore each snapshot",
+        "'copy': ['111122223333']",
         _database_snapshot_copy_shared,
     ),
     Drift(
