@@ -41,24 +41,31 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "DescribeFlowLogs DescribeSecurityGroups DescribeSecurityGroupRules DescribeInternetGateways "
             "DescribeAddresses DescribeLaunchTemplates DescribeLaunchTemplateVersions DescribeVpcEndpoints "
             "DescribeAvailabilityZones DescribeInstanceTypeOfferings DescribeAccountAttributes "
-            "DescribePrefixLists DescribeNetworkAcls"
+            "DescribePrefixLists DescribeNetworkAcls "
+            # The VPC's inventory: everything in it must be the plan's or AWS's on the plan's behalf.
+            "DescribeInstances DescribeNetworkInterfaces DescribeVpcPeeringConnections "
+            "DescribeTransitGatewayVpcAttachments DescribeVpnGateways"
         ),
         "elbv2": (
             "DescribeLoadBalancers DescribeLoadBalancerAttributes DescribeListeners DescribeRules "
             "DescribeTargetGroups DescribeTargetGroupAttributes DescribeTags DescribeSSLPolicies DescribeTargetHealth"
         ),
+        # Classic load balancers: one in the VPC is not the plan's.
+        "elb": "DescribeLoadBalancers",
         "autoscaling": "DescribeAutoScalingGroups DescribeScheduledActions",
         "rds": (
             "DescribeDBInstances DescribeDBParameters DescribeDBParameterGroups DescribeDBSubnetGroups "
-            "DescribeDBSnapshots DescribeDBEngineVersions DescribeOrderableDBInstanceOptions"
+            "DescribeDBSnapshots DescribeDBEngineVersions DescribeOrderableDBInstanceOptions "
+            # Who may restore a snapshot of the database: no one outside the account.
+            "DescribeDBSnapshotAttributes"
         ),
         "secretsmanager": "DescribeSecret",
         "s3": (
             "HeadBucket GetBucketEncryption GetBucketVersioning GetPublicAccessBlock GetBucketPolicy "
             "GetBucketOwnershipControls GetBucketLogging GetBucketLifecycleConfiguration GetBucketLocation "
-            "GetObjectLockConfiguration"
+            "GetObjectLockConfiguration GetBucketAcl"
         ),
-        "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy ListResourceTags",
+        "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy ListResourceTags ListGrants",
         "logs": "DescribeLogGroups GetDataProtectionPolicy DescribeLogStreams",
         # Session Manager's preferences (a Session document: settings, no secret) and the patch association.
         "ssm": "GetDocument ListAssociations DescribeAssociation",

@@ -634,6 +634,195 @@ def _endpoint_made_again_without_private_dns(aws, out):
     endpoint_remade(endpoint, PrivateDnsEnabled=False)(aws)
 
 
+# ---- the VPC holds what the plan does not declare; exposure no planned resource shows -------------------
+
+ANOTHER_ACCOUNT = "111122223333"
+
+
+def _route_table_of(aws, subnet: str) -> str:
+    (table,) = aws("ec2").describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])[
+        "RouteTables"
+    ]
+    return table["RouteTableId"]
+
+
+def _peered_with_a_route_from_the_database(aws, out):
+    # Another VPC peered with this one, and the database's subnets routed to it: a path no check of a planned
+    # route or security group sees.
+    ec2 = aws("ec2")
+    peer = ec2.create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    peering = ec2.create_vpc_peering_connection(VpcId=out[Output.VPC_ID], PeerVpcId=peer)["VpcPeeringConnection"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering["VpcPeeringConnectionId"])
+    ec2.create_route(
+        RouteTableId=_route_table_of(aws, out[Output.DB_SUBNET_IDS][0]),
+        DestinationCidrBlock="10.99.0.0/16",
+        VpcPeeringConnectionId=peering["VpcPeeringConnectionId"],
+    )
+
+
+def _database_routed_through_nat(aws, out):
+    # dev's NAT gateway, planned for the application tier, given to the database tier too.
+    aws("ec2").create_route(
+        RouteTableId=_route_table_of(aws, out[Output.DB_SUBNET_IDS][0]),
+        DestinationCidrBlock="0.0.0.0/0",
+        NatGatewayId=out[Output.NAT_GATEWAY_IDS][0],
+    )
+
+
+def _group_image(aws, out) -> str:
+    (version,) = aws("ec2").describe_launch_template_versions(
+        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], Versions=["$Default"]
+    )["LaunchTemplateVersions"]
+    return version["LaunchTemplateData"]["ImageId"]
+
+
+def _instance_outside_the_group(aws, out):
+    # Launched by hand into an application subnet, IMDSv1 allowed: no launch template check sees it.
+    aws("ec2").run_instances(
+        ImageId=_group_image(aws, out),
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=out[Output.APP_SUBNET_IDS][0],
+        MetadataOptions={"HttpTokens": "optional", "HttpPutResponseHopLimit": 2},
+    )
+
+
+def _group_instance(aws, out) -> str:
+    (group,) = aws("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[out[Output.AUTOSCALING_GROUP_NAME]]
+    )["AutoScalingGroups"]
+    return group["Instances"][0]["InstanceId"]
+
+
+def _group_instance_allows_imdsv1(aws, out):
+    # Changed after launch: the launch template still requires IMDSv2.
+    aws("ec2").modify_instance_metadata_options(InstanceId=_group_instance(aws, out), HttpTokens="optional")
+
+
+def _group_instance_gets_a_public_address(aws, out):
+    ec2 = aws("ec2")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=allocation, InstanceId=_group_instance(aws, out))
+
+
+def _security_group_added(aws, out):
+    aws("ec2").create_security_group(GroupName="debug", Description="debug", VpcId=out[Output.VPC_ID])
+
+
+def _interface_added(aws, out):
+    aws("ec2").create_network_interface(SubnetId=out[Output.APP_SUBNET_IDS][0], Description="debug")
+
+
+def _route_table_added(aws, out):
+    aws("ec2").create_route_table(VpcId=out[Output.VPC_ID])
+
+
+def _nat_gateway_added(aws, out):
+    ec2 = aws("ec2")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.create_nat_gateway(SubnetId=out[Output.PUBLIC_SUBNET_IDS][-1], AllocationId=allocation)
+
+
+def _interface_endpoint_added(aws, out):
+    aws("ec2").create_vpc_endpoint(
+        VpcId=out[Output.VPC_ID],
+        VpcEndpointType="Interface",
+        ServiceName=f"com.amazonaws.{out[Output.REGION]}.secretsmanager",
+        SubnetIds=out[Output.APP_SUBNET_IDS][:1],
+    )
+
+
+def _transit_gateway_attached(aws, out):
+    ec2 = aws("ec2")
+    gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=gateway, VpcId=out[Output.VPC_ID], SubnetIds=out[Output.APP_SUBNET_IDS][:1]
+    )
+
+
+def _vpn_gateway_attached(aws, out):
+    ec2 = aws("ec2")
+    gateway = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpnGatewayId=gateway, VpcId=out[Output.VPC_ID])
+
+
+def _load_balancer_added(aws, out):
+    aws("elbv2").create_load_balancer(
+        Name="debug", Subnets=out[Output.PUBLIC_SUBNET_IDS], Scheme="internet-facing", Type="application"
+    )
+
+
+def _classic_load_balancer_added(aws, out):
+    aws("elb").create_load_balancer(
+        LoadBalancerName="debug",
+        Listeners=[{"Protocol": "TCP", "LoadBalancerPort": 22, "InstancePort": 22}],
+        Subnets=out[Output.PUBLIC_SUBNET_IDS][:1],
+    )
+
+
+def _database_snapshot_shared(*accounts: str) -> Change:
+    """A manual snapshot of the database, restorable by `accounts` (`all`: by anyone)."""
+
+    def share(aws, out):
+        rds, snapshot = aws("rds"), f"shared-{'-'.join(accounts)}"
+        rds.create_db_snapshot(DBInstanceIdentifier=out[Output.DB_IDENTIFIER], DBSnapshotIdentifier=snapshot)
+        rds.modify_db_snapshot_attribute(
+            DBSnapshotIdentifier=snapshot, AttributeName="restore", ValuesToAdd=list(accounts)
+        )
+
+    return share
+
+
+def _database_snapshot_copy_shared(aws, out):
+    # A copy of the automated snapshot (AWS shares no automated one), shared with another account.
+    rds = aws("rds")
+    (automated,) = rds.describe_db_snapshots(DBInstanceIdentifier=out[Output.DB_IDENTIFIER], SnapshotType="automated")[
+        "DBSnapshots"
+    ]
+    rds.copy_db_snapshot(
+        SourceDBSnapshotIdentifier=automated["DBSnapshotIdentifier"], TargetDBSnapshotIdentifier="copy"
+    )
+    rds.modify_db_snapshot_attribute(
+        DBSnapshotIdentifier="copy", AttributeName="restore", ValuesToAdd=[ANOTHER_ACCOUNT]
+    )
+
+
+def _data_key_granted_to_another_account(aws, out):
+    aws("kms").create_grant(
+        KeyId=out[Output.DATA_KEY_ARN],
+        GranteePrincipal=f"arn:aws:iam::{ANOTHER_ACCOUNT}:root",
+        Operations=["Decrypt", "GenerateDataKey"],
+    )
+
+
+def _key_policy_gains(key: Output, statement: dict) -> Change:
+    """One more statement in a key's policy, every planned one left as it is."""
+
+    def add(aws, out):
+        kms = aws("kms")
+        policy = json.loads(kms.get_key_policy(KeyId=out[key], PolicyName="default")["Policy"])
+        policy["Statement"].append(statement)
+        kms.put_key_policy(KeyId=out[key], PolicyName="default", Policy=json.dumps(policy))
+
+    return add
+
+
+def _bucket_acl_grant(bucket: Output, ownership: str, grantee: dict) -> Change:
+    """ACLs turned back on for a bucket (`ownership`), and one granting `grantee` read."""
+
+    def grant(aws, out):
+        s3 = aws("s3")
+        s3.put_bucket_ownership_controls(
+            Bucket=out[bucket], OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]}
+        )
+        acl = s3.get_bucket_acl(Bucket=out[bucket])
+        grants = [*acl["Grants"], {"Grantee": grantee, "Permission": "READ"}]
+        s3.put_bucket_acl(Bucket=out[bucket], AccessControlPolicy={"Grants": grants, "Owner": acl["Owner"]})
+
+    return grant
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -843,6 +1032,93 @@ CATALOGUE = [
         "interface endpoint made again without private DNS",
         "private_dns_enabled is False in the account",
         _endpoint_made_again_without_private_dns,
+    ),
+    # The VPC holds what the plan does not declare.
+    Drift(
+        "VPC peered, with a route from the database's subnets",
+        "undeclared peering connection pcx-",
+        _peered_with_a_route_from_the_database,
+    ),
+    Drift(
+        "database tier routed through the NAT gateway",
+        "undeclared route 0.0.0.0/0 via nat-",
+        _database_routed_through_nat,
+    ),
+    Drift("an instance launched outside the group with IMDSv1", "undeclared instance i-", _instance_outside_the_group),
+    Drift("a group instance allows IMDSv1", "IMDS tokens is 'optional'", _group_instance_allows_imdsv1),
+    Drift("a group instance gets a public address", "public IP address is '", _group_instance_gets_a_public_address),
+    Drift("an extra security group", "undeclared security group sg-", _security_group_added),
+    Drift("an extra network interface", "undeclared network interface eni-", _interface_added),
+    Drift("an extra route table", "undeclared route table rtb-", _route_table_added),
+    Drift("an extra NAT gateway", "undeclared NAT gateway nat-", _nat_gateway_added),
+    Drift("an extra interface endpoint", "undeclared VPC endpoint vpce-", _interface_endpoint_added),
+    Drift("a transit gateway attached", "undeclared transit gateway attachment tgw-attach-", _transit_gateway_attached),
+    Drift("a VPN gateway attached", "undeclared VPN gateway vgw-", _vpn_gateway_attached),
+    Drift("an extra load balancer", "undeclared load balancer arn:", _load_balancer_added),
+    Drift("a classic load balancer", "undeclared classic load balancer debug", _classic_load_balancer_added),
+    # Exposure no planned resource shows.
+    Drift(
+        "database snapshot shared publicly",
+        "'shared-all': ['all']",
+        _database_snapshot_shared("all"),
+    ),
+    Drift(
+        "database snapshot shared with another account",
+        "'shared-111122223333': ['111122223333']",
+        _database_snapshot_shared(ANOTHER_ACCOUNT),
+    ),
+    Drift(
+        "copy of an automated snapshot shared with another account",
+        "'copy': ['111122223333']",
+        _database_snapshot_copy_shared,
+    ),
+    Drift(
+        "data key granted to another account",
+        "the grants of the data key to other accounts",
+        _data_key_granted_to_another_account,
+    ),
+    Drift(
+        "data key policy admits another account",
+        "who outside the account the key policy of the data key admits",
+        _key_policy_gains(
+            Output.DATA_KEY_ARN,
+            {
+                "Sid": "PartnerDecrypts",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ANOTHER_ACCOUNT}:root"},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+            },
+        ),
+    ),
+    Drift(
+        "session key usable by any account through S3",
+        "who outside the account the key policy of the session key admits",
+        _key_policy_gains(
+            Output.SESSION_KEY_ARN,
+            {
+                "Sid": "AnyoneThroughS3",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+            },
+        ),
+    ),
+    Drift(
+        "data bucket ACLs back on, granting another account",
+        "READ to ffffffff",
+        _bucket_acl_grant(Output.DATA_BUCKET, "ObjectWriter", {"Type": "CanonicalUser", "ID": "f" * 64}),
+    ),
+    Drift(
+        "access log bucket readable by any AWS user",
+        "READ to http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+        _bucket_acl_grant(
+            Output.ACCESS_LOGS_BUCKET,
+            "BucketOwnerPreferred",
+            {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
+        ),
     ),
 ]
 

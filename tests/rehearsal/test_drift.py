@@ -29,9 +29,21 @@ def _drifted(runner: Runner, account: Account, drift: Drift) -> LiveRun:
     return runner.live(account, Case(mutant, apply=lambda aws: drift.apply(aws, outputs)))
 
 
+def _selected(session: pytest.Session) -> list[Drift]:
+    """The changes the collected tests read (`-k` picks a few), and no change, which every run is read against."""
+    chosen = {
+        item.callspec.params[name].name
+        for item in session.items
+        if hasattr(item, "callspec")
+        for name in ("drift", "reshape")
+        if name in item.callspec.params
+    }
+    return [NO_DRIFT, *(drift for drift in (*CATALOGUE, *RESHAPES) if drift.name in chosen)]
+
+
 @pytest.fixture(scope="session")
-def live_runs(tmp_path_factory) -> dict[str, LiveRun]:
-    drifts = [NO_DRIFT, *CATALOGUE, *RESHAPES]
+def live_runs(request: pytest.FixtureRequest, tmp_path_factory) -> dict[str, LiveRun]:
+    drifts = _selected(request.session)
     folder = tmp_path_factory.mktemp("drift")
     profiles = sorted({drift.profile for drift in drifts})
     runner = Runner(folder)

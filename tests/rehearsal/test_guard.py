@@ -69,6 +69,13 @@ def client(session, service, endpoint, validate=True):
         ("ec2", "authorize_security_group_ingress", {"GroupId": "sg-1"}),
         ("kms", "disable_key_rotation", {"KeyId": "k"}),
         ("kms", "decrypt", {"CiphertextBlob": b"x"}),
+        # Near the inventory's and the exposure checks' reads: an instance's user data, the writes that share.
+        ("ec2", "describe_instance_attribute", {"InstanceId": "i-1", "Attribute": "userData"}),
+        ("ec2", "run_instances", {"ImageId": "ami-1", "MinCount": 1, "MaxCount": 1}),
+        ("rds", "modify_db_snapshot_attribute", {"DBSnapshotIdentifier": "s", "AttributeName": "restore"}),
+        ("kms", "create_grant", {"KeyId": "k", "GranteePrincipal": "p", "Operations": ["Decrypt"]}),
+        ("s3", "put_bucket_acl", {"Bucket": "b", "ACL": "public-read"}),
+        ("s3", "list_objects_v2", {"Bucket": "b"}),
     ],
 )
 def test_refused_call_never_reaches_the_endpoint(session, endpoint, service, operation, arguments):
@@ -77,9 +84,25 @@ def test_refused_call_never_reaches_the_endpoint(session, endpoint, service, ope
     assert Recorder.seen == []
 
 
-def test_allowed_call_reaches_the_endpoint(session, endpoint):
+@pytest.mark.parametrize(
+    ("service", "operation", "arguments"),
+    [
+        ("sts", "get_caller_identity", {}),
+        # What the VPC's inventory and the exposure checks read.
+        ("ec2", "describe_instances", {}),
+        ("ec2", "describe_network_interfaces", {}),
+        ("ec2", "describe_vpc_peering_connections", {}),
+        ("ec2", "describe_transit_gateway_vpc_attachments", {}),
+        ("ec2", "describe_vpn_gateways", {}),
+        ("elb", "describe_load_balancers", {}),
+        ("rds", "describe_db_snapshot_attributes", {"DBSnapshotIdentifier": "s"}),
+        ("kms", "list_grants", {"KeyId": "k"}),
+        ("s3", "get_bucket_acl", {"Bucket": "b"}),
+    ],
+)
+def test_allowed_call_reaches_the_endpoint(session, endpoint, service, operation, arguments):
     with pytest.raises(ClientError):  # the recorder's 500 fails the call, after sending it
-        client(session, "sts", endpoint).get_caller_identity()
+        getattr(client(session, service, endpoint), operation)(**arguments)
     assert len(Recorder.seen) == 1
 
 
@@ -142,6 +165,7 @@ NOT_SECRETS = {
     "TokenDomains": "the domains WAF accepts its tokens for",
     "MasterUserSecret": "RDS's managed secret: its ARN, status and key, never its value",
     "PasswordField": "where a login request carries its password, for WAF to inspect",
+    "ClientToken": "the idempotency key an instance's launch request carried, no credential",
     "uploadSequenceToken": "the position of a log stream's next write (Logs ignores it now), no credential",
 }
 
