@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, is_true, items, literal, text
+from policies.support import PaymentCheck, blocks, classic_protocols, is_true, items, literal, text
 
 
 class CKV_PAY_11(PaymentCheck):
@@ -72,8 +72,7 @@ class CKV_PAY_11(PaymentCheck):
         # A classic load balancer's TLS policy is another resource, its default (ELBSecurityPolicy-2016-08)
         # offers TLS 1.0 and CBC suites, and none of its predefined policies is limited to forward-secret
         # AEAD suites: any listener terminating TLS fails. HTTP listeners are CKV_PAY_12's.
-        protocols = [(text(listener, "lb_protocol") or "").upper() for listener in blocks(conf, "listener")]
-        return self.verdict(not {"HTTPS", "SSL"} & set(protocols), "listener")
+        return self.verdict(not {"HTTPS", "SSL"} & classic_protocols(conf), "listener")
 
     def rest_domain(self, conf):
         return self.verdict(text(conf, "security_policy") in self.API_APPROVED, "security_policy")

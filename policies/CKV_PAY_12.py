@@ -1,6 +1,6 @@
 from checkov.common.models.enums import CheckCategories
 
-from policies.support import PaymentCheck, blocks, text
+from policies.support import PaymentCheck, blocks, classic_protocols, text
 
 
 class CKV_PAY_12(PaymentCheck):
@@ -23,8 +23,7 @@ class CKV_PAY_12(PaymentCheck):
 
     def scan_resource_conf(self, conf):
         if self.entity_type == "aws_elb":
-            protocols = [(text(listener, "lb_protocol") or "").upper() for listener in blocks(conf, "listener")]
-            return self.verdict("HTTP" not in protocols, "listener")
+            return self.verdict("HTTP" not in classic_protocols(conf), "listener")
         if self.entity_type == "aws_cloudfront_distribution":
             behaviors = blocks(conf, "default_cache_behavior") + blocks(conf, "ordered_cache_behavior")
             secure = bool(behaviors) and all(
