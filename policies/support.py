@@ -330,3 +330,8 @@ def event_pattern(conf: dict[str, Any]) -> dict[str, Any]:
 def listed(found: Any) -> list[str]:
     """An event pattern field's values: a list of strings (anything else matches no plain value)."""
     return [item for item in found if isinstance(item, str)] if isinstance(found, list) else []
+
+
+def classic_protocols(conf: dict[str, Any]) -> set[str]:
+    """The protocols a classic load balancer (aws_elb) accepts clients on: HTTP, HTTPS, TCP, SSL."""
+    return {(text(listener, "lb_protocol") or "").upper() for listener in blocks(conf, "listener")}

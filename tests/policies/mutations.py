@@ -293,6 +293,14 @@ def _dns_queries_unlogged(document: Document) -> str:
     return address
 
 
+def _everyone_reads_the_data(document: Document) -> str:
+    address, body = _first(document, "aws_s3_bucket_policy", "_data_")
+    policy = json.loads(body["policy"])
+    policy["Statement"].append({"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})
+    body["policy"] = json.dumps(policy)
+    return address
+
+
 def _patching_dropped(document: Document) -> str:
     del document["resource"]["aws_ssm_association"]
     return _first(document, "aws_autoscaling_group")[0]
@@ -373,4 +381,6 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_45": _app_role_made_administrator,
     "CKV_PAY_44": _setter("aws_launch_template", user_data=None),
     "CKV2_PAY_40": _patching_dropped,
+    "CKV_PAY_90": _setter("aws_s3_bucket", "_data_", acl="public-read"),
+    "CKV_PAY_91": _everyone_reads_the_data,
 }
