@@ -28,12 +28,18 @@ STORES = {
     "aws_redshift_cluster": Store("kms_key_id", "encrypted"),
     "aws_db_snapshot_copy": Store("kms_key_id"),
     "aws_efs_file_system": Store("kms_key_id", "encrypted"),
+    "aws_fsx_lustre_file_system": Store("kms_key_id"),  # a scratch file system cannot name one: it fails
+    "aws_fsx_ontap_file_system": Store("kms_key_id"),
+    "aws_fsx_openzfs_file_system": Store("kms_key_id"),
+    "aws_fsx_windows_file_system": Store("kms_key_id"),
     "aws_dynamodb_table": Store(
         "server_side_encryption/[0]/kms_key_arn", "server_side_encryption/[0]/enabled", replicas="replica"
     ),
     "aws_elasticache_replication_group": Store("kms_key_id", "at_rest_encryption_enabled"),
     "aws_elasticache_serverless_cache": Store("kms_key_id"),
+    "aws_memorydb_cluster": Store("kms_key_arn"),
     "aws_opensearch_domain": Store("encrypt_at_rest/[0]/kms_key_id", "encrypt_at_rest/[0]/enabled"),
+    "aws_elasticsearch_domain": Store("encrypt_at_rest/[0]/kms_key_id", "encrypt_at_rest/[0]/enabled"),
     "aws_sns_topic": Store("kms_master_key_id"),
     "aws_sqs_queue": Store("kms_master_key_id"),
     "aws_kinesis_stream": Store("kms_key_id", "encryption_type", on="KMS"),
