@@ -4,11 +4,12 @@ from policies.support import PaymentCheck, blocks, number, text
 
 
 class CKV_PAY_6(PaymentCheck):
-    TITLE = "Launch templates require IMDSv2 tokens with a hop limit of 1"
+    TITLE = "Instances, launch templates and launch configurations require IMDSv2 tokens with a hop limit of 1"
     CATEGORY = CheckCategories.GENERAL_SECURITY
     SEVERITY = "high"
     REMEDIATION = 'Set metadata_options { http_tokens = "required", http_put_response_hop_limit = 1 }.'
-    RESOURCES = ("aws_launch_template",)
+    # Every way to start an instance: each sets its own metadata options (an instance without them gets the defaults).
+    RESOURCES = ("aws_launch_template", "aws_launch_configuration", "aws_instance", "aws_spot_instance_request")
 
     def scan_resource_conf(self, conf):
         # Hop limit 1: a token cannot be fetched from inside a container on the instance.

@@ -213,13 +213,9 @@ def value_check(
     """
 
     def scan_resource_conf(self: PaymentCheck, conf: dict[str, Any]) -> CheckResult:
-        found = value_at(conf, key)
         if expected == ANY_VALUE:
-            return self.verdict(found not in (None, "", []), key)
-        if isinstance(found, str) and whole_expression(found) is not None:
-            raise NotEvaluated(key, f"{found} is another block's value, not written in this one")
-        matches = is_true(found) if expected is True else is_false(found) if expected is False else found == expected
-        return self.verdict(matches, key)
+            return self.verdict(value_at(conf, key) not in (None, "", []), key)
+        return self.verdict(holds(conf, key, expected), key)
 
     members = {
         "TITLE": title,
@@ -244,6 +240,21 @@ def value_at(conf: dict[str, Any], key: str) -> Any:
             return None
         conf = found[index]
     return value(conf, last)
+
+
+def holds(conf: dict[str, Any], key: str, expected: Any) -> bool:
+    """The value at `key` (a path, as `value_at` reads it) is `expected`, written in this block:
+    true or false in either of CDKTF's spellings, anything else as it is."""
+    found = value_at(conf, key)
+    if isinstance(found, str) and whole_expression(found) is not None:
+        raise NotEvaluated(key, f"{found} is another block's value, not written in this one")
+    return is_true(found) if expected is True else is_false(found) if expected is False else found == expected
+
+
+def plan_key(conf: dict[str, Any], key: str) -> bool:
+    """The key named at `key` is a KMS key created in this plan (`${aws_kms_key.x.arn}`): not an AWS-managed
+    key, an alias or a literal id, which the plan cannot show to be customer-managed."""
+    return is_reference(value_at(conf, key), "aws_kms_key")
 
 
 def statements(conf: dict[str, Any], key: str = "policy") -> list[dict[str, Any]]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tap.audit import clock
-from tap.audit.scan import Scan, scan
+from tap.audit.scan import POLICIES, Scan, scan
 from tap.cli import main
 from tap.plan import Plan
-from tests.policies.mutations import MUTATIONS, ONLY_IN
+from tests.policies.mutations import FAMILY_MUTATIONS, MUTATIONS, ONLY_IN
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The day the policy suite audits as of, and on: waiver expiry is judged on a fixed day, so the verdicts
@@ -41,6 +42,7 @@ class PolicyRun:
     fixtures: dict[str, Path]  # check id -> fixture plan
     real: dict[str, Path]  # profile -> real plan
     mutants: dict[str, Mutant]  # check id -> mutated dev plan (or the plan of the profile in ONLY_IN)
+    family_mutants: dict[tuple[str, str], Mutant] = field(default_factory=dict)  # (check id, type) -> mutated dev plan
 
     def results(self, path: Path, check_id: str, result: str) -> set[str]:
         return {
@@ -54,21 +56,51 @@ def fixture_id(path: Path) -> str:
     return path.name.split(".")[0]
 
 
+def selected_types(check_id: str, found: Scan) -> set[str]:
+    """The resource types a check judges: a graph check's are those of its `resource_type` filters (checkov's
+    list of them holds every type its definition names), a Python check's those it registers."""
+    graph = POLICIES / f"{check_id}.yaml"
+    if not graph.exists():
+        return set(found.checks[check_id].types)
+    definition = yaml.safe_load(graph.read_text())["definition"]
+    return {type_ for filtered in _filtered_types(definition) for type_ in filtered}
+
+
+def _filtered_types(node) -> list[list[str]]:
+    """The values of every `resource_type` filter in a graph check's definition, however deep."""
+    if isinstance(node, list):
+        return [found for item in node for found in _filtered_types(item)]
+    if not isinstance(node, dict):
+        return []
+    if node.get("cond_type") == "filter" and node.get("attribute") == "resource_type":
+        return [node["value"]]
+    return [found for item in node.values() for found in _filtered_types(item)]
+
+
 @pytest.fixture(scope="session")
 def policy_run(plans: dict[str, Plan], tmp_path_factory: pytest.TempPathFactory) -> PolicyRun:
     folder = tmp_path_factory.mktemp("mutants")
-    mutants = {}
-    for check_id, mutate in MUTATIONS.items():
-        document = copy.deepcopy(plans[ONLY_IN.get(check_id, "dev")].document)
+
+    def mutant(name: str, document: dict, mutate) -> Mutant:
         address = mutate(document)
-        path = folder / check_id / "cdk.tf.json"  # a folder each: Terraform (and the audit) reads the whole folder
+        path = folder / name / "cdk.tf.json"  # a folder each: Terraform (and the audit) reads the whole folder
         path.parent.mkdir()
         path.write_text(json.dumps(document, indent=2))
-        mutants[check_id] = Mutant(path, address)
+        return Mutant(path, address)
+
+    mutants = {
+        check_id: mutant(check_id, copy.deepcopy(plans[ONLY_IN.get(check_id, "dev")].document), mutate)
+        for check_id, mutate in MUTATIONS.items()
+    }
+    family_mutants = {
+        (check_id, type_): mutant(f"{check_id}-{type_}", copy.deepcopy(plans["dev"].document), mutate)
+        for (check_id, type_), mutate in FAMILY_MUTATIONS.items()
+    }
     fixtures = {fixture_id(path): path for path in sorted(FIXTURES.glob("*.tf.json"))}
     real = {profile: Path(plan.source) for profile, plan in plans.items()}
-    everything = [*fixtures.values(), *real.values(), *(mutant.path for mutant in mutants.values())]
-    return PolicyRun(scan(everything, shards=2), fixtures, real, mutants)
+    broken = [mutant.path for mutant in [*mutants.values(), *family_mutants.values()]]
+    everything = [*fixtures.values(), *real.values(), *broken]
+    return PolicyRun(scan(everything, shards=2), fixtures, real, mutants, family_mutants)
 
 
 @pytest.fixture(scope="session")

@@ -384,3 +384,15 @@ MUTATIONS: dict[str, Callable[[Document], str]] = {
     "CKV_PAY_90": _setter("aws_s3_bucket", "_data_", acl="public-read"),
     "CKV_PAY_91": _everyone_reads_the_data,
 }
+
+# A policy judging a family of types gets one more mutation for each other type of its family the
+# stack has (policies/families.toml; the policy's own mutation above covers one type).
+FAMILY_MUTATIONS: dict[tuple[str, str], Callable[[Document], str]] = {
+    # A key id written out: maybe an AWS-managed or another account's key, nothing the plan can show.
+    ("CKV_PAY_1", "aws_cloudwatch_log_group"): _setter(
+        "aws_cloudwatch_log_group",
+        "postgresql",
+        kms_key_id="arn:aws:kms:ap-southeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ),
+    ("CKV_PAY_1", "aws_sns_topic"): _setter("aws_sns_topic", "", kms_master_key_id="alias/aws/sns"),
+}

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from stack.contract import PROJECT_ROOT
 from tap.audit.scan import checkov_python, scan
-from tests.policies.conftest import FIXTURES, fixture_id
+from tests.policies.conftest import FIXTURES, fixture_id, selected_types
 
 PROBE = Path(__file__).with_name("policy_probe.py")
 # Expressions a plan may hold where a value is expected: inputs, computations, references, constants.
@@ -180,6 +180,62 @@ def test_no_policy_raises_on_any_shape_of_a_resource(probe, resource):
     replies = probe.ask({type_: {"probe": body}})
     assert replies, f"no policy judged a {type_}"
     assert [reply for reply in replies if "raised" in reply] == [], json.dumps(body)
+
+
+# What any attribute, block or value may be instead: an expression known only at apply (a map built
+# by a function, as `tags` often is), a list where one value or block is expected, null, a map.
+RESHAPES = ('${merge(local.tags, {Name = "x"})}', "${var.hostile}", "LIST", None, {}, DELETE)
+
+
+def reshapes(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every variant of a resource with one of its nodes given one of the RESHAPES, by a name of its own."""
+    variants = {}
+    for number, path in enumerate(paths(body)):
+        for shape, new in enumerate(RESHAPES):
+            if new is DELETE and not isinstance(path[-1], str):
+                continue
+            variants[f"node{number}_shape{shape}"] = replaced(body, path, [_at(body, path)] if new == "LIST" else new)
+    return variants
+
+
+@pytest.mark.parametrize("fixture", sorted({check_id for check_id, *_ in RESOURCES}))
+def test_no_policy_raises_on_any_node_of_its_fixtures_reshaped(probe, fixture):
+    """Every node of every resource of the fixture, one at a time, as each of the RESHAPES: every
+    Python policy that judges the type gives a verdict (or none), never an exception."""
+    raised = []
+    for _, type_, name, body in (resource for resource in RESOURCES if resource[0] == fixture):
+        variants = reshapes(body)
+        replies = probe.ask({type_: variants})
+        raised += [f"{name}/{reply['resource']}: {reply['raised']}" for reply in replies if "raised" in reply]
+    assert raised == []
+
+
+def test_no_graph_policy_stops_the_scan_or_skips_a_resource_on_any_node_reshaped(tmp_path):
+    """The YAML policies' fixtures, every node of every resource reshaped one at a time (each variant
+    beside the original), in one real scan: it completes, and each graph policy judges every resource
+    of the types it selects (a graph check that raised would judge none)."""
+    plans = {}
+    for path in sorted(FIXTURES.glob("CKV2_*.tf.json")):
+        document = json.loads(path.read_text())
+        for by_name in document["resource"].values():
+            for name, body in list(by_name.items()):
+                by_name.update({f"{name}_{variant}": body for variant, body in reshapes(body).items()})
+        plans[fixture_id(path)] = tmp_path / fixture_id(path) / "cdk.tf.json"
+        plans[fixture_id(path)].parent.mkdir()
+        plans[fixture_id(path)].write_text(json.dumps(document, indent=1))
+    result = scan(list(plans.values()), shards=2)
+    assert [error for error in result.errors if error.split()[0] in plans] == []
+    unjudged = []
+    for check_id, plan in plans.items():
+        types = selected_types(check_id, result)
+        selected = {f"{type_}.{name}" for type_, by_name in _resources(plan) if type_ in types for name in by_name}
+        judged = {finding.address for finding in result.findings[plan.resolve()] if finding.check_id == check_id}
+        unjudged += [f"{check_id} {address}" for address in sorted(selected - judged)]
+    assert unjudged == []
+
+
+def _resources(plan: Path) -> list[tuple[str, dict]]:
+    return list(json.loads(plan.read_text())["resource"].items())
 
 
 def expression_variants() -> dict[str, tuple[dict, list[tuple[str, str]]]]:

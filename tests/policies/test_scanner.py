@@ -10,6 +10,7 @@ from tap.audit import findings_cache
 from tap.audit.scan import Scanner, scan
 from tap.errors import UsageError
 from tests.policies.conftest import FIXTURES
+from tests.policies.test_policies import named
 
 ENCRYPTION = FIXTURES / "CKV_PAY_1.tf.json"  # good_* pass CKV_PAY_1, bad_* fail it
 NETWORK = FIXTURES / "CKV_PAY_8.tf.json"
@@ -53,11 +54,7 @@ def test_a_plan_rewritten_after_it_was_handed_over_is_judged_as_handed_over(tmp_
         scanner.submit(plan)
         plan.write_text('{"resource": {}}')  # before checkov reads it
         scanner.finish()
-    assert failing(scanner.entries[key], "CKV_PAY_1") == {
-        "aws_db_instance.bad_aws_managed_key",
-        "aws_db_instance.bad_default_key",
-        "aws_db_instance.bad_unencrypted",
-    }
+    assert failing(scanner.entries[key], "CKV_PAY_1") == named(ENCRYPTION, "bad_")
 
 
 def test_a_plan_already_in_the_findings_cache_is_not_scanned_again():
