@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stack.contract import DEPLOYMENT_SUFFIX
-from tap.live.observed import keys_logs_alarms
+from tap.live.observed import compute, dns_firewall, edge, keys_logs_alarms
 from tap.live.observed.table import Kind, Observer
 
 __all__ = ["KINDS", "UNOBSERVED_TYPES", "Kind", "Observer", "observer", "sizes"]
@@ -20,6 +20,9 @@ from tap.plan import Plan
 
 KINDS: Mapping[str, Kind] = {
     **keys_logs_alarms.KINDS,
+    **compute.KINDS,
+    **edge.KINDS,
+    **dns_firewall.KINDS,
 }
 
 # Types that exist in Terraform's state only: nothing in the account to read.
