@@ -77,11 +77,12 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetRole ListAttachedRolePolicies ListRolePolicies GetRolePolicy GetInstanceProfile GetServerCertificate"
         ),
         "acm": "DescribeCertificate",
-        "wafv2": "GetWebACL GetWebACLForResource GetLoggingConfiguration",
+        "wafv2": "GetWebACL GetWebACLForResource GetLoggingConfiguration ListWebACLs",
         "service-quotas": "GetServiceQuota GetAWSDefaultServiceQuota",
         "route53resolver": (
             "ListResolverQueryLogConfigAssociations GetResolverQueryLogConfig ListFirewallRuleGroupAssociations "
-            "ListFirewallRules ListFirewallDomains GetFirewallConfig"
+            "ListFirewallRules ListFirewallDomains GetFirewallConfig "
+            "ListFirewallDomainLists ListFirewallRuleGroups ListResolverQueryLogConfigs"
         ),
     }.items()
 }

@@ -1167,3 +1167,183 @@ RESHAPES = [
     Drift("data bucket policy in AWS's shape", "", _reshape_bucket_policy),
     Drift("S3 endpoint policy in AWS's shape", "", _reshape_endpoint_policy),
 ]
+
+
+# --- the live table (tap/live/observed): attributes no check of its own reads, each named in the failure ----------
+
+
+def _web_acl_updated(aws, out, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """The web ACL put back with `change` applied to its settings (DefaultAction, Rules, VisibilityConfig)."""
+    waf = aws("wafv2")
+    name, acl_id = out[Output.WEB_ACL_ARN].rsplit("/", 2)[1:]
+    found = waf.get_web_acl(Name=name, Scope="REGIONAL", Id=acl_id)
+    acl = found["WebACL"]
+    settings = {key: acl[key] for key in ("DefaultAction", "Rules", "VisibilityConfig")}
+    waf.update_web_acl(Name=name, Scope="REGIONAL", Id=acl_id, LockToken=found["LockToken"], **change(settings))
+
+
+def _managed_rule_groups_count(aws, out):
+    # Every managed rule group counts what it matches instead of blocking it: the ACL is attached, blocks nothing.
+    def counting(settings):
+        rules = [
+            {**rule, "OverrideAction": {"Count": {}}} if "OverrideAction" in rule else rule
+            for rule in settings["Rules"]
+        ]
+        return {**settings, "Rules": rules}
+
+    _web_acl_updated(aws, out, counting)
+
+
+def _waf_samples_off(aws, out):
+    _web_acl_updated(
+        aws, out, lambda s: {**s, "VisibilityConfig": {**s["VisibilityConfig"], "SampledRequestsEnabled": False}}
+    )
+
+
+def _waf_logs_elsewhere(aws, out):
+    logs, name = aws("logs"), "aws-waf-logs-elsewhere"
+    logs.create_log_group(logGroupName=name)
+    arn = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["arn"].removesuffix(":*")
+    waf = aws("wafv2")
+    logging = waf.get_logging_configuration(ResourceArn=out[Output.WEB_ACL_ARN])["LoggingConfiguration"]
+    waf.put_logging_configuration(LoggingConfiguration={**logging, "LogDestinationConfigs": [arn]})
+
+
+def _load_balancer_in_two_zones(aws, out):
+    aws("elbv2").set_subnets(LoadBalancerArn=out[Output.ALB_ARN], Subnets=sorted(out[Output.PUBLIC_SUBNET_IDS])[1:])
+
+
+def _access_logs_prefix_changed(aws, out):
+    aws("elbv2").modify_load_balancer_attributes(
+        LoadBalancerArn=out[Output.ALB_ARN], Attributes=[{"Key": "access_logs.s3.prefix", "Value": "elsewhere"}]
+    )
+
+
+def _listener_serves_another_certificate(aws, out):
+    other = aws("acm").request_certificate(DomainName="elsewhere.example")["CertificateArn"]
+    aws("elbv2").modify_listener(ListenerArn=out[Output.HTTPS_LISTENER_ARN], Certificates=[{"CertificateArn": other}])
+
+
+def _deregistration_delay_lengthened(aws, out):
+    aws("elbv2").modify_target_group_attributes(
+        TargetGroupArn=out[Output.TARGET_GROUP_ARN],
+        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "900"}],
+    )
+
+
+def _group_updated(aws, out, **changes):
+    aws("autoscaling").update_auto_scaling_group(AutoScalingGroupName=out[Output.AUTOSCALING_GROUP_NAME], **changes)
+
+
+def _group_metrics_dropped(aws, out):
+    # moto's EnableMetricsCollection sets the list a group collects: what disabling all but one leaves.
+    aws("autoscaling").enable_metrics_collection(
+        AutoScalingGroupName=out[Output.AUTOSCALING_GROUP_NAME], Metrics=["GroupDesiredCapacity"], Granularity="1Minute"
+    )
+
+
+def _group_tag_changed(aws, out):
+    group = out[Output.AUTOSCALING_GROUP_NAME]
+    tag = {"ResourceId": group, "ResourceType": "auto-scaling-group", "Key": "DataClassification"}
+    aws("autoscaling").create_or_update_tags(Tags=[{**tag, "Value": "public", "PropagateAtLaunch": False}])
+
+
+def _scale_up_moved_to_weekends(aws, out):
+    autoscaling, group = aws("autoscaling"), out[Output.AUTOSCALING_GROUP_NAME]
+    actions = autoscaling.describe_scheduled_actions(AutoScalingGroupName=group)["ScheduledUpdateGroupActions"]
+    (scale_up,) = [action for action in actions if "-scale-up-" in action["ScheduledActionName"]]
+    kept = ("ScheduledActionName", "TimeZone", "MinSize", "MaxSize", "DesiredCapacity")
+    autoscaling.put_scheduled_update_group_action(
+        AutoScalingGroupName=group, Recurrence="0 7 * * SAT,SUN", **{key: scale_up[key] for key in kept}
+    )
+
+
+def _latest_version_not_default(aws, out):
+    # A version with IMDSv1 allowed, left beside the default: the next `$Latest` launch or refresh takes it.
+    _new_version(aws, out, LaunchTemplateData=IMDS_OPTIONAL)
+
+
+def _default_version_changed(aws, out, **changes):
+    (default,) = aws("ec2").describe_launch_template_versions(
+        LaunchTemplateId=out[Output.LAUNCH_TEMPLATE_ID], Versions=["$Default"]
+    )["LaunchTemplateVersions"]
+    _new_default_version(aws, out, LaunchTemplateData={**default["LaunchTemplateData"], **changes})
+
+
+def _instance_profile_role_removed(aws, out):
+    iam = aws("iam")
+    (profile,) = [
+        p
+        for p in iam.list_instance_profiles()["InstanceProfiles"]
+        if p["InstanceProfileName"].startswith("payment-app-")
+    ]
+    for role in profile["Roles"]:
+        iam.remove_role_from_instance_profile(
+            InstanceProfileName=profile["InstanceProfileName"], RoleName=role["RoleName"]
+        )
+
+
+WAF = "aws_wafv2_web_acl.waf_A10BC5A2"
+TEMPLATE = "aws_launch_template.compute_app-lt_7EEABD98"
+GROUP = "aws_autoscaling_group.compute_app-asg_04B3C384"
+CATALOGUE += [
+    Drift("WAF managed rule groups only count", f"drift: {WAF}.rule is", _managed_rule_groups_count),
+    Drift("WAF request samples off", f"drift: {WAF}.visibility_config is", _waf_samples_off),
+    Drift(
+        "WAF logs sent to another group",
+        "drift: aws_wafv2_web_acl_logging_configuration.waf_waf-logging_A0C25DCF.log_destination_configs is",
+        _waf_logs_elsewhere,
+    ),
+    Drift(
+        "load balancer left in two zones",
+        "drift: aws_lb.load_balancer_alb_027FD642.subnets is",
+        _load_balancer_in_two_zones,
+    ),
+    Drift(
+        "access logs written under another prefix",
+        "drift: aws_lb.load_balancer_alb_027FD642.access_logs is",
+        _access_logs_prefix_changed,
+    ),
+    Drift(
+        "HTTPS listener serves another certificate",
+        "drift: aws_lb_listener.load_balancer_https_99877A78.certificate_arn is",
+        _listener_serves_another_certificate,
+    ),
+    Drift(
+        "target deregistration delay lengthened",
+        "drift: aws_lb_target_group.load_balancer_tg_5C6D2B4A.deregistration_delay is",
+        _deregistration_delay_lengthened,
+    ),
+    Drift(
+        "health check grace period lengthened",
+        f"drift: {GROUP}.health_check_grace_period is",
+        lambda aws, out: _group_updated(aws, out, HealthCheckGracePeriod=1200),
+    ),
+    Drift("group metrics no longer collected", f"drift: {GROUP}.enabled_metrics is", _group_metrics_dropped),
+    Drift("group's data classification tag changed", f"drift: {GROUP}.tag is", _group_tag_changed),
+    Drift(
+        "scale-up moved to weekends",
+        "drift: aws_autoscaling_schedule.compute_scale-up_6F533481.recurrence is",
+        _scale_up_moved_to_weekends,
+    ),
+    Drift(
+        "latest launch template version not the default",
+        f"drift: {TEMPLATE}.update_default_version is",
+        _latest_version_not_default,
+    ),
+    Drift(
+        "detailed monitoring off in a new default version",
+        f"drift: {TEMPLATE}.monitoring is",
+        lambda aws, out: _default_version_changed(aws, out, Monitoring={"Enabled": False}),
+    ),
+    Drift(
+        "another instance type in a new default version",
+        f"drift: {TEMPLATE}.instance_type is",
+        lambda aws, out: _default_version_changed(aws, out, InstanceType="t3.micro"),
+    ),
+    Drift(
+        "instance profile without its role",
+        "drift: aws_iam_instance_profile.compute_app-profile_7FD12FF5.role is",
+        _instance_profile_role_removed,
+    ),
+]

@@ -7,14 +7,15 @@ before any account is involved, in every deployment's plan.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
 from tap.live.observed import KINDS, UNOBSERVED_TYPES
-from tap.live.observed.table import META
-from tap.plan import Plan
+from tap.live.observed.table import META, Observer
+from tap.plan import Plan, Resource
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -87,4 +88,54 @@ def test_a_reference_to_what_the_account_does_not_show_is_not_evaluated_naming_i
     assert observer.drifts(plan.resource("aws_default_network_acl.acl")) == [
         "not evaluated: aws_default_network_acl.acl: ${aws_vpc.main.default_network_acl_id}: "
         "aws_vpc.main shows no default_network_acl_id in the account"
+    ]
+
+
+def _observer(kind_type: str, body: dict, description, emulated: bool = False) -> tuple[Observer, Resource]:
+    """An observer of a one-resource plan whose account shows `description` (a callable: the lookup itself)."""
+    plan = Plan({"resource": {kind_type: {"planned": body}}})
+    kind = dataclasses.replace(KINDS[kind_type], describe=lambda observer, resource: description())
+    return Observer(plan, None, "123456789012", {kind_type: kind}, {}, emulated), plan.resource(f"{kind_type}.planned")
+
+
+GROUP = {
+    "name": "payment-app-asg",
+    "min_size": 1,
+    "desired_capacity": 2,
+    "lifecycle": {"ignore_changes": ["desired_capacity"]},
+}
+
+
+def test_an_attribute_the_plan_leaves_to_the_account_is_no_drift():
+    # The schedules move the group's desired capacity; the plan says Terraform leaves it as the account has it.
+    observer, group = _observer(
+        "aws_autoscaling_group",
+        GROUP,
+        lambda: {"AutoScalingGroupName": "payment-app-asg", "MinSize": 1, "DesiredCapacity": 0},
+    )
+    assert observer.drifts(group) == []
+
+
+def test_an_attribute_the_plan_does_not_leave_to_the_account_still_drifts():
+    observer, group = _observer(
+        "aws_autoscaling_group",
+        GROUP,
+        lambda: {"AutoScalingGroupName": "payment-app-asg", "MinSize": 0, "DesiredCapacity": 0},
+    )
+    assert observer.drifts(group) == [
+        "drift: aws_autoscaling_group.planned.min_size is 0 in the account, the plan says 1"
+    ]
+
+
+def _never_asked():
+    raise AssertionError("the account was asked for what this run cannot compare")
+
+
+def test_a_resource_the_emulator_cannot_hold_is_looked_up_only_in_an_aws_account():
+    observer, rule_group = _observer("aws_route53_resolver_firewall_rule_group", {"name": "dns"}, _never_asked, True)
+    assert observer.drifts(rule_group) == []
+    assert set(observer.uncompared(rule_group)) == {"name"}
+    observer, rule_group = _observer("aws_route53_resolver_firewall_rule_group", {"name": "dns"}, lambda: None)
+    assert observer.drifts(rule_group) == [
+        "drift: aws_route53_resolver_firewall_rule_group.planned is not in the account"
     ]

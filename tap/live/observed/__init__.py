@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stack.contract import DEPLOYMENT_SUFFIX
-from tap.live.observed import keys_logs_alarms, network
+from tap.live.observed import compute, dns_firewall, edge, keys_logs_alarms, network
 from tap.live.observed.table import Kind, Observer
 
 __all__ = ["KINDS", "UNOBSERVED_TYPES", "Kind", "Observer", "observer", "sizes"]
@@ -21,6 +21,9 @@ from tap.plan import Plan
 KINDS: Mapping[str, Kind] = {
     **keys_logs_alarms.KINDS,
     **network.KINDS,
+    **compute.KINDS,
+    **edge.KINDS,
+    **dns_firewall.KINDS,
 }
 
 # Types that exist in Terraform's state only: nothing in the account to read.
@@ -49,8 +52,3 @@ def sizes() -> dict[str, tuple[int, int]]:
     """Per type: (attributes the table reads from the account, attributes it says no API shows)."""
     return {type_: (len(kind.attributes), len(kind.unobservable)) for type_, kind in sorted(KINDS.items())}
 
-
-if __name__ == "__main__":
-    for type_, (observable, unobservable) in sizes().items():
-        print(f"{type_:60} {observable:3} observable {unobservable:3} not observable")
-    print(f"{len(KINDS)} types; {len(UNOBSERVED_TYPES)} types no API shows: {', '.join(UNOBSERVED_TYPES)}")

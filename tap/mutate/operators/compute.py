@@ -7,9 +7,17 @@ import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tap.mutate.operators import Case, Scope
+from tap.mutate.operators import Case, Scope, sorted_by
 
 Data = dict[str, Any]
+TEMPLATE, GROUP, SCHEDULE, PROFILE = (
+    "aws_launch_template",
+    "aws_autoscaling_group",
+    "aws_autoscaling_schedule",
+    "aws_iam_instance_profile",
+)
+# An image id the plan does not name (a template version's image is not checked against the catalogue on create).
+OTHER_IMAGE = "ami-0a1b2c3d4e5f67890"
 
 
 def _each(key: str, change: Callable[[dict], None]) -> Callable[[Data], None]:
@@ -33,9 +41,9 @@ def _ebs_drop(field: str) -> Callable[[Data], None]:
 
 
 IMDS_OPTIONAL = _set("MetadataOptions", "HttpTokens", "optional")
-# (attribute, operator, detail, category, lesson, change of the default version's data)
+# (attribute, operator, detail, category, lesson, change of the default version's data, the live table's attribute)
 VERSION_CHANGES = (
-    ("MetadataOptions.HttpTokens", "swap", "required -> optional", "IMDS", None, IMDS_OPTIONAL),
+    ("MetadataOptions.HttpTokens", "swap", "required -> optional", "IMDS", None, IMDS_OPTIONAL, "metadata_options"),
     (
         "MetadataOptions.HttpPutResponseHopLimit",
         "larger",
@@ -43,8 +51,17 @@ VERSION_CHANGES = (
         "IMDS",
         None,
         _set("MetadataOptions", "HttpPutResponseHopLimit", 2),
+        "metadata_options",
     ),
-    ("BlockDeviceMappings.Ebs.Encrypted", "flip", "true -> false", "encryption", None, _ebs("Encrypted", False)),
+    (
+        "BlockDeviceMappings.Ebs.Encrypted",
+        "flip",
+        "true -> false",
+        "encryption",
+        None,
+        _ebs("Encrypted", False),
+        "block_device_mappings",
+    ),
     (
         "BlockDeviceMappings.Ebs.KmsKeyId",
         "drop",
@@ -52,8 +69,17 @@ VERSION_CHANGES = (
         "key management",
         None,
         _ebs_drop("KmsKeyId"),
+        "block_device_mappings",
     ),
-    ("BlockDeviceMappings.Ebs.VolumeType", "swap", "gp3 -> gp2", "other", None, _ebs("VolumeType", "gp2")),
+    (
+        "BlockDeviceMappings.Ebs.VolumeType",
+        "swap",
+        "gp3 -> gp2",
+        "other",
+        None,
+        _ebs("VolumeType", "gp2"),
+        "block_device_mappings",
+    ),
     (
         "NetworkInterfaces.AssociatePublicIpAddress",
         "flip",
@@ -61,10 +87,59 @@ VERSION_CHANGES = (
         "public exposure",
         None,
         _each("NetworkInterfaces", lambda nic: nic.__setitem__("AssociatePublicIpAddress", True)),
+        "network_interfaces",
     ),
-    ("TagSpecifications", "drop", "", "other", 6, lambda data: data.pop("TagSpecifications", None)),
-    ("IamInstanceProfile", "drop", "", "credentials", None, lambda data: data.pop("IamInstanceProfile", None)),
+    (
+        "TagSpecifications",
+        "drop",
+        "",
+        "other",
+        6,
+        lambda data: data.pop("TagSpecifications", None),
+        "tag_specifications",
+    ),
+    (
+        "IamInstanceProfile",
+        "drop",
+        "",
+        "credentials",
+        None,
+        lambda data: data.pop("IamInstanceProfile", None),
+        "iam_instance_profile",
+    ),
+    (
+        "EbsOptimized",
+        "flip",
+        "true -> false",
+        "other",
+        None,
+        lambda data: data.update(EbsOptimized=False),
+        "ebs_optimized",
+    ),
+    (
+        "Monitoring.Enabled",
+        "flip",
+        "true -> false",
+        "logging and retention",
+        None,
+        _set("Monitoring", "Enabled", False),
+        "monitoring",
+    ),
+    ("ImageId", "swap", "-> another image", "other", None, lambda data: data.update(ImageId=OTHER_IMAGE), "image_id"),
+    (
+        "InstanceType",
+        "swap",
+        "-> another type",
+        "availability",
+        None,
+        lambda data: data.update(InstanceType=_other_type(data["InstanceType"])),
+        "instance_type",
+    ),
 )
+
+
+def _other_type(planned: str) -> str:
+    return "t3.micro" if planned != "t3.micro" else "t3.nano"
 
 
 def launch_templates(scope: Scope) -> Iterator[Case]:
@@ -75,9 +150,16 @@ def launch_templates(scope: Scope) -> Iterator[Case]:
             "LaunchTemplateVersions"
         ]
         data = default["LaunchTemplateData"]
-        for attribute, operator, detail, category, lesson, change in VERSION_CHANGES:
+        for attribute, operator, detail, category, lesson, change, observed in VERSION_CHANGES:
             yield scope.case(
-                label, operator, attribute, detail, category, _new_default(template_id, data, change), lesson=lesson
+                label,
+                operator,
+                attribute,
+                detail,
+                category,
+                _new_default(template_id, data, change),
+                lesson=lesson,
+                observes=(TEMPLATE, observed),
             )
         groups = [scope.default_group()]
         yield scope.case(
@@ -87,8 +169,18 @@ def launch_templates(scope: Scope) -> Iterator[Case]:
             "-> the VPC's default group",
             "network reachability",
             _new_default(template_id, data, _each("NetworkInterfaces", _set_groups(groups))),
+            observes=(TEMPLATE, "network_interfaces"),
         )
-        yield scope.case(label, "delete", "", "", "other", _template_deleted(template_id))
+        yield scope.case(
+            label,
+            "add",
+            "DefaultVersion",
+            "a new version left beside the default, with HttpTokens optional",
+            "IMDS",
+            _version_beside(template_id, data),
+            observes=(TEMPLATE, "update_default_version"),
+        )
+        yield scope.case(label, "delete", "", "", "other", _template_deleted(template_id), observes=(TEMPLATE, ""))
 
 
 def _set_groups(groups: list[str]) -> Callable[[dict], None]:
@@ -101,6 +193,15 @@ def _new_default(template_id: str, data: Data, change: Callable[[Data], None]):
     def apply(aws) -> None:
         number = _new_version(aws, template_id, data, change)
         aws("ec2").modify_launch_template(LaunchTemplateId=template_id, DefaultVersion=str(number))
+
+    return apply
+
+
+def _version_beside(template_id: str, data: Data):
+    """A new version that does not become the default: the next instance refresh or a `$Latest` group launches it."""
+
+    def apply(aws) -> None:
+        _new_version(aws, template_id, data, IMDS_OPTIONAL)
 
     return apply
 
@@ -127,10 +228,12 @@ def autoscaling_groups(scope: Scope) -> Iterator[Case]:
     ):
         name, label = group["AutoScalingGroupName"], scope.label(group["AutoScalingGroupName"])
         low, high = group["MinSize"], group["MaxSize"]
-        for attribute, operator, value in (
-            ("MinSize", "zero", 0),
-            ("MaxSize", "larger", high + 10),
-            ("MaxSize", "smaller", low),
+        for attribute, operator, value, observed in (
+            ("MinSize", "zero", 0, "min_size"),
+            ("MaxSize", "larger", high + 10, "max_size"),
+            ("MaxSize", "smaller", low, "max_size"),
+            ("HealthCheckType", "swap", "EC2", "health_check_type"),
+            ("HealthCheckGracePeriod", "larger", group["HealthCheckGracePeriod"] * 4, "health_check_grace_period"),
         ):
             if value != group[attribute]:
                 yield scope.case(
@@ -140,16 +243,8 @@ def autoscaling_groups(scope: Scope) -> Iterator[Case]:
                     f"{group[attribute]} -> {value}",
                     "availability",
                     _update(name, **{attribute: value}),
+                    observes=(GROUP, observed),
                 )
-        if group["HealthCheckType"] != "EC2":
-            yield scope.case(
-                label,
-                "swap",
-                "HealthCheckType",
-                f"{group['HealthCheckType']} -> EC2",
-                "availability",
-                _update(name, HealthCheckType="EC2"),
-            )
         public = ",".join(scope.outputs["public_subnet_ids"])
         yield scope.case(
             label,
@@ -158,19 +253,59 @@ def autoscaling_groups(scope: Scope) -> Iterator[Case]:
             "-> the public subnets",
             "public exposure",
             _update(name, VPCZoneIdentifier=public),
+            observes=(GROUP, "vpc_zone_identifier"),
         )
         for arn in group["TargetGroupARNs"]:
             yield scope.case(
-                label, "delete", "TargetGroupARNs", scope.label(arn.split("/")[1]), "availability", _detach(name, arn)
+                label,
+                "delete",
+                "TargetGroupARNs",
+                scope.label(arn.split("/")[1]),
+                "availability",
+                _detach(name, arn),
+                observes=(GROUP, "target_group_arns"),
             )
+        yield from _group_metrics_and_tags(scope, group, label)
         yield from _launched_versions(scope, group, label)
         yield from _scheduled_actions(scope, name, label)
-        yield scope.case(label, "delete", "", "", "availability", _group_deleted(name))
+        yield scope.case(label, "delete", "", "", "availability", _group_deleted(name), observes=(GROUP, ""))
+
+
+def _group_metrics_and_tags(scope: Scope, group: dict[str, Any], label: str) -> Iterator[Case]:
+    name = group["AutoScalingGroupName"]
+    metrics = sorted(metric["Metric"] for metric in group.get("EnabledMetrics", []))
+    if metrics:
+        # What disabling one metric leaves (moto has no DisableMetricsCollection: its EnableMetricsCollection sets
+        # the list the group collects).
+        yield scope.case(
+            label,
+            "drop",
+            "EnabledMetrics",
+            metrics[0],
+            "logging and retention",
+            _call("enable_metrics_collection", AutoScalingGroupName=name, Metrics=metrics[1:], Granularity="1Minute"),
+            observes=(GROUP, "enabled_metrics"),
+        )
+    for tag in sorted(group.get("Tags", []), key=lambda tag: tag["Key"])[:1]:
+        yield scope.case(
+            label,
+            "drop",
+            "Tags",
+            tag["Key"],
+            "other",
+            _call("delete_tags", Tags=[{"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": tag["Key"]}]),
+            observes=(GROUP, "tag"),
+        )
 
 
 # How the group may name a version other than the default: (the name, the new version's number -> what the group is
-# given). The default stays as planned, so every check that reads the default version still passes.
-LAUNCHED_VERSIONS = (("a new version", str), ("$Latest", lambda number: "$Latest"))
+# given, the live table's attribute it drifts). The default stays as planned, so every check that reads the default
+# version still passes; the table sees the template's latest version no longer its default, or the group's version
+# no longer the number the plan gives it.
+LAUNCHED_VERSIONS = (
+    ("a new version", str, (TEMPLATE, "update_default_version")),
+    ("$Latest", lambda number: "$Latest", (GROUP, "launch_template")),
+)
 
 
 def _launched_versions(scope: Scope, group: dict[str, Any], label: str) -> Iterator[Case]:
@@ -178,7 +313,7 @@ def _launched_versions(scope: Scope, group: dict[str, Any], label: str) -> Itera
     (default,) = scope.aws("ec2").describe_launch_template_versions(
         LaunchTemplateId=template_id, Versions=["$Default"]
     )["LaunchTemplateVersions"]
-    for named, version in LAUNCHED_VERSIONS:
+    for named, version, observed in LAUNCHED_VERSIONS:
         yield scope.case(
             label,
             "swap",
@@ -186,6 +321,7 @@ def _launched_versions(scope: Scope, group: dict[str, Any], label: str) -> Itera
             f"-> {named}, not the default, with HttpTokens optional",
             "IMDS",
             _launches(group["AutoScalingGroupName"], template_id, default["LaunchTemplateData"], version),
+            observes=observed,
         )
 
 
@@ -205,19 +341,62 @@ def _scheduled_actions(scope: Scope, group: str, label: str) -> Iterator[Case]:
         "ScheduledUpdateGroupActions"
     ]
     for action in sorted(found, key=lambda a: a["ScheduledActionName"]):
+        named = scope.label(action["ScheduledActionName"])
         yield scope.case(
             label,
             "delete",
             "scheduled_action",
-            scope.label(action["ScheduledActionName"]),
+            named,
             "other",
             _unschedule(group, action["ScheduledActionName"]),
+            observes=(SCHEDULE, ""),
         )
+        for attribute, value, observed in _schedule_changes(action):
+            yield scope.case(
+                label,
+                "swap",
+                f"scheduled_action.{attribute}",
+                f"{named}: {action.get(attribute)} -> {value}",
+                "other",
+                _reschedule(action, **{attribute: value}),
+                observes=(SCHEDULE, observed),
+            )
+
+
+def _schedule_changes(action: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
+    """(API attribute, another value, the live table's attribute) for each setting of a scheduled action."""
+    yield "Recurrence", "0 12 * * *" if action["Recurrence"] != "0 12 * * *" else "0 13 * * *", "recurrence"
+    yield "TimeZone", "Asia/Singapore" if action.get("TimeZone") != "Asia/Singapore" else "UTC", "time_zone"
+    for attribute, observed in (
+        ("MinSize", "min_size"),
+        ("MaxSize", "max_size"),
+        ("DesiredCapacity", "desired_capacity"),
+    ):
+        yield attribute, action[attribute] + 1, observed
+
+
+def _reschedule(action: dict[str, Any], **changes: Any):
+    """The scheduled action put again (PutScheduledUpdateGroupAction replaces it) with one setting changed."""
+    kept = (
+        "AutoScalingGroupName",
+        "ScheduledActionName",
+        "Recurrence",
+        "TimeZone",
+        "MinSize",
+        "MaxSize",
+        "DesiredCapacity",
+    )
+    settings = {key: action[key] for key in kept if key in action}
+    return _call("put_scheduled_update_group_action", **{**settings, **changes})
 
 
 def _update(name: str, **changes: Any):
+    return _call("update_auto_scaling_group", AutoScalingGroupName=name, **changes)
+
+
+def _call(method: str, service: str = "autoscaling", **arguments: Any):
     def apply(aws) -> None:
-        aws("autoscaling").update_auto_scaling_group(AutoScalingGroupName=name, **changes)
+        getattr(aws(service), method)(**arguments)
 
     return apply
 
@@ -243,4 +422,42 @@ def _group_deleted(name: str):
     return apply
 
 
-GENERATORS = (launch_templates, autoscaling_groups)
+def instance_profiles(scope: Scope) -> Iterator[Case]:
+    """The stack's profiles (named as the stack names them: the deployment suffix last): their role, themselves."""
+    listed = scope.aws("iam").list_instance_profiles()["InstanceProfiles"]
+    for profile in sorted_by(listed, lambda p: p["InstanceProfileName"]):
+        name = profile["InstanceProfileName"]
+        if not name.endswith(f"-{scope.suffix}"):
+            continue
+        roles = [role["RoleName"] for role in profile["Roles"]]
+        yield scope.case(
+            scope.label(name),
+            "drop",
+            "Roles",
+            "",
+            "credentials",
+            _roles_removed(name, roles),
+            observes=(PROFILE, "role"),
+        )
+        yield scope.case(
+            scope.label(name),
+            "delete",
+            "",
+            "",
+            "credentials",
+            _roles_removed(name, roles, then=_call("delete_instance_profile", "iam", InstanceProfileName=name)),
+            observes=(PROFILE, ""),
+        )
+
+
+def _roles_removed(profile: str, roles: list[str], then=None):
+    def apply(aws) -> None:
+        for role in roles:
+            aws("iam").remove_role_from_instance_profile(InstanceProfileName=profile, RoleName=role)
+        if then:
+            then(aws)
+
+    return apply
+
+
+GENERATORS = (launch_templates, autoscaling_groups, instance_profiles)
