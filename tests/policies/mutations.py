@@ -395,4 +395,19 @@ FAMILY_MUTATIONS: dict[tuple[str, str], Callable[[Document], str]] = {
         kms_key_id="arn:aws:kms:ap-southeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     ),
     ("CKV_PAY_1", "aws_sns_topic"): _setter("aws_sns_topic", "", kms_master_key_id="alias/aws/sns"),
+    # The default group, which the stack keeps empty, opened to the internet.
+    ("CKV_PAY_8", "aws_default_security_group"): _setter(
+        "aws_default_security_group",
+        ingress=[{"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp"}],
+    ),
+    # The load balancer's HTTPS rule widened from one port to every port.
+    ("CKV_PAY_8", "aws_vpc_security_group_ingress_rule"): _setter(
+        "aws_vpc_security_group_ingress_rule", "https-in", ip_protocol="-1", from_port=None, to_port=None
+    ),
+    # A bucket's own policy argument letting anyone read its objects.
+    ("CKV_PAY_91", "aws_s3_bucket"): _setter(
+        "aws_s3_bucket",
+        "data",
+        policy='{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}',
+    ),
 }
