@@ -50,7 +50,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         "autoscaling": "DescribeAutoScalingGroups DescribeScheduledActions",
         "rds": (
             "DescribeDBInstances DescribeDBParameters DescribeDBParameterGroups DescribeDBSubnetGroups "
-            "DescribeDBSnapshots DescribeDBEngineVersions DescribeOrderableDBInstanceOptions"
+            "DescribeDBSnapshots DescribeDBEngineVersions DescribeOrderableDBInstanceOptions ListTagsForResource"
         ),
         "secretsmanager": "DescribeSecret",
         "s3": (
@@ -59,7 +59,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetObjectLockConfiguration"
         ),
         "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy ListResourceTags",
-        "logs": "DescribeLogGroups GetDataProtectionPolicy DescribeLogStreams",
+        "logs": "DescribeLogGroups GetDataProtectionPolicy DescribeLogStreams ListTagsForResource",
         # Session Manager's preferences (a Session document: settings, no secret) and the patch association.
         "ssm": "GetDocument ListAssociations DescribeAssociation",
         "cloudwatch": "DescribeAlarms",

@@ -11,15 +11,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from stack.contract import DEPLOYMENT_SUFFIX
-from tap.live.observed import keys_logs_alarms
+from tap.live.observed import database, identity, keys_logs_alarms, ssm, storage
 from tap.live.observed.table import Kind, Observer
 
 __all__ = ["KINDS", "UNOBSERVED_TYPES", "Kind", "Observer", "observer", "sizes"]
-from tap.live.rehearsal.engine import ELB_ACCOUNTS
+from tap.live.rehearsal.engine import BEYOND_EMULATOR, ELB_ACCOUNTS
 from tap.plan import Plan
 
 KINDS: Mapping[str, Kind] = {
     **keys_logs_alarms.KINDS,
+    **storage.KINDS,
+    **database.KINDS,
+    **identity.KINDS,
+    **ssm.KINDS,
 }
 
 # Types that exist in Terraform's state only: nothing in the account to read.
@@ -41,7 +45,7 @@ def known_references(plan: Plan, suffix: str, account: str) -> dict[str, Any]:
 
 
 def observer(plan: Plan, client, suffix: str, account: str, emulated: bool) -> Observer:
-    return Observer(plan, client, account, KINDS, known_references(plan, suffix, account), emulated)
+    return Observer(plan, client, account, KINDS, known_references(plan, suffix, account), emulated, BEYOND_EMULATOR)
 
 
 def sizes() -> dict[str, tuple[int, int]]:
