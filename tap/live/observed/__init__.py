@@ -53,7 +53,8 @@ def sizes() -> dict[str, tuple[int, int]]:
     return {type_: (len(kind.attributes), len(kind.unobservable)) for type_, kind in sorted(KINDS.items())}
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """`python -m tap.live.observed`: the table's size per type."""
     for type_, (observable, unobservable) in sizes().items():
         print(f"{type_:60} {observable:3} observable {unobservable:3} not observable")
     print(f"{len(KINDS)} types; {len(UNOBSERVED_TYPES)} types no API shows: {', '.join(UNOBSERVED_TYPES)}")
