@@ -267,7 +267,8 @@ def _rewrite_alarm(aws, out, alarm: str, **changes) -> None:
     cloudwatch = aws("cloudwatch")
     (found,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
     kept = ("Namespace", "MetricName", "Statistic", "ComparisonOperator", "Threshold", "Period", "EvaluationPeriods")
-    settings = {key: found[key] for key in (*kept, "Dimensions", "AlarmActions", "OKActions", "TreatMissingData")}
+    described = ("AlarmDescription", "Dimensions", "AlarmActions", "OKActions", "TreatMissingData")
+    settings = {key: found[key] for key in (*kept, *described)}
     cloudwatch.put_metric_alarm(AlarmName=name, **(settings | changes))
 
 
