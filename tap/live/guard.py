@@ -55,7 +55,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
         "autoscaling": "DescribeAutoScalingGroups DescribeScheduledActions",
         "rds": (
             "DescribeDBInstances DescribeDBParameters DescribeDBParameterGroups DescribeDBSubnetGroups "
-            "DescribeDBSnapshots DescribeDBEngineVersions DescribeOrderableDBInstanceOptions "
+            "DescribeDBSnapshots DescribeDBEngineVersions DescribeOrderableDBInstanceOptions ListTagsForResource "
             # Who may restore a snapshot of the database: no one outside the account.
             "DescribeDBSnapshotAttributes"
         ),
@@ -66,7 +66,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
             "GetObjectLockConfiguration GetBucketAcl"
         ),
         "kms": "DescribeKey GetKeyRotationStatus ListAliases GetKeyPolicy ListResourceTags ListGrants",
-        "logs": "DescribeLogGroups GetDataProtectionPolicy DescribeLogStreams",
+        "logs": "DescribeLogGroups GetDataProtectionPolicy DescribeLogStreams ListTagsForResource",
         # Session Manager's preferences (a Session document: settings, no secret) and the patch association.
         "ssm": "GetDocument ListAssociations DescribeAssociation",
         "cloudwatch": "DescribeAlarms",

@@ -33,7 +33,7 @@ from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
 from tap.live.suite import LiveRun, live_run
 from tap.mutate.forks import Zygote
 from tap.mutate.model import Mutant, Outcome
-from tap.mutate.operators import Case, Scope, compute, database, edge, monitoring, network, outputs, storage
+from tap.mutate.operators import Case, Scope, compute, database, edge, monitoring, network, outputs, ssm, storage
 from tap.synth.cache import cached_plan
 
 GENERATORS = (
@@ -43,6 +43,7 @@ GENERATORS = (
     *compute.GENERATORS,
     *edge.GENERATORS,
     *monitoring.GENERATORS,
+    *ssm.GENERATORS,
     *outputs.GENERATORS,
 )
 LAYER = "live"

@@ -268,7 +268,8 @@ def _rewrite_alarm(aws, out, alarm: str, **changes) -> None:
     cloudwatch = aws("cloudwatch")
     (found,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
     kept = ("Namespace", "MetricName", "Statistic", "ComparisonOperator", "Threshold", "Period", "EvaluationPeriods")
-    settings = {key: found[key] for key in (*kept, "Dimensions", "AlarmActions", "OKActions", "TreatMissingData")}
+    described = ("AlarmDescription", "Dimensions", "AlarmActions", "OKActions", "TreatMissingData")
+    settings = {key: found[key] for key in (*kept, *described)}
     cloudwatch.put_metric_alarm(AlarmName=name, **(settings | changes))
 
 
@@ -823,6 +824,72 @@ def _bucket_acl_grant(bucket: Output, ownership: str, grantee: dict) -> Change:
     return grant
 
 
+# --- attributes only the live table (tap/live/observed) compares: its messages name the plan's address ---------
+
+
+def _data_bucket_owned_by_writers(aws, out):
+    rules = [{"ObjectOwnership": "ObjectWriter"}]
+    aws("s3").put_bucket_ownership_controls(Bucket=out[Output.DATA_BUCKET], OwnershipControls={"Rules": rules})
+
+
+def _alarm_topic_open_to_anyone(aws, out):
+    sns, topic = aws("sns"), out[Output.ALARM_TOPIC_ARN]
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    policy["Statement"].append({"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": topic})
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
+
+
+def _database_minor_upgrades_off(aws, out):
+    aws("rds").modify_db_instance(
+        DBInstanceIdentifier=out[Output.DB_IDENTIFIER], AutoMinorVersionUpgrade=False, ApplyImmediately=True
+    )
+
+
+def _alarm_compares_the_other_way(aws, out):
+    # The storage alarm now fires while space is plentiful and stays quiet as it runs out.
+    _rewrite_alarm(aws, out, "db-storage", ComparisonOperator="GreaterThanThreshold")
+
+
+def _tamper_rule_target_elsewhere(aws, out):
+    (rule,) = [name for name in out[Output.EVENT_RULE_NAMES] if "-key-tampering-" in name]
+    elsewhere = out[Output.ALARM_TOPIC_ARN].rsplit(":", 2)[0] + ":111122223333:payment-alarms-elsewhere"
+    aws("events").put_targets(Rule=rule, Targets=[{"Id": "alarm-topic", "Arn": elsewhere}])
+
+
+def _log_group_unencrypted(aws, out):
+    # Made again without its key (the emulator has no DisassociateKmsKey; an account lets either).
+    logs, name = aws("logs"), out[Output.APP_LOG_GROUP]
+    (group,) = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
+    tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
+    logs.delete_log_group(logGroupName=name)
+    logs.create_log_group(logGroupName=name, tags=tags)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=group["retentionInDays"])
+
+
+def _data_key_alias_retargeted(aws, out):
+    kms = aws("kms")
+    data_key = kms.describe_key(KeyId=out[Output.DATA_KEY_ARN])["KeyMetadata"]["KeyId"]
+    (alias,) = [a for a in kms.list_aliases()["Aliases"] if a.get("TargetKeyId") == data_key]
+    kms.update_alias(AliasName=alias["AliasName"], TargetKeyId=out[Output.LOGS_KEY_ARN])
+
+
+def _monitoring_policy_detached(aws, out):
+    iam = aws("iam")
+    (role,) = [r["RoleName"] for r in iam.list_roles()["Roles"] if "-db-monitoring-role-" in r["RoleName"]]
+    for policy in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=role, PolicyArn=policy["PolicyArn"])
+
+
+def _database_on_another_parameter_group(aws, out):
+    rds = aws("rds")
+    rds.create_db_parameter_group(
+        DBParameterGroupName="payment-db-params-defaults", DBParameterGroupFamily="postgres15", Description="defaults"
+    )
+    rds.modify_db_instance(
+        DBInstanceIdentifier=out[Output.DB_IDENTIFIER], DBParameterGroupName="payment-db-params-defaults"
+    )
+
+
 CATALOGUE = [
     Drift("bucket encryption removed", "default encryption", _remove_bucket_encryption),
     Drift("public access block flag off", "public access block of bucket", _allow_public_policy),
@@ -1119,6 +1186,53 @@ CATALOGUE = [
             "BucketOwnerPreferred",
             {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
         ),
+    ),
+    Drift(
+        "data bucket objects owned by their writers",
+        "drift: aws_s3_bucket_ownership_controls.storage_data_ownership_A0506025.rule is "
+        "{'object_ownership': 'ObjectWriter'}",
+        _data_bucket_owned_by_writers,
+    ),
+    Drift(
+        "alarm topic open to any publisher",
+        "drift: aws_sns_topic_policy.alarms_alarms-policy_BA3A639A.policy is",
+        _alarm_topic_open_to_anyone,
+    ),
+    Drift(
+        "database minor version upgrades off",
+        "drift: aws_db_instance.database_db_878A5AE3.auto_minor_version_upgrade is False",
+        _database_minor_upgrades_off,
+    ),
+    Drift(
+        "storage alarm compares the other way",
+        "drift: aws_cloudwatch_metric_alarm.alarms_db-storage_8C8AB0F6.comparison_operator is 'GreaterThanThreshold'",
+        _alarm_compares_the_other_way,
+    ),
+    Drift(
+        "key tampering rule notifies another account",
+        "drift: aws_cloudwatch_event_target.alarms_key-tampering-target_05562FB0.arn is",
+        _tamper_rule_target_elsewhere,
+    ),
+    Drift(
+        "application log group made again unencrypted",
+        "drift: aws_cloudwatch_log_group.logs_app-logs_8F28CD7E.kms_key_id is not set",
+        _log_group_unencrypted,
+    ),
+    Drift(
+        # A key has no name but its alias: the data key read through it is the logs key, which differs.
+        "data key alias moved to another key",
+        "drift: aws_kms_key.encryption_data-key_5FB0C2D1.description is 'CloudWatch log groups",
+        _data_key_alias_retargeted,
+    ),
+    Drift(
+        "database monitoring policy detached",
+        "drift: aws_iam_role_policy_attachment.database_db-monitoring_7EC753E5 is not in the account",
+        _monitoring_policy_detached,
+    ),
+    Drift(
+        "database on a parameter group of defaults",
+        "drift: aws_db_instance.database_db_878A5AE3.parameter_group_name is 'payment-db-params-defaults'",
+        _database_on_another_parameter_group,
     ),
 ]
 

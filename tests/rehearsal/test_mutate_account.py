@@ -47,7 +47,7 @@ def cases(dev) -> dict[str, Case]:
 def test_every_attribute_the_live_table_reads_has_an_account_mutant(cases):
     """The campaign drifts every attribute the live suite compares (the ones the emulator keeps), or, for an
     attribute AWS never changes in place, deletes the resource: a comparison no mutant exercises is unproven."""
-    observed = {case.observes for case in cases.values() if case.observes}
+    observed = {pair for case in cases.values() for pair in case.observes}
     plan = Plan.load(cached_plan(rehearsal_config("dev")))
     unexercised = sorted(
         f"{resource.type}.{attribute}"

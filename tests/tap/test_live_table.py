@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tap.live.observed import KINDS, UNOBSERVED_TYPES
-from tap.live.observed.table import META, Observer
+from tap.live.observed.table import META, Observer, matches
+from tap.live.rehearsal import BEYOND_EMULATOR
 from tap.plan import Plan, Resource
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -139,3 +140,28 @@ def test_a_resource_the_emulator_cannot_hold_is_looked_up_only_in_an_aws_account
     assert observer.drifts(rule_group) == [
         "drift: aws_route53_resolver_firewall_rule_group.planned is not in the account"
     ]
+
+
+def test_json_texts_match_by_meaning_not_by_layout():
+    # EventBridge and Systems Manager may hand a pattern or a document back laid out anew.
+    planned = '{"source": ["aws.kms"], "detail": {"eventName": ["DisableKey"]}}'
+    assert matches(planned, '{"detail":{"eventName":["DisableKey"]},"source":["aws.kms"]}')
+    assert not matches(planned, '{"source": ["aws.kms"], "detail": {"eventName": ["DisableKey", "PutKeyPolicy"]}}')
+    assert not matches(planned, '{"source": ["aws.kms"]}')
+
+
+def test_what_an_emulated_account_only_stands_in_for_is_named_uncompared_never_read(plan_paths):
+    plan = Plan.load(plan_paths["dev"])
+    (association,) = plan.resources("aws_ssm_association")
+    (rule,) = [r for r in plan.resources("aws_cloudwatch_event_rule") if association.address in r["description"]]
+    stood_in = {"aws_ssm_association": BEYOND_EMULATOR["aws_ssm_association"]}
+
+    def no_call(service):
+        raise AssertionError(f"read {service} for what the emulator only stands in for")
+
+    emulated = Observer(plan, no_call, "123456789012", KINDS, {}, True, stood_in)
+    assert emulated.drifts(association) == []
+    assert set(emulated.uncompared(association)) == set(association.properties) - META
+    assert set(emulated.uncompared(rule)) == {"description"}
+    against_aws = Observer(plan, no_call, "123456789012", KINDS, {}, False, stood_in)
+    assert against_aws.uncompared(association) == {}

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from stack.contract import DEPLOYMENT_SUFFIX
-from tap.live.observed import compute, dns_firewall, edge, keys_logs_alarms, network
+from tap.live.observed import compute, database, dns_firewall, edge, identity, keys_logs_alarms, network, ssm, storage
 from tap.live.observed.table import Kind, Observer
 
 __all__ = ["KINDS", "UNOBSERVED_TYPES", "Kind", "Observer", "observer", "sizes"]
-from tap.live.rehearsal.engine import ELB_ACCOUNTS
+from tap.live.rehearsal.engine import BEYOND_EMULATOR, ELB_ACCOUNTS
 from tap.plan import Plan
 
 KINDS: Mapping[str, Kind] = {
@@ -24,6 +24,10 @@ KINDS: Mapping[str, Kind] = {
     **compute.KINDS,
     **edge.KINDS,
     **dns_firewall.KINDS,
+    **storage.KINDS,
+    **database.KINDS,
+    **identity.KINDS,
+    **ssm.KINDS,
 }
 
 # Types that exist in Terraform's state only: nothing in the account to read.
@@ -45,10 +49,9 @@ def known_references(plan: Plan, suffix: str, account: str) -> dict[str, Any]:
 
 
 def observer(plan: Plan, client, suffix: str, account: str, emulated: bool) -> Observer:
-    return Observer(plan, client, account, KINDS, known_references(plan, suffix, account), emulated)
+    return Observer(plan, client, account, KINDS, known_references(plan, suffix, account), emulated, BEYOND_EMULATOR)
 
 
 def sizes() -> dict[str, tuple[int, int]]:
     """Per type: (attributes the table reads from the account, attributes it says no API shows)."""
     return {type_: (len(kind.attributes), len(kind.unobservable)) for type_, kind in sorted(KINDS.items())}
-

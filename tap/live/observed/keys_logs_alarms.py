@@ -1,10 +1,12 @@
-"""KMS keys, log groups, alarms and their topic, as the account shows them."""
+"""KMS keys, log groups and their card data masking, alarms, event rules and their targets, and the alarm topic,
+as the account shows them."""
 
 from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
-from tap.live.observed.table import Kind, Observer, at, tag_map
+from tap.live.observed.table import Kind, Observer, at, tag_map, unless_missing
+from tap.live.rehearsal.keys_logs_alarms import NO_DATA_PROTECTION
 from tap.plan import Resource
 
 
@@ -45,6 +47,8 @@ def _key_by_id(observer: Observer, key_id: str) -> dict | None:
         if error.response["Error"]["Code"] == "NotFoundException":
             return None
         raise
+    if metadata["KeyState"] == "PendingDeletion":  # gone for Terraform too: only its deletion can be cancelled
+        return None
     key = metadata["KeyId"]
     return {
         "KeyMetadata": metadata,
@@ -61,7 +65,51 @@ def _alias(observer: Observer, resource: Resource) -> dict | None:
     return found[0] if found else None
 
 
+def _log_group(observer: Observer, resource: Resource) -> dict | None:
+    logs, name = observer.client("logs"), observer.value(resource, "name")
+    pages = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name)
+    found = [group for page in pages for group in page["logGroups"] if group["logGroupName"] == name]
+    if not found:
+        return None
+    arn = found[0]["arn"].removesuffix(":*")  # Terraform's ARN of a group, without the streams' wildcard
+    return {**found[0], "Arn": arn, "Tags": logs.list_tags_for_resource(resourceArn=arn)["tags"]}
+
+
+def _data_protection(observer: Observer, resource: Resource) -> dict | None:
+    group = observer.value(resource, "log_group_name")
+    logs = observer.client("logs")
+    return unless_missing(
+        lambda: logs.get_data_protection_policy(logGroupIdentifier=group), "ResourceNotFoundException"
+    )
+
+
+def _alarm(observer: Observer, resource: Resource) -> dict | None:
+    name = observer.value(resource, "alarm_name")
+    found = observer.client("cloudwatch").describe_alarms(AlarmNames=[name], AlarmTypes=["MetricAlarm"])
+    return found["MetricAlarms"][0] if found["MetricAlarms"] else None
+
+
+def _event_rule(observer: Observer, resource: Resource) -> dict | None:
+    name, events = observer.value(resource, "name"), observer.client("events")
+    return unless_missing(lambda: events.describe_rule(Name=name), "ResourceNotFoundException")
+
+
+def _event_target(observer: Observer, resource: Resource) -> dict | None:
+    rule, target = observer.value(resource, "rule"), observer.value(resource, "target_id")
+    events = observer.client("events")
+    # One page: a rule holds at most five targets.
+    listed = unless_missing(lambda: events.list_targets_by_rule(Rule=rule)["Targets"], "ResourceNotFoundException")
+    found = [t for t in listed or [] if t["Id"] == target]
+    return {**found[0], "Rule": rule} if found else None
+
+
+def _tags(tags: dict[str, str]) -> dict[str, str]:
+    """A tag map without AWS's own `aws:` tags."""
+    return tag_map([{"Key": key, "Value": value} for key, value in tags.items()])
+
+
 TOPIC_ARN = at("Attributes.TopicArn")
+LOG_GROUP_NAME = at("logGroupName")
 
 KINDS = {
     "aws_kms_key": Kind(
@@ -83,11 +131,65 @@ KINDS = {
             "deletion_window_in_days": "AWS shows a key's deletion window only once its deletion is scheduled",
         },
         exports={"arn": at("KeyMetadata.Arn"), "key_id": at("KeyMetadata.KeyId"), "id": at("KeyMetadata.KeyId")},
+        fixed=frozenset({"key_usage", "customer_master_key_spec", "multi_region"}),
     ),
     "aws_kms_alias": Kind(
         describe=_alias,
         attributes={"name": at("AliasName"), "target_key_id": at("TargetKeyId")},
         exports={"arn": at("AliasArn"), "name": at("AliasName")},
+        fixed=frozenset({"name"}),
+    ),
+    "aws_cloudwatch_log_group": Kind(
+        describe=_log_group,
+        attributes={
+            "name": LOG_GROUP_NAME,
+            "kms_key_id": at("kmsKeyId"),
+            "retention_in_days": at("retentionInDays"),
+            "tags": at("Tags", _tags),
+        },
+        unobservable={
+            "skip_destroy": "a Terraform setting (keep the group when the stack is destroyed); "
+            "AWS keeps no such setting",
+        },
+        exports={"name": LOG_GROUP_NAME, "id": LOG_GROUP_NAME, "arn": at("Arn")},
+        fixed=frozenset({"name"}),
+    ),
+    "aws_cloudwatch_log_data_protection_policy": Kind(
+        describe=_data_protection,
+        attributes={"log_group_name": at("logGroupIdentifier"), "policy_document": at("policyDocument")},
+        beyond_emulator={"log_group_name": NO_DATA_PROTECTION, "policy_document": NO_DATA_PROTECTION},
+        exports={"log_group_name": at("logGroupIdentifier")},
+    ),
+    "aws_cloudwatch_metric_alarm": Kind(
+        describe=_alarm,
+        attributes={
+            "alarm_name": at("AlarmName"),
+            "alarm_description": at("AlarmDescription"),
+            "namespace": at("Namespace"),
+            "metric_name": at("MetricName"),
+            "statistic": at("Statistic"),
+            "comparison_operator": at("ComparisonOperator"),
+            "threshold": at("Threshold"),
+            "period": at("Period"),
+            "evaluation_periods": at("EvaluationPeriods"),
+            "treat_missing_data": at("TreatMissingData"),
+            "dimensions": at("Dimensions", lambda dimensions: {d["Name"]: d["Value"] for d in dimensions}),
+            "alarm_actions": at("AlarmActions"),
+            "ok_actions": at("OKActions"),
+        },
+        exports={"alarm_name": at("AlarmName"), "id": at("AlarmName"), "arn": at("AlarmArn")},
+        fixed=frozenset({"alarm_name"}),
+    ),
+    "aws_cloudwatch_event_rule": Kind(
+        describe=_event_rule,
+        attributes={"name": at("Name"), "description": at("Description"), "event_pattern": at("EventPattern")},
+        exports={"name": at("Name"), "id": at("Name"), "arn": at("Arn")},
+        fixed=frozenset({"name"}),
+    ),
+    "aws_cloudwatch_event_target": Kind(
+        describe=_event_target,
+        attributes={"rule": at("Rule"), "target_id": at("Id"), "arn": at("Arn")},
+        fixed=frozenset({"rule", "target_id"}),
     ),
     "aws_sns_topic": Kind(
         describe=_planned_topic,
@@ -96,13 +198,16 @@ KINDS = {
             "kms_master_key_id": at("Attributes.KmsMasterKeyId"),
         },
         exports={"arn": TOPIC_ARN, "id": TOPIC_ARN},
+        fixed=frozenset({"name"}),
     ),
     "aws_sns_topic_policy": Kind(
         describe=lambda observer, resource: _topic(observer, observer.value(resource, "arn")),
         attributes={"arn": TOPIC_ARN, "policy": at("Attributes.Policy")},
+        fixed=frozenset({"arn"}),
     ),
     "aws_sns_topic_subscription": Kind(
         describe=_subscription,
         attributes={"topic_arn": at("TopicArn"), "protocol": at("Protocol"), "endpoint": at("Endpoint")},
+        fixed=frozenset({"topic_arn", "protocol", "endpoint"}),
     ),
 }

@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from tap.live.documents import canonical
 from tap.plan import Plan, Resource
 
@@ -79,6 +81,16 @@ def tag_map(tags: list[dict[str, str]]) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in tags if not tag["Key"].startswith("aws:")}
 
 
+def unless_missing(call: Callable[[], Any], *codes: str) -> Any:
+    """What a describe call answers, or None when AWS answers one of `codes`: there is no such resource."""
+    try:
+        return call()
+    except ClientError as error:
+        if error.response["Error"]["Code"] in codes:
+            return None
+        raise
+
+
 def document(value: str | dict) -> dict:
     """A policy document, as JSON text or decoded, in the canonical form (compared by meaning)."""
     return canonical(value)
@@ -95,6 +107,7 @@ class Observer:
         kinds: Mapping[str, Kind],
         known: Mapping[str, Any],
         emulated: bool = False,
+        stood_in: Mapping[str, str] | None = None,
     ):
         self.plan = plan
         self.client = client  # service -> a read-only client
@@ -104,6 +117,8 @@ class Observer:
         # Whole references the plan makes to what is not a planned resource (the deployment suffix, data sources).
         self.known = known
         self.emulated = emulated
+        # Types an emulated account only stands in for (the rehearsal's stand-ins): type -> why.
+        self.stood_in = (stood_in or {}) if emulated else {}
         self._descriptions: dict[str, Any] = {}
 
     def description(self, resource: Resource) -> Any:
@@ -162,9 +177,20 @@ class Observer:
         return found
 
     def uncompared(self, resource: Resource) -> dict[str, str]:
-        """The planned attributes this run cannot compare, with why: what an emulated account does not keep."""
-        beyond = self.kinds[resource.type].beyond_emulator if self.emulated else {}
-        return {attribute: why for attribute, why in beyond.items() if attribute in resource.properties}
+        """The planned attributes this run cannot compare, with why: what an emulated account does not keep, all
+        of a resource it only stands in for, and a value naming such a resource (its identifiers are stand-ins)."""
+        if not self.emulated:
+            return {}
+        found = {a: why for a, why in self.kinds[resource.type].beyond_emulator.items() if a in resource.properties}
+        for attribute, value in resource.properties.items():
+            if attribute in META or attribute in found:
+                continue
+            named = sorted(t for t in _referenced_types(value) if t in self.stood_in)
+            if resource.type in self.stood_in:
+                found[attribute] = self.stood_in[resource.type]
+            elif named:
+                found[attribute] = f"it refers to a {named[0]}, which the emulator only stands in for"
+        return found
 
     def _planned(self, resource: Resource) -> dict[str, Any]:
         """The resource's attributes as the account should hold them: its tags with the provider's default tags."""
@@ -199,7 +225,7 @@ def ignored_changes(resource: Resource) -> set[str]:
 
 def matches(planned: Any, actual: Any) -> bool:
     """The account holds what the plan says: the planned keys of a block, a set's members in any order,
-    policy documents by meaning, scalars by their text (`true` is `"true"`, `30` is `"30"`)."""
+    policy documents and other JSON objects by meaning, scalars by their text (`true` is `"true"`, `30` is `"30"`)."""
     if isinstance(planned, Mapping):
         return isinstance(actual, Mapping) and all(
             key in actual and matches(value, actual[key]) for key, value in planned.items()
@@ -208,7 +234,14 @@ def matches(planned: Any, actual: Any) -> bool:
         return isinstance(actual, list) and len(planned) == len(actual) and _pairs(planned, list(actual))
     if isinstance(planned, str) and _is_document(planned):
         return isinstance(actual, (str, Mapping)) and document(planned) == document(actual)
+    if isinstance(planned, str) and _json_object(planned) is not None:  # an event pattern, a document's content
+        return _json_object(actual if isinstance(actual, str) else json.dumps(actual)) == _json_object(planned)
     return _text(planned) == _text(actual)
+
+
+def _referenced_types(value: Any) -> set[str]:
+    """The resource types a planned value refers to (`${aws_x.y.arn}` -> aws_x)."""
+    return {reference.split(".")[0] for reference in REFERENCE.findall(json.dumps(value))}
 
 
 def _pairs(planned: list, actual: list) -> bool:
@@ -222,13 +255,19 @@ def _pairs(planned: list, actual: list) -> bool:
 
 
 def _is_document(text: str) -> bool:
+    parsed = _json_object(text)
+    return parsed is not None and "Statement" in parsed
+
+
+def _json_object(text: str) -> dict | None:
+    """The JSON object a text holds (AWS may give it back in another layout), or None when it holds none."""
     if not text.lstrip().startswith("{"):
-        return False
+        return None
     try:
         parsed = json.loads(text)
     except ValueError:
-        return False
-    return isinstance(parsed, dict) and "Statement" in parsed
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _text(value: Any) -> str:

@@ -26,7 +26,11 @@ def _db_parameter_group(r: Rehearsal, body: dict) -> dict:
         Tags=r.tag_list(body.get("tags")),
     )
     parameters = [
-        {"ParameterName": item["name"], "ParameterValue": str(item["value"]), "ApplyMethod": "pending-reboot"}
+        {
+            "ParameterName": item["name"],
+            "ParameterValue": str(item["value"]),
+            "ApplyMethod": item.get("apply_method", "immediate"),  # the provider's default
+        }
         for item in body.get("parameter", [])
     ]
     if parameters:

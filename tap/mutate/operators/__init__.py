@@ -20,6 +20,7 @@ from tap.mutate.model import CATEGORIES, Mutant
 Aws = Callable[[str], Any]  # service -> a boto3 client on the (forked) emulator
 Apply = Callable[[Aws], None]
 Rewrite = Callable[[dict[str, Any]], Any]  # the outputs file's document -> the mutated document
+Observes = tuple[str, str]  # (resource type, Terraform attribute) of the live table
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,10 @@ class Case:
     mutant: Mutant
     apply: Apply | None = None  # the change to the account, or
     rewrite: Rewrite | None = None  # the change to the outputs file (the account stays pristine)
-    # (resource type, Terraform attribute) of the live table (tap/live/observed) the change drifts; an
-    # attribute "" for the resource deleted. Not part of the id: tests/rehearsal/test_mutate_account.py
-    # checks that every attribute the live table reads has a mutant.
-    observes: tuple[str, str] | None = None
+    # (resource type, Terraform attribute) pairs of the live table (tap/live/observed) the change drifts; an
+    # attribute "" for the resource deleted (a bucket deleted takes its configurations along). Not part of the
+    # id: tests/rehearsal/test_mutate_account.py checks that every attribute the live table reads has a mutant.
+    observes: tuple[Observes, ...] = ()
 
 
 class Scope:
@@ -80,12 +81,14 @@ class Scope:
         *,
         rewrite: Rewrite | None = None,
         lesson: int | None = None,
-        observes: tuple[str, str] | None = None,
+        observes: Observes | Iterable[Observes] = (),
     ) -> Case:
+        """A mutant; `observes` names one (type, attribute) pair of the live table it drifts, or several."""
         if category not in CATEGORIES:
             raise ValueError(f"{category!r} is not a matrix row")
         mutant = Mutant("account", self.profile, target, operator, attribute, detail, category, lesson)
-        return Case(mutant, apply, rewrite, observes)
+        given = tuple(observes)
+        return Case(mutant, apply, rewrite, (given,) if given and isinstance(given[0], str) else given)
 
 
 Generator = Callable[[Scope], Iterable[Case]]

@@ -10,6 +10,55 @@ from tap.mutate.operators import Case, Scope
 
 # Another class the provider accepts, per class the stack uses (dev's, prod's).
 OTHER_CLASS = {"db.t4g.medium": "db.r6g.large", "db.r6g.large": "db.t4g.medium"}
+INSTANCE = "aws_db_instance"
+KEY = "aws_kms_key"
+ALIAS = "aws_kms_alias"
+PARAMETER_GROUP = "aws_db_parameter_group"
+SUBNET_GROUP = "aws_db_subnet_group"
+# Switches of the instance: (its field, ModifyDBInstance's name for it, Terraform attribute, matrix row).
+FLIPS = (
+    ("PubliclyAccessible", "PubliclyAccessible", "publicly_accessible", "public exposure"),
+    ("DeletionProtection", "DeletionProtection", "deletion_protection", "deletion safety"),
+    ("MultiAZ", "MultiAZ", "multi_az", "availability"),
+    # Security patches stop arriving: the engine stays on the minor version it has.
+    ("AutoMinorVersionUpgrade", "AutoMinorVersionUpgrade", "auto_minor_version_upgrade", "other"),
+    ("CopyTagsToSnapshot", "CopyTagsToSnapshot", "copy_tags_to_snapshot", "other"),
+    (
+        "IAMDatabaseAuthenticationEnabled",
+        "EnableIAMDatabaseAuthentication",
+        "iam_database_authentication_enabled",
+        "credentials",
+    ),
+)
+# Settings changed to another value: (field, operator, the other value from the instance, Terraform attribute, row).
+CHANGES = (
+    ("AllocatedStorage", "larger", lambda db: db["AllocatedStorage"] * 2, "allocated_storage", "availability"),
+    (
+        "MaxAllocatedStorage",
+        "larger",
+        lambda db: db["MaxAllocatedStorage"] * 2,
+        "max_allocated_storage",
+        "availability",
+    ),
+    ("StorageType", "swap", lambda db: "gp2" if db["StorageType"] != "gp2" else "gp3", "storage_type", "availability"),
+    ("PreferredBackupWindow", "swap", lambda db: "03:00-04:00", "backup_window", "deletion safety"),
+    ("PreferredMaintenanceWindow", "swap", lambda db: "mon:05:00-mon:06:00", "maintenance_window", "availability"),
+    (
+        "CACertificateIdentifier",
+        "swap",
+        lambda db: "rds-ca-ecc384-g1" if db["CACertificateIdentifier"] != "rds-ca-ecc384-g1" else "rds-ca-rsa4096-g1",
+        "ca_cert_identifier",
+        "TLS",
+    ),
+    ("MonitoringInterval", "zero", lambda db: 0, "monitoring_interval", "logging and retention"),
+    (
+        "MonitoringRoleArn",
+        "swap",
+        lambda db: f"arn:aws:iam::{db['DBInstanceArn'].split(':')[4]}:role/mutant-monitoring",
+        "monitoring_role_arn",
+        "credentials",
+    ),
+)
 
 
 def instances(scope: Scope) -> Iterator[Case]:
@@ -20,13 +69,29 @@ def instances(scope: Scope) -> Iterator[Case]:
 
 def _instance(scope: Scope, db: dict[str, Any]) -> Iterator[Case]:
     name, label = db["DBInstanceIdentifier"], scope.label(db["DBInstanceIdentifier"])
-    for attribute, value, category in (
-        ("PubliclyAccessible", not db["PubliclyAccessible"], "public exposure"),
-        ("DeletionProtection", not db["DeletionProtection"], "deletion safety"),
-        ("MultiAZ", not db["MultiAZ"], "availability"),
-    ):
+    for field, argument, attribute, category in FLIPS:
+        value = not db[field]
         yield scope.case(
-            label, "flip", attribute, f"{db[attribute]} -> {value}", category, _modify(name, **{attribute: value})
+            label,
+            "flip",
+            field,
+            f"{db[field]} -> {value}",
+            category,
+            _modify(name, **{argument: value}),
+            observes=(INSTANCE, attribute),
+        )
+    for field, operator, other, attribute, category in CHANGES:
+        value = other(db)
+        if value == db.get(field):
+            continue
+        yield scope.case(
+            label,
+            operator,
+            field,
+            scope.label(f"{db[field]} -> {value}"),  # a role's ARN carries the deployment suffix
+            category,
+            _modify(name, **{field: value}),
+            observes=(INSTANCE, attribute),
         )
     retention = db["BackupRetentionPeriod"]
     for operator, days in (("zero", 0), ("smaller", 1), ("larger", 35)):
@@ -38,6 +103,7 @@ def _instance(scope: Scope, db: dict[str, Any]) -> Iterator[Case]:
                 f"{retention} -> {days}",
                 "deletion safety",
                 _modify(name, BackupRetentionPeriod=days),
+                observes=(INSTANCE, "backup_retention_period"),
             )
     if db["DBInstanceClass"] in OTHER_CLASS:
         other = OTHER_CLASS[db["DBInstanceClass"]]
@@ -48,7 +114,19 @@ def _instance(scope: Scope, db: dict[str, Any]) -> Iterator[Case]:
             f"{db['DBInstanceClass']} -> {other}",
             "availability",
             _modify(name, DBInstanceClass=other),
+            observes=(INSTANCE, "instance_class"),
         )
+    major = db["EngineVersion"].split(".")[0]
+    newer = str(int(major) + 1)
+    yield scope.case(
+        label,
+        "larger",
+        "EngineVersion",
+        f"{major} -> {newer}",
+        "other",
+        _modify(name, EngineVersion=newer, AllowMajorVersionUpgrade=True),
+        observes=(INSTANCE, "engine_version"),
+    )
     for log in sorted(db.get("EnabledCloudwatchLogsExports", [])):
         exports = {"DisableLogTypes": [log]}
         yield scope.case(
@@ -58,7 +136,9 @@ def _instance(scope: Scope, db: dict[str, Any]) -> Iterator[Case]:
             log,
             "logging and retention",
             _modify(name, CloudwatchLogsExportConfiguration=exports),
+            observes=(INSTANCE, "enabled_cloudwatch_logs_exports"),
         )
+    yield from _credentials(scope, db, label)
     default_group = scope.default_group()
     yield scope.case(
         label,
@@ -67,8 +147,128 @@ def _instance(scope: Scope, db: dict[str, Any]) -> Iterator[Case]:
         "-> the VPC's default group",
         "network reachability",
         _modify(name, VpcSecurityGroupIds=[default_group]),
+        observes=(INSTANCE, "vpc_security_group_ids"),
     )
-    yield scope.case(label, "delete", "", "", "deletion safety", _delete_instance(name))
+    yield scope.case(
+        label,
+        "drop",
+        "tags",
+        "Name",
+        "naming",
+        _call("remove_tags_from_resource", ResourceName=db["DBInstanceArn"], TagKeys=["Name"]),
+        observes=(INSTANCE, "tags"),
+    )
+    yield scope.case(
+        label,
+        "swap",
+        "DBParameterGroupName",
+        "-> a new group without the stack's parameters; the stack's deleted",
+        "TLS",
+        _regrouped_parameters(db),
+        observes=((INSTANCE, "parameter_group_name"), (PARAMETER_GROUP, "")),
+    )
+    yield scope.case(
+        label,
+        "swap",
+        "DBSubnetGroupName",
+        "-> a new group in the public subnets; the stack's deleted",
+        "public exposure",
+        _regrouped_subnets(db, scope.outputs["public_subnet_ids"]),
+        observes=((INSTANCE, "db_subnet_group_name"), (SUBNET_GROUP, "")),
+    )
+    yield scope.case(label, "delete", "", "", "deletion safety", _delete_instance(name), observes=(INSTANCE, ""))
+
+
+def _credentials(scope: Scope, db: dict[str, Any], label: str) -> Iterator[Case]:
+    """The master password taken out of Secrets Manager's hands, or its secret encrypted with AWS's key."""
+    name = db["DBInstanceIdentifier"]
+    if "MasterUserSecret" not in db:
+        return
+    yield scope.case(
+        label,
+        "flip",
+        "ManageMasterUserPassword",
+        "true -> false",
+        "credentials",
+        _modify(name, ManageMasterUserPassword=False, MasterUserPassword=MUTANT_PASSWORD),
+        observes=(INSTANCE, "manage_master_user_password"),
+    )
+    yield scope.case(
+        label,
+        "swap",
+        "MasterUserSecretKmsKeyId",
+        "-> aws/secretsmanager",
+        "key management",
+        _secret_rekeyed(name, "alias/aws/secretsmanager"),
+        observes=(INSTANCE, "master_user_secret_kms_key_id"),
+    )
+
+
+# What a password set by hand could be: a test value for the emulator, never a real one.
+MUTANT_PASSWORD = "mutant-password-not-a-secret"
+
+
+def _secret_rekeyed(name: str, key: str):
+    """The managed secret handed back and made again under another key (the emulator re-keys no secret in place;
+    AWS does either)."""
+
+    def apply(aws) -> None:
+        rds = aws("rds")
+        rds.modify_db_instance(
+            DBInstanceIdentifier=name,
+            ApplyImmediately=True,
+            ManageMasterUserPassword=False,
+            MasterUserPassword=MUTANT_PASSWORD,
+        )
+        rds.modify_db_instance(
+            DBInstanceIdentifier=name,
+            ApplyImmediately=True,
+            ManageMasterUserPassword=True,
+            MasterUserSecretKmsKeyId=key,
+        )
+
+    return apply
+
+
+def _call(method: str, **arguments: Any):
+    def apply(aws) -> None:
+        getattr(aws("rds"), method)(**arguments)
+
+    return apply
+
+
+def _regrouped_parameters(db: dict[str, Any]):
+    """The instance moved to a new parameter group of the same family (RDS's defaults: no forced TLS, no audit
+    logging), and the stack's group deleted, as RDS lets once no instance uses it."""
+    old = db["DBParameterGroups"][0]["DBParameterGroupName"]
+
+    def apply(aws) -> None:
+        rds = aws("rds")
+        family = rds.describe_db_parameter_groups(DBParameterGroupName=old)["DBParameterGroups"][0]
+        new = f"mutant-{old}"[:255]
+        rds.create_db_parameter_group(
+            DBParameterGroupName=new,
+            DBParameterGroupFamily=family["DBParameterGroupFamily"],
+            Description="not the stack's",
+        )
+        rds.modify_db_instance(DBInstanceIdentifier=db["DBInstanceIdentifier"], DBParameterGroupName=new)
+        rds.delete_db_parameter_group(DBParameterGroupName=old)
+
+    return apply
+
+
+def _regrouped_subnets(db: dict[str, Any], subnets: list[str]):
+    """The instance moved to a new subnet group of the public subnets, and the stack's group deleted."""
+    old = db["DBSubnetGroup"]["DBSubnetGroupName"]
+
+    def apply(aws) -> None:
+        rds = aws("rds")
+        new = f"mutant-{old}"[:255]
+        rds.create_db_subnet_group(DBSubnetGroupName=new, DBSubnetGroupDescription="not the stack's", SubnetIds=subnets)
+        rds.modify_db_instance(DBInstanceIdentifier=db["DBInstanceIdentifier"], DBSubnetGroupName=new)
+        rds.delete_db_subnet_group(DBSubnetGroupName=old)
+
+    return apply
 
 
 def _modify(name: str, **changes: Any):
@@ -104,6 +304,7 @@ def parameter_groups(scope: Scope) -> Iterator[Case]:
                 f"{value} -> {other}",
                 category,
                 _parameter(group, parameter, other),
+                observes=(PARAMETER_GROUP, "parameter"),
             )
 
 
@@ -118,13 +319,24 @@ def _parameter(group: str, parameter: dict[str, Any], value: str):
 def subnet_groups(scope: Scope) -> Iterator[Case]:
     found = scope.aws("rds").describe_db_subnet_groups()["DBSubnetGroups"]
     for group in sorted(found, key=lambda g: g["DBSubnetGroupName"]):
+        label = scope.label(group["DBSubnetGroupName"])
         yield scope.case(
-            scope.label(group["DBSubnetGroupName"]),
+            label,
             "swap",
             "subnet_ids",
             "-> the public subnets",
             "public exposure",
             _subnets(group, scope.outputs["public_subnet_ids"]),
+            observes=(SUBNET_GROUP, "subnet_ids"),
+        )
+        yield scope.case(
+            label,
+            "drop",
+            "tags",
+            "Name",
+            "naming",
+            _call("remove_tags_from_resource", ResourceName=group["DBSubnetGroupArn"], TagKeys=["Name"]),
+            observes=(SUBNET_GROUP, "tags"),
         )
 
 
@@ -169,21 +381,73 @@ def keys(scope: Scope) -> Iterator[Case]:
     for alias in sorted(aliases, key=lambda a: a["AliasName"]):
         label, key = scope.label(alias["AliasName"].removeprefix("alias/")), alias["TargetKeyId"]
         yield scope.case(
-            label, "flip", "enable_key_rotation", "true -> false", "key management", _kms("disable_key_rotation", key)
+            label,
+            "flip",
+            "enable_key_rotation",
+            "true -> false",
+            "key management",
+            _kms("disable_key_rotation", key),
+            observes=(KEY, "enable_key_rotation"),
         )
         yield scope.case(label, "flip", "is_enabled", "true -> false", "key management", _kms("disable_key", key))
-        yield scope.case(label, "delete", "", "scheduled for deletion", "key management", _key_deleted(key))
         yield scope.case(
-            label, "swap", "policy", "-> the account default (root only)", "key management", _root_policy(key)
+            label,
+            "delete",
+            "",
+            "scheduled for deletion",
+            "key management",
+            _key_deleted(key),
+            observes=(KEY, ""),
         )
         yield scope.case(
-            label, "delete", "alias", scope.label(alias["AliasName"]), "naming", _alias_deleted(alias["AliasName"])
+            label,
+            "swap",
+            "policy",
+            "-> the account default (root only)",
+            "key management",
+            _root_policy(key),
+            observes=(KEY, "policy"),
+        )
+        yield scope.case(
+            label,
+            "swap",
+            "description",
+            "-> another key's",
+            "naming",
+            _kms("update_key_description", key, Description="a key of another purpose"),
+            observes=(KEY, "description"),
+        )
+        yield scope.case(
+            label,
+            "delete",
+            "alias",
+            scope.label(alias["AliasName"]),
+            "naming",
+            _alias_deleted(alias["AliasName"]),
+            observes=(ALIAS, ""),
+        )
+        other = next(a["TargetKeyId"] for a in aliases if a["TargetKeyId"] != key)
+        yield scope.case(
+            label,
+            "swap",
+            "alias.target_key_id",
+            "-> another of the stack's keys",
+            "key management",
+            _retargeted(alias["AliasName"], other),
+            observes=(ALIAS, "target_key_id"),
         )
 
 
-def _kms(method: str, key: str):
+def _kms(method: str, key: str, **arguments: Any):
     def apply(aws) -> None:
-        getattr(aws("kms"), method)(KeyId=key)
+        getattr(aws("kms"), method)(KeyId=key, **arguments)
+
+    return apply
+
+
+def _retargeted(alias: str, key: str):
+    def apply(aws) -> None:
+        aws("kms").update_alias(AliasName=alias, TargetKeyId=key)
 
     return apply
 

@@ -12,8 +12,42 @@ from tap.mutate.operators import Case, Scope
 # A managed policy that grants everything: the most permissive thing a role can be given.
 ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
 ANOTHER_ACCOUNT = "111122223333"  # AWS's documentation account: anyone's but ours
+ALARM = "aws_cloudwatch_metric_alarm"
+RULE = "aws_cloudwatch_event_rule"
+TARGET = "aws_cloudwatch_event_target"
+LOG_GROUP = "aws_cloudwatch_log_group"
+TOPIC = "aws_sns_topic"
+TOPIC_POLICY = "aws_sns_topic_policy"
+SUBSCRIPTION = "aws_sns_topic_subscription"
+ROLE = "aws_iam_role"
+ROLE_POLICY = "aws_iam_role_policy"
+ATTACHMENT = "aws_iam_role_policy_attachment"
+OPPOSITE = {
+    "GreaterThanThreshold": "LessThanThreshold",
+    "LessThanThreshold": "GreaterThanThreshold",
+    "GreaterThanOrEqualToThreshold": "LessThanOrEqualToThreshold",
+    "LessThanOrEqualToThreshold": "GreaterThanOrEqualToThreshold",
+}
+# An alarm's settings changed one at a time: (field, operator, Terraform attribute, the other value from the alarm).
+ALARM_CHANGES = (
+    ("AlarmDescription", "swap", "alarm_description", lambda alarm: "an alarm of another purpose"),
+    ("ComparisonOperator", "swap", "comparison_operator", lambda alarm: OPPOSITE[alarm["ComparisonOperator"]]),
+    (
+        "Dimensions",
+        "swap",
+        "dimensions",
+        lambda alarm: [{**dimension, "Value": "mutant-elsewhere"} for dimension in alarm["Dimensions"]],
+    ),
+    ("EvaluationPeriods", "larger", "evaluation_periods", lambda alarm: alarm["EvaluationPeriods"] * 10),
+    ("MetricName", "swap", "metric_name", lambda alarm: "MutantMetricNothingPublishes"),
+    ("Namespace", "swap", "namespace", lambda alarm: "Mutant/Elsewhere"),
+    ("OKActions", "drop", "ok_actions", lambda alarm: []),
+    ("Period", "larger", "period", lambda alarm: alarm["Period"] * 2),
+    ("Statistic", "swap", "statistic", lambda alarm: "Maximum" if alarm["Statistic"] != "Maximum" else "Minimum"),
+)
 ALARM_FIELDS = (
     "AlarmName",
+    "AlarmDescription",
     "Namespace",
     "MetricName",
     "Statistic",
@@ -41,7 +75,15 @@ def alarms(scope: Scope) -> Iterator[Case]:
             "logging and retention",
             _call("cloudwatch", "disable_alarm_actions", AlarmNames=[name]),
         )
-        yield scope.case(label, "drop", "alarm_actions", "", "logging and retention", _alarm(alarm, AlarmActions=[]))
+        yield scope.case(
+            label,
+            "drop",
+            "alarm_actions",
+            "",
+            "logging and retention",
+            _alarm(alarm, AlarmActions=[]),
+            observes=(ALARM, "alarm_actions"),
+        )
         threshold = alarm["Threshold"] * 10 or 1.0
         yield scope.case(
             label,
@@ -50,6 +92,7 @@ def alarms(scope: Scope) -> Iterator[Case]:
             f"{alarm['Threshold']} -> {threshold}",
             "logging and retention",
             _alarm(alarm, Threshold=threshold),
+            observes=(ALARM, "threshold"),
         )
         missing = "notBreaching" if alarm.get("TreatMissingData") != "notBreaching" else "breaching"
         yield scope.case(
@@ -59,9 +102,27 @@ def alarms(scope: Scope) -> Iterator[Case]:
             f"{alarm.get('TreatMissingData')} -> {missing}",
             "logging and retention",
             _alarm(alarm, TreatMissingData=missing),
+            observes=(ALARM, "treat_missing_data"),
         )
+        for field, operator, attribute, other in ALARM_CHANGES:
+            if alarm.get(field):
+                yield scope.case(
+                    label,
+                    operator,
+                    attribute,
+                    "",
+                    "logging and retention",
+                    _alarm(alarm, **{field: other(alarm)}),
+                    observes=(ALARM, attribute),
+                )
         yield scope.case(
-            label, "delete", "", "", "logging and retention", _call("cloudwatch", "delete_alarms", AlarmNames=[name])
+            label,
+            "delete",
+            "",
+            "",
+            "logging and retention",
+            _call("cloudwatch", "delete_alarms", AlarmNames=[name]),
+            observes=(ALARM, ""),
         )
 
 
@@ -101,8 +162,53 @@ def event_rules(scope: Scope) -> Iterator[Case]:
             "",
             "logging and retention",
             _call("events", "remove_targets", Rule=name, Ids=targets),
+            observes=(TARGET, ""),
         )
-        yield scope.case(label, "delete", "", "", "logging and retention", _rule_deleted(name, targets))
+        described = events.describe_rule(Name=name)
+        for attribute, change in (
+            ("description", {"Description": "a rule of another purpose"}),
+            ("event_pattern", {"EventPattern": json.dumps({"source": ["mutant.nothing-sends-this"]})}),
+        ):
+            yield scope.case(
+                label,
+                "swap",
+                attribute,
+                "",
+                "logging and retention",
+                _rule(described, change),
+                observes=(RULE, attribute),
+            )
+        for target in targets:
+            yield scope.case(
+                label,
+                "swap",
+                "target.arn",
+                target,
+                "logging and retention",
+                _retarget(name, target, described["Arn"]),
+                observes=(TARGET, "arn"),
+            )
+        yield scope.case(
+            label,
+            "delete",
+            "",
+            "",
+            "logging and retention",
+            _rule_deleted(name, targets),
+            observes=((RULE, ""), (TARGET, "")),
+        )
+
+
+def _rule(rule: dict[str, Any], changes: dict[str, str]):
+    fields = {key: rule[key] for key in ("Name", "Description", "EventPattern", "State") if key in rule}
+    return _call("events", "put_rule", **{**fields, **changes})
+
+
+def _retarget(rule: str, target: str, rule_arn: str):
+    """The target sends to a topic of another account (the rule's region and partition, AWS's documentation id)."""
+    _, partition, _, region, _, _ = rule_arn.split(":", 5)
+    elsewhere = f"arn:{partition}:sns:{region}:{ANOTHER_ACCOUNT}:mutant-elsewhere"
+    return _call("events", "put_targets", Rule=rule, Targets=[{"Id": target, "Arn": elsewhere}])
 
 
 def _rule_deleted(name: str, targets: list[str]):
@@ -125,6 +231,7 @@ def log_groups(scope: Scope) -> Iterator[Case]:
             f"{days} -> 1",
             "logging and retention",
             _call("logs", "put_retention_policy", logGroupName=name, retentionInDays=1),
+            observes=(LOG_GROUP, "retention_in_days"),
         )
         if days:
             yield scope.case(
@@ -134,10 +241,54 @@ def log_groups(scope: Scope) -> Iterator[Case]:
                 f"{days} -> never expire",
                 "logging and retention",
                 _call("logs", "delete_retention_policy", logGroupName=name),
+                observes=(LOG_GROUP, "retention_in_days"),
+            )
+        arn = group["arn"].removesuffix(":*")
+        tags = scope.aws("logs").list_tags_for_resource(resourceArn=arn)["tags"]
+        if group.get("kmsKeyId"):
+            yield scope.case(
+                label,
+                "drop",
+                "kms_key_id",
+                "the group made again without its key",
+                "encryption",
+                _unencrypted(group, tags),
+                observes=(LOG_GROUP, "kms_key_id"),
+            )
+        for key in sorted(tags)[:1]:
+            yield scope.case(
+                label,
+                "drop",
+                "tags",
+                key,
+                "naming",
+                _call("logs", "untag_resource", resourceArn=arn, tagKeys=[key]),
+                observes=(LOG_GROUP, "tags"),
             )
         yield scope.case(
-            label, "delete", "", "", "logging and retention", _call("logs", "delete_log_group", logGroupName=name)
+            label,
+            "delete",
+            "",
+            "",
+            "logging and retention",
+            _call("logs", "delete_log_group", logGroupName=name),
+            observes=(LOG_GROUP, ""),
         )
+
+
+def _unencrypted(group: dict[str, Any], tags: dict[str, str]):
+    """The group deleted and made again, unencrypted (the emulator has no DisassociateKmsKey; a real account
+    lets either)."""
+    name = group["logGroupName"]
+
+    def apply(aws) -> None:
+        logs = aws("logs")
+        logs.delete_log_group(logGroupName=name)
+        logs.create_log_group(logGroupName=name, tags=tags)
+        if group.get("retentionInDays"):
+            logs.put_retention_policy(logGroupName=name, retentionInDays=group["retentionInDays"])
+
+    return apply
 
 
 def topics(scope: Scope) -> Iterator[Case]:
@@ -153,9 +304,16 @@ def topics(scope: Scope) -> Iterator[Case]:
                 subscription["Endpoint"],
                 "logging and retention",
                 _call("sns", "unsubscribe", SubscriptionArn=subscription["SubscriptionArn"]),
+                observes=(SUBSCRIPTION, ""),
             )
         yield scope.case(
-            label, "drop", "kms_master_key_id", "", "encryption", _topic_attribute(arn, "KmsMasterKeyId", "")
+            label,
+            "drop",
+            "kms_master_key_id",
+            "",
+            "encryption",
+            _topic_attribute(arn, "KmsMasterKeyId", ""),
+            observes=(TOPIC, "kms_master_key_id"),
         )
         everyone = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": arn}]}
         yield scope.case(
@@ -165,8 +323,17 @@ def topics(scope: Scope) -> Iterator[Case]:
             "anyone may publish",
             "public exposure",
             _topic_attribute(arn, "Policy", json.dumps(everyone)),
+            observes=(TOPIC_POLICY, "policy"),
         )
-        yield scope.case(label, "delete", "", "", "logging and retention", _call("sns", "delete_topic", TopicArn=arn))
+        yield scope.case(
+            label,
+            "delete",
+            "",
+            "",
+            "logging and retention",
+            _call("sns", "delete_topic", TopicArn=arn),
+            observes=((TOPIC, ""), (TOPIC_POLICY, ""), (SUBSCRIPTION, "")),
+        )
 
 
 def _topic_attribute(arn: str, name: str, value: str):
@@ -187,7 +354,81 @@ def roles(scope: Scope) -> Iterator[Case]:
         )
         trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
         for operator, detail, change in TRUST_CHANGES:
-            yield scope.case(label, operator, "assume_role_policy", detail, "credentials", _trust(name, trust, change))
+            yield scope.case(
+                label,
+                operator,
+                "assume_role_policy",
+                detail,
+                "credentials",
+                _trust(name, trust, change),
+                observes=(ROLE, "assume_role_policy"),
+            )
+        yield from _role_policies(scope, name, label)
+        yield scope.case(
+            label,
+            "delete",
+            "",
+            "",
+            "credentials",
+            _role_deleted(name),
+            observes=((ROLE, ""), (ROLE_POLICY, ""), (ATTACHMENT, "")),
+        )
+
+
+def _role_policies(scope: Scope, role: str, label: str) -> Iterator[Case]:
+    """Each inline policy widened to everything, or deleted; each managed policy detached."""
+    iam = scope.aws("iam")
+    for policy in sorted(iam.list_role_policies(RoleName=role)["PolicyNames"]):
+        document = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
+        everything = {**document, "Statement": [*document["Statement"], EVERYTHING]}
+        yield scope.case(
+            label,
+            "widen",
+            "inline_policy",
+            scope.label(policy),
+            "credentials",
+            _call("iam", "put_role_policy", RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(everything)),
+            observes=(ROLE_POLICY, "policy"),
+        )
+        yield scope.case(
+            label,
+            "delete",
+            "inline_policy",
+            scope.label(policy),
+            "logging and retention",
+            _call("iam", "delete_role_policy", RoleName=role, PolicyName=policy),
+            observes=(ROLE_POLICY, ""),
+        )
+    for attached in sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]):
+        yield scope.case(
+            label,
+            "delete",
+            "managed_policy_arns",
+            attached.rsplit("/", 1)[1],
+            "availability",
+            _call("iam", "detach_role_policy", RoleName=role, PolicyArn=attached),
+            observes=(ATTACHMENT, ""),
+        )
+
+
+# A statement granting every action on everything: an inline policy widened as far as it goes.
+EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def _role_deleted(role: str):
+    """The role deleted as IAM requires: its policies detached and deleted, and it taken out of its profiles."""
+
+    def apply(aws) -> None:
+        iam = aws("iam")
+        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=role, PolicyArn=attached["PolicyArn"])
+        for policy in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=role, PolicyName=policy)
+        for profile in iam.list_instance_profiles_for_role(RoleName=role)["InstanceProfiles"]:
+            iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=role)
+        iam.delete_role(RoleName=role)
+
+    return apply
 
 
 def _trusting(principal: dict[str, str]) -> Callable[[dict[str, Any]], None]:
