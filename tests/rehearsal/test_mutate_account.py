@@ -20,6 +20,10 @@ from tap.mutate.operators import Case
 from tap.plan import Plan
 from tap.synth.cache import cached_plan
 
+ENCRYPTION_TEST = (
+    "tests.integration.test_planned_attributes::test_every_planned_attribute_matches_the_account"
+    "[live-aws_s3_bucket_server_side_encryption_configuration]: "
+)
 ENCRYPTION_DELETED = "account:dev:payment-data-rh-dev:encryption:delete:"
 VPC_ID_DROPPED = "account:dev:TapStackrh-dev:vpc_id:drop:"
 ROLE_MADE_ADMINISTRATOR = "account:dev:payment-app-role-rh-dev:managed_policy_arns:add:AdministratorAccess"
@@ -115,9 +119,7 @@ def test_known_mutants_are_killed_naming_the_test_and_an_unseen_one_survives(dev
         unscheduled,
         _target_group_tagged(),
     )
-    assert encryption.killed["live"].startswith(
-        "tests.integration.test_storage::test_bucket_default_encryption_matches_plan[live-data_bucket]: "
-    ), encryption.killed
+    assert encryption.killed["live"].startswith(ENCRYPTION_TEST), encryption.killed
     assert "lacks the output vpc_id" in dropped.killed["live"]
     assert administrator.killed["live"].startswith(
         "tests.integration.test_roles::test_roles_attach_exactly_the_planned_managed_policies[live]: "

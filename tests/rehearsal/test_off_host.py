@@ -17,10 +17,9 @@ import pytest
 from tap.live.child_env import KEPT, KEPT_PREFIXES, SEALED, emulator_env
 from tests.rehearsal.hostile import REDIRECTING, every_hostile_variable
 from tests.rehearsal.namespace import without_network
+from tests.rehearsal.test_mutate_account import ENCRYPTION_TEST  # the test the deleted encryption fails
 
 NOWHERE = "http://127.0.0.2:9"
-# The test the deleted encryption fails (tests/rehearsal/test_mutate_account.py).
-ENCRYPTION_TEST = "tests.integration.test_storage::test_bucket_default_encryption_matches_plan[live-data_bucket]: "
 
 
 def scenario(name: str) -> dict:

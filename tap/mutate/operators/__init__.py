@@ -81,13 +81,13 @@ class Scope:
         *,
         rewrite: Rewrite | None = None,
         lesson: int | None = None,
-        observes: Observes | Iterable[Observes] = (),
+        observes: Observes | Iterable[Observes] | None = (),
     ) -> Case:
         """A mutant; `observes` names one (type, attribute) pair of the live table it drifts, or several."""
         if category not in CATEGORIES:
             raise ValueError(f"{category!r} is not a matrix row")
         mutant = Mutant("account", self.profile, target, operator, attribute, detail, category, lesson)
-        given = tuple(observes)
+        given = tuple(observes or ())
         return Case(mutant, apply, rewrite, (given,) if given and isinstance(given[0], str) else given)
 
 
