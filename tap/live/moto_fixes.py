@@ -230,6 +230,52 @@ def _route53resolver_tags_query_log_configs() -> None:
     Route53ResolverBackend._matched_arn = _matched_arn
 
 
+@fix(
+    "autoscaling-max-instance-lifetime",
+    "autoscaling: CreateAutoScalingGroup and UpdateAutoScalingGroup ignore MaxInstanceLifetime, and "
+    "DescribeAutoScalingGroups never returns it; AWS keeps it (0 clears it).",
+)
+def _autoscaling_keeps_the_instance_lifetime() -> None:
+    from moto.autoscaling.responses import AutoScalingResponse
+
+    def keeping_lifetime(call: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def answer(self: Any) -> Any:
+            result = call(self)
+            lifetime = self._get_int_param("MaxInstanceLifetime")
+            if lifetime is not None:
+                group = self.autoscaling_backend.autoscaling_groups[self._get_param("AutoScalingGroupName")]
+                group.max_instance_lifetime = lifetime or None
+            return result
+
+        return answer
+
+    AutoScalingResponse.create_auto_scaling_group = keeping_lifetime(AutoScalingResponse.create_auto_scaling_group)
+    AutoScalingResponse.update_auto_scaling_group = keeping_lifetime(AutoScalingResponse.update_auto_scaling_group)
+
+
+@fix(
+    "route53resolver-disassociate-query-log-config",
+    "route53resolver: DisassociateResolverQueryLogConfig is not implemented (HTTP 500), so a VPC's query log "
+    "association can never be removed; AWS removes it and answers with the association, Status DELETING.",
+)
+def _route53resolver_disassociates_query_log_configs() -> None:
+    from moto.route53resolver.exceptions import ResourceNotFoundException
+    from moto.route53resolver.responses import Route53ResolverResponse
+
+    def disassociate_resolver_query_log_config(self: Any) -> str:
+        config, vpc = self._get_param("ResolverQueryLogConfigId"), self._get_param("ResourceId")
+        associations = self.route53resolver_backend.resolver_query_log_config_associations
+        for identifier, association in list(associations.items()):
+            if (association.resolver_query_log_config_id, association.resource_id) == (config, vpc):
+                del associations[identifier]
+                return json.dumps(
+                    {"ResolverQueryLogConfigAssociation": {**association.description(), "Status": "DELETING"}}
+                )
+        raise ResourceNotFoundException(f"Resolver query log config '{config}' is not associated with VPC '{vpc}'")
+
+    Route53ResolverResponse.disassociate_resolver_query_log_config = disassociate_resolver_query_log_config
+
+
 def apply_fixes() -> None:
     """Patch moto, in this process, before it serves: every fix, once."""
     for patch in FIXES.values():

@@ -165,7 +165,7 @@ def test_rule_descriptions_are_kept_for_group_and_prefix_list_peers(aws):
     assert sorted(rule.get("Description") for rule in rules if not rule["IsEgress"]) == sorted(peers)
 
 
-def test_a_query_log_configs_tags_can_be_read(aws, emulator):
+def test_a_query_log_configs_tags_can_be_read(aws):
     aws("s3").create_bucket(Bucket="fix-dns-logs", CreateBucketConfiguration={"LocationConstraint": REGION})
     resolver = aws("route53resolver")
     config = resolver.create_resolver_query_log_config(
@@ -177,3 +177,41 @@ def test_a_query_log_configs_tags_can_be_read(aws, emulator):
     assert resolver.list_tags_for_resource(ResourceArn=config["Arn"])["Tags"] == [
         {"Key": "Service", "Value": "payment"}
     ]
+
+
+def _lifetime(autoscaling) -> int | None:
+    (group,) = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["fix-asg"])["AutoScalingGroups"]
+    return group.get("MaxInstanceLifetime")
+
+
+def test_a_groups_instance_lifetime_is_kept(aws):
+    _, subnets = _subnets(aws("ec2"), 1)
+    aws("ec2").create_launch_template(LaunchTemplateName="fix-asg", LaunchTemplateData={"InstanceType": "t3.micro"})
+    autoscaling = aws("autoscaling")
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="fix-asg",
+        LaunchTemplate={"LaunchTemplateName": "fix-asg", "Version": "$Default"},
+        MinSize=0,
+        MaxSize=1,
+        VPCZoneIdentifier=subnets[0],
+        MaxInstanceLifetime=2592000,
+    )
+    assert _lifetime(autoscaling) == 2592000
+    autoscaling.update_auto_scaling_group(AutoScalingGroupName="fix-asg", MaxInstanceLifetime=604800)
+    assert _lifetime(autoscaling) == 604800
+
+
+def test_a_query_log_config_can_be_disassociated_from_its_vpc(aws):
+    aws("s3").create_bucket(Bucket="fix-dns-vpc-logs", CreateBucketConfiguration={"LocationConstraint": REGION})
+    vpc, _ = _subnets(aws("ec2"), 0)
+    resolver = aws("route53resolver")
+    config = resolver.create_resolver_query_log_config(
+        Name="fix-dns-vpc", DestinationArn="arn:aws:s3:::fix-dns-vpc-logs", CreatorRequestId="fix-dns-vpc"
+    )["ResolverQueryLogConfig"]["Id"]
+    associated = resolver.associate_resolver_query_log_config(ResolverQueryLogConfigId=config, ResourceId=vpc)
+    removed = resolver.disassociate_resolver_query_log_config(ResolverQueryLogConfigId=config, ResourceId=vpc)
+    assert removed["ResolverQueryLogConfigAssociation"]["Status"] == "DELETING"
+    with pytest.raises(resolver.exceptions.ResourceNotFoundException):
+        resolver.get_resolver_query_log_config_association(
+            ResolverQueryLogConfigAssociationId=associated["ResolverQueryLogConfigAssociation"]["Id"]
+        )
