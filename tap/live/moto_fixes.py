@@ -19,6 +19,8 @@ from typing import Any
 # fix name -> the note for moto's maintainers: what AWS does, what moto 5.2.5 does, where.
 UPSTREAM: dict[str, str] = {}
 FIXES: dict[str, Callable[[], None]] = {}
+# Resource types whose API moto lacks and a fix here provides: Terraform can apply them to the emulator.
+PROVIDED_TYPES = {"aws_cloudwatch_log_data_protection_policy": "logs-data-protection-policy"}
 
 
 def fix(name: str, upstream: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
@@ -254,26 +256,77 @@ def _autoscaling_keeps_the_instance_lifetime() -> None:
 
 
 @fix(
-    "route53resolver-disassociate-query-log-config",
-    "route53resolver: DisassociateResolverQueryLogConfig is not implemented (HTTP 500), so a VPC's query log "
-    "association can never be removed; AWS removes it and answers with the association, Status DELETING.",
+    "route53resolver-query-log-config-removal",
+    "route53resolver: DisassociateResolverQueryLogConfig and DeleteResolverQueryLogConfig are not implemented "
+    "(HTTP 500), so a query logging configuration and its VPC association can never be removed; AWS removes "
+    "them and answers with what it removed, Status DELETING.",
 )
-def _route53resolver_disassociates_query_log_configs() -> None:
+def _route53resolver_removes_query_log_configs() -> None:
     from moto.route53resolver.exceptions import ResourceNotFoundException
     from moto.route53resolver.responses import Route53ResolverResponse
+
+    def deleting(kind: str, removed: Any) -> str:
+        return json.dumps({kind: {**removed.description(), "Status": "DELETING"}})
 
     def disassociate_resolver_query_log_config(self: Any) -> str:
         config, vpc = self._get_param("ResolverQueryLogConfigId"), self._get_param("ResourceId")
         associations = self.route53resolver_backend.resolver_query_log_config_associations
         for identifier, association in list(associations.items()):
             if (association.resolver_query_log_config_id, association.resource_id) == (config, vpc):
-                del associations[identifier]
-                return json.dumps(
-                    {"ResolverQueryLogConfigAssociation": {**association.description(), "Status": "DELETING"}}
-                )
+                return deleting("ResolverQueryLogConfigAssociation", associations.pop(identifier))
         raise ResourceNotFoundException(f"Resolver query log config '{config}' is not associated with VPC '{vpc}'")
 
+    def delete_resolver_query_log_config(self: Any) -> str:
+        config = self._get_param("ResolverQueryLogConfigId")
+        configs = self.route53resolver_backend.resolver_query_log_configs
+        if config not in configs:
+            raise ResourceNotFoundException(f"Resolver query log config with ID '{config}' does not exist")
+        return deleting("ResolverQueryLogConfig", configs.pop(config))
+
     Route53ResolverResponse.disassociate_resolver_query_log_config = disassociate_resolver_query_log_config
+    Route53ResolverResponse.delete_resolver_query_log_config = delete_resolver_query_log_config
+
+
+@fix(
+    "logs-data-protection-policy",
+    "logs: PutDataProtectionPolicy, GetDataProtectionPolicy and DeleteDataProtectionPolicy are not implemented "
+    "(HTTP 500); AWS keeps one policy document per log group (named or by ARN) and returns it with the group.",
+)
+def _logs_keeps_data_protection_policies() -> None:
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    def policies(response: Any) -> dict[str, str]:
+        backend = response.logs_backend
+        if not hasattr(backend, "data_protection_policies"):
+            backend.data_protection_policies = {}
+        return backend.data_protection_policies
+
+    def group(response: Any) -> str:
+        """The log group's name, given its name or its ARN; an unknown group is AWS's ResourceNotFoundException."""
+        identifier = response._get_param("logGroupIdentifier")
+        name = identifier.split(":log-group:", 1)[-1].removesuffix(":*")
+        if name not in response.logs_backend.groups:
+            raise ResourceNotFoundException("The specified log group does not exist.")
+        return name
+
+    def put_data_protection_policy(self: Any) -> str:
+        name = group(self)
+        policies(self)[name] = self._get_param("policyDocument")
+        return json.dumps({"logGroupIdentifier": name, "policyDocument": policies(self)[name]})
+
+    def get_data_protection_policy(self: Any) -> str:
+        name = group(self)
+        kept = policies(self).get(name)
+        return json.dumps({"logGroupIdentifier": name, **({"policyDocument": kept} if kept else {})})
+
+    def delete_data_protection_policy(self: Any) -> str:
+        policies(self).pop(group(self), None)
+        return ""
+
+    LogsResponse.put_data_protection_policy = put_data_protection_policy
+    LogsResponse.get_data_protection_policy = get_data_protection_policy
+    LogsResponse.delete_data_protection_policy = delete_data_protection_policy
 
 
 def apply_fixes() -> None:

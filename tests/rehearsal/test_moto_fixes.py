@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from tap.live.emulator import moto_server
-from tap.live.moto_fixes import FIXES, UPSTREAM
+from tap.live.moto_fixes import FIXES, PROVIDED_TYPES, UPSTREAM
 from tap.live.rehearsal import EMULATOR_CREDENTIALS
 
 REGION = "ap-southeast-1"
@@ -201,7 +201,7 @@ def test_a_groups_instance_lifetime_is_kept(aws):
     assert _lifetime(autoscaling) == 604800
 
 
-def test_a_query_log_config_can_be_disassociated_from_its_vpc(aws):
+def test_a_query_log_config_can_be_disassociated_from_its_vpc_and_deleted(aws):
     aws("s3").create_bucket(Bucket="fix-dns-vpc-logs", CreateBucketConfiguration={"LocationConstraint": REGION})
     vpc, _ = _subnets(aws("ec2"), 0)
     resolver = aws("route53resolver")
@@ -215,3 +215,27 @@ def test_a_query_log_config_can_be_disassociated_from_its_vpc(aws):
         resolver.get_resolver_query_log_config_association(
             ResolverQueryLogConfigAssociationId=associated["ResolverQueryLogConfigAssociation"]["Id"]
         )
+    assert (
+        resolver.delete_resolver_query_log_config(ResolverQueryLogConfigId=config)["ResolverQueryLogConfig"]["Id"]
+        == config
+    )
+    with pytest.raises(resolver.exceptions.ResourceNotFoundException):
+        resolver.get_resolver_query_log_config(ResolverQueryLogConfigId=config)
+
+
+def test_a_log_groups_data_protection_policy_is_kept_and_deleted(aws):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/fix/app")
+    document = json.dumps({"Name": "card-data", "Version": "2021-06-01", "Statement": []})
+    logs.put_data_protection_policy(logGroupIdentifier="/fix/app", policyDocument=document)
+    assert logs.get_data_protection_policy(logGroupIdentifier="/fix/app")["policyDocument"] == document
+    logs.delete_data_protection_policy(logGroupIdentifier="/fix/app")
+    assert "policyDocument" not in logs.get_data_protection_policy(logGroupIdentifier="/fix/app")
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.get_data_protection_policy(logGroupIdentifier="/fix/none")
+
+
+def test_every_type_a_fix_provides_is_one_the_translator_stands_in_for():
+    from tap.live.rehearsal import BEYOND_EMULATOR
+
+    assert set(PROVIDED_TYPES) <= set(BEYOND_EMULATOR) and set(PROVIDED_TYPES.values()) <= set(FIXES)

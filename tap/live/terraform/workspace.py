@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tap.errors import UsageError
-from tap.live.child_env import emulator_env
+from tap.live.child_env import EMULATOR_CREDENTIALS, emulator_env
 from tap.live.terraform import random_stand_in
 from tap.plan_file import read_plan
 
@@ -38,6 +39,27 @@ AWS_PROVIDER = "hashicorp/aws"
 RANDOM_PROVIDER = "hashicorp/random"
 PLAN_NAME = "cdk.tf.json"
 OVERRIDE_NAME = "rehearsal_override.tf.json"
+# Against an emulator, the state lives in the workspace, never beside the plan.
+LOCAL_STATE = {"backend": {"local": {"path": "terraform.tfstate"}}}
+# Every service the stack's resources and data sources call, by the AWS provider's endpoint names.
+EMULATED_SERVICES = (
+    "autoscaling",
+    "cloudwatch",
+    "cloudwatchlogs",
+    "ec2",
+    "elbv2",
+    "events",
+    "iam",
+    "kms",
+    "rds",
+    "route53resolver",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "ssm",
+    "sts",
+    "wafv2",
+)
 # The release the plan's AWS checks were made for; the mirror's is what the rehearsal can run.
 TERRAFORM_RELEASE = "1.11.4"
 GET_TERRAFORM = (
@@ -102,9 +124,9 @@ def _version_key(version: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in version.replace("-", ".").split("."))
 
 
-def _quiet_env(**extra: str) -> dict[str, str]:
+def _quiet_env() -> dict[str, str]:
     """No version check, no prompt: Terraform asks nothing of anyone, here or on the network."""
-    return emulator_env(None, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0", **extra)
+    return emulator_env(None, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1", TF_INPUT="0")
 
 
 @dataclass(frozen=True)
@@ -112,13 +134,23 @@ class Workspace:
     folder: Path
     plan: Path
     toolchain: Toolchain
+    endpoint_url: str | None = None  # the emulator Terraform's AWS provider is aimed at, if any
+    proxy: str | None = None  # a loopback port that refuses: where any other request would go
 
     @property
     def env(self) -> dict[str, str]:
-        return _quiet_env(
+        proxies = {"HTTP_PROXY": self.proxy, "HTTPS_PROXY": self.proxy, "NO_PROXY": ""} if self.proxy else {}
+        return emulator_env(
+            self.endpoint_url,
+            CHECKPOINT_DISABLE="1",
+            TF_IN_AUTOMATION="1",
+            TF_INPUT="0",
             HOME=str(self.folder / "home"),
             TF_CLI_CONFIG_FILE=str(self.folder / "terraform.rc"),
             TF_DATA_DIR=str(self.folder / "data"),
+            **proxies,
+            # Terraform's own debug log, when asked for: it says where a stuck waiter is stuck.
+            **{key: os.environ[key] for key in ("TF_LOG", "TF_LOG_PATH") if key in os.environ},
         )
 
     def terraform(self, *arguments: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -151,7 +183,7 @@ DIAGNOSTIC = re.compile(r"^(Error|Warning): ")
 def errors_of(result: subprocess.CompletedProcess) -> str:
     """Terraform's errors, each its summary, where and why on one line, joined: no quoted source."""
     found, current = [], None
-    for line in (result.stderr + result.stdout).splitlines():
+    for line in (result.stderr or result.stdout).splitlines():  # diagnostics go to stderr, progress to stdout
         if DIAGNOSTIC.match(line):
             current = [line.strip()] if line.startswith("Error:") else None
             if current:
@@ -162,21 +194,57 @@ def errors_of(result: subprocess.CompletedProcess) -> str:
 
 
 @contextmanager
-def workspace(plan: Path) -> Iterator[Workspace]:
-    """A workspace for `plan`, removed afterwards; set-up problems are one sentence before anything runs."""
+def workspace(plan: Path, endpoint_url: str | None = None) -> Iterator[Workspace]:
+    """A workspace for `plan` (aimed at the emulator at `endpoint_url`, if given), removed afterwards;
+    set-up problems are one sentence before anything runs."""
     toolchain = find_toolchain()
     plan = Path(plan)
     if not plan.is_file():
         raise UsageError(f"no plan at {plan}: synthesize it first (tap synth)")
-    with tempfile.TemporaryDirectory(prefix="tap-terraform-") as folder:
+    override = pins(read_plan(plan).document, toolchain)
+    if endpoint_url:
+        override = {**emulator_override(endpoint_url), "terraform": {**override["terraform"], **LOCAL_STATE}}
+    with tempfile.TemporaryDirectory(prefix="tap-terraform-") as folder, refused_port() as port:
         root = Path(folder)
         (root / "plan").mkdir()
         (root / "home").mkdir()
         shutil.copyfile(plan, root / "plan" / PLAN_NAME)
-        _write_json(root / "plan" / OVERRIDE_NAME, pins(read_plan(plan).document, toolchain))
+        _write_json(root / "plan" / OVERRIDE_NAME, override)
         stand_ins = _lay_out_stand_in_mirror(root / "stand-ins", toolchain.platform)
         (root / "terraform.rc").write_text(cli_config(toolchain.mirror, stand_ins))
-        yield Workspace(root, plan, toolchain)
+        proxy = f"http://127.0.0.1:{port}" if endpoint_url else None
+        yield Workspace(root, plan, toolchain, endpoint_url, proxy)
+
+
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port bound (so nothing else takes it) and never listened on: a connection to it is refused.
+
+    It is the proxy of Terraform and its providers against an emulator: Go never sends a request for a
+    loopback address through a proxy, so the emulator is reached directly, and a request for any other
+    host fails here instead of leaving the machine.
+    """
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
+def emulator_override(endpoint_url: str) -> dict[str, Any]:
+    """The AWS provider aimed at the emulator: every service endpoint the stack calls (`AWS_ENDPOINT_URL` in its
+    environment for any other), the emulator's dummy credentials, path-style S3, no instance metadata."""
+    return {
+        "provider": {
+            "aws": {
+                "access_key": EMULATOR_CREDENTIALS["aws_access_key_id"],
+                "secret_key": EMULATOR_CREDENTIALS["aws_secret_access_key"],
+                "skip_credentials_validation": True,
+                "skip_metadata_api_check": True,
+                "s3_use_path_style": True,
+                "max_retries": 2,
+                "endpoints": [{service: endpoint_url for service in EMULATED_SERVICES}],
+            }
+        },
+    }
 
 
 def pins(plan: dict[str, Any], toolchain: Toolchain) -> dict[str, Any]:
