@@ -102,15 +102,17 @@ def _left_in_the_account(applied: Applied) -> dict[str, list[str]]:
 
 
 def test_destroy_empties_dev_and_is_refused_by_prods_protections(applied):
-    """dev: every resource goes. prod: deletion protection keeps the database, and the log groups are retained
-    (skip_destroy): Terraform stops with the protection named, and the evidence stays in the account."""
+    """dev: every resource goes. prod: its protections refuse it, named (the keys' prevent_destroy stops the
+    plan before anything goes; behind it, the database's deletion protection and the log groups' skip_destroy),
+    and the database and every log group stay in the account."""
     if applied.profile == "dev":
         applied.rehearsal.destroy()
         assert applied.rehearsal.terraform.run("state", "list").stdout.split() == []
         assert {kind: found for kind, found in _left_in_the_account(applied).items() if found} == {}
         return
     before = _left_in_the_account(applied)
-    with pytest.raises(UsageError, match=r"terraform destroy failed .*[Dd]eletion protection") as refused:
+    protections = r"terraform destroy failed .*(lifecycle\.prevent_destroy|[Dd]eletion protection)"
+    with pytest.raises(UsageError, match=protections) as refused:
         applied.rehearsal.destroy()
     after = _left_in_the_account(applied)
     kept = {kind: after[kind] for kind in ("databases", "log groups")}
