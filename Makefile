@@ -21,7 +21,7 @@ NODE_DIR := .tools/node
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node checkov browser cdktn test test-cdktn unit audit synth bench bench-rehearsal bench-engines locks \
+.PHONY: setup python node checkov browser cdktn test test-cdktn test-engine unit audit synth bench bench-rehearsal bench-engines locks \
 	mutate bench-mutate lint lint-catches-unpinned clean
 
 setup: python node checkov browser $(if $(filter cdktn,$(ENGINE)),cdktn)
@@ -97,8 +97,15 @@ browser:
 # fixtures share the plan and findings caches, so each plan is synthesized and scanned once.
 test:
 	@$(MAKE) --no-print-directory -j4 setup cdktn
-	$(BIN)/pytest -n 2 --hypothesis-profile=ci
+	$(BIN)/pytest -n 2 --hypothesis-profile=ci -m "not engine"
 	@$(MAKE) --no-print-directory test-cdktn
+
+# Terraform itself rehearses ENGINE_PROFILES (default dev; "dev prod" for both): it applies the plan into
+# the emulator, a second plan must change nothing, the live suite passes from its outputs, a drift after it
+# is caught, and destroy does what the profile's protections allow. Minutes per profile (provider waiters).
+ENGINE_PROFILES ?= dev
+test-engine: setup
+	TAP_ENGINE_PROFILES="$(ENGINE_PROFILES)" $(BIN)/pytest -m engine
 
 # The unit and policy suites on CDK Terrain's plans: synthesized in .venv-cdktn, asserted on from .venv.
 # The test deployments are the suites' own (conftest.py TEST_DEPLOYMENTS), whatever the environment says.

@@ -115,6 +115,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     # With no plan, the rehearsal's own configuration: its certificate is one the emulator can hold.
     profile = declared_profile(args.env, args.profile) if args.env else args.profile or "dev"
     plan = Path(args.plan) if args.plan else cached_plan(rehearsal_config(profile, args.env))
+    if args.engine == "terraform":
+        return _rehearse_with_terraform(plan, args)
     started = time.perf_counter()
     outputs = rehearse(plan, args.endpoint_url, Path(args.outputs_file))
     (stack,) = outputs
@@ -125,6 +127,25 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     planned = read_plan(plan).document.get("resource", {})
     for type_ in sorted(set(planned) & set(BEYOND_EMULATOR)):
         say(f"{stack}: {type_} stood in, not created: {BEYOND_EMULATOR[type_]}; its live checks run only with --live")
+    return 0
+
+
+def _rehearse_with_terraform(plan: Path, args: argparse.Namespace) -> int:
+    """Terraform applies the plan to the emulator, the outputs are written, and a second plan must change nothing."""
+    from tap.live.terraform.rehearsal import NotIdempotent, rehearse_with_terraform
+
+    try:
+        rehearsal = rehearse_with_terraform(plan, args.endpoint_url, Path(args.outputs_file))
+    except NotIdempotent as failure:
+        say(f"tap rehearse: {failure}", to=sys.stderr)
+        return 1
+    stack = rehearsal.plan.stack_name
+    say(
+        f"{stack}: applied by {rehearsal.provider_note} into {args.endpoint_url} in "
+        f"{rehearsal.seconds['apply']:.1f} s; outputs in {args.outputs_file}",
+        f"{stack}: idempotent: a plan right after the apply changes nothing ({rehearsal.seconds['plan']:.1f} s)",
+        *(f"{stack}: {address} not applied: {why}" for address, why in sorted(rehearsal.left_out.items())),
+    )
     return 0
 
 
@@ -252,6 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--endpoint-url", required=True, help="the emulator, e.g. http://127.0.0.1:5000 (loopback only)"
     )
     rehearse.add_argument("--outputs-file", required=True, help="where to write the nested outputs")
+    rehearse.add_argument(
+        "--engine",
+        choices=("translator", "terraform"),
+        default="translator",
+        help="translator: our boto3 translation of the plan (default); terraform: Terraform itself, with the "
+        "machine's provider mirror, then a second plan that must change nothing",
+    )
     rehearse.set_defaults(run=cmd_rehearse)
 
     preflight = commands.add_parser(

@@ -73,11 +73,12 @@ class Account:
 
 
 @contextmanager
-def provisioned(profiles: Sequence[str], folder: Path) -> Iterator[dict[str, Account]]:
-    """Each profile's rehearsal in a zygote of its own, provisioned side by side, then frozen."""
+def provisioned(profiles: Sequence[str], folder: Path, engine: str = "translator") -> Iterator[dict[str, Account]]:
+    """Each profile's rehearsal in a zygote of its own, provisioned side by side, then frozen; by the translator,
+    or (engine "terraform") by Terraform itself (`tap rehearse --engine terraform`)."""
     with ExitStack() as stack, ThreadPoolExecutor(max_workers=len(profiles)) as pool:
         zygotes = {profile: stack.enter_context(_closing(Zygote())) for profile in profiles}
-        accounts = pool.map(lambda profile: _provision(profile, zygotes[profile], folder), profiles)
+        accounts = pool.map(lambda profile: _provision(profile, zygotes[profile], folder, engine), profiles)
         yield {account.profile: account for account in accounts}
 
 
@@ -89,10 +90,13 @@ def _closing(zygote: Zygote) -> Iterator[Zygote]:
         zygote.close()
 
 
-def _provision(profile: str, zygote: Zygote, folder: Path) -> Account:
+def _provision(profile: str, zygote: Zygote, folder: Path, engine: str) -> Account:
+    from tap.live.terraform.rehearsal import rehearse_with_terraform
+
     config = rehearsal_config(profile)
     outputs_file = folder / f"outputs-{profile}.json"
-    rehearse(cached_plan(config), zygote.url, outputs_file)
+    provision = rehearse_with_terraform if engine == "terraform" else rehearse
+    provision(cached_plan(config), zygote.url, outputs_file)
     zygote.freeze()
     document = json.loads(outputs_file.read_text())
     return Account(profile, config.stack_name, config.region, zygote, outputs_file, document)

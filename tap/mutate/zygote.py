@@ -38,6 +38,9 @@ PR_SET_PDEATHSIG = 1
 def _app() -> Any:
     # AWS-managed IAM policies (AmazonSSMManagedInstanceCore...) exist in every account, as in emulator.py.
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    from tap.live.moto_fixes import apply_fixes
+
+    apply_fixes()  # the same emulator as emulator.py's
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     return DomainDispatcherApplication(create_backend_app)

@@ -22,11 +22,13 @@ from tap.plan import Plan
 from tap.synth.cache import cached_plan
 
 
+@pytest.mark.parametrize("engine", ["translator", "terraform"])
 @pytest.mark.parametrize(
     "endpoint", ["https://ec2.ap-southeast-1.amazonaws.com", "http://10.0.0.5:5000", "http://moto:5000"]
 )
-def test_non_loopback_endpoint_is_refused_before_anything_runs(endpoint, tmp_path, capsys):
-    assert main(["rehearse", "--endpoint-url", endpoint, "--outputs-file", str(tmp_path / "o.json")]) == 2
+def test_non_loopback_endpoint_is_refused_before_anything_runs(endpoint, engine, tmp_path, capsys):
+    arguments = ["rehearse", "--endpoint-url", endpoint, "--outputs-file", str(tmp_path / "o.json")]
+    assert main([*arguments, "--engine", engine]) == 2
     error = capsys.readouterr().err
     assert "only into an emulator on loopback" in error and error.count("\n") == 1
     assert not (tmp_path / "o.json").exists()

@@ -122,9 +122,8 @@ class Rehearsal:
             raise UsageError(
                 f"tap rehearse cannot create {', '.join(unknown)}: add a translator in tap/live/rehearsal/"
             )
-        self._check_emulator_answers()
-        self.ensure_certificates(blocks)
-        order = TopologicalSorter({address: _dependencies(body) for address, (_, body) in blocks.items()})
+        self.prepare_account()
+        order = TopologicalSorter({address: dependencies(body) for address, (_, body) in blocks.items()})
         for address in order.static_order():
             type_, body = blocks[address]
             attributes = {key: value for key, value in body.items() if key not in META_KEYS}
@@ -138,6 +137,11 @@ class Rehearsal:
             name: self.resolve(block.get("value")) for name, block in self.plan.document.get("output", {}).items()
         }
         return {self.plan.stack_name: outputs}
+
+    def prepare_account(self) -> None:
+        """The emulator answers as AWS, and holds what an account holds before the first deploy."""
+        self._check_emulator_answers()
+        self.ensure_certificates(self.blocks())
 
     def _check_emulator_answers(self) -> None:
         try:
@@ -204,7 +208,8 @@ class Rehearsal:
         return [{"ResourceType": resource_type, "Tags": self.tag_list(tags)}]
 
 
-def _dependencies(body: dict) -> set[str]:
+def dependencies(body: dict) -> set[str]:
+    """The addresses a resource body refers to or depends on."""
     found = set(body.get("depends_on", []))
     for expression in REFERENCE.findall(json.dumps(body)):
         parts = expression.split(".")

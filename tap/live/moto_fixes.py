@@ -1,0 +1,347 @@
+"""Where moto 5.2.5 answers otherwise than AWS, in ways Terraform's AWS provider meets: fixed in the emulator's process.
+
+Applied by every process that serves the emulator, before it serves (`python -m tap.live.moto_fixes`
+is moto's server with them, `tap/live/emulator.py` starts it; the mutation campaign's forking
+emulator applies them too). Each fix is one function that patches moto's own model or response
+class, with the note we would send upstream (`UPSTREAM`), and a test in
+`tests/rehearsal/test_moto_fixes.py` that speaks to a moto server over HTTP as the provider does and
+fails without it. The translator was shaped around some of these; Terraform cannot be.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+# fix name -> the note for moto's maintainers: what AWS does, what moto 5.2.5 does, where.
+UPSTREAM: dict[str, str] = {}
+FIXES: dict[str, Callable[[], None]] = {}
+# Resource types whose API moto lacks and a fix here provides: Terraform can apply them to the emulator.
+PROVIDED_TYPES = {"aws_cloudwatch_log_data_protection_policy": "logs-data-protection-policy"}
+
+
+def fix(name: str, upstream: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    def register(patch: Callable[[], None]) -> Callable[[], None]:
+        FIXES[name] = patch
+        UPSTREAM[name] = upstream
+        return patch
+
+    return register
+
+
+def as_list(value: Any) -> list:
+    """A policy element AWS accepts as a lone value or a list."""
+    return value if isinstance(value, list) else [value]
+
+
+@fix(
+    "s3-logging-policy-principal",
+    "s3: PutBucketLogging answers HTTP 500 when the target bucket's policy has a statement whose Principal is "
+    'the string "*" (FakeBucket._log_permissions_enabled_policy calls .get on it), and it misses a logging grant '
+    "whose Service, Action or Resource is a list. AWS reads each of them as a lone value or a list.",
+)
+def _s3_logging_reads_any_principal() -> None:
+    from moto.s3.models import LOGGING_SERVICE_PRINCIPAL, FakeBucket
+
+    def grants_log_delivery(target_bucket: Any, target_prefix: str | None) -> bool:
+        if not target_bucket.policy:
+            return False
+        prefix = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}"
+        resources = {prefix, f"{prefix}/*", f"{prefix}/{target_prefix or ''}*"}
+        for statement in as_list(json.loads(target_bucket.policy.decode()).get("Statement", [])):
+            principal = statement.get("Principal")
+            services = as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
+            if (
+                LOGGING_SERVICE_PRINCIPAL in services
+                and statement.get("Effect") == "Allow"
+                and "s3:PutObject" in as_list(statement.get("Action", []))
+                and resources & set(as_list(statement.get("Resource", [])))
+            ):
+                return True
+        return False
+
+    FakeBucket._log_permissions_enabled_policy = staticmethod(grants_log_delivery)
+
+
+@fix(
+    "elbv2-scheme-default",
+    "elbv2: CreateLoadBalancer without Scheme stores None (the response passes params.get('Scheme') over the "
+    "backend's default), so DescribeLoadBalancers returns no Scheme; AWS defaults it to internet-facing. "
+    "Terraform's AWS provider sends no Scheme for an internet-facing load balancer.",
+)
+def _elbv2_scheme_defaults_to_internet_facing() -> None:
+    from moto.elbv2.models import ELBv2Backend
+
+    create = ELBv2Backend.create_load_balancer
+
+    def create_load_balancer(self: Any, *args: Any, scheme: str | None = None, **kwargs: Any) -> Any:
+        return create(self, *args, scheme=scheme or "internet-facing", **kwargs)
+
+    ELBv2Backend.create_load_balancer = create_load_balancer
+
+
+@fix(
+    "ec2-launch-template-own-tags",
+    "ec2: CreateLaunchTemplate copies the request's TagSpecifications (the template's own tags, ResourceType "
+    "launch-template) into the first version's LaunchTemplateData.TagSpecifications, so "
+    "DescribeLaunchTemplateVersions returns tags the version was never given; AWS keeps them on the template.",
+)
+def _ec2_launch_template_keeps_its_own_tags() -> None:
+    from moto.ec2.models.launch_templates import LaunchTemplateBackend
+
+    create = LaunchTemplateBackend.create_launch_template
+
+    def create_launch_template(self: Any, name: str, description: str, template_data: dict, tag_spec: dict) -> Any:
+        if tag_spec:  # the response appended one entry per resource type of the request's own tags, last
+            specifications = template_data.get("TagSpecifications", [])
+            template_data = {
+                **template_data,
+                "TagSpecifications": specifications[: len(specifications) - len(tag_spec)],
+            }
+        return create(self, name, description, template_data, tag_spec)
+
+    LaunchTemplateBackend.create_launch_template = create_launch_template
+
+
+@fix(
+    "rds-parameter-source",
+    "rds: ModifyDBParameterGroup stores the parameters as given, so DescribeDBParameters returns them without "
+    'Source; AWS marks a parameter set by ModifyDBParameterGroup with Source "user" (and `Source=user` filters '
+    "on it).",
+)
+def _rds_modified_parameters_are_the_users() -> None:
+    from moto.rds.models import DBParameterGroup
+
+    update = DBParameterGroup.update_parameters
+
+    def update_parameters(self: Any, new_parameters: Any) -> None:
+        update(self, [{**parameter, "Source": "user"} for parameter in new_parameters])
+
+    DBParameterGroup.update_parameters = update_parameters
+
+
+@fix(
+    "rds-performance-insights",
+    "rds: CreateDBInstance and ModifyDBInstance ignore EnablePerformanceInsights, PerformanceInsightsKMSKeyId and "
+    "PerformanceInsightsRetentionPeriod, and DescribeDBInstances returns none of them; AWS keeps them (retention "
+    "7 days unless given).",
+)
+def _rds_keeps_performance_insights() -> None:
+    from moto.rds.models import DBInstance
+
+    init, update = DBInstance.__init__, DBInstance.update
+
+    def keep(instance: Any, settings: dict[str, Any]) -> None:
+        if "enable_performance_insights" in settings:
+            enabled = bool(settings["enable_performance_insights"])
+            instance.performance_insights_enabled = enabled
+            instance.performance_insights_kms_key_id = (
+                settings.get("performance_insights_kms_key_id") if enabled else None
+            )
+            retention = settings.get("performance_insights_retention_period") or 7
+            instance.performance_insights_retention_period = int(retention) if enabled else None
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self.performance_insights_enabled = False
+        keep(self, kwargs)
+
+    def update_instance(self: Any, **kwargs: Any) -> Any:
+        result = update(self, **kwargs)
+        keep(self, kwargs)
+        return result
+
+    DBInstance.__init__ = __init__
+    DBInstance.update = update_instance
+
+
+@fix(
+    "kms-rotation-period",
+    "kms: EnableKeyRotation ignores RotationPeriodInDays and GetKeyRotationStatus returns neither it nor KeyId; "
+    "AWS keeps the period (365 days unless given, 90 to 2560) and returns both while rotation is enabled.",
+)
+def _kms_keeps_the_rotation_period() -> None:
+    from moto.kms.responses import KmsResponse
+
+    enable, status = KmsResponse.enable_key_rotation, KmsResponse.get_key_rotation_status
+
+    def enable_key_rotation(self: Any) -> str:
+        answer = enable(self)
+        key = self.kms_backend.describe_key(self._get_param("KeyId"))
+        key.rotation_period_in_days = int(self._get_param("RotationPeriodInDays") or 365)
+        return answer
+
+    def get_key_rotation_status(self: Any) -> str:
+        answer = json.loads(status(self))
+        key = self.kms_backend.describe_key(self._get_param("KeyId"))
+        answer["KeyId"] = key.id
+        if answer["KeyRotationEnabled"]:
+            answer["RotationPeriodInDays"] = getattr(key, "rotation_period_in_days", 365)
+        return json.dumps(answer)
+
+    KmsResponse.enable_key_rotation = enable_key_rotation
+    KmsResponse.get_key_rotation_status = get_key_rotation_status
+
+
+@fix(
+    "ec2-security-group-rule-description",
+    "ec2: DescribeSecurityGroupRules returns a rule's Description only when its peer is a CIDR range; a rule "
+    "whose peer is a security group (UserIdGroupPairs) or a prefix list (PrefixListIds) loses it, though "
+    "AuthorizeSecurityGroupIngress/Egress were given one. AWS returns it whatever the peer.",
+)
+def _ec2_rule_descriptions_for_every_peer() -> None:
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    init = SecurityGroupRule.__init__
+    signature = inspect.signature(init)
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        prefix_list = signature.bind(self, *args, **kwargs).arguments.get("prefix_list_id")
+        self.prefix_list_description = (prefix_list or {}).get("Description")
+
+    def description(self: Any) -> str | None:
+        return (
+            self.ip_range.get("Description")
+            or self.source_group.get("Description")
+            or getattr(self, "prefix_list_description", None)
+        )
+
+    SecurityGroupRule.__init__ = __init__
+    SecurityGroupRule.description = property(description)
+
+
+@fix(
+    "route53resolver-query-log-config-tags",
+    "route53resolver: ListTagsForResource, TagResource and UntagResource on a query log config's ARN answer "
+    'ResourceNotFoundException ("Resolver endpoint with ID ... does not exist"): _matched_arn looks among '
+    "endpoints and rules only, though CreateResolverQueryLogConfig takes Tags. AWS tags query log configs.",
+)
+def _route53resolver_tags_query_log_configs() -> None:
+    from moto.route53resolver.models import Route53ResolverBackend
+
+    matched = Route53ResolverBackend._matched_arn
+
+    def _matched_arn(self: Any, resource_arn: str) -> None:
+        if not any(config.arn == resource_arn for config in self.resolver_query_log_configs.values()):
+            matched(self, resource_arn)
+
+    Route53ResolverBackend._matched_arn = _matched_arn
+
+
+@fix(
+    "autoscaling-max-instance-lifetime",
+    "autoscaling: CreateAutoScalingGroup and UpdateAutoScalingGroup ignore MaxInstanceLifetime, and "
+    "DescribeAutoScalingGroups never returns it; AWS keeps it (0 clears it).",
+)
+def _autoscaling_keeps_the_instance_lifetime() -> None:
+    from moto.autoscaling.responses import AutoScalingResponse
+
+    def keeping_lifetime(call: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def answer(self: Any) -> Any:
+            result = call(self)
+            lifetime = self._get_int_param("MaxInstanceLifetime")
+            if lifetime is not None:
+                group = self.autoscaling_backend.autoscaling_groups[self._get_param("AutoScalingGroupName")]
+                group.max_instance_lifetime = lifetime or None
+            return result
+
+        return answer
+
+    AutoScalingResponse.create_auto_scaling_group = keeping_lifetime(AutoScalingResponse.create_auto_scaling_group)
+    AutoScalingResponse.update_auto_scaling_group = keeping_lifetime(AutoScalingResponse.update_auto_scaling_group)
+
+
+@fix(
+    "route53resolver-query-log-config-removal",
+    "route53resolver: DisassociateResolverQueryLogConfig and DeleteResolverQueryLogConfig are not implemented "
+    "(HTTP 500), so a query logging configuration and its VPC association can never be removed; AWS removes "
+    "them and answers with what it removed, Status DELETING.",
+)
+def _route53resolver_removes_query_log_configs() -> None:
+    from moto.route53resolver.exceptions import ResourceNotFoundException
+    from moto.route53resolver.responses import Route53ResolverResponse
+
+    def deleting(kind: str, removed: Any) -> str:
+        return json.dumps({kind: {**removed.description(), "Status": "DELETING"}})
+
+    def disassociate_resolver_query_log_config(self: Any) -> str:
+        config, vpc = self._get_param("ResolverQueryLogConfigId"), self._get_param("ResourceId")
+        associations = self.route53resolver_backend.resolver_query_log_config_associations
+        for identifier, association in list(associations.items()):
+            if (association.resolver_query_log_config_id, association.resource_id) == (config, vpc):
+                return deleting("ResolverQueryLogConfigAssociation", associations.pop(identifier))
+        raise ResourceNotFoundException(f"Resolver query log config '{config}' is not associated with VPC '{vpc}'")
+
+    def delete_resolver_query_log_config(self: Any) -> str:
+        config = self._get_param("ResolverQueryLogConfigId")
+        configs = self.route53resolver_backend.resolver_query_log_configs
+        if config not in configs:
+            raise ResourceNotFoundException(f"Resolver query log config with ID '{config}' does not exist")
+        return deleting("ResolverQueryLogConfig", configs.pop(config))
+
+    Route53ResolverResponse.disassociate_resolver_query_log_config = disassociate_resolver_query_log_config
+    Route53ResolverResponse.delete_resolver_query_log_config = delete_resolver_query_log_config
+
+
+@fix(
+    "logs-data-protection-policy",
+    "logs: PutDataProtectionPolicy, GetDataProtectionPolicy and DeleteDataProtectionPolicy are not implemented "
+    "(HTTP 500); AWS keeps one policy document per log group (named or by ARN) and returns it with the group.",
+)
+def _logs_keeps_data_protection_policies() -> None:
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    def policies(response: Any) -> dict[str, str]:
+        backend = response.logs_backend
+        if not hasattr(backend, "data_protection_policies"):
+            backend.data_protection_policies = {}
+        return backend.data_protection_policies
+
+    def group(response: Any) -> str:
+        """The log group's name, given its name or its ARN; an unknown group is AWS's ResourceNotFoundException."""
+        identifier = response._get_param("logGroupIdentifier")
+        name = identifier.split(":log-group:", 1)[-1].removesuffix(":*")
+        if name not in response.logs_backend.groups:
+            raise ResourceNotFoundException("The specified log group does not exist.")
+        return name
+
+    def put_data_protection_policy(self: Any) -> str:
+        name = group(self)
+        policies(self)[name] = self._get_param("policyDocument")
+        return json.dumps({"logGroupIdentifier": name, "policyDocument": policies(self)[name]})
+
+    def get_data_protection_policy(self: Any) -> str:
+        name = group(self)
+        kept = policies(self).get(name)
+        return json.dumps({"logGroupIdentifier": name, **({"policyDocument": kept} if kept else {})})
+
+    def delete_data_protection_policy(self: Any) -> str:
+        policies(self).pop(group(self), None)
+        return ""
+
+    LogsResponse.put_data_protection_policy = put_data_protection_policy
+    LogsResponse.get_data_protection_policy = get_data_protection_policy
+    LogsResponse.delete_data_protection_policy = delete_data_protection_policy
+
+
+def apply_fixes() -> None:
+    """Patch moto, in this process, before it serves: every fix, once."""
+    for patch in FIXES.values():
+        patch()
+
+
+def main(argv: list[str]) -> None:
+    """moto's server, fixed: the same arguments as `python -m moto.server`."""
+    apply_fixes()
+    from moto.server import main as serve
+
+    serve(argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""The real engine: Terraform on a synthesized plan, with the providers this machine holds (no registry)."""

@@ -1,0 +1,153 @@
+"""`tap rehearse --engine terraform`: Terraform itself applies the plan to the emulator, and proves it idempotent.
+
+The translator (`tap/live/rehearsal/`) can only rehearse what we believe Terraform does; here the
+real engine does it, with the AWS provider of the machine's mirror (5.100.0, where the stack pins
+6.25.0: every result says so). The plan is copied unchanged into a workspace (`workspace.py`); the
+override beside it points the provider at the emulator on loopback: every service endpoint it is
+told, `AWS_ENDPOINT_URL` for any other, dummy credentials, path-style S3, no instance metadata; and
+whatever it would still send elsewhere goes to a proxy on a loopback port that refuses it.
+
+Types the emulator has no API for (`BEYOND_EMULATOR`, the translator's stand-ins) are not applied:
+Terraform is given every other resource as a target, and those that refer to one are left out too;
+each is named. Then the outputs are written in the nested format `cdktf deploy --outputs-file`
+writes, from `terraform output -json`, and `terraform plan -detailed-exitcode` must find nothing to
+change: a change it finds is named, and the rehearsal fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tap.files import check_can_create, write_atomically
+from tap.live.moto_fixes import PROVIDED_TYPES
+from tap.live.rehearsal import BEYOND_EMULATOR, Rehearsal, check_loopback
+from tap.live.rehearsal.engine import dependencies
+from tap.live.terraform.workspace import Workspace, workspace
+from tap.plan import Plan
+from tap.plan_file import read_plan
+
+PROVIDER_NOTE = "Terraform with AWS provider {version} from the machine's mirror (the stack pins {pinned})"
+CHANGE = re.compile(r"  # (\S+) (will be|must be) (.+)")  # a plan's heading of each change
+APPLY_TIMEOUT = 1200
+
+
+@dataclass
+class EngineRehearsal:
+    """One plan applied by Terraform to one emulator; its workspace (and state) lives as long as the context."""
+
+    plan: Plan
+    terraform: Workspace
+    endpoint_url: str
+    left_out: dict[str, str]  # address -> why it is not applied
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def provider_note(self) -> str:
+        pinned = self.plan.document.get("terraform", {}).get("required_providers", {}).get("aws", {}).get("version")
+        return PROVIDER_NOTE.format(version=self.terraform.toolchain.aws_version, pinned=pinned or "no version")
+
+    def _targets(self) -> list[str]:
+        return [f"-target={address}" for address in _resources(self.plan) if address not in self.left_out]
+
+    def _timed(self, step: str, *arguments: str) -> Any:
+        started = time.perf_counter()
+        try:
+            return self.terraform.run(*arguments, timeout=APPLY_TIMEOUT)
+        finally:
+            self.seconds[step] = time.perf_counter() - started
+
+    def apply(self) -> None:
+        self.terraform.run("init")
+        self._timed("apply", "apply", "-auto-approve", "-input=false", "-parallelism=20", *self._targets())
+        # A targeted apply evaluates only the outputs of its targets: this evaluates every output (one that
+        # reads a resource left out reads null there), and creates nothing.
+        self._timed("outputs", "apply", "-refresh-only", "-auto-approve", "-input=false")
+
+    def outputs(self) -> dict[str, Any]:
+        """The outputs nested as `cdktf deploy --outputs-file` writes them: by stack, sensitive ones left out."""
+        shown = json.loads(self.terraform.run("output", "-json").stdout)
+        return {self.plan.stack_name: {name: o["value"] for name, o in shown.items() if not o.get("sensitive")}}
+
+    def changes(self) -> list[str]:
+        """What `terraform plan` would still change right after the apply (nothing, when it is idempotent)."""
+        started = time.perf_counter()
+        result = self.terraform.terraform(
+            "plan", "-detailed-exitcode", "-input=false", *self._targets(), timeout=APPLY_TIMEOUT
+        )
+        self.seconds["plan"] = time.perf_counter() - started
+        if result.returncode == 0:
+            return []
+        if result.returncode == 2:
+            headings = (CHANGE.fullmatch(line) for line in result.stdout.splitlines())
+            return [" ".join(heading.groups()) for heading in headings if heading]
+        self.terraform.run("plan")  # raises, naming Terraform's errors
+        return []
+
+    def destroy(self) -> None:
+        self._timed("destroy", "destroy", "-auto-approve", "-input=false", "-parallelism=20")
+
+
+def left_out(plan: Plan) -> dict[str, str]:
+    """Resources not applied: those of a type the emulator lacks (even with tap/live/moto_fixes.py), and every
+    resource that refers to one."""
+    blocks = _resources(plan)
+    lacking = {type_: why for type_, why in BEYOND_EMULATOR.items() if type_ not in PROVIDED_TYPES}
+    out = {address: lacking[type_] for address, (type_, _) in blocks.items() if type_ in lacking}
+    grew = True
+    while grew:
+        grew = False
+        for address, (_, body) in blocks.items():
+            needed = sorted(dependencies(body) & set(out))
+            if address not in out and needed:
+                out[address] = f"it refers to {needed[0]}, which is not applied"
+                grew = True
+    return out
+
+
+def _resources(plan: Plan) -> dict[str, tuple[str, dict]]:
+    return {
+        f"{type_}.{name}": (type_, body)
+        for type_, resources in plan.document.get("resource", {}).items()
+        for name, body in resources.items()
+    }
+
+
+@contextmanager
+def engine_rehearsal(plan_path: Path, endpoint_url: str) -> Iterator[EngineRehearsal]:
+    """A workspace for `plan_path` aimed at the emulator at `endpoint_url`, its account prepared."""
+    check_loopback(endpoint_url)
+    plan = read_plan(Path(plan_path))
+    Rehearsal(plan, endpoint_url).prepare_account()
+    with workspace(plan_path, endpoint_url) as terraform:
+        yield EngineRehearsal(plan, terraform, endpoint_url, left_out(plan))
+
+
+def rehearse_with_terraform(plan_path: Path, endpoint_url: str, outputs_file: Path) -> EngineRehearsal:
+    """Apply, write the outputs, prove idempotence; a change left to make is one sentence naming each."""
+    check_can_create(outputs_file, "outputs file")
+    with engine_rehearsal(plan_path, endpoint_url) as rehearsal:
+        rehearsal.apply()
+        outputs = rehearsal.outputs()
+        write_atomically(outputs_file, json.dumps(outputs, indent=2) + "\n", "outputs file")
+        changes = rehearsal.changes()
+        if changes:
+            raise NotIdempotent(rehearsal, changes)
+        return rehearsal
+
+
+class NotIdempotent(Exception):
+    """Terraform would change the emulated account right after applying the plan to it."""
+
+    def __init__(self, rehearsal: EngineRehearsal, changes: list[str]):
+        super().__init__(
+            f"not idempotent: right after the apply, terraform plan would still change {len(changes)} resources "
+            f"({rehearsal.provider_note}): {'; '.join(changes)}"
+        )
+        self.changes = changes

@@ -1,0 +1,241 @@
+"""Each fix to moto (tap/live/moto_fixes.py), over HTTP against the emulator, asked as Terraform's AWS provider asks.
+
+Every test here fails on moto 5.2.5 as released (`python -m moto.server`) and passes on the emulator the
+rehearsal starts; `test_every_fix_has_an_upstream_note` keeps the notes beside them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from tap.live.emulator import moto_server
+from tap.live.moto_fixes import FIXES, PROVIDED_TYPES, UPSTREAM
+from tap.live.rehearsal import EMULATOR_CREDENTIALS
+
+REGION = "ap-southeast-1"
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def aws(emulator):
+    session = boto3.Session(region_name=REGION, **EMULATOR_CREDENTIALS)
+    return lambda service: session.client(service, endpoint_url=emulator)
+
+
+def test_every_fix_has_an_upstream_note():
+    assert set(UPSTREAM) == set(FIXES) and all(len(note) > 80 for note in UPSTREAM.values())
+
+
+def test_bucket_logging_is_accepted_beside_a_statement_for_any_principal(aws):
+    s3 = aws("s3")
+    for bucket in ("fix-logs", "fix-data"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    deny_plain_http = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::fix-logs", "arn:aws:s3:::fix-logs/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    log_delivery = {
+        "Effect": "Allow",
+        "Principal": {"Service": ["logging.s3.amazonaws.com"]},
+        "Action": ["s3:PutObject"],
+        "Resource": ["arn:aws:s3:::fix-logs/data/*"],
+    }
+    s3.put_bucket_policy(
+        Bucket="fix-logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny_plain_http, log_delivery]})
+    )
+    s3.put_bucket_logging(
+        Bucket="fix-data",
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "fix-logs", "TargetPrefix": "data/"}},
+    )
+    assert s3.get_bucket_logging(Bucket="fix-data")["LoggingEnabled"]["TargetBucket"] == "fix-logs"
+
+
+def _subnets(ec2, count: int) -> tuple[str, list[str]]:
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{index}.0/24", AvailabilityZone=f"{REGION}{zone}")["Subnet"]
+        for index, zone in zip(range(count), "abc", strict=False)
+    ]
+    return vpc, [subnet["SubnetId"] for subnet in subnets]
+
+
+def test_a_load_balancer_created_without_a_scheme_is_internet_facing(aws):
+    _, subnets = _subnets(aws("ec2"), 2)
+    elbv2 = aws("elbv2")
+    created = elbv2.create_load_balancer(Name="fix-alb", Subnets=subnets, Type="application")["LoadBalancers"][0]
+    (described,) = elbv2.describe_load_balancers(Names=["fix-alb"])["LoadBalancers"]
+    assert created["Scheme"] == described["Scheme"] == "internet-facing"
+
+
+def test_a_launch_templates_own_tags_stay_off_its_versions(aws):
+    ec2 = aws("ec2")
+    instance_tags = {"ResourceType": "instance", "Tags": [{"Key": "Role", "Value": "app"}]}
+    ec2.create_launch_template(
+        LaunchTemplateName="fix-template",
+        LaunchTemplateData={"InstanceType": "t3.micro", "TagSpecifications": [instance_tags]},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "Owner", "Value": "payments"}]}],
+    )
+    (version,) = ec2.describe_launch_template_versions(LaunchTemplateName="fix-template")["LaunchTemplateVersions"]
+    assert version["LaunchTemplateData"]["TagSpecifications"] == [instance_tags]
+    (template,) = ec2.describe_launch_templates(LaunchTemplateNames=["fix-template"])["LaunchTemplates"]
+    assert template["Tags"] == [{"Key": "Owner", "Value": "payments"}]
+
+
+def test_parameters_a_user_sets_are_marked_as_the_users(aws):
+    rds = aws("rds")
+    rds.create_db_parameter_group(
+        DBParameterGroupName="fix-params", DBParameterGroupFamily="postgres15", Description="fix"
+    )
+    rds.modify_db_parameter_group(
+        DBParameterGroupName="fix-params",
+        Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}],
+    )
+    (parameter,) = rds.describe_db_parameters(DBParameterGroupName="fix-params", Source="user")["Parameters"]
+    assert (parameter["ParameterName"], parameter["ParameterValue"], parameter.get("Source")) == (
+        "rds.force_ssl",
+        "1",
+        "user",
+    )
+
+
+def _insights(rds, name: str) -> tuple:
+    (instance,) = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"]
+    return tuple(
+        instance.get(key)
+        for key in ("PerformanceInsightsEnabled", "PerformanceInsightsKMSKeyId", "PerformanceInsightsRetentionPeriod")
+    )
+
+
+def test_performance_insights_settings_are_kept_and_can_be_turned_off(aws):
+    key = aws("kms").create_key()["KeyMetadata"]["Arn"]
+    rds = aws("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="fix-db",
+        DBInstanceClass="db.t3.medium",
+        Engine="postgres",
+        MasterUsername="payments",
+        MasterUserPassword="rehearsal-only-1",
+        AllocatedStorage=20,
+        EnablePerformanceInsights=True,
+        PerformanceInsightsKMSKeyId=key,
+        PerformanceInsightsRetentionPeriod=7,
+    )
+    assert _insights(rds, "fix-db") == (True, key, 7)
+    rds.modify_db_instance(DBInstanceIdentifier="fix-db", EnablePerformanceInsights=False, ApplyImmediately=True)
+    assert _insights(rds, "fix-db") == (False, None, None)
+
+
+def test_a_keys_rotation_period_is_kept(aws):
+    kms = aws("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=90)
+    status = kms.get_key_rotation_status(KeyId=key)
+    assert (status["KeyRotationEnabled"], status.get("RotationPeriodInDays"), status.get("KeyId")) == (True, 90, key)
+
+
+def test_rule_descriptions_are_kept_for_group_and_prefix_list_peers(aws):
+    ec2 = aws("ec2")
+    vpc, _ = _subnets(ec2, 0)
+    group, peer = (
+        ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"] for name in ("fix-a", "fix-b")
+    )
+    prefix_list = ec2.create_managed_prefix_list(PrefixListName="fix-pl", MaxEntries=2, AddressFamily="IPv4")
+    peers = {
+        "from the ALB": {"UserIdGroupPairs": [{"GroupId": peer, "Description": "from the ALB"}]},
+        "from S3": {
+            "PrefixListIds": [{"PrefixListId": prefix_list["PrefixList"]["PrefixListId"], "Description": "from S3"}]
+        },
+    }
+    for port, permission in zip((443, 8443), peers.values(), strict=True):
+        ec2.authorize_security_group_ingress(
+            GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **permission}]
+        )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    assert sorted(rule.get("Description") for rule in rules if not rule["IsEgress"]) == sorted(peers)
+
+
+def test_a_query_log_configs_tags_can_be_read(aws):
+    aws("s3").create_bucket(Bucket="fix-dns-logs", CreateBucketConfiguration={"LocationConstraint": REGION})
+    resolver = aws("route53resolver")
+    config = resolver.create_resolver_query_log_config(
+        Name="fix-dns",
+        DestinationArn="arn:aws:s3:::fix-dns-logs",
+        CreatorRequestId="fix-dns",
+        Tags=[{"Key": "Service", "Value": "payment"}],
+    )["ResolverQueryLogConfig"]
+    assert resolver.list_tags_for_resource(ResourceArn=config["Arn"])["Tags"] == [
+        {"Key": "Service", "Value": "payment"}
+    ]
+
+
+def _lifetime(autoscaling) -> int | None:
+    (group,) = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["fix-asg"])["AutoScalingGroups"]
+    return group.get("MaxInstanceLifetime")
+
+
+def test_a_groups_instance_lifetime_is_kept(aws):
+    _, subnets = _subnets(aws("ec2"), 1)
+    aws("ec2").create_launch_template(LaunchTemplateName="fix-asg", LaunchTemplateData={"InstanceType": "t3.micro"})
+    autoscaling = aws("autoscaling")
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="fix-asg",
+        LaunchTemplate={"LaunchTemplateName": "fix-asg", "Version": "$Default"},
+        MinSize=0,
+        MaxSize=1,
+        VPCZoneIdentifier=subnets[0],
+        MaxInstanceLifetime=2592000,
+    )
+    assert _lifetime(autoscaling) == 2592000
+    autoscaling.update_auto_scaling_group(AutoScalingGroupName="fix-asg", MaxInstanceLifetime=604800)
+    assert _lifetime(autoscaling) == 604800
+
+
+def test_a_query_log_config_can_be_disassociated_from_its_vpc_and_deleted(aws):
+    aws("s3").create_bucket(Bucket="fix-dns-vpc-logs", CreateBucketConfiguration={"LocationConstraint": REGION})
+    vpc, _ = _subnets(aws("ec2"), 0)
+    resolver = aws("route53resolver")
+    config = resolver.create_resolver_query_log_config(
+        Name="fix-dns-vpc", DestinationArn="arn:aws:s3:::fix-dns-vpc-logs", CreatorRequestId="fix-dns-vpc"
+    )["ResolverQueryLogConfig"]["Id"]
+    associated = resolver.associate_resolver_query_log_config(ResolverQueryLogConfigId=config, ResourceId=vpc)
+    removed = resolver.disassociate_resolver_query_log_config(ResolverQueryLogConfigId=config, ResourceId=vpc)
+    assert removed["ResolverQueryLogConfigAssociation"]["Status"] == "DELETING"
+    with pytest.raises(resolver.exceptions.ResourceNotFoundException):
+        resolver.get_resolver_query_log_config_association(
+            ResolverQueryLogConfigAssociationId=associated["ResolverQueryLogConfigAssociation"]["Id"]
+        )
+    assert (
+        resolver.delete_resolver_query_log_config(ResolverQueryLogConfigId=config)["ResolverQueryLogConfig"]["Id"]
+        == config
+    )
+    with pytest.raises(resolver.exceptions.ResourceNotFoundException):
+        resolver.get_resolver_query_log_config(ResolverQueryLogConfigId=config)
+
+
+def test_a_log_groups_data_protection_policy_is_kept_and_deleted(aws):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/fix/app")
+    document = json.dumps({"Name": "card-data", "Version": "2021-06-01", "Statement": []})
+    logs.put_data_protection_policy(logGroupIdentifier="/fix/app", policyDocument=document)
+    assert logs.get_data_protection_policy(logGroupIdentifier="/fix/app")["policyDocument"] == document
+    logs.delete_data_protection_policy(logGroupIdentifier="/fix/app")
+    assert "policyDocument" not in logs.get_data_protection_policy(logGroupIdentifier="/fix/app")
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.get_data_protection_policy(logGroupIdentifier="/fix/none")
+
+
+def test_every_type_a_fix_provides_is_one_the_translator_stands_in_for():
+    from tap.live.rehearsal import BEYOND_EMULATOR
+
+    assert set(PROVIDED_TYPES) <= set(BEYOND_EMULATOR) and set(PROVIDED_TYPES.values()) <= set(FIXES)
