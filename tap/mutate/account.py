@@ -33,16 +33,47 @@ from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
 from tap.live.suite import LiveRun, live_run
 from tap.mutate.forks import Zygote
 from tap.mutate.model import Mutant, Outcome
-from tap.mutate.operators import Case, Scope, compute, database, edge, monitoring, network, outputs, ssm, storage
+from tap.mutate.operators import (
+    Case,
+    Scope,
+    compute,
+    database,
+    edge,
+    endpoints,
+    kms,
+    launch_templates,
+    monitoring,
+    network,
+    network_acls,
+    outputs,
+    roles,
+    security_groups,
+    ssm,
+    storage,
+    web_acls,
+)
 from tap.synth.cache import cached_plan
 
+# The order mutants are generated in, kept as it was: the network's generators interleave across its modules.
 GENERATORS = (
-    *network.GENERATORS,
+    *security_groups.GENERATORS,
+    network.subnets,
+    network.route_tables,
+    network.nat_gateways,
+    *endpoints.GENERATORS,
+    network.flow_logs,
+    network.vpcs,
+    *network_acls.GENERATORS,
+    network.tags,
     *storage.GENERATORS,
+    *kms.GENERATORS,
     *database.GENERATORS,
+    *launch_templates.GENERATORS,
     *compute.GENERATORS,
     *edge.GENERATORS,
+    *web_acls.GENERATORS,
     *monitoring.GENERATORS,
+    *roles.GENERATORS,
     *ssm.GENERATORS,
     *outputs.GENERATORS,
 )

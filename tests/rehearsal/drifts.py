@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stack.contract import Output
-from tap.mutate.operators.network import endpoint_remade, rule_replaced
+from tap.mutate.operators.endpoints import endpoint_remade
+from tap.mutate.operators.security_groups import rule_replaced
 
 Change = Callable[[Callable[[str], Any], dict[str, Any]], None]
 

@@ -11,7 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from stack.contract import DEPLOYMENT_SUFFIX
-from tap.live.observed import compute, database, dns_firewall, edge, identity, keys_logs_alarms, network, ssm, storage
+from tap.live.observed import (
+    compute,
+    database,
+    dns_firewall,
+    edge,
+    identity,
+    keys_logs_alarms,
+    network,
+    security_groups,
+    ssm,
+    storage,
+)
 from tap.live.observed.table import Kind, Observer
 
 __all__ = ["KINDS", "UNOBSERVED_TYPES", "Kind", "Observer", "observer", "sizes"]
@@ -21,6 +32,7 @@ from tap.plan import Plan
 KINDS: Mapping[str, Kind] = {
     **keys_logs_alarms.KINDS,
     **network.KINDS,
+    **security_groups.KINDS,
     **compute.KINDS,
     **edge.KINDS,
     **dns_firewall.KINDS,

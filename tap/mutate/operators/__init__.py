@@ -101,3 +101,18 @@ def tags_of(resource: dict[str, Any]) -> dict[str, str]:
 def sorted_by(items: Iterable[Any], key: Callable[[Any], str]) -> Iterator[Any]:
     """Resources in a stable order: by label, never by moto's random ids."""
     return iter(sorted(items, key=key))
+
+
+def first_of_kind(items: list) -> list:
+    """The first of a kind: one resource stands for every other of its type where the live table reads them
+    all the same way, so the campaign proves each comparison once, not once per resource."""
+    return items[:1]
+
+
+def call(service: str, method: str, **arguments: Any) -> Apply:
+    """A change that is one call of one service's client."""
+
+    def apply(aws) -> None:
+        getattr(aws(service), method)(**arguments)
+
+    return apply

@@ -1,16 +1,13 @@
-"""Monitoring mutants: alarms, event rules, log groups, the alarm topic and its subscriptions; IAM roles."""
+"""Monitoring mutants: alarms, event rules, log groups, the alarm topic and its subscriptions."""
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from tap.mutate.operators import Case, Scope
+from tap.mutate.operators import Case, Scope, call
 
-# A managed policy that grants everything: the most permissive thing a role can be given.
-ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
 ANOTHER_ACCOUNT = "111122223333"  # AWS's documentation account: anyone's but ours
 ALARM = "aws_cloudwatch_metric_alarm"
 RULE = "aws_cloudwatch_event_rule"
@@ -19,9 +16,6 @@ LOG_GROUP = "aws_cloudwatch_log_group"
 TOPIC = "aws_sns_topic"
 TOPIC_POLICY = "aws_sns_topic_policy"
 SUBSCRIPTION = "aws_sns_topic_subscription"
-ROLE = "aws_iam_role"
-ROLE_POLICY = "aws_iam_role_policy"
-ATTACHMENT = "aws_iam_role_policy_attachment"
 OPPOSITE = {
     "GreaterThanThreshold": "LessThanThreshold",
     "LessThanThreshold": "GreaterThanThreshold",
@@ -73,7 +67,7 @@ def alarms(scope: Scope) -> Iterator[Case]:
             "actions_enabled",
             "true -> false",
             "logging and retention",
-            _call("cloudwatch", "disable_alarm_actions", AlarmNames=[name]),
+            call("cloudwatch", "disable_alarm_actions", AlarmNames=[name]),
         )
         yield scope.case(
             label,
@@ -121,7 +115,7 @@ def alarms(scope: Scope) -> Iterator[Case]:
             "",
             "",
             "logging and retention",
-            _call("cloudwatch", "delete_alarms", AlarmNames=[name]),
+            call("cloudwatch", "delete_alarms", AlarmNames=[name]),
             observes=(ALARM, ""),
         )
 
@@ -131,13 +125,6 @@ def _alarm(alarm: dict[str, Any], **changes: Any):
 
     def apply(aws) -> None:
         aws("cloudwatch").put_metric_alarm(**{**fields, **changes})
-
-    return apply
-
-
-def _call(service: str, method: str, **arguments: Any):
-    def apply(aws) -> None:
-        getattr(aws(service), method)(**arguments)
 
     return apply
 
@@ -153,7 +140,7 @@ def event_rules(scope: Scope) -> Iterator[Case]:
             "state",
             "ENABLED -> DISABLED",
             "logging and retention",
-            _call("events", "disable_rule", Name=name),
+            call("events", "disable_rule", Name=name),
         )
         yield scope.case(
             label,
@@ -161,7 +148,7 @@ def event_rules(scope: Scope) -> Iterator[Case]:
             "targets",
             "",
             "logging and retention",
-            _call("events", "remove_targets", Rule=name, Ids=targets),
+            call("events", "remove_targets", Rule=name, Ids=targets),
             observes=(TARGET, ""),
         )
         described = events.describe_rule(Name=name)
@@ -201,14 +188,14 @@ def event_rules(scope: Scope) -> Iterator[Case]:
 
 def _rule(rule: dict[str, Any], changes: dict[str, str]):
     fields = {key: rule[key] for key in ("Name", "Description", "EventPattern", "State") if key in rule}
-    return _call("events", "put_rule", **{**fields, **changes})
+    return call("events", "put_rule", **{**fields, **changes})
 
 
 def _retarget(rule: str, target: str, rule_arn: str):
     """The target sends to a topic of another account (the rule's region and partition, AWS's documentation id)."""
     _, partition, _, region, _, _ = rule_arn.split(":", 5)
     elsewhere = f"arn:{partition}:sns:{region}:{ANOTHER_ACCOUNT}:mutant-elsewhere"
-    return _call("events", "put_targets", Rule=rule, Targets=[{"Id": target, "Arn": elsewhere}])
+    return call("events", "put_targets", Rule=rule, Targets=[{"Id": target, "Arn": elsewhere}])
 
 
 def _rule_deleted(name: str, targets: list[str]):
@@ -230,7 +217,7 @@ def log_groups(scope: Scope) -> Iterator[Case]:
             "retention_in_days",
             f"{days} -> 1",
             "logging and retention",
-            _call("logs", "put_retention_policy", logGroupName=name, retentionInDays=1),
+            call("logs", "put_retention_policy", logGroupName=name, retentionInDays=1),
             observes=(LOG_GROUP, "retention_in_days"),
         )
         if days:
@@ -240,7 +227,7 @@ def log_groups(scope: Scope) -> Iterator[Case]:
                 "retention_in_days",
                 f"{days} -> never expire",
                 "logging and retention",
-                _call("logs", "delete_retention_policy", logGroupName=name),
+                call("logs", "delete_retention_policy", logGroupName=name),
                 observes=(LOG_GROUP, "retention_in_days"),
             )
         arn = group["arn"].removesuffix(":*")
@@ -262,7 +249,7 @@ def log_groups(scope: Scope) -> Iterator[Case]:
                 "tags",
                 key,
                 "naming",
-                _call("logs", "untag_resource", resourceArn=arn, tagKeys=[key]),
+                call("logs", "untag_resource", resourceArn=arn, tagKeys=[key]),
                 observes=(LOG_GROUP, "tags"),
             )
         yield scope.case(
@@ -271,7 +258,7 @@ def log_groups(scope: Scope) -> Iterator[Case]:
             "",
             "",
             "logging and retention",
-            _call("logs", "delete_log_group", logGroupName=name),
+            call("logs", "delete_log_group", logGroupName=name),
             observes=(LOG_GROUP, ""),
         )
 
@@ -303,7 +290,7 @@ def topics(scope: Scope) -> Iterator[Case]:
                 "subscription",
                 subscription["Endpoint"],
                 "logging and retention",
-                _call("sns", "unsubscribe", SubscriptionArn=subscription["SubscriptionArn"]),
+                call("sns", "unsubscribe", SubscriptionArn=subscription["SubscriptionArn"]),
                 observes=(SUBSCRIPTION, ""),
             )
         yield scope.case(
@@ -331,131 +318,13 @@ def topics(scope: Scope) -> Iterator[Case]:
             "",
             "",
             "logging and retention",
-            _call("sns", "delete_topic", TopicArn=arn),
+            call("sns", "delete_topic", TopicArn=arn),
             observes=((TOPIC, ""), (TOPIC_POLICY, ""), (SUBSCRIPTION, "")),
         )
 
 
 def _topic_attribute(arn: str, name: str, value: str):
-    return _call("sns", "set_topic_attributes", TopicArn=arn, AttributeName=name, AttributeValue=value)
+    return call("sns", "set_topic_attributes", TopicArn=arn, AttributeName=name, AttributeValue=value)
 
 
-def roles(scope: Scope) -> Iterator[Case]:
-    iam = scope.aws("iam")
-    for role in sorted((r for r in iam.list_roles()["Roles"] if r["Path"] == "/"), key=lambda r: r["RoleName"]):
-        name, label = role["RoleName"], scope.label(role["RoleName"])
-        yield scope.case(
-            label,
-            "add",
-            "managed_policy_arns",
-            "AdministratorAccess",
-            "credentials",
-            _call("iam", "attach_role_policy", RoleName=name, PolicyArn=ADMINISTRATOR),
-        )
-        trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
-        for operator, detail, change in TRUST_CHANGES:
-            yield scope.case(
-                label,
-                operator,
-                "assume_role_policy",
-                detail,
-                "credentials",
-                _trust(name, trust, change),
-                observes=(ROLE, "assume_role_policy"),
-            )
-        yield from _role_policies(scope, name, label)
-        yield scope.case(
-            label,
-            "delete",
-            "",
-            "",
-            "credentials",
-            _role_deleted(name),
-            observes=((ROLE, ""), (ROLE_POLICY, ""), (ATTACHMENT, "")),
-        )
-
-
-def _role_policies(scope: Scope, role: str, label: str) -> Iterator[Case]:
-    """Each inline policy widened to everything, or deleted; each managed policy detached."""
-    iam = scope.aws("iam")
-    for policy in sorted(iam.list_role_policies(RoleName=role)["PolicyNames"]):
-        document = iam.get_role_policy(RoleName=role, PolicyName=policy)["PolicyDocument"]
-        everything = {**document, "Statement": [*document["Statement"], EVERYTHING]}
-        yield scope.case(
-            label,
-            "widen",
-            "inline_policy",
-            scope.label(policy),
-            "credentials",
-            _call("iam", "put_role_policy", RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(everything)),
-            observes=(ROLE_POLICY, "policy"),
-        )
-        yield scope.case(
-            label,
-            "delete",
-            "inline_policy",
-            scope.label(policy),
-            "logging and retention",
-            _call("iam", "delete_role_policy", RoleName=role, PolicyName=policy),
-            observes=(ROLE_POLICY, ""),
-        )
-    for attached in sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]):
-        yield scope.case(
-            label,
-            "delete",
-            "managed_policy_arns",
-            attached.rsplit("/", 1)[1],
-            "availability",
-            _call("iam", "detach_role_policy", RoleName=role, PolicyArn=attached),
-            observes=(ATTACHMENT, ""),
-        )
-
-
-# A statement granting every action on everything: an inline policy widened as far as it goes.
-EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-
-
-def _role_deleted(role: str):
-    """The role deleted as IAM requires: its policies detached and deleted, and it taken out of its profiles."""
-
-    def apply(aws) -> None:
-        iam = aws("iam")
-        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=role, PolicyArn=attached["PolicyArn"])
-        for policy in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=role, PolicyName=policy)
-        for profile in iam.list_instance_profiles_for_role(RoleName=role)["InstanceProfiles"]:
-            iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=role)
-        iam.delete_role(RoleName=role)
-
-    return apply
-
-
-def _trusting(principal: dict[str, str]) -> Callable[[dict[str, Any]], None]:
-    # A statement of its own, without the service statement's condition: aws:SourceAccount is set only on a
-    # service's requests, so beside it another principal could never assume the role (that would be no widening).
-    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
-    return lambda document: document["Statement"].append(statement)
-
-
-def _unconditional(document: dict[str, Any]) -> None:
-    for statement in document["Statement"]:
-        statement.pop("Condition", None)
-
-
-# Who else may assume a role: (operator, detail, change of its trust policy). The planned trust names one service
-# and binds it to this account (aws:SourceAccount, the confused deputy guard).
-TRUST_CHANGES = (
-    ("widen", "any AWS principal", _trusting({"AWS": "*"})),
-    ("widen", "another account", _trusting({"AWS": f"arn:aws:iam::{ANOTHER_ACCOUNT}:root"})),
-    ("drop", "Condition", _unconditional),
-)
-
-
-def _trust(role: str, document: dict[str, Any], change: Callable[[dict[str, Any]], None]):
-    changed = copy.deepcopy(document)
-    change(changed)
-    return _call("iam", "update_assume_role_policy", RoleName=role, PolicyDocument=json.dumps(changed))
-
-
-GENERATORS = (alarms, event_rules, log_groups, topics, roles)
+GENERATORS = (alarms, event_rules, log_groups, topics)

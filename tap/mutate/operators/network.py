@@ -1,195 +1,17 @@
-"""Network mutants: security group rules, subnets, route tables, NAT gateways, VPC endpoints, the flow log."""
+"""Network mutants: the VPC, its subnets, route tables, internet and NAT gateways, addresses, the flow log, tags."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tap.live.observed import KINDS
-from tap.live.rehearsal.network import IMPLICIT_DENY
-from tap.mutate.operators import Case, Scope, tags_of
+from tap.mutate.operators import Apply, Case, Scope, call, first_of_kind, tags_of
 
 EVERYWHERE = "0.0.0.0/0"
-OPEN_POLICY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
 
 
-def security_groups(scope: Scope) -> Iterator[Case]:
-    ec2 = scope.aws("ec2")
-    groups = ec2.describe_security_groups(Filters=scope.vpc_filter())["SecurityGroups"]
-    labels = {group["GroupId"]: scope.name_tag(group, group["GroupName"]) for group in groups}
-    prefix_lists = {p["PrefixListId"]: p["PrefixListName"] for p in ec2.describe_prefix_lists()["PrefixLists"]}
-    defaults = {group["GroupId"] for group in groups if group["GroupName"] == "default"}
-    for group_id, label in sorted(labels.items(), key=lambda item: item[1]):
-        for direction in ("ingress", "egress"):
-            yield scope.case(
-                label,
-                "add",
-                direction,
-                f"all traffic {EVERYWHERE}",
-                "network reachability",
-                _open(group_id, direction),
-                observes=("aws_default_security_group", direction) if group_id in defaults else None,
-            )
-    # AWS keeps a VPC's default group as long as the VPC; the emulator lets it go, which stands for the group
-    # the plan names being another (a fixed attribute's drift).
-    for group_id in _first(sorted(set(labels) - defaults, key=labels.get)) + sorted(defaults):
-        observes = ("aws_default_security_group" if group_id in defaults else "aws_security_group", "")
-        yield scope.case(
-            labels[group_id],
-            "delete",
-            "",
-            "",
-            "network reachability",
-            _call("delete_security_group", GroupId=group_id),
-            observes=observes,
-        )
-    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": list(labels)}])
-    described = [
-        (labels[rule["GroupId"]], _rule_detail(rule, labels, prefix_lists), rule)
-        for rule in rules["SecurityGroupRules"]
-    ]
-    described.sort(key=lambda item: item[:2])
-    for label, detail, rule in described:
-        direction = "egress" if rule["IsEgress"] else "ingress"
-        observes = (f"aws_vpc_security_group_{direction}_rule", "")
-        yield scope.case(label, "delete", direction, detail, "network reachability", _revoke(rule), observes=observes)
-    yield from _rules_edited(scope, described, scope.default_group(), prefix_lists)
-
-
-def _rule_detail(rule: dict[str, Any], groups: dict[str, str], prefix_lists: dict[str, str]) -> str:
-    peer = (
-        groups.get(rule.get("ReferencedGroupInfo", {}).get("GroupId"))
-        or rule.get("CidrIpv4")
-        or rule.get("CidrIpv6")
-        or prefix_lists.get(rule.get("PrefixListId"), "")
-    )
-    ports = "all" if rule["IpProtocol"] == "-1" else f"{rule['IpProtocol']} {rule['FromPort']}-{rule['ToPort']}"
-    return f"{ports} {'to' if rule['IsEgress'] else 'from'} {peer}"
-
-
-def _first(items: list) -> list:
-    """The first of a kind: one resource stands for every other of its type where the live table reads them
-    all the same way, so the campaign proves each comparison once, not once per resource."""
-    return items[:1]
-
-
-def _call(method: str, **arguments: Any):
-    def apply(aws) -> None:
-        getattr(aws("ec2"), method)(**arguments)
-
-    return apply
-
-
-# Each attribute of a security group rule, edited the way a hand at the console would: (attribute, whether the
-# rule has it, (rule, the default group, the other prefix lists) -> the field changed and its new value).
-RULE_EDITS: tuple[tuple[str, Callable[[dict], bool], Callable[[dict, str, list[str]], tuple[str, Any]]], ...] = (
-    ("from_port", lambda rule: rule["FromPort"] > 0, lambda rule, *_: ("FromPort", rule["FromPort"] - 1)),
-    ("to_port", lambda rule: 0 <= rule["ToPort"] < 65535, lambda rule, *_: ("ToPort", rule["ToPort"] + 1)),
-    ("ip_protocol", lambda rule: rule["IpProtocol"] == "tcp", lambda rule, *_: ("IpProtocol", "udp")),
-    (
-        "description",
-        lambda rule: bool(rule.get("Description")),
-        lambda rule, *_: ("Description", f"{rule['Description']} (edited by hand)"),
-    ),
-    (
-        "cidr_ipv4",
-        lambda rule: bool(rule.get("CidrIpv4")),
-        lambda rule, *_: ("CidrIpv4", "10.0.0.0/8" if rule["CidrIpv4"] == EVERYWHERE else EVERYWHERE),
-    ),
-    (
-        "referenced_security_group_id",
-        lambda rule: bool(rule.get("ReferencedGroupInfo")),
-        lambda rule, default, _: ("ReferencedGroupId", default),
-    ),
-    (
-        "prefix_list_id",
-        lambda rule: bool(rule.get("PrefixListId")),
-        lambda rule, _, others: ("PrefixListId", others[0]),
-    ),
-)
-
-
-def _rules_edited(
-    scope: Scope, described: list[tuple[str, str, dict]], default_group: str, prefix_lists: dict[str, str]
-) -> Iterator[Case]:
-    """Each attribute of each direction's rules edited in place, on the first rule that has it."""
-    for direction in ("ingress", "egress"):
-        rules = [item for item in described if item[2]["IsEgress"] == (direction == "egress")]
-        type_ = f"aws_vpc_security_group_{direction}_rule"
-        for attribute, has, edit in RULE_EDITS:
-            if attribute in KINDS[type_].beyond_emulator:
-                continue  # the rehearsal cannot see it changed: a mutant there would prove nothing
-            for label, detail, rule in _first([item for item in rules if has(item[2])]):
-                others = sorted((p for p in prefix_lists if p != rule.get("PrefixListId")), key=prefix_lists.get)
-                field, value = edit(rule, default_group, others)
-                shown = {"ReferencedGroupId": "the default group", "PrefixListId": prefix_lists.get(value)}.get(field)
-                yield scope.case(
-                    label,
-                    "edit",
-                    direction,
-                    f"{detail}, {attribute} -> {shown or value}",
-                    "network reachability",
-                    rule_replaced(rule, {field: value}),
-                    observes=(type_, attribute),
-                )
-
-
-def rule_replaced(rule: dict[str, Any], changes: dict[str, Any]):
-    """A rule (as DescribeSecurityGroupRules gives it) revoked and authorized again with `changes`: what editing
-    it at the console does (a new rule id, as in AWS)."""
-    fields = {
-        "IpProtocol": rule["IpProtocol"],
-        "FromPort": rule["FromPort"],
-        "ToPort": rule["ToPort"],
-        "Description": rule.get("Description"),
-        "CidrIpv4": rule.get("CidrIpv4"),
-        "ReferencedGroupId": rule.get("ReferencedGroupInfo", {}).get("GroupId"),
-        "PrefixListId": rule.get("PrefixListId"),
-        **changes,
-    }
-    described = {"Description": fields["Description"]} if fields["Description"] else {}
-    peers = {
-        "IpRanges": [{"CidrIp": fields["CidrIpv4"], **described}] if fields["CidrIpv4"] else [],
-        "UserIdGroupPairs": [{"GroupId": fields["ReferencedGroupId"], **described}]
-        if fields["ReferencedGroupId"]
-        else [],
-        "PrefixListIds": [{"PrefixListId": fields["PrefixListId"], **described}] if fields["PrefixListId"] else [],
-    }
-    permission = {
-        "IpProtocol": fields["IpProtocol"],
-        "FromPort": fields["FromPort"],
-        "ToPort": fields["ToPort"],
-        **{key: value for key, value in peers.items() if value},
-    }
-    direction = "egress" if rule["IsEgress"] else "ingress"
-
-    def apply(aws) -> None:
-        _revoke(rule)(aws)
-        getattr(aws("ec2"), f"authorize_security_group_{direction}")(
-            GroupId=rule["GroupId"], IpPermissions=[permission]
-        )
-
-    return apply
-
-
-def _open(group_id: str, direction: str):
-    def apply(aws) -> None:
-        permission = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": EVERYWHERE}]}]
-        getattr(aws("ec2"), f"authorize_security_group_{direction}")(GroupId=group_id, IpPermissions=permission)
-
-    return apply
-
-
-def _revoke(rule: dict[str, Any]):
-    direction = "egress" if rule["IsEgress"] else "ingress"
-
-    def apply(aws) -> None:
-        getattr(aws("ec2"), f"revoke_security_group_{direction}")(
-            GroupId=rule["GroupId"], SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]]
-        )
-
-    return apply
+def ec2_call(method: str, **arguments: Any) -> Apply:
+    return call("ec2", method, **arguments)
 
 
 def subnets(scope: Scope) -> Iterator[Case]:
@@ -205,14 +27,14 @@ def subnets(scope: Scope) -> Iterator[Case]:
             _map_public_ip(subnet["SubnetId"], not public),
             observes=("aws_subnet", "map_public_ip_on_launch"),
         )
-    for subnet in _first(sorted(found, key=scope.name_tag)):
+    for subnet in first_of_kind(sorted(found, key=scope.name_tag)):
         yield scope.case(
             scope.name_tag(subnet),
             "delete",
             "",
             "",
             "network reachability",
-            _call("delete_subnet", SubnetId=subnet["SubnetId"]),
+            ec2_call("delete_subnet", SubnetId=subnet["SubnetId"]),
             observes=("aws_subnet", ""),
         )
 
@@ -227,7 +49,7 @@ def _map_public_ip(subnet_id: str, value: bool):
 def route_tables(scope: Scope) -> Iterator[Case]:
     ec2 = scope.aws("ec2")
     tables = [t for t in ec2.describe_route_tables(Filters=scope.vpc_filter())["RouteTables"] if scope.name_tag(t)]
-    names = _network_names(scope)
+    names = network_names(scope)
     (gateway,) = ec2.describe_internet_gateways(
         Filters=[{"Name": "attachment.vpc-id", "Values": [scope.outputs["vpc_id"]]}]
     )["InternetGateways"]
@@ -267,7 +89,7 @@ def route_tables(scope: Scope) -> Iterator[Case]:
 def _tables_replaced(scope: Scope, tables: list[dict[str, Any]], names: dict[str, str]) -> Iterator[Case]:
     """A subnet moved to another of the stack's tables, and a table deleted (its subnets left to the main one)."""
     associated = [(table, a) for table in tables for a in table.get("Associations", []) if a.get("SubnetId")]
-    for table, association in _first(associated):
+    for table, association in first_of_kind(associated):
         other = next(t for t in tables if t["RouteTableId"] != table["RouteTableId"])
         yield scope.case(
             scope.name_tag(table),
@@ -275,14 +97,14 @@ def _tables_replaced(scope: Scope, tables: list[dict[str, Any]], names: dict[str
             "association",
             f"{names[association['SubnetId']]} -> {scope.name_tag(other)}",
             "network reachability",
-            _call(
+            ec2_call(
                 "replace_route_table_association",
                 AssociationId=association["RouteTableAssociationId"],
                 RouteTableId=other["RouteTableId"],
             ),
             observes=("aws_route_table_association", "route_table_id"),
         )
-    for table in _first(tables):
+    for table in first_of_kind(tables):
         yield scope.case(
             scope.name_tag(table),
             "delete",
@@ -310,12 +132,14 @@ def _gateway_detached(scope: Scope, gateway: dict[str, Any]) -> Iterator[Case]:
         "vpc_id",
         "",
         "network reachability",
-        _call("detach_internet_gateway", InternetGatewayId=gateway["InternetGatewayId"], VpcId=scope.outputs["vpc_id"]),
+        ec2_call(
+            "detach_internet_gateway", InternetGatewayId=gateway["InternetGatewayId"], VpcId=scope.outputs["vpc_id"]
+        ),
         observes=("aws_internet_gateway", "vpc_id"),
     )
 
 
-def _network_names(scope: Scope) -> dict[str, str]:
+def network_names(scope: Scope) -> dict[str, str]:
     """Subnet, NAT gateway, internet gateway and endpoint id -> its label."""
     ec2 = scope.aws("ec2")
     vpc = scope.vpc_filter()
@@ -424,7 +248,7 @@ def _address_released(scope: Scope, allocation_id: str) -> Case:
         "",
         "",
         "network reachability",
-        _call("release_address", AllocationId=allocation_id),
+        ec2_call("release_address", AllocationId=allocation_id),
         lesson=7,
         observes=("aws_eip", ""),
     )
@@ -442,147 +266,6 @@ def _nat_added(subnet_id: str):
         ec2 = aws("ec2")
         allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
         ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation)
-
-    return apply
-
-
-def endpoints(scope: Scope) -> Iterator[Case]:
-    ec2 = scope.aws("ec2")
-    found = ec2.describe_vpc_endpoints(Filters=scope.vpc_filter())["VpcEndpoints"]
-    names = _network_names(scope)
-    for endpoint in sorted(found, key=scope.name_tag):
-        label, endpoint_id = scope.name_tag(endpoint), endpoint["VpcEndpointId"]
-        yield scope.case(
-            label,
-            "delete",
-            "",
-            "",
-            "network reachability",
-            _endpoint_deleted(endpoint_id),
-            observes=("aws_vpc_endpoint", ""),
-        )
-        if endpoint["VpcEndpointType"] == "Gateway":
-            yield scope.case(
-                label,
-                "widen",
-                "policy",
-                "allow everything",
-                "network reachability",
-                _endpoint_opened(endpoint_id),
-                observes=("aws_vpc_endpoint", "policy"),
-            )
-        for subnet in sorted(endpoint.get("SubnetIds", [])):
-            yield scope.case(
-                label,
-                "delete",
-                "subnet_ids",
-                names[subnet],
-                "availability",
-                _endpoint_subnet_removed(endpoint_id, subnet),
-                observes=("aws_vpc_endpoint", "subnet_ids"),
-            )
-    interfaces = [endpoint for endpoint in found if endpoint["VpcEndpointType"] == "Interface"]
-    for endpoint in _first(sorted(interfaces, key=scope.name_tag)):
-        yield from _interface_edited(scope, endpoint)
-    vpc = scope.name_tag(ec2.describe_vpcs(VpcIds=[scope.outputs["vpc_id"]])["Vpcs"][0])
-    for kind, service in (("Interface", "kms"), ("Gateway", "dynamodb")):
-        yield scope.case(
-            vpc,
-            "add",
-            "vpc_endpoint",
-            f"an extra {kind.lower()} endpoint ({service})",
-            "network reachability",
-            _endpoint_added(scope, kind, service),
-        )
-
-
-def _interface_edited(scope: Scope, endpoint: dict[str, Any]) -> Iterator[Case]:
-    """An interface endpoint's groups swapped for the VPC's default one, and it made again without private DNS."""
-    label, endpoint_id = scope.name_tag(endpoint), endpoint["VpcEndpointId"]
-    groups = [group["GroupId"] for group in endpoint["Groups"]]
-    yield scope.case(
-        label,
-        "swap",
-        "security_group_ids",
-        "the default group",
-        "network reachability",
-        _call(
-            "modify_vpc_endpoint",
-            VpcEndpointId=endpoint_id,
-            AddSecurityGroupIds=[scope.default_group()],
-            RemoveSecurityGroupIds=groups,
-        ),
-        observes=("aws_vpc_endpoint", "security_group_ids"),
-    )
-    yield scope.case(
-        label,
-        "flip",
-        "private_dns_enabled",
-        f"{endpoint['PrivateDnsEnabled']} -> {not endpoint['PrivateDnsEnabled']}",
-        "availability",
-        endpoint_remade(endpoint, PrivateDnsEnabled=not endpoint["PrivateDnsEnabled"]),
-        observes=("aws_vpc_endpoint", "private_dns_enabled"),
-    )
-
-
-def endpoint_remade(endpoint: dict[str, Any], **changes: Any):
-    """The endpoint deleted and made again by hand, with `changes` (moto 5.2 ignores ModifyVpcEndpoint's
-    PrivateDnsEnabled, so a remade endpoint is how its private DNS changes here)."""
-    settings = {
-        "VpcId": endpoint["VpcId"],
-        "ServiceName": endpoint["ServiceName"],
-        "VpcEndpointType": endpoint["VpcEndpointType"],
-        "SubnetIds": endpoint["SubnetIds"],
-        "SecurityGroupIds": [group["GroupId"] for group in endpoint["Groups"]],
-        "PolicyDocument": endpoint["PolicyDocument"],
-        "PrivateDnsEnabled": endpoint["PrivateDnsEnabled"],
-        "TagSpecifications": [{"ResourceType": "vpc-endpoint", "Tags": endpoint.get("Tags", [])}],
-        **changes,
-    }
-
-    def apply(aws) -> None:
-        aws("ec2").delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
-        aws("ec2").create_vpc_endpoint(**settings)
-
-    return apply
-
-
-def _endpoint_deleted(endpoint_id: str):
-    def apply(aws) -> None:
-        aws("ec2").delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
-
-    return apply
-
-
-def _endpoint_opened(endpoint_id: str):
-    def apply(aws) -> None:
-        aws("ec2").modify_vpc_endpoint(VpcEndpointId=endpoint_id, PolicyDocument=OPEN_POLICY)
-
-    return apply
-
-
-def _endpoint_subnet_removed(endpoint_id: str, subnet_id: str):
-    def apply(aws) -> None:
-        aws("ec2").modify_vpc_endpoint(VpcEndpointId=endpoint_id, RemoveSubnetIds=[subnet_id])
-
-    return apply
-
-
-def _endpoint_added(scope: Scope, kind: str, service: str):
-    vpc_id, region = scope.outputs["vpc_id"], scope.outputs["region"]
-    placement = (
-        {
-            "SubnetIds": scope.outputs["app_subnet_ids"][:1],
-            "SecurityGroupIds": [scope.outputs["endpoints_security_group_id"]],
-        }
-        if kind == "Interface"
-        else {"RouteTableIds": scope.outputs["route_table_ids"]}
-    )
-
-    def apply(aws) -> None:
-        aws("ec2").create_vpc_endpoint(
-            VpcId=vpc_id, VpcEndpointType=kind, ServiceName=f"com.amazonaws.{region}.{service}", **placement
-        )
 
     return apply
 
@@ -623,7 +306,7 @@ def vpcs(scope: Scope) -> Iterator[Case]:
             attribute,
             f"{value} -> {not value}",
             "network reachability",
-            _call("modify_vpc_attribute", VpcId=vpc_id, **{field: {"Value": not value}}),
+            ec2_call("modify_vpc_attribute", VpcId=vpc_id, **{field: {"Value": not value}}),
             observes=("aws_vpc", attribute),
         )
     yield scope.case(label, "delete", "", "", "network reachability", _vpc_deleted(vpc_id), observes=("aws_vpc", ""))
@@ -643,117 +326,6 @@ def _vpc_deleted(vpc_id: str):
         ec2.delete_vpc(VpcId=vpc_id)
 
     return apply
-
-
-def network_acls(scope: Scope) -> Iterator[Case]:
-    ec2 = scope.aws("ec2")
-    acls = sorted(ec2.describe_network_acls(Filters=scope.vpc_filter())["NetworkAcls"], key=scope.name_tag)
-    (default,) = [acl for acl in acls if acl["IsDefault"]]
-    own = [acl for acl in acls if not acl["IsDefault"]]
-    names = _network_names(scope)
-    for acl in _first(own):
-        label, subnet = scope.name_tag(acl), sorted(a["SubnetId"] for a in acl["Associations"])[0]
-        yield scope.case(
-            label,
-            "move",
-            "subnet_ids",
-            f"{names[subnet]} -> the default ACL",
-            "network reachability",
-            _subnets_moved(acl, default["NetworkAclId"], [subnet]),
-            observes=("aws_network_acl", "subnet_ids"),
-        )
-        yield scope.case(
-            label,
-            "delete",
-            "",
-            "",
-            "network reachability",
-            _acl_deleted(acl, default),
-            observes=("aws_network_acl", ""),
-        )
-        yield from _acl_entries_edited(scope, label, acl)
-    # As the default group: AWS keeps a VPC's default ACL as long as the VPC, the emulator lets it go.
-    yield scope.case(
-        scope.name_tag(default),
-        "delete",
-        "",
-        "",
-        "network reachability",
-        _call("delete_network_acl", NetworkAclId=default["NetworkAclId"]),
-        observes=("aws_default_network_acl", ""),
-    )
-
-
-def _subnets_moved(acl: dict[str, Any], to: str, subnets: list[str]):
-    associations = [a["NetworkAclAssociationId"] for a in acl["Associations"] if a["SubnetId"] in subnets]
-
-    def apply(aws) -> None:
-        for association in associations:
-            aws("ec2").replace_network_acl_association(AssociationId=association, NetworkAclId=to)
-
-    return apply
-
-
-def _acl_deleted(acl: dict[str, Any], default: dict[str, Any]):
-    """The ACL gone, its subnets back on the VPC's default ACL (AWS deletes no ACL a subnet is on)."""
-    subnets = [association["SubnetId"] for association in acl["Associations"]]
-
-    def apply(aws) -> None:
-        _subnets_moved(acl, default["NetworkAclId"], subnets)(aws)
-        aws("ec2").delete_network_acl(NetworkAclId=acl["NetworkAclId"])
-
-    return apply
-
-
-# Each changeable attribute of an ACL entry, edited: (attribute, the entry -> the field changed and its new value).
-ENTRY_EDITS: tuple[tuple[str, Callable[[dict], tuple[str, Any]]], ...] = (
-    ("cidr_block", lambda entry: ("CidrBlock", "10.0.0.0/8" if entry["CidrBlock"] == EVERYWHERE else EVERYWHERE)),
-    ("from_port", lambda entry: ("PortRange", {**entry["PortRange"], "From": entry["PortRange"]["From"] - 1})),
-    ("to_port", lambda entry: ("PortRange", {**entry["PortRange"], "To": entry["PortRange"]["To"] + 1})),
-    ("protocol", lambda entry: ("Protocol", "17" if entry["Protocol"] == "6" else "6")),
-    ("rule_action", lambda entry: ("RuleAction", "deny" if entry["RuleAction"] == "allow" else "allow")),
-)
-
-
-def _acl_entries_edited(scope: Scope, label: str, acl: dict[str, Any]) -> Iterator[Case]:
-    """The first of the ACL's own entries edited in place, attribute by attribute, and deleted."""
-    entries = sorted(
-        (entry for entry in acl["Entries"] if entry["RuleNumber"] != IMPLICIT_DENY),
-        key=lambda entry: (entry["Egress"], entry["RuleNumber"]),
-    )
-    for entry in _first(entries):
-        rule = f"{'egress' if entry['Egress'] else 'ingress'} {entry['RuleNumber']}"
-        for attribute, edit in ENTRY_EDITS:
-            field, value = edit(entry)
-            shown = value.get("From" if attribute == "from_port" else "To") if field == "PortRange" else value
-            yield scope.case(
-                label,
-                "edit",
-                "rule",
-                f"{rule}, {attribute} -> {shown}",
-                "network reachability",
-                _entry_replaced(acl["NetworkAclId"], entry, {field: value}),
-                observes=("aws_network_acl_rule", attribute),
-            )
-        yield scope.case(
-            label,
-            "delete",
-            "rule",
-            rule,
-            "network reachability",
-            _call(
-                "delete_network_acl_entry",
-                NetworkAclId=acl["NetworkAclId"],
-                RuleNumber=entry["RuleNumber"],
-                Egress=entry["Egress"],
-            ),
-            observes=("aws_network_acl_rule", ""),
-        )
-
-
-def _entry_replaced(acl_id: str, entry: dict[str, Any], changes: dict[str, Any]):
-    fields = {key: entry[key] for key in ("RuleNumber", "Protocol", "RuleAction", "Egress", "CidrBlock", "PortRange")}
-    return _call("replace_network_acl_entry", NetworkAclId=acl_id, **{**fields, **changes})
 
 
 # The stack's tagged network resources by type: (Terraform type, describe call, its list, id field, which of them).
@@ -789,9 +361,9 @@ def tags(scope: Scope) -> Iterator[Case]:
     """A tag of the first of the stack's resources of each type given another value: the tags say what a
     resource holds (its data classification, its environment), and what reads them trusts them."""
     ec2 = scope.aws("ec2")
-    for type_, call, key, id_field, which in TAGGED:
-        ours = [item for item in getattr(ec2, call)()[key] if which(item) and _ours(scope, item)]
-        for item in _first(sorted(ours, key=scope.name_tag)):
+    for type_, describe, key, id_field, which in TAGGED:
+        ours = [item for item in getattr(ec2, describe)()[key] if which(item) and _ours(scope, item)]
+        for item in first_of_kind(sorted(ours, key=scope.name_tag)):
             name = min(tag for tag in tags_of(item) if tag != "Name")
             value = f"{tags_of(item)[name]}-edited"
             yield scope.case(
@@ -800,7 +372,7 @@ def tags(scope: Scope) -> Iterator[Case]:
                 "tags",
                 f"{name} -> {value}",
                 "naming",
-                _call("create_tags", Resources=[item[id_field]], Tags=[{"Key": name, "Value": value}]),
+                ec2_call("create_tags", Resources=[item[id_field]], Tags=[{"Key": name, "Value": value}]),
                 lesson=7 if type_ in ("aws_nat_gateway", "aws_eip") else None,  # what a NAT's target recalls
                 observes=(type_, "tags"),
             )
@@ -809,6 +381,3 @@ def tags(scope: Scope) -> Iterator[Case]:
 def _ours(scope: Scope, item: dict[str, Any]) -> bool:
     """One of this deployment's resources: its Name ends with the deployment suffix."""
     return tags_of(item).get("Name", "").endswith(f"-{scope.suffix}")
-
-
-GENERATORS = (security_groups, subnets, route_tables, nat_gateways, endpoints, flow_logs, vpcs, network_acls, tags)
