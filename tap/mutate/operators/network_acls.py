@@ -17,7 +17,8 @@ def network_acls(scope: Scope) -> Iterator[Case]:
     own = [acl for acl in acls if not acl["IsDefault"]]
     names = network_names(scope)
     for acl in first_of_kind(own):
-        label, subnet = scope.name_tag(acl), sorted(a["SubnetId"] for a in acl["Associations"])[0]
+        # The first subnet by name, never by moto's random id: the same mutant in every campaign.
+        label, subnet = scope.name_tag(acl), min((a["SubnetId"] for a in acl["Associations"]), key=names.__getitem__)
         yield scope.case(
             label,
             "move",
