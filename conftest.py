@@ -115,9 +115,11 @@ def _suite(path: Path) -> str | None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """With `-m unit` (or `-m 'unit or policy'`), skip whole folders of other suites (and their imports)."""
+    """With `-m unit` (or `-m 'unit or policy'`), skip whole folders of other suites (and their imports).
+
+    A marker that is no folder's (`-m engine`) may be on tests of any folder: nothing is skipped for it."""
     selected = selected_markers(config.getoption("markexpr", ""))
-    if selected is None or collection_path.parent != TESTS:
+    if selected is None or collection_path.parent != TESTS or not selected <= set(SUITE_MARKERS.values()):
         return None
     return True if SUITE_MARKERS.get(collection_path.name) not in selected else None
 
