@@ -175,7 +175,6 @@ def test_every_instance_of_the_group_is_a_healthy_target(target, autoscaling_gro
 
 
 @pytest.mark.controls("CKV_PAY_40")
-@pytest.mark.beyond_emulator("moto 5.2.5 does not keep an Auto Scaling group's MaxInstanceLifetime")
 def test_autoscaling_group_replaces_instances_within_the_planned_lifetime(target, autoscaling_group):
     (planned,) = target.planned("aws_autoscaling_group")
     same(

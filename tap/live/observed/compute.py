@@ -133,7 +133,6 @@ KINDS = {
             "enabled_metrics": at("EnabledMetrics", lambda metrics: [m["Metric"] for m in metrics]),
             "tag": at("Tags", _group_tags),
         },
-        beyond_emulator={"max_instance_lifetime": "moto 5.2 does not keep an Auto Scaling group's MaxInstanceLifetime"},
         exports={"name": GROUP_NAME, "id": GROUP_NAME, "arn": at("AutoScalingGroupARN")},
         fixed=frozenset({"name"}),
     ),

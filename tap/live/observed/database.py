@@ -5,7 +5,6 @@ from __future__ import annotations
 from tap.live.observed.table import Kind, Observer, at, tag_map, unless_missing
 from tap.plan import Resource
 
-NO_PERFORMANCE_INSIGHTS = "moto 5.2 does not keep an instance's Performance Insights settings"
 NO_PORT_CHANGE = (
     "moto 5.2 does not apply a port change (ModifyDBInstance DBPortNumber): no drift of it can be rehearsed"
 )
@@ -120,9 +119,6 @@ KINDS = {
             "such setting",
         },
         beyond_emulator={
-            "performance_insights_enabled": NO_PERFORMANCE_INSIGHTS,
-            "performance_insights_kms_key_id": NO_PERFORMANCE_INSIGHTS,
-            "performance_insights_retention_period": NO_PERFORMANCE_INSIGHTS,
             "port": NO_PORT_CHANGE,
         },
         exports={

@@ -124,9 +124,6 @@ KINDS = {
             "multi_region": at("KeyMetadata.MultiRegion"),
             "tags": at("Tags", tag_map),
         },
-        beyond_emulator={
-            "rotation_period_in_days": "moto 5.2 does not keep a key's rotation period (RotationPeriodInDays)",
-        },
         unobservable={
             "deletion_window_in_days": "AWS shows a key's deletion window only once its deletion is scheduled",
         },

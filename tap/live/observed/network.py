@@ -40,11 +40,11 @@ def _named(observer: Observer, resource: Resource, call: str, key: str, *filters
     return only_one(found, f"named {name}")
 
 
-def _tagged(call: str, key: str, in_vpc: bool = False):
-    """A describe by the planned Name tag, among the planned VPC's resources when `in_vpc`."""
+def _tagged(call: str, key: str, within_vpc: bool = False):
+    """A describe by the planned Name tag, among the planned VPC's resources when `within_vpc`."""
 
     def describe(observer: Observer, resource: Resource) -> dict | None:
-        return _named(observer, resource, call, key, *(in_vpc(observer, resource) if in_vpc else ()))
+        return _named(observer, resource, call, key, *(in_vpc(observer, resource) if within_vpc else ()))
 
     return describe
 
@@ -198,7 +198,7 @@ KINDS = {
         fixed=frozenset({"vpc_id", "cidr_block", "availability_zone"}),
     ),
     "aws_route_table": Kind(
-        describe=_tagged("describe_route_tables", "RouteTables", in_vpc=True),
+        describe=_tagged("describe_route_tables", "RouteTables", within_vpc=True),
         attributes={"vpc_id": VPC_ID, "route": at("Routes", _routes), "tags": TAGS},
         exports={"id": at("RouteTableId")},
         fixed=frozenset({"vpc_id"}),
@@ -230,7 +230,7 @@ KINDS = {
         fixed=frozenset({"domain"}),
     ),
     "aws_network_acl": Kind(
-        describe=_tagged("describe_network_acls", "NetworkAcls", in_vpc=True),
+        describe=_tagged("describe_network_acls", "NetworkAcls", within_vpc=True),
         attributes={"vpc_id": VPC_ID, "subnet_ids": _ids("Associations", "SubnetId"), "tags": TAGS},
         exports={"id": at("NetworkAclId")},
         fixed=frozenset({"vpc_id"}),

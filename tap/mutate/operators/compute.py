@@ -24,13 +24,15 @@ def autoscaling_groups(scope: Scope) -> Iterator[Case]:
             ("MaxSize", "smaller", low, "max_size"),
             ("HealthCheckType", "swap", "EC2", "health_check_type"),
             ("HealthCheckGracePeriod", "larger", group["HealthCheckGracePeriod"] * 4, "health_check_grace_period"),
+            # Instances kept past the planned lifetime miss the patches a replacement would bring.
+            ("MaxInstanceLifetime", "zero", 0, "max_instance_lifetime"),
         ):
-            if value != group[attribute]:
+            if value != group.get(attribute):
                 yield scope.case(
                     label,
                     operator,
                     attribute,
-                    f"{group[attribute]} -> {value}",
+                    f"{group.get(attribute)} -> {value}",
                     "availability",
                     _update(name, **{attribute: value}),
                     observes=(GROUP, observed),

@@ -12,6 +12,7 @@ OTHER_CLASS = {"db.t4g.medium": "db.r6g.large", "db.r6g.large": "db.t4g.medium"}
 INSTANCE = "aws_db_instance"
 PARAMETER_GROUP = "aws_db_parameter_group"
 SUBNET_GROUP = "aws_db_subnet_group"
+ANOTHER_KEY = "00000000-0000-0000-0000-000000000000"
 # Switches of the instance: (its field, ModifyDBInstance's name for it, Terraform attribute, matrix row).
 FLIPS = (
     ("PubliclyAccessible", "PubliclyAccessible", "publicly_accessible", "public exposure"),
@@ -20,6 +21,7 @@ FLIPS = (
     # Security patches stop arriving: the engine stays on the minor version it has.
     ("AutoMinorVersionUpgrade", "AutoMinorVersionUpgrade", "auto_minor_version_upgrade", "other"),
     ("CopyTagsToSnapshot", "CopyTagsToSnapshot", "copy_tags_to_snapshot", "other"),
+    ("PerformanceInsightsEnabled", "EnablePerformanceInsights", "performance_insights_enabled", "other"),
     (
         "IAMDatabaseAuthenticationEnabled",
         "EnableIAMDatabaseAuthentication",
@@ -48,6 +50,13 @@ CHANGES = (
         "TLS",
     ),
     ("MonitoringInterval", "zero", lambda db: 0, "monitoring_interval", "logging and retention"),
+    (
+        "PerformanceInsightsRetentionPeriod",
+        "larger",
+        lambda db: 731,
+        "performance_insights_retention_period",
+        "logging and retention",
+    ),
     (
         "MonitoringRoleArn",
         "swap",
@@ -90,6 +99,17 @@ def _instance(scope: Scope, db: dict[str, Any]) -> Iterator[Case]:
             _modify(name, **{field: value}),
             observes=(INSTANCE, attribute),
         )
+    # Performance Insights keeps query text, which may hold card data: under a key nobody in the plan controls.
+    region = db["DBInstanceArn"].split(":")[3]
+    yield scope.case(
+        label,
+        "swap",
+        "PerformanceInsightsKMSKeyId",
+        "-> another account's key",
+        "encryption",
+        _modify(name, PerformanceInsightsKMSKeyId=f"arn:aws:kms:{region}:111122223333:key/{ANOTHER_KEY}"),
+        observes=(INSTANCE, "performance_insights_kms_key_id"),
+    )
     retention = db["BackupRetentionPeriod"]
     for operator, days in (("zero", 0), ("smaller", 1), ("larger", 35)):
         if days != retention:

@@ -26,6 +26,15 @@ def keys(scope: Scope) -> Iterator[Case]:
             _kms("disable_key_rotation", key),
             observes=(KEY, "enable_key_rotation"),
         )
+        yield scope.case(
+            label,
+            "larger",
+            "rotation_period_in_days",
+            "-> 2560 days",
+            "key management",
+            _kms("enable_key_rotation", key, RotationPeriodInDays=2560),
+            observes=(KEY, "rotation_period_in_days"),
+        )
         yield scope.case(label, "flip", "is_enabled", "true -> false", "key management", _kms("disable_key", key))
         yield scope.case(
             label,
