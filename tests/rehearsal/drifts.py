@@ -397,6 +397,15 @@ def _old_log_versions_purged_early(aws, out):
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
 
 
+def _data_expires(aws, out):
+    # A block the plan does not declare: the card data deleted after 30 days, every planned key unchanged.
+    s3, bucket = aws("s3"), out[Output.DATA_BUCKET]
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    for rule in rules:
+        rule["Expiration"] = {"Days": 30}
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+
+
 def _ebs_key_opened_to_the_account(aws, out):
     """The EBS key as it was: any principal of the account uses it through EC2, without any IAM grant."""
     kms = aws("kms")
@@ -924,6 +933,11 @@ CATALOGUE = [
     Drift("data key disabled", "the state of the data key", _data_key_disabled),
     Drift("data bucket access logging off", "the access logging of bucket", _data_bucket_logging_off),
     Drift("log bucket lifecycle deleted", "has no lifecycle", _log_bucket_lifecycle_deleted),
+    Drift(
+        "data bucket objects expire after 30 days",
+        "drift: aws_s3_bucket_lifecycle_configuration.storage_data_lifecycle_D6B02DB2.rule is",
+        _data_expires,
+    ),
     Drift("WAF logs no longer redacted", "the fields the WAF's logs redact", _waf_logs_unredacted),
     Drift("log deletion allowed", "no longer denies deleting log objects", _log_deletion_allowed),
     Drift(

@@ -165,3 +165,10 @@ def test_what_an_emulated_account_only_stands_in_for_is_named_uncompared_never_r
     assert set(emulated.uncompared(rule)) == {"description"}
     against_aws = Observer(plan, no_call, "123456789012", KINDS, {}, False, stood_in)
     assert against_aws.uncompared(association) == {}
+
+
+def test_a_nested_block_the_plan_does_not_declare_is_a_drift_a_default_scalar_is_not():
+    planned = [{"id": "retention", "status": "Enabled", "noncurrent_version_expiration": [{"noncurrent_days": 90}]}]
+    account = [{**planned[0], "prefix": ""}]
+    assert matches(planned, account)
+    assert not matches(planned, [{**planned[0], "expiration": [{"days": 30}]}])

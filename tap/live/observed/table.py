@@ -224,11 +224,15 @@ def ignored_changes(resource: Resource) -> set[str]:
 
 
 def matches(planned: Any, actual: Any) -> bool:
-    """The account holds what the plan says: the planned keys of a block, a set's members in any order,
-    policy documents and other JSON objects by meaning, scalars by their text (`true` is `"true"`, `30` is `"30"`)."""
+    """The account holds what the plan says: the planned keys of a block, and no nested block the plan does not
+    declare (an expiration added to a lifecycle rule); a set's members in any order; policy documents and other
+    JSON objects by meaning; scalars by their text (`true` is `"true"`, `30` is `"30"`). A scalar the plan leaves
+    out is AWS's default, not a drift."""
     if isinstance(planned, Mapping):
-        return isinstance(actual, Mapping) and all(
-            key in actual and matches(value, actual[key]) for key, value in planned.items()
+        return (
+            isinstance(actual, Mapping)
+            and all(key in actual and matches(value, actual[key]) for key, value in planned.items())
+            and not any(_is_block(value) for key, value in actual.items() if key not in planned)
         )
     if isinstance(planned, list):
         return isinstance(actual, list) and len(planned) == len(actual) and _pairs(planned, list(actual))
@@ -237,6 +241,13 @@ def matches(planned: Any, actual: Any) -> bool:
     if isinstance(planned, str) and _json_object(planned) is not None:  # an event pattern, a document's content
         return _json_object(actual if isinstance(actual, str) else json.dumps(actual)) == _json_object(planned)
     return _text(planned) == _text(actual)
+
+
+def _is_block(value: Any) -> bool:
+    """A nested configuration block as the table reads it: a non-empty object or list of objects."""
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(item, Mapping) for item in value)
+    return isinstance(value, Mapping) and bool(value)
 
 
 def _referenced_types(value: Any) -> set[str]:
