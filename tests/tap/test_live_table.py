@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tap.live.guard import ALLOWED
 from tap.live.observed import KINDS, UNOBSERVED_TYPES
 from tap.live.observed.table import META, Observer, matches
 from tap.live.rehearsal import BEYOND_EMULATOR
@@ -172,3 +173,14 @@ def test_a_nested_block_the_plan_does_not_declare_is_a_drift_a_default_scalar_is
     account = [{**planned[0], "prefix": ""}]
     assert matches(planned, account)
     assert not matches(planned, [{**planned[0], "expiration": [{"days": 30}]}])
+
+
+def test_the_readme_lists_every_operation_the_guard_allows_and_no_other():
+    listed = {
+        (service, operation)
+        for service, operations in re.findall(
+            r"^- `([\w-]+)`: ([A-Z]\w*(?:, [A-Z]\w*)*)$", README.read_text(), re.MULTILINE
+        )
+        for operation in operations.split(", ")
+    }
+    assert listed == {(service, operation) for service, operations in ALLOWED.items() for operation in operations}
