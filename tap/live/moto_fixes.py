@@ -233,6 +233,35 @@ def _route53resolver_tags_query_log_configs() -> None:
 
 
 @fix(
+    "autoscaling-launches-as-the-template-declares",
+    "autoscaling: a group launching from a launch template starts its instances without the version's "
+    "MetadataOptions and without the security groups of its NetworkInterfaces (FakeAutoScalingGroup."
+    "replace_autoscaling_group_instances passes neither to run_instances): an instance of a template requiring "
+    "IMDSv2 answers IMDSv1. AWS launches each instance with both.",
+)
+def _autoscaling_launches_as_the_template_declares() -> None:
+    from moto.autoscaling.models import FakeAutoScalingGroup
+    from moto.ec2.models.instances import MetadataOptions
+
+    replace = FakeAutoScalingGroup.replace_autoscaling_group_instances
+
+    def replace_autoscaling_group_instances(self: Any, count_needed: int, propagated_tags: dict) -> None:
+        launched = len(self.instance_states)
+        replace(self, count_needed, propagated_tags)
+        if not self.ec2_launch_template:
+            return
+        data = self.ec2_launch_template.get_version(self.launch_template_version).data
+        groups = [group for nic in data.get("NetworkInterfaces", []) for group in as_list(nic.get("Groups", []))]
+        for state in self.instance_states[launched:]:
+            if data.get("MetadataOptions"):
+                state.instance.metadata_options = MetadataOptions(data["MetadataOptions"])
+            if groups:
+                self.autoscaling_backend.ec2_backend.modify_instance_security_groups(state.instance.id, groups)
+
+    FakeAutoScalingGroup.replace_autoscaling_group_instances = replace_autoscaling_group_instances
+
+
+@fix(
     "autoscaling-max-instance-lifetime",
     "autoscaling: CreateAutoScalingGroup and UpdateAutoScalingGroup ignore MaxInstanceLifetime, and "
     "DescribeAutoScalingGroups never returns it; AWS keeps it (0 clears it).",

@@ -201,6 +201,34 @@ def test_a_groups_instance_lifetime_is_kept(aws):
     assert _lifetime(autoscaling) == 604800
 
 
+def test_a_groups_instances_launch_with_the_templates_metadata_options_and_groups(aws):
+    ec2 = aws("ec2")
+    vpc, subnets = _subnets(ec2, 1)
+    group = ec2.create_security_group(GroupName="fix-app", Description="app", VpcId=vpc)["GroupId"]
+    ec2.create_launch_template(
+        LaunchTemplateName="fix-imds",
+        LaunchTemplateData={
+            "ImageId": "ami-12c6146b",
+            "InstanceType": "t3.micro",
+            "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 1},
+            "NetworkInterfaces": [{"DeviceIndex": 0, "Groups": [group]}],
+        },
+    )
+    aws("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName="fix-imds",
+        LaunchTemplate={"LaunchTemplateName": "fix-imds", "Version": "$Default"},
+        MinSize=1,
+        MaxSize=1,
+        VPCZoneIdentifier=subnets[0],
+    )
+    (reservation,) = ec2.describe_instances(
+        Filters=[{"Name": "tag:aws:autoscaling:groupName", "Values": ["fix-imds"]}]
+    )["Reservations"]
+    (instance,) = reservation["Instances"]
+    assert instance["MetadataOptions"]["HttpTokens"] == "required"
+    assert [g["GroupId"] for g in instance["SecurityGroups"]] == [group]
+
+
 def test_a_query_log_config_can_be_disassociated_from_its_vpc_and_deleted(aws):
     aws("s3").create_bucket(Bucket="fix-dns-vpc-logs", CreateBucketConfiguration={"LocationConstraint": REGION})
     vpc, _ = _subnets(aws("ec2"), 0)

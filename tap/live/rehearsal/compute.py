@@ -103,29 +103,7 @@ def _autoscaling_group(r: Rehearsal, body: dict) -> dict:
         autoscaling.enable_metrics_collection(
             AutoScalingGroupName=body["name"], Metrics=body["enabled_metrics"], Granularity="1Minute"
         )
-    _launched_as_aws_launches(r, body["name"])
     return {"name": body["name"], "id": body["name"]}
-
-
-def _launched_as_aws_launches(r: Rehearsal, group_name: str) -> None:
-    """moto 5.2.5 launches a group's instances without its launch template's metadata options and interface
-    security groups (moto/autoscaling/models.py passes neither to run_instances); AWS applies both, so the
-    rehearsal sets them on each instance, as the version the group launched from declares them."""
-    ec2 = r.client("ec2")
-    (group,) = r.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])[
-        "AutoScalingGroups"
-    ]
-    for instance in group["Instances"]:
-        template = instance["LaunchTemplate"]
-        (version,) = ec2.describe_launch_template_versions(
-            LaunchTemplateId=template["LaunchTemplateId"], Versions=[template["Version"]]
-        )["LaunchTemplateVersions"]
-        data = version["LaunchTemplateData"]
-        options = data.get("MetadataOptions", {})
-        ec2.modify_instance_metadata_options(InstanceId=instance["InstanceId"], **options)
-        groups = [sg for nic in data.get("NetworkInterfaces", []) for sg in nic.get("Groups", [])]
-        if groups:
-            ec2.modify_instance_attribute(InstanceId=instance["InstanceId"], Groups=groups)
 
 
 @handles("aws_autoscaling_schedule")
