@@ -1,12 +1,14 @@
 """Each fix to moto (tap/live/moto_fixes.py), over HTTP against the emulator, asked as Terraform's AWS provider asks.
 
 Every test here fails on moto 5.2.5 as released (`python -m moto.server`) and passes on the emulator the
-rehearsal starts; `test_every_fix_has_an_upstream_note` keeps the notes beside them.
+rehearsal starts; `test_every_fix_has_an_upstream_note_and_is_listed_in_the_readme` keeps the notes beside them.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import boto3
 import pytest
@@ -16,6 +18,7 @@ from tap.live.moto_fixes import FIXES, PROVIDED_TYPES, UPSTREAM
 from tap.live.rehearsal import EMULATOR_CREDENTIALS
 
 REGION = "ap-southeast-1"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +33,10 @@ def aws(emulator):
     return lambda service: session.client(service, endpoint_url=emulator)
 
 
-def test_every_fix_has_an_upstream_note():
+def test_every_fix_has_an_upstream_note_and_is_listed_in_the_readme():
     assert set(UPSTREAM) == set(FIXES) and all(len(note) > 80 for note in UPSTREAM.values())
+    listed = README.read_text().split("### Fixes to the emulator")[1].split("###")[0]
+    assert set(re.findall(r"`([a-z0-9-]+)`", listed)) == set(FIXES)
 
 
 def test_bucket_logging_is_accepted_beside_a_statement_for_any_principal(aws):
