@@ -21,7 +21,7 @@ NODE_DIR := .tools/node
 NODE_MAJOR_MIN := 22
 NODE_PACKAGE := node@22
 
-.PHONY: setup python node checkov browser cdktn test test-cdktn test-engine unit audit synth bench bench-rehearsal bench-engines locks \
+.PHONY: setup python node checkov browser cdktn test test-cdktn test-engine unit audit synth bench bench-rehearsal bench-engines drift-engines locks \
 	mutate bench-mutate lint lint-catches-unpinned clean
 
 setup: python node checkov browser $(if $(filter cdktn,$(ENGINE)),cdktn)
@@ -140,6 +140,10 @@ bench-engines: setup cdktn
 # Provision alone, and provision plus the whole live suite, against the moto rehearsal.
 bench-rehearsal: setup
 	$(BIN)/python -m bench.rehearsal_bench
+
+# The drift catalogue on the translator's rehearsal and on Terraform's, verdicts side by side (both profiles).
+drift-engines: setup
+	$(BIN)/python -m bench.drift_engines
 
 # The mutation campaign (tap mutate): every plan mutant through the unit and policy layers, every
 # account mutant through the live suite on the rehearsal; fails on a survivor survivors.toml does

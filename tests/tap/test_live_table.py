@@ -52,6 +52,7 @@ def test_an_attribute_is_either_read_or_unobservable_never_both(type_):
     kind = KINDS[type_]
     assert not set(kind.attributes) & set(kind.unobservable)
     assert set(kind.beyond_emulator) <= set(kind.attributes), "what the emulator lacks is still read from AWS"
+    assert set(kind.defaults) <= set(kind.attributes), "a provider default is compared, so it must be read"
 
 
 def test_the_readme_lists_every_unobservable_attribute_with_its_reason():
@@ -127,6 +128,24 @@ def test_an_attribute_the_plan_does_not_leave_to_the_account_still_drifts():
     assert observer.drifts(group) == [
         "drift: aws_autoscaling_group.planned.min_size is 0 in the account, the plan says 1"
     ]
+
+
+def _key(enabled: bool):
+    metadata = {
+        "Description": "data",
+        "Enabled": enabled,
+        "KeyUsage": "ENCRYPT_DECRYPT",
+        "KeySpec": "SYMMETRIC_DEFAULT",
+    }
+    return lambda: {"KeyMetadata": metadata}
+
+
+def test_a_provider_default_the_plan_leaves_out_is_compared_as_planned():
+    # Terraform plans is_enabled = true for a key that does not set it: a key disabled out of band is drift.
+    observer, key = _observer("aws_kms_key", {"description": "data"}, _key(enabled=False))
+    assert observer.drifts(key) == ["drift: aws_kms_key.planned.is_enabled is False in the account, the plan says True"]
+    observer, key = _observer("aws_kms_key", {"description": "data", "is_enabled": False}, _key(enabled=False))
+    assert observer.drifts(key) == []
 
 
 def _never_asked():

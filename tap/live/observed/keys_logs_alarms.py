@@ -122,6 +122,7 @@ KINDS = {
             "key_usage": at("KeyMetadata.KeyUsage"),
             "customer_master_key_spec": at("KeyMetadata.KeySpec"),
             "multi_region": at("KeyMetadata.MultiRegion"),
+            "is_enabled": at("KeyMetadata.Enabled"),
             "tags": at("Tags", tag_map),
         },
         unobservable={
@@ -129,6 +130,8 @@ KINDS = {
         },
         exports={"arn": at("KeyMetadata.Arn"), "key_id": at("KeyMetadata.KeyId"), "id": at("KeyMetadata.KeyId")},
         fixed=frozenset({"key_usage", "customer_master_key_spec", "multi_region"}),
+        # A key disabled out of band: whatever it encrypts can no longer be read or written.
+        defaults={"is_enabled": True},
     ),
     "aws_kms_alias": Kind(
         describe=_alias,

@@ -60,6 +60,9 @@ class Kind:
     # Attributes AWS sets when the resource is created and never changes in place (a bucket's name, a
     # subnet's CIDR): their drift is the resource replaced, which a mutant deleting the resource stands for.
     fixed: frozenset[str] = frozenset()
+    # attribute -> the value the AWS provider's schema gives it when the plan leaves it out (its Default): a
+    # second `terraform plan` would set it back, so the account must hold it as if the plan said so.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
 
 def at(path: str, convert: Callable[[Any], Any] = lambda value: value) -> Read:
@@ -193,8 +196,9 @@ class Observer:
         return found
 
     def _planned(self, resource: Resource) -> dict[str, Any]:
-        """The resource's attributes as the account should hold them: its tags with the provider's default tags."""
-        properties = resource.properties
+        """The resource's attributes as the account should hold them: the provider's defaults for what the plan
+        leaves out, its tags with the provider's default tags."""
+        properties = {**self.kinds[resource.type].defaults, **resource.properties}
         if "tags" in properties:
             return {**properties, "tags": {**self.plan.default_tags, **properties["tags"]}}
         return properties

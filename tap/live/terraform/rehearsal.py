@@ -29,7 +29,7 @@ from tap.files import check_can_create, write_atomically
 from tap.live.moto_fixes import PROVIDED_TYPES
 from tap.live.rehearsal import BEYOND_EMULATOR, Rehearsal, check_loopback
 from tap.live.rehearsal.engine import dependencies
-from tap.live.terraform.workspace import Workspace, workspace
+from tap.live.terraform.workspace import Toolchain, Workspace, workspace
 from tap.plan import Plan
 from tap.plan_file import read_plan
 
@@ -50,8 +50,7 @@ class EngineRehearsal:
 
     @property
     def provider_note(self) -> str:
-        pinned = self.plan.document.get("terraform", {}).get("required_providers", {}).get("aws", {}).get("version")
-        return PROVIDER_NOTE.format(version=self.terraform.toolchain.aws_version, pinned=pinned or "no version")
+        return provider_note(self.plan, self.terraform.toolchain)
 
     def _targets(self) -> list[str]:
         return [f"-target={address}" for address in _resources(self.plan) if address not in self.left_out]
@@ -92,6 +91,12 @@ class EngineRehearsal:
 
     def destroy(self) -> None:
         self._timed("destroy", "destroy", "-auto-approve", "-input=false", "-parallelism=20")
+
+
+def provider_note(plan: Plan, toolchain: Toolchain) -> str:
+    """Which AWS provider rehearses the plan, beside the one the plan pins: every result reports both."""
+    pinned = plan.document.get("terraform", {}).get("required_providers", {}).get("aws", {}).get("version")
+    return PROVIDER_NOTE.format(version=toolchain.aws_version, pinned=pinned or "no version")
 
 
 def left_out(plan: Plan) -> dict[str, str]:

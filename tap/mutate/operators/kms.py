@@ -35,7 +35,15 @@ def keys(scope: Scope) -> Iterator[Case]:
             _kms("enable_key_rotation", key, RotationPeriodInDays=2560),
             observes=(KEY, "rotation_period_in_days"),
         )
-        yield scope.case(label, "flip", "is_enabled", "true -> false", "key management", _kms("disable_key", key))
+        yield scope.case(
+            label,
+            "flip",
+            "is_enabled",
+            "true -> false",
+            "key management",
+            _kms("disable_key", key),
+            observes=(KEY, "is_enabled"),
+        )
         yield scope.case(
             label,
             "delete",
