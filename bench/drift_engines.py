@@ -22,13 +22,13 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from stack.contract import PROJECT_ROOT
-from tap.live.emulator import rehearsal_config
+from tap.live.emulator import PROVISIONERS, rehearsal_config
 from tap.live.terraform.rehearsal import provider_note
 from tap.live.terraform.workspace import find_toolchain
 from tap.plan_file import read_plan
 from tap.synth.cache import cached_plan
 
-ENGINES = ("translator", "terraform")
+ENGINES = PROVISIONERS
 CASE = re.compile(r"test_(?P<test>\w+?)(?:\[(?P<case>.*)\])?")
 
 

@@ -17,6 +17,7 @@ from stack.engines import select_engine
 from tap.console import say
 from tap.errors import Terminated, UsageError
 from tap.files import check_can_create, check_own_folder, copy_over, replaced_folder
+from tap.live.emulator import PROVISIONERS
 from tap.synth.cache import cached_plan
 from tap.synth.runner import DEFAULT_OUTDIR
 
@@ -182,6 +183,7 @@ def cmd_mutate(args: argparse.Namespace) -> int:
         seed=args.seed,
         survivors_file=Path(args.survivors) if args.survivors else SURVIVORS_FILE,
         sign_key=Path(args.sign_key) if args.sign_key else None,
+        engine=args.engine,
     )
 
 
@@ -275,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse.add_argument("--outputs-file", required=True, help="where to write the nested outputs")
     rehearse.add_argument(
         "--engine",
-        choices=("translator", "terraform"),
+        choices=PROVISIONERS,
         default="translator",
         help="translator: our boto3 translation of the plan (default); terraform: Terraform itself, with the "
         "machine's provider mirror, then a second plan that must change nothing",
@@ -303,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     mutate.add_argument("--survivors", help="survivors file (default: survivors.toml in the project)")
     mutate.add_argument(
         "--sign-key", help="Ed25519 private key (PEM) that seals the result (OUT.sig): tap audit --sign-key verifies it"
+    )
+    mutate.add_argument(
+        "--engine",
+        choices=PROVISIONERS,
+        default="translator",
+        help="who provisions each profile's account the account mutants fork: the translator (default, seconds) "
+        "or Terraform itself (minutes per profile, the machine's provider mirror)",
     )
     mutate.set_defaults(run=cmd_mutate)
 

@@ -35,6 +35,8 @@ RESET_ANSWER = b'{"status": "ok"}'
 # the live NAT checks and the drift catalogue (which runs on dev) meet NAT gateways; prod's
 # declares none, so the live suite also sees the closed shape: no NAT, no route out.
 REHEARSAL_EGRESS = {"dev": ("203.0.113.0/24",), "prod": ()}
+# Who provisions a rehearsal: our translator of the plan into boto3 calls, or Terraform itself.
+PROVISIONERS = ("translator", "terraform")
 
 
 def rehearsal_config(profile: str = "dev", environment_suffix: str | None = None) -> Config:

@@ -28,7 +28,7 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tap.errors import UsageError
-from tap.live.emulator import rehearsal_config
+from tap.live.emulator import PROVISIONERS, rehearsal_config
 from tap.live.rehearsal import EMULATOR_CREDENTIALS, check_loopback, rehearse
 from tap.live.suite import LiveRun, live_run
 from tap.mutate.forks import Zygote
@@ -107,6 +107,8 @@ class Account:
 def provisioned(profiles: Sequence[str], folder: Path, engine: str = "translator") -> Iterator[dict[str, Account]]:
     """Each profile's rehearsal in a zygote of its own, provisioned side by side, then frozen; by the translator,
     or (engine "terraform") by Terraform itself (`tap rehearse --engine terraform`)."""
+    if engine not in PROVISIONERS:
+        raise UsageError(f"no rehearsal engine {engine!r}: choose {' or '.join(PROVISIONERS)}")
     with ExitStack() as stack, ThreadPoolExecutor(max_workers=len(profiles)) as pool:
         zygotes = {profile: stack.enter_context(_closing(Zygote())) for profile in profiles}
         accounts = pool.map(lambda profile: _provision(profile, zygotes[profile], folder, engine), profiles)
@@ -158,11 +160,16 @@ def sampled(cases: list[Case], sample: int | None, seed: int, profile: str) -> l
 
 
 def run_account_campaign(
-    profiles: Sequence[str] = ("dev", "prod"), *, sample: int | None = None, seed: int = 0, lanes: int = 2
+    profiles: Sequence[str] = ("dev", "prod"),
+    *,
+    sample: int | None = None,
+    seed: int = 0,
+    lanes: int = 2,
+    engine: str = "translator",
 ) -> list[Outcome]:
     with TemporaryDirectory(prefix="tap-mutate-") as temporary:
         folder = Path(temporary)
-        with provisioned(profiles, folder) as accounts:
+        with provisioned(profiles, folder, engine) as accounts:
             cases = [
                 (accounts[profile], case)
                 for profile in profiles

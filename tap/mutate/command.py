@@ -27,6 +27,7 @@ def run_mutate(
     seed: int = 0,
     survivors_file: Path = survivors.SURVIVORS_FILE,
     sign_key: Path | None = None,
+    engine: str = "translator",
 ) -> int:
     check_can_create(out, "campaign result")
     key = load_private_key(sign_key) if sign_key else None
@@ -41,13 +42,14 @@ def run_mutate(
         from tap.mutate.account import run_account_campaign
 
         account_started = time.perf_counter()
-        outcomes += run_account_campaign(sample=sample, seed=seed)
+        outcomes += run_account_campaign(sample=sample, seed=seed, engine=engine)
         seconds["live"] = time.perf_counter() - account_started
     seconds["wall"] = time.perf_counter() - started
     campaign = {
         "kinds": list(kinds),
         "sample": sample,
         "seed": seed,
+        "rehearsal": engine,
         "seconds": _rounded(seconds),
         "suite_sha256": report.suite_digest(survivors_file),
     }

@@ -156,6 +156,7 @@ MUTATE_CASES = [
     (["--sample", "0"], "is not a positive whole number"),
     (["--sample", "-3"], "is not a positive whole number"),
     (["--survivors", "/nonexistent/survivors.toml"], "does not exist"),
+    (["--engine", "cdktf"], "invalid choice: 'cdktf' (choose from 'translator', 'terraform')"),
 ]
 
 

@@ -151,3 +151,12 @@ def test_bad_survivors_file_is_one_sentence(tmp_path, text, problem):
 
 def test_project_survivors_file_is_valid():
     survivors.read()
+
+
+def test_an_unknown_rehearsal_engine_is_refused_before_any_account_is_provisioned(tmp_path):
+    # TAP_DRIFT_ENGINE reaches here unchecked: a misspelt engine must not quietly rehearse with the translator.
+    from tap.mutate.account import provisioned
+
+    refused = pytest.raises(UsageError, match="no rehearsal engine 'terrafrom': choose translator or terraform")
+    with refused, provisioned(("dev",), tmp_path, "terrafrom"):
+        raise AssertionError("provisioned an account for an unknown engine")
