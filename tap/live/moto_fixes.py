@@ -20,7 +20,7 @@ from typing import Any
 UPSTREAM: dict[str, str] = {}
 FIXES: dict[str, Callable[[], None]] = {}
 # Resource types whose API moto lacks and a fix here provides: Terraform can apply them to the emulator.
-PROVIDED_TYPES = {"aws_cloudwatch_log_data_protection_policy": "logs-data-protection-policy"}
+PROVIDED_TYPES: dict[str, str] = {}
 
 
 def fix(name: str, upstream: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
