@@ -157,6 +157,7 @@ KINDS = {
         describe=_data_protection,
         attributes={"log_group_name": at("logGroupIdentifier"), "policy_document": at("policyDocument")},
         exports={"log_group_name": at("logGroupIdentifier")},
+        fixed=frozenset({"log_group_name"}),
     ),
     "aws_cloudwatch_metric_alarm": Kind(
         describe=_alarm,
