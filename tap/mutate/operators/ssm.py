@@ -31,7 +31,7 @@ ASSOCIATION_CHANGES = (
         lambda a: {"Targets": [{**target, "Values": ["mutant-elsewhere"]} for target in a["Targets"]]},
     ),
     ("swap", "name", "-> AWS-RunShellScript", lambda a: {"Name": "AWS-RunShellScript"}),
-    ("swap", "association_name", "", lambda a: {"AssociationName": f"{a['AssociationName']}-mutant"}),
+    ("swap", "association_name", "renamed", lambda a: {"AssociationName": f"{a['AssociationName']}-mutant"}),
 )
 # Sessions no longer streamed to CloudWatch Logs nor encrypted there: what a session did leaves no trace.
 UNLOGGED = {"cloudWatchStreamingEnabled": False, "cloudWatchEncryptionEnabled": False}
