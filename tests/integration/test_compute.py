@@ -183,9 +183,6 @@ def test_autoscaling_group_replaces_instances_within_the_planned_lifetime(target
 
 
 @pytest.mark.controls("CKV_PAY_41", "CKV2_PAY_40")
-@pytest.mark.beyond_emulator(
-    "moto 5.2.5 has no State Manager associations API (CreateAssociation, DescribeAssociation)"
-)
 def test_patch_baseline_installs_on_the_fleet_on_the_planned_schedule(target, autoscaling_group):
     (planned,) = target.planned("aws_ssm_association")
     ssm, name = target.client("ssm"), target.name(planned, "association_name")

@@ -8,7 +8,6 @@ from botocore.exceptions import ClientError
 from stack.contract import Output
 from stack.hosts import HOST_LOG_SOURCES
 from tap.live.documents import canonical
-from tap.live.rehearsal.keys_logs_alarms import NO_DATA_PROTECTION
 from tests.integration.conftest import same, within
 
 
@@ -46,7 +45,6 @@ def _masking(target, group: str) -> list[dict] | None:
     return canonical(found)["Statement"] if found else None
 
 
-@pytest.mark.beyond_emulator(NO_DATA_PROTECTION)
 @pytest.mark.controls("CKV_PAY_60", "CKV2_PAY_60")
 def test_log_groups_mask_card_data_as_the_plan_declares(target):
     """Each group masks card data with the plan's policy, and a group the plan leaves unmasked has none."""

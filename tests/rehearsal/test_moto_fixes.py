@@ -272,3 +272,97 @@ def test_every_type_a_fix_provides_is_one_the_translator_stands_in_for():
     from tap.live.rehearsal import BEYOND_EMULATOR
 
     assert set(PROVIDED_TYPES) <= set(BEYOND_EMULATOR) and set(PROVIDED_TYPES.values()) <= set(FIXES)
+
+
+def test_a_deleted_log_group_takes_its_data_protection_policy_along(aws):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/fix/again")
+    logs.put_data_protection_policy(logGroupIdentifier="/fix/again", policyDocument=json.dumps({"Statement": []}))
+    logs.delete_log_group(logGroupName="/fix/again")
+    logs.create_log_group(logGroupName="/fix/again")
+    assert "policyDocument" not in logs.get_data_protection_policy(logGroupIdentifier="/fix/again")
+
+
+PATCHING = {
+    "Name": "AWS-RunPatchBaseline",
+    "AssociationName": "fix-patching",
+    "Parameters": {"Operation": ["Install"], "RebootOption": ["RebootIfNeeded"]},
+    "ScheduleExpression": "cron(0 9 ? * TUE *)",
+    "Targets": [{"Key": "tag:aws:autoscaling:groupName", "Values": ["fix-fleet"]}],
+    "MaxConcurrency": "1",
+    "MaxErrors": "0",
+    "ComplianceSeverity": "CRITICAL",
+}
+
+
+def test_an_association_is_created_read_back_and_listed_as_terraform_reads_it(aws):
+    ssm = aws("ssm")
+    created = ssm.create_association(**PATCHING, Tags=[{"Key": "Service", "Value": "payment"}])[
+        "AssociationDescription"
+    ]
+    identifier = created["AssociationId"]
+    found = ssm.describe_association(AssociationId=identifier)["AssociationDescription"]
+    assert {key: found.get(key) for key in PATCHING} == PATCHING
+    assert (found["AssociationVersion"], found["DocumentVersion"], found["ApplyOnlyAtCronInterval"]) == (
+        "1",
+        "$DEFAULT",
+        False,
+    )
+    assert found["Overview"]["Status"] == "Pending" and found["LastUpdateAssociationDate"]
+    pages = ssm.get_paginator("list_associations").paginate(PaginationConfig={"PageSize": 1})
+    every = [association["AssociationId"] for page in pages for association in page["Associations"]]
+    assert identifier in every and len(every) == len(set(every))
+    listed = ssm.list_associations(AssociationFilterList=[{"key": "AssociationName", "value": "fix-patching"}])
+    assert [a["AssociationId"] for a in listed["Associations"]] == [identifier]
+    assert ssm.list_associations(AssociationFilterList=[{"key": "Name", "value": "AWS-Other"}])["Associations"] == []
+    tags = ssm.list_tags_for_resource(ResourceType="Association", ResourceId=identifier)["TagList"]
+    assert tags == [{"Key": "Service", "Value": "payment"}]
+
+
+def test_an_association_updated_is_a_new_version_holding_only_what_the_update_gave(aws):
+    ssm = aws("ssm")
+    identifier = ssm.create_association(**{**PATCHING, "AssociationName": "fix-update"})["AssociationDescription"][
+        "AssociationId"
+    ]
+    updated = ssm.update_association(AssociationId=identifier, AssociationName="fix-update", MaxErrors="10%")
+    assert updated["AssociationDescription"]["AssociationVersion"] == "2"
+    found = ssm.describe_association(AssociationId=identifier)["AssociationDescription"]
+    assert (found["Name"], found["MaxErrors"], found.get("ScheduleExpression")) == ("AWS-RunPatchBaseline", "10%", None)
+    first = ssm.describe_association(AssociationId=identifier, AssociationVersion="1")["AssociationDescription"]
+    assert first["MaxErrors"] == "0"
+    with pytest.raises(ssm.exceptions.InvalidAssociationVersion):
+        ssm.update_association(AssociationId=identifier, AssociationVersion="1", MaxErrors="0")
+
+
+def test_an_association_is_tagged_untagged_and_deleted_then_not_found(aws):
+    ssm = aws("ssm")
+    identifier = ssm.create_association(**{**PATCHING, "AssociationName": "fix-delete"})["AssociationDescription"][
+        "AssociationId"
+    ]
+    ssm.add_tags_to_resource(ResourceType="Association", ResourceId=identifier, Tags=[{"Key": "a", "Value": "1"}])
+    ssm.remove_tags_from_resource(ResourceType="Association", ResourceId=identifier, TagKeys=["a"])
+    assert ssm.list_tags_for_resource(ResourceType="Association", ResourceId=identifier)["TagList"] == []
+    ssm.delete_association(AssociationId=identifier)
+    with pytest.raises(ssm.exceptions.AssociationDoesNotExist):
+        ssm.describe_association(AssociationId=identifier)
+    with pytest.raises(ssm.exceptions.AssociationDoesNotExist):
+        ssm.delete_association(AssociationId=identifier)
+    with pytest.raises(ssm.exceptions.InvalidResourceId):
+        ssm.list_tags_for_resource(ResourceType="Association", ResourceId=identifier)
+
+
+def test_an_association_with_a_document_nobody_has_is_refused(aws):
+    ssm = aws("ssm")
+    with pytest.raises(ssm.exceptions.InvalidDocument):
+        ssm.create_association(**{**PATCHING, "Name": "payment-no-such-document"})
+
+
+def test_an_instance_association_is_found_by_document_and_instance(aws):
+    ssm = aws("ssm")
+    ssm.create_association(Name="AWS-UpdateSSMAgent", InstanceId="i-0123456789abcdef0")
+    found = ssm.describe_association(Name="AWS-UpdateSSMAgent", InstanceId="i-0123456789abcdef0")
+    assert found["AssociationDescription"]["InstanceId"] == "i-0123456789abcdef0"
+    with pytest.raises(ssm.exceptions.AssociationAlreadyExists):
+        ssm.create_association(Name="AWS-UpdateSSMAgent", InstanceId="i-0123456789abcdef0")
+    listed = ssm.list_associations(AssociationFilterList=[{"key": "InstanceId", "value": "i-0123456789abcdef0"}])
+    assert [a["Name"] for a in listed["Associations"]] == ["AWS-UpdateSSMAgent"]

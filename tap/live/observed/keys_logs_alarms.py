@@ -6,7 +6,6 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from tap.live.observed.table import Kind, Observer, at, tag_map, unless_missing
-from tap.live.rehearsal.keys_logs_alarms import NO_DATA_PROTECTION
 from tap.plan import Resource
 
 
@@ -76,11 +75,14 @@ def _log_group(observer: Observer, resource: Resource) -> dict | None:
 
 
 def _data_protection(observer: Observer, resource: Resource) -> dict | None:
+    """The group's policy; None when the group has none (AWS answers the group without a policyDocument, and
+    the provider reads that as no policy) or the group is gone."""
     group = observer.value(resource, "log_group_name")
     logs = observer.client("logs")
-    return unless_missing(
+    found = unless_missing(
         lambda: logs.get_data_protection_policy(logGroupIdentifier=group), "ResourceNotFoundException"
     )
+    return found if found and found.get("policyDocument") else None
 
 
 def _alarm(observer: Observer, resource: Resource) -> dict | None:
@@ -157,8 +159,8 @@ KINDS = {
     "aws_cloudwatch_log_data_protection_policy": Kind(
         describe=_data_protection,
         attributes={"log_group_name": at("logGroupIdentifier"), "policy_document": at("policyDocument")},
-        beyond_emulator={"log_group_name": NO_DATA_PROTECTION, "policy_document": NO_DATA_PROTECTION},
         exports={"log_group_name": at("logGroupIdentifier")},
+        fixed=frozenset({"log_group_name"}),
     ),
     "aws_cloudwatch_metric_alarm": Kind(
         describe=_alarm,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tap.live.observed.table import Kind, Observer, at, unless_missing
-from tap.live.rehearsal.compute import ASSOCIATIONS_MISSING
 from tap.plan import Resource
 
 
@@ -38,19 +37,6 @@ def _parameters(parameters: dict[str, list[str]]) -> dict[str, str]:
 
 NAME = at("Name")
 NO_FORMAT = "moto 5.2 answers GetDocument in JSON whatever format the document was written in"
-MISSING = {
-    attribute: ASSOCIATIONS_MISSING
-    for attribute in (
-        "association_name",
-        "name",
-        "compliance_severity",
-        "max_concurrency",
-        "max_errors",
-        "parameters",
-        "schedule_expression",
-        "targets",
-    )
-}
 
 KINDS = {
     "aws_ssm_document": Kind(
@@ -77,7 +63,6 @@ KINDS = {
             "schedule_expression": at("ScheduleExpression"),
             "targets": at("Targets", _targets),
         },
-        beyond_emulator=MISSING,
         exports={"arn": at("Arn"), "association_id": at("AssociationId"), "id": at("AssociationId")},
     ),
 }

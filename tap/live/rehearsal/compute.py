@@ -1,14 +1,11 @@
 """Translators for stack/compute.py: launch template, Auto Scaling group, scheduled actions, Session Manager's
-preferences and the patch association (a stand-in: moto has no State Manager associations)."""
+preferences and the patch association."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tap.live.rehearsal.engine import Rehearsal, flag, handles, one, stands_in
-
-ASSOCIATIONS_MISSING = "moto 5.2.5 has no State Manager associations API (CreateAssociation, DescribeAssociation)"
-stands_in("aws_ssm_association", ASSOCIATIONS_MISSING)
+from tap.live.rehearsal.engine import Rehearsal, flag, handles, one
 
 
 def _launch_template_data(body: dict) -> dict:
@@ -134,4 +131,30 @@ def _document(r: Rehearsal, body: dict) -> dict:
         "name": body["name"],
         "arn": f"arn:aws:ssm:{r.region}:{r.account_id}:document/{body['name']}",
         "default_version": created["DefaultVersion"],
+    }
+
+
+@handles("aws_ssm_association")
+def _association(r: Rehearsal, body: dict) -> dict:
+    # As the provider sends it: each parameter a list of one value, the targets' keys capitalised.
+    optional = {
+        "AssociationName": body.get("association_name"),
+        "ScheduleExpression": body.get("schedule_expression"),
+        "MaxConcurrency": body.get("max_concurrency"),
+        "MaxErrors": body.get("max_errors"),
+        "ComplianceSeverity": body.get("compliance_severity"),
+    }
+    created = r.client("ssm").create_association(
+        Name=body["name"],
+        Parameters={name: [value] for name, value in body.get("parameters", {}).items()},
+        Targets=[{"Key": target["key"], "Values": target["values"]} for target in body.get("targets", [])],
+        ApplyOnlyAtCronInterval=flag(body.get("apply_only_at_cron_interval")),
+        Tags=r.tag_list(body.get("tags")),
+        **{key: value for key, value in optional.items() if value is not None},
+    )["AssociationDescription"]
+    identifier = created["AssociationId"]
+    return {
+        "id": identifier,
+        "association_id": identifier,
+        "arn": f"arn:aws:ssm:{r.region}:{r.account_id}:association/{identifier}",
     }

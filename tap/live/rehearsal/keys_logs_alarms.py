@@ -1,13 +1,9 @@
-"""Translators for stack/encryption.py, logs.py and alarms.py: KMS keys, log groups, the alarm topic, its
-subscriptions and policy, alarms and event rules."""
+"""Translators for stack/encryption.py, logs.py and alarms.py: KMS keys, log groups and their data protection
+policies, the alarm topic, its subscriptions and policy, alarms and event rules."""
 
 from __future__ import annotations
 
-from tap.live.rehearsal.engine import Rehearsal, flag, handles, stands_in
-
-# The live check of the log groups' card data masking carries the same reason.
-NO_DATA_PROTECTION = "moto 5.2.5 has no CloudWatch Logs PutDataProtectionPolicy or GetDataProtectionPolicy"
-stands_in("aws_cloudwatch_log_data_protection_policy", NO_DATA_PROTECTION)
+from tap.live.rehearsal.engine import Rehearsal, flag, handles
 
 
 @handles("aws_kms_key")
@@ -34,6 +30,14 @@ def _log_group(r: Rehearsal, body: dict) -> dict:
     logs.put_retention_policy(logGroupName=body["name"], retentionInDays=body["retention_in_days"])
     arn = f"arn:aws:logs:{r.region}:{r.account_id}:log-group:{body['name']}"
     return {"name": body["name"], "id": body["name"], "arn": arn}
+
+
+@handles("aws_cloudwatch_log_data_protection_policy")
+def _data_protection_policy(r: Rehearsal, body: dict) -> dict:
+    r.client("logs").put_data_protection_policy(
+        logGroupIdentifier=body["log_group_name"], policyDocument=body["policy_document"]
+    )
+    return {"id": body["log_group_name"], "log_group_name": body["log_group_name"]}
 
 
 @handles("aws_sns_topic")

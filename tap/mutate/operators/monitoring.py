@@ -1,4 +1,5 @@
-"""Monitoring mutants: alarms, event rules, log groups, the alarm topic and its subscriptions."""
+"""Monitoring mutants: alarms, event rules, log groups and their data protection, the alarm topic and its
+subscriptions."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from tap.mutate.operators import Case, Scope, call
+from tap.mutate.operators import Case, Scope, call, first_of_kind
 
 ANOTHER_ACCOUNT = "111122223333"  # AWS's documentation account: anyone's but ours
 ALARM = "aws_cloudwatch_metric_alarm"
 RULE = "aws_cloudwatch_event_rule"
 TARGET = "aws_cloudwatch_event_target"
 LOG_GROUP = "aws_cloudwatch_log_group"
+DATA_PROTECTION = "aws_cloudwatch_log_data_protection_policy"
 TOPIC = "aws_sns_topic"
 TOPIC_POLICY = "aws_sns_topic_policy"
 SUBSCRIPTION = "aws_sns_topic_subscription"
@@ -278,6 +280,45 @@ def _unencrypted(group: dict[str, Any], tags: dict[str, str]):
     return apply
 
 
+def data_protection_policies(scope: Scope) -> Iterator[Case]:
+    logs = scope.aws("logs")
+    names = sorted(group["logGroupName"] for group in logs.describe_log_groups()["logGroups"])
+    documents = {name: logs.get_data_protection_policy(logGroupIdentifier=name).get("policyDocument") for name in names}
+    for name in first_of_kind([name for name in names if documents[name]]):
+        policy = json.loads(documents[name])
+        # AWS takes only an Audit and a Deidentify statement naming the same identifiers: what can drift is an
+        # identifier dropped from both (that kind of card data then reaches readers unmasked), or the policy gone.
+        identifiers = sorted({i for statement in policy["Statement"] for i in statement["DataIdentifier"]})
+        for dropped in identifiers if len(identifiers) > 1 else ():
+            narrowed = [
+                {**statement, "DataIdentifier": [i for i in statement["DataIdentifier"] if i != dropped]}
+                for statement in policy["Statement"]
+            ]
+            yield scope.case(
+                scope.label(name),
+                "drop",
+                "policy_document",
+                dropped.rsplit("/", 1)[-1],
+                "logging and retention",
+                call(
+                    "logs",
+                    "put_data_protection_policy",
+                    logGroupIdentifier=name,
+                    policyDocument=json.dumps({**policy, "Statement": narrowed}),
+                ),
+                observes=(DATA_PROTECTION, "policy_document"),
+            )
+        yield scope.case(
+            scope.label(name),
+            "delete",
+            "data_protection_policy",
+            "",
+            "logging and retention",
+            call("logs", "delete_data_protection_policy", logGroupIdentifier=name),
+            observes=(DATA_PROTECTION, ""),
+        )
+
+
 def topics(scope: Scope) -> Iterator[Case]:
     sns = scope.aws("sns")
     for arn in sorted(t["TopicArn"] for t in sns.list_topics()["Topics"]):
@@ -327,4 +368,4 @@ def _topic_attribute(arn: str, name: str, value: str):
     return call("sns", "set_topic_attributes", TopicArn=arn, AttributeName=name, AttributeValue=value)
 
 
-GENERATORS = (alarms, event_rules, log_groups, topics)
+GENERATORS = (alarms, event_rules, log_groups, data_protection_policies, topics)
