@@ -6,7 +6,6 @@ import pytest
 
 from stack.contract import Output
 from tap.live.documents import canonical
-from tap.live.rehearsal.network import NO_DNS_FIREWALL
 from tests.integration.conftest import same
 
 SUBNET_OUTPUTS = (Output.PUBLIC_SUBNET_IDS, Output.APP_SUBNET_IDS, Output.DB_SUBNET_IDS)
@@ -322,7 +321,6 @@ REDIRECTION_DEFAULT = "INSPECT_REDIRECTION_DOMAIN"
 
 
 @pytest.mark.controls("CKV2_PAY_51")
-@pytest.mark.beyond_emulator(NO_DNS_FIREWALL)
 def test_dns_firewall_answers_only_the_allowed_names(target):
     resolver = _resolver(target)
     associations = [
