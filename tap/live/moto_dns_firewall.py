@@ -92,7 +92,10 @@ def _qualified(domain: str) -> str:
 
 
 def _page(response: Any, key: str, items: list) -> str:
-    start = int(response._get_param("NextToken") or 0)
+    token = response._get_param("NextToken") or "0"
+    if not token.isdigit():
+        raise ValidationException(f"NextToken '{token}' was not given by this list")
+    start = int(token)
     end = start + (response._get_int_param("MaxResults") or PAGE)
     return json.dumps({key: items[start:end], **({"NextToken": str(end)} if end < len(items) else {})})
 
