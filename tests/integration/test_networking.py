@@ -337,10 +337,8 @@ def test_dns_firewall_answers_only_the_allowed_names(target):
     live = [
         (
             rule["Action"],
-            sorted(
-                name.rstrip(".")  # AWS answers names fully qualified; the plan writes them without the final dot
-                for name in resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])["Domains"]
-            ),
+            # Fully qualified, as AWS stores them and the plan writes them.
+            sorted(resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])["Domains"]),
             rule.get("BlockResponse"),
             rule.get("Qtype"),
             rule.get("FirewallDomainRedirectionAction", REDIRECTION_DEFAULT),

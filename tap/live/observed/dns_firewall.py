@@ -25,8 +25,11 @@ def _domain_list(observer: Observer, resource: Resource) -> dict | None:
     )
     if found is None:
         return None
-    domains = _listed(observer, "list_firewall_domains", "Domains", FirewallDomainListId=found["Id"])
-    return {**found, "Domains": [domain.rstrip(".") for domain in domains]}  # AWS answers them fully qualified
+    # As AWS answers them, fully qualified: as Terraform's provider compares them with the plan.
+    return {
+        **found,
+        "Domains": list(_listed(observer, "list_firewall_domains", "Domains", FirewallDomainListId=found["Id"])),
+    }
 
 
 def _rule_group(observer: Observer, resource: Resource) -> dict | None:

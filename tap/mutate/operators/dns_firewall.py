@@ -15,7 +15,7 @@ RULE = "aws_route53_resolver_firewall_rule"
 ASSOCIATION = "aws_route53_resolver_firewall_rule_group_association"
 REACHABILITY = "network reachability"
 # A name none of the firewall's lists should answer: where a tunnel's queries would go.
-TUNNEL_DOMAIN = "*.tunnel.example"
+TUNNEL_DOMAIN = "*.tunnel.example."
 ACTIONS = ("ALLOW", "BLOCK", "ALERT")
 OTHER_BLOCK_RESPONSE = {"NODATA": "NXDOMAIN", "NXDOMAIN": "NODATA", "OVERRIDE": "NODATA"}
 OTHER_REDIRECTION = {"TRUST_REDIRECTION_DOMAIN": "INSPECT_REDIRECTION_DOMAIN"}
@@ -239,7 +239,7 @@ def _domains_edited(scope: Scope, resolver: Any, domain_list: dict[str, Any]) ->
             label,
             "delete",
             "domains",
-            domain.rstrip("."),
+            domain,
             REACHABILITY,
             resolver_call(
                 "update_firewall_domains", FirewallDomainListId=identifier, Operation="REMOVE", Domains=[domain]
