@@ -18,9 +18,12 @@ REACHABILITY = "network reachability"
 TUNNEL_DOMAIN = "*.tunnel.example."
 ACTIONS = ("ALLOW", "BLOCK", "ALERT")
 OTHER_BLOCK_RESPONSE = {"NODATA": "NXDOMAIN", "NXDOMAIN": "NODATA", "OVERRIDE": "NODATA"}
-OTHER_REDIRECTION = {"TRUST_REDIRECTION_DOMAIN": "INSPECT_REDIRECTION_DOMAIN"}
+OTHER_REDIRECTION = {
+    "TRUST_REDIRECTION_DOMAIN": "INSPECT_REDIRECTION_DOMAIN",
+    "INSPECT_REDIRECTION_DOMAIN": "TRUST_REDIRECTION_DOMAIN",
+}
 REDIRECTION_DEFAULT = "INSPECT_REDIRECTION_DOMAIN"
-# The lowest priority AWS accepts for an association: a group there is evaluated before any other.
+# The priorities AWS accepts for an association: a group at the first is evaluated before any other.
 FIRST_PRIORITY, LAST_PRIORITY = 100, 9900
 
 
@@ -164,14 +167,14 @@ def _rule_edited(scope: Scope, rule: dict[str, Any]) -> Iterator[Case]:
             observes=(RULE, "block_response"),
         )
     redirection = rule.get("FirewallDomainRedirectionAction", REDIRECTION_DEFAULT)
-    trusted = OTHER_REDIRECTION.get(redirection, "TRUST_REDIRECTION_DOMAIN")
+    flipped = OTHER_REDIRECTION[redirection]
     yield scope.case(
         label,
         "edit",
         "firewall_domain_redirection_action",
-        f"{redirection} -> {trusted}",
+        f"{redirection} -> {flipped}",
         REACHABILITY,
-        _rule_updated(rule, FirewallDomainRedirectionAction=trusted),
+        _rule_updated(rule, FirewallDomainRedirectionAction=flipped),
         observes=(RULE, "firewall_domain_redirection_action"),
     )
     yield scope.case(
