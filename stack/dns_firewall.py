@@ -18,6 +18,9 @@ they need no name here. The firewall fails closed (the resolver's default): if i
 evaluate a query, the query is not answered.
 
 Every query, answered or blocked, is logged to a KMS-encrypted log group (stack/logs.py).
+
+Names are written fully qualified (`example.com.`, `*.`): AWS stores and answers them so, and Terraform's
+provider compares them as answered, so a name without its final dot would be changed again by every plan.
 """
 
 from __future__ import annotations
@@ -32,17 +35,18 @@ from stack.naming import Names
 
 # Priorities run lowest first; the association's must be within 101-9900.
 ALLOW_PRIORITY, BLOCK_PRIORITY, ASSOCIATION_PRIORITY = 100, 200, 101
-EVERYTHING = "*"
+EVERYTHING = "*."
 
 
 def allowed_domains(config: Config) -> list[str]:
-    """What the instances must resolve: the region's AWS names and the VPC's own."""
+    """What the instances must resolve: the region's AWS names and the VPC's own, fully qualified."""
     region = config.region
     # us-east-1's private host names are <ip>.ec2.internal; every other region's <ip>.<region>.compute.internal.
     internal = "ec2.internal" if region == "us-east-1" else f"{region}.compute.internal"
     # us-east-1's S3 answers on the global names too (s3.amazonaws.com, <bucket>.s3.amazonaws.com).
     global_s3 = ["s3.amazonaws.com", "*.s3.amazonaws.com"] if region == "us-east-1" else []
-    return [f"*.{region}.amazonaws.com", *global_s3, internal, f"*.{internal}", f"*.{reverse_zone(config.vpc_cidr)}"]
+    names = [f"*.{region}.amazonaws.com", *global_s3, internal, f"*.{internal}", f"*.{reverse_zone(config.vpc_cidr)}"]
+    return [f"{name}." for name in names]
 
 
 def reverse_zone(cidr: str) -> str:

@@ -542,6 +542,33 @@ def _ssm_keeps_associations() -> None:
     SimpleSystemManagerResponse.list_associations = list_associations
 
 
+@fix(
+    "route53resolver-dns-firewall",
+    "route53resolver: the DNS Firewall API is not implemented (HTTP 500 for CreateFirewallDomainList, "
+    "UpdateFirewallDomains, CreateFirewallRuleGroup, CreateFirewallRule, AssociateFirewallRuleGroup, "
+    "GetFirewallConfig and the rest of their Get/List/Update/Delete calls), and _matched_arn refuses tags on "
+    "their ARNs. AWS keeps domain lists (names fully qualified, DomainCount), rule groups (RuleCount), one rule "
+    "per domain list in a group, associations with VPCs and each VPC's fail-open setting; it refuses to delete "
+    "a rule group with rules or associations, or a domain list a rule uses (ConflictException), and a retried "
+    "CreatorRequestId answers what it created.",
+)
+def _route53resolver_dns_firewall() -> None:
+    from moto.route53resolver.models import Route53ResolverBackend
+    from moto.route53resolver.responses import Route53ResolverResponse
+
+    from tap.live.moto_dns_firewall import OPERATIONS, firewall_of
+
+    matched = Route53ResolverBackend._matched_arn
+
+    def _matched_arn(self: Any, resource_arn: str) -> None:
+        if resource_arn not in firewall_of(self).arns():
+            matched(self, resource_arn)
+
+    Route53ResolverBackend._matched_arn = _matched_arn
+    for name, operation in OPERATIONS.items():
+        setattr(Route53ResolverResponse, name, operation)
+
+
 def apply_fixes() -> None:
     """Patch moto, in this process, before it serves: every fix, once."""
     for patch in FIXES.values():

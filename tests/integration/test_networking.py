@@ -6,7 +6,6 @@ import pytest
 
 from stack.contract import Output
 from tap.live.documents import canonical
-from tap.live.rehearsal.network import NO_DNS_FIREWALL
 from tests.integration.conftest import same
 
 SUBNET_OUTPUTS = (Output.PUBLIC_SUBNET_IDS, Output.APP_SUBNET_IDS, Output.DB_SUBNET_IDS)
@@ -322,7 +321,6 @@ REDIRECTION_DEFAULT = "INSPECT_REDIRECTION_DOMAIN"
 
 
 @pytest.mark.controls("CKV2_PAY_51")
-@pytest.mark.beyond_emulator(NO_DNS_FIREWALL)
 def test_dns_firewall_answers_only_the_allowed_names(target):
     resolver = _resolver(target)
     associations = [
@@ -339,10 +337,8 @@ def test_dns_firewall_answers_only_the_allowed_names(target):
     live = [
         (
             rule["Action"],
-            sorted(
-                name.rstrip(".")  # AWS answers names fully qualified; the plan writes them without the final dot
-                for name in resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])["Domains"]
-            ),
+            # Fully qualified, as AWS stores them and the plan writes them.
+            sorted(resolver.list_firewall_domains(FirewallDomainListId=rule["FirewallDomainListId"])["Domains"]),
             rule.get("BlockResponse"),
             rule.get("Qtype"),
             rule.get("FirewallDomainRedirectionAction", REDIRECTION_DEFAULT),

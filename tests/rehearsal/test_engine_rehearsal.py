@@ -62,10 +62,9 @@ def test_engine_apply_leaves_nothing_for_a_second_plan_to_change(applied):
     assert applied.rehearsal.changes() == []
 
 
-# The checks that read what Terraform cannot apply to the emulator: the tamper rule for the DNS firewall (moto 5.2.5
-# has no API for it; the patch association's is applied, a fix provides it), and the alarm topic's policy, which
-# names every rule. Each must
-# fail, and nothing else may: one that starts passing, or any other failure, fails this test.
+# The checks that read what Terraform cannot apply to the emulator: the tamper rule for the patch association
+# (moto 5.2.5 has no API for it), and the alarm topic's policy, which names every rule. Each must fail, and nothing
+# else may: one that starts passing, or any other failure, fails this test.
 NOT_APPLIED_CHECKS = {
     "test_alarms_notify_the_encrypted_topic[live]",
     "test_security_control_failures_reach_the_topic[live]",

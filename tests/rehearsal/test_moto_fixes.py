@@ -366,3 +366,102 @@ def test_an_instance_association_is_found_by_document_and_instance(aws):
         ssm.create_association(Name="AWS-UpdateSSMAgent", InstanceId="i-0123456789abcdef0")
     listed = ssm.list_associations(AssociationFilterList=[{"key": "InstanceId", "value": "i-0123456789abcdef0"}])
     assert [a["Name"] for a in listed["Associations"]] == ["AWS-UpdateSSMAgent"]
+SERVICE_TAG = [{"Key": "Service", "Value": "payment"}]
+
+
+def _domain_list(resolver, name: str, *domains: str) -> str:
+    """A domain list made as Terraform's provider makes one: created empty, then its domains replaced."""
+    created = resolver.create_firewall_domain_list(Name=name, CreatorRequestId=name, Tags=SERVICE_TAG)
+    identifier = created["FirewallDomainList"]["Id"]
+    resolver.update_firewall_domains(FirewallDomainListId=identifier, Operation="REPLACE", Domains=list(domains))
+    return identifier
+
+
+def _domains(resolver, identifier: str) -> list[str]:
+    pages = resolver.get_paginator("list_firewall_domains").paginate(FirewallDomainListId=identifier, MaxResults=1)
+    return sorted(domain for page in pages for domain in page["Domains"])
+
+
+def test_a_dns_firewall_domain_list_keeps_its_domains_fully_qualified_until_deleted(aws):
+    resolver = aws("route53resolver")
+    identifier = _domain_list(resolver, "fix-allowed", "*.amazonaws.com", "ec2.internal")
+    listed = resolver.get_firewall_domain_list(FirewallDomainListId=identifier)["FirewallDomainList"]
+    assert (listed["Name"], listed["Status"], listed["DomainCount"]) == ("fix-allowed", "COMPLETE", 2)
+    assert _domains(resolver, identifier) == ["*.amazonaws.com.", "ec2.internal."]
+    resolver.update_firewall_domains(FirewallDomainListId=identifier, Operation="ADD", Domains=["example.com"])
+    resolver.update_firewall_domains(FirewallDomainListId=identifier, Operation="REMOVE", Domains=["ec2.internal."])
+    assert _domains(resolver, identifier) == ["*.amazonaws.com.", "example.com."]
+    assert resolver.list_tags_for_resource(ResourceArn=listed["Arn"])["Tags"] == SERVICE_TAG
+    retried = resolver.create_firewall_domain_list(Name="fix-allowed", CreatorRequestId="fix-allowed")
+    assert retried["FirewallDomainList"]["Id"] == identifier
+    assert [item["Id"] for item in resolver.list_firewall_domain_lists()["FirewallDomainLists"]] == [identifier]
+    resolver.delete_firewall_domain_list(FirewallDomainListId=identifier)
+    with pytest.raises(resolver.exceptions.ResourceNotFoundException):
+        resolver.get_firewall_domain_list(FirewallDomainListId=identifier)
+
+
+def test_a_dns_firewall_rule_is_kept_in_its_group_which_is_deleted_only_when_empty(aws):
+    resolver = aws("route53resolver")
+    everything = _domain_list(resolver, "fix-everything", "*")
+    group = resolver.create_firewall_rule_group(Name="fix-group", CreatorRequestId="fix-group")["FirewallRuleGroup"]
+    key = {"FirewallRuleGroupId": group["Id"], "FirewallDomainListId": everything}
+    resolver.create_firewall_rule(
+        **key, Name="fix-block", Priority=200, Action="BLOCK", BlockResponse="NODATA", CreatorRequestId="fix-block"
+    )
+    (rule,) = resolver.list_firewall_rules(FirewallRuleGroupId=group["Id"])["FirewallRules"]
+    assert (rule["Name"], rule["Priority"], rule["Action"], rule["BlockResponse"]) == (
+        "fix-block",
+        200,
+        "BLOCK",
+        "NODATA",
+    )
+    assert rule["FirewallDomainRedirectionAction"] == "INSPECT_REDIRECTION_DOMAIN"
+    assert resolver.get_firewall_rule_group(FirewallRuleGroupId=group["Id"])["FirewallRuleGroup"]["RuleCount"] == 1
+    resolver.update_firewall_rule(**key, Name="fix-block", Priority=300, Action="ALERT")
+    (updated,) = resolver.list_firewall_rules(FirewallRuleGroupId=group["Id"])["FirewallRules"]
+    assert (updated["Priority"], updated["Action"]) == (300, "ALERT")
+    with pytest.raises(resolver.exceptions.ConflictException):
+        resolver.delete_firewall_rule_group(FirewallRuleGroupId=group["Id"])
+    with pytest.raises(resolver.exceptions.ConflictException):
+        resolver.delete_firewall_domain_list(FirewallDomainListId=everything)
+    resolver.delete_firewall_rule(**key)
+    assert resolver.list_firewall_rules(FirewallRuleGroupId=group["Id"])["FirewallRules"] == []
+    resolver.delete_firewall_rule_group(FirewallRuleGroupId=group["Id"])
+    with pytest.raises(resolver.exceptions.ResourceNotFoundException):
+        resolver.get_firewall_rule_group(FirewallRuleGroupId=group["Id"])
+
+
+def test_a_dns_firewall_rule_group_guards_its_vpc_until_disassociated(aws):
+    vpc, _ = _subnets(aws("ec2"), 0)
+    resolver = aws("route53resolver")
+    group = resolver.create_firewall_rule_group(Name="fix-vpc-group", CreatorRequestId="fix-vpc-group")
+    group_id = group["FirewallRuleGroup"]["Id"]
+    associated = resolver.associate_firewall_rule_group(
+        FirewallRuleGroupId=group_id,
+        VpcId=vpc,
+        Priority=101,
+        Name="fix-vpc",
+        CreatorRequestId="fix-vpc",
+        Tags=SERVICE_TAG,
+    )["FirewallRuleGroupAssociation"]
+    found = resolver.get_firewall_rule_group_association(FirewallRuleGroupAssociationId=associated["Id"])
+    association = found["FirewallRuleGroupAssociation"]
+    assert (association["Status"], association["VpcId"], association["Priority"]) == ("COMPLETE", vpc, 101)
+    assert resolver.list_tags_for_resource(ResourceArn=association["Arn"])["Tags"] == SERVICE_TAG
+    resolver.update_firewall_rule_group_association(FirewallRuleGroupAssociationId=associated["Id"], Priority=102)
+    (listed,) = resolver.list_firewall_rule_group_associations(VpcId=vpc)["FirewallRuleGroupAssociations"]
+    assert listed["Priority"] == 102
+    with pytest.raises(resolver.exceptions.ConflictException):
+        resolver.delete_firewall_rule_group(FirewallRuleGroupId=group_id)
+    removed = resolver.disassociate_firewall_rule_group(FirewallRuleGroupAssociationId=associated["Id"])
+    assert removed["FirewallRuleGroupAssociation"]["Status"] == "DELETING"
+    with pytest.raises(resolver.exceptions.ResourceNotFoundException):
+        resolver.get_firewall_rule_group_association(FirewallRuleGroupAssociationId=associated["Id"])
+
+
+def test_a_vpcs_dns_firewall_fails_closed_until_told_otherwise(aws):
+    vpc, _ = _subnets(aws("ec2"), 0)
+    resolver = aws("route53resolver")
+    assert resolver.get_firewall_config(ResourceId=vpc)["FirewallConfig"]["FirewallFailOpen"] == "DISABLED"
+    resolver.update_firewall_config(ResourceId=vpc, FirewallFailOpen="ENABLED")
+    assert resolver.get_firewall_config(ResourceId=vpc)["FirewallConfig"]["FirewallFailOpen"] == "ENABLED"

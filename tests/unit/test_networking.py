@@ -429,9 +429,10 @@ def test_dns_firewall_answers_the_regions_aws_names_and_blocks_everything_else(p
         (rule["action"], lists[referenced(rule["firewall_domain_list_id"])]["domains"])
         for rule in sorted(rules, key=lambda r: r["priority"])
     ]
+    # Fully qualified, as AWS stores them: a name without its final dot would be changed again by every plan.
     assert ordered == [
-        ("ALLOW", [f"*.{config.region}.amazonaws.com", *_internal_names(config), "*.0.10.in-addr.arpa"]),
-        ("BLOCK", ["*"]),
+        ("ALLOW", [f"*.{config.region}.amazonaws.com.", *_internal_names(config), "*.0.10.in-addr.arpa."]),
+        ("BLOCK", ["*."]),
     ]
     allow, block = sorted(rules, key=lambda r: r["priority"])
     # A CNAME of an allowed name (the database's endpoint) is followed; inspected, its target would be blocked.
@@ -445,7 +446,7 @@ def test_dns_firewall_answers_the_regions_aws_names_and_blocks_everything_else(p
 
 
 def _internal_names(config) -> list[str]:
-    zone = f"{config.region}.compute.internal"
+    zone = f"{config.region}.compute.internal."
     return [zone, f"*.{zone}"]
 
 

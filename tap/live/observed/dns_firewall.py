@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tap.live.observed.table import Kind, Observer, Read, at
-from tap.live.rehearsal.network import NO_DNS_FIREWALL
+from tap.live.observed.table import Kind, Observer, at
 from tap.plan import Resource
 
 
@@ -26,8 +25,11 @@ def _domain_list(observer: Observer, resource: Resource) -> dict | None:
     )
     if found is None:
         return None
-    domains = _listed(observer, "list_firewall_domains", "Domains", FirewallDomainListId=found["Id"])
-    return {**found, "Domains": [domain.rstrip(".") for domain in domains]}  # AWS answers them fully qualified
+    # As AWS answers them, fully qualified: as Terraform's provider compares them with the plan.
+    return {
+        **found,
+        "Domains": list(_listed(observer, "list_firewall_domains", "Domains", FirewallDomainListId=found["Id"])),
+    }
 
 
 def _rule_group(observer: Observer, resource: Resource) -> dict | None:
@@ -80,23 +82,20 @@ def _query_log_association(observer: Observer, resource: Resource) -> dict | Non
     return next((a for a in associations if a.get("Status", "ACTIVE") in LIVE_ASSOCIATION), None)
 
 
-def _firewall(describe, attributes: dict[str, Read], **more) -> Kind:
-    """A DNS firewall resource: read from AWS only (the rehearsal stands in for it, tap/live/rehearsal/network.py)."""
-    beyond = dict.fromkeys(attributes, NO_DNS_FIREWALL)
-    return Kind(describe=describe, attributes=attributes, beyond_emulator=beyond, **more)
-
-
 ID, ARN, NAME = at("Id"), at("Arn"), at("Name")
 REFERENCES = {"id": ID, "arn": ARN, "name": NAME}
 
 KINDS = {
-    "aws_route53_resolver_firewall_domain_list": _firewall(
-        describe=_domain_list, attributes={"name": NAME, "domains": at("Domains")}, exports=REFERENCES
+    "aws_route53_resolver_firewall_domain_list": Kind(
+        describe=_domain_list,
+        attributes={"name": NAME, "domains": at("Domains")},
+        exports=REFERENCES,
+        fixed=frozenset({"name"}),
     ),
-    "aws_route53_resolver_firewall_rule_group": _firewall(
-        describe=_rule_group, attributes={"name": NAME}, exports=REFERENCES
+    "aws_route53_resolver_firewall_rule_group": Kind(
+        describe=_rule_group, attributes={"name": NAME}, exports=REFERENCES, fixed=frozenset({"name"})
     ),
-    "aws_route53_resolver_firewall_rule": _firewall(
+    "aws_route53_resolver_firewall_rule": Kind(
         describe=_rule,
         attributes={
             "name": NAME,
@@ -107,8 +106,9 @@ KINDS = {
             "block_response": at("BlockResponse"),
             "firewall_domain_redirection_action": at("FirewallDomainRedirectionAction"),
         },
+        fixed=frozenset({"firewall_rule_group_id", "firewall_domain_list_id"}),
     ),
-    "aws_route53_resolver_firewall_rule_group_association": _firewall(
+    "aws_route53_resolver_firewall_rule_group_association": Kind(
         describe=_rule_group_association,
         attributes={
             "name": NAME,
@@ -117,6 +117,7 @@ KINDS = {
             "priority": at("Priority"),
         },
         exports=REFERENCES,
+        fixed=frozenset({"firewall_rule_group_id", "vpc_id"}),
     ),
     "aws_route53_resolver_query_log_config": Kind(
         describe=_query_log_config,

@@ -5,20 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tap.live.rehearsal.engine import Rehearsal, flag, handles, stands_in
-
-# moto has Route 53 Resolver endpoints, rules and query logging, but no DNS Firewall API
-# (moto/route53resolver/responses.py): no domain list, rule group, rule or association.
-NO_DNS_FIREWALL = "moto 5.2 has no Route 53 Resolver DNS Firewall API"
-DNS_FIREWALL_TYPES = (
-    "aws_route53_resolver_firewall_domain_list",
-    "aws_route53_resolver_firewall_rule_group",
-    "aws_route53_resolver_firewall_rule",
-    "aws_route53_resolver_firewall_rule_group_association",
-)
-for firewall_type in DNS_FIREWALL_TYPES:
-    stands_in(firewall_type, NO_DNS_FIREWALL)
-
+from tap.live.rehearsal.engine import Rehearsal, flag, handles
 
 # The rule every ACL ends with, which no API changes: what no other rule admits is denied.
 IMPLICIT_DENY = 32767
@@ -100,6 +87,69 @@ def _query_log_association(r: Rehearsal, body: dict) -> dict:
         ResolverQueryLogConfigId=body["resolver_query_log_config_id"], ResourceId=body["resource_id"]
     )["ResolverQueryLogConfigAssociation"]
     return {"id": association["Id"]}
+
+
+# The DNS firewall, made as Terraform's provider makes it (moto's API for it is the route53resolver-dns-firewall
+# fix, tap/live/moto_fixes.py): a domain list is created empty and its domains then replaced.
+@handles("aws_route53_resolver_firewall_domain_list")
+def _firewall_domain_list(r: Rehearsal, body: dict) -> dict:
+    resolver = r.client("route53resolver")
+    domain_list = resolver.create_firewall_domain_list(
+        Name=body["name"], CreatorRequestId=body["name"], Tags=r.tag_list(body.get("tags"))
+    )["FirewallDomainList"]
+    if body.get("domains"):
+        resolver.update_firewall_domains(
+            FirewallDomainListId=domain_list["Id"], Operation="REPLACE", Domains=body["domains"]
+        )
+    return {"id": domain_list["Id"], "arn": domain_list["Arn"], "name": domain_list["Name"]}
+
+
+@handles("aws_route53_resolver_firewall_rule_group")
+def _firewall_rule_group(r: Rehearsal, body: dict) -> dict:
+    group = r.client("route53resolver").create_firewall_rule_group(
+        Name=body["name"], CreatorRequestId=body["name"], Tags=r.tag_list(body.get("tags"))
+    )["FirewallRuleGroup"]
+    return {"id": group["Id"], "arn": group["Arn"], "name": group["Name"]}
+
+
+# A rule's optional settings: Terraform attribute -> API field, sent only when the plan sets them.
+FIREWALL_RULE_SETTINGS = {
+    "block_response": "BlockResponse",
+    "block_override_domain": "BlockOverrideDomain",
+    "block_override_dns_type": "BlockOverrideDnsType",
+    "block_override_ttl": "BlockOverrideTtl",
+    "firewall_domain_redirection_action": "FirewallDomainRedirectionAction",
+    "q_type": "Qtype",
+}
+
+
+@handles("aws_route53_resolver_firewall_rule")
+def _firewall_rule(r: Rehearsal, body: dict) -> dict:
+    group, domain_list = body["firewall_rule_group_id"], body["firewall_domain_list_id"]
+    r.client("route53resolver").create_firewall_rule(
+        FirewallRuleGroupId=group,
+        FirewallDomainListId=domain_list,
+        Name=body["name"],
+        Priority=body["priority"],
+        Action=body["action"],
+        CreatorRequestId=body["name"],
+        **{api: body[key] for key, api in FIREWALL_RULE_SETTINGS.items() if key in body},
+    )
+    return {"id": f"{group}:{domain_list}"}  # Terraform's id: the rule is found by its group and its list
+
+
+@handles("aws_route53_resolver_firewall_rule_group_association")
+def _firewall_rule_group_association(r: Rehearsal, body: dict) -> dict:
+    association = r.client("route53resolver").associate_firewall_rule_group(
+        FirewallRuleGroupId=body["firewall_rule_group_id"],
+        VpcId=body["vpc_id"],
+        Priority=body["priority"],
+        Name=body["name"],
+        CreatorRequestId=body["name"],
+        **({"MutationProtection": body["mutation_protection"]} if "mutation_protection" in body else {}),
+        Tags=r.tag_list(body.get("tags")),
+    )["FirewallRuleGroupAssociation"]
+    return {"id": association["Id"], "arn": association["Arn"], "name": association["Name"]}
 
 
 @handles("aws_default_security_group")
