@@ -108,8 +108,7 @@ def _not_established(signer: str | None) -> str:
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
     from tap.live.emulator import rehearsal_config
-    from tap.live.rehearsal import BEYOND_EMULATOR, check_loopback, rehearse
-    from tap.plan_file import read_plan
+    from tap.live.rehearsal import check_loopback, rehearse
 
     check_loopback(args.endpoint_url)  # before any synth: refuse a real endpoint at once
     check_can_create(Path(args.outputs_file), "outputs file")
@@ -125,9 +124,6 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
         f"{stack}: provisioned into {args.endpoint_url} in {time.perf_counter() - started:.1f} s; "
         f"{len(outputs[stack])} outputs in {args.outputs_file}"
     )
-    planned = read_plan(plan).document.get("resource", {})
-    for type_ in sorted(set(planned) & set(BEYOND_EMULATOR)):
-        say(f"{stack}: {type_} stood in, not created: {BEYOND_EMULATOR[type_]}; its live checks run only with --live")
     return 0
 
 
@@ -145,7 +141,6 @@ def _rehearse_with_terraform(plan: Path, args: argparse.Namespace) -> int:
         f"{stack}: applied by {rehearsal.provider_note} into {args.endpoint_url} in "
         f"{rehearsal.seconds['apply']:.1f} s; outputs in {args.outputs_file}",
         f"{stack}: idempotent: a plan right after the apply changes nothing ({rehearsal.seconds['plan']:.1f} s)",
-        *(f"{stack}: {address} not applied: {why}" for address, why in sorted(rehearsal.left_out.items())),
     )
     return 0
 

@@ -60,7 +60,7 @@ def moto_server(start_timeout: float = 60.0) -> Iterator[str]:
     """
     port = _free_port()
     server = subprocess.Popen(
-        # moto's server with our fixes to it applied first (tap/live/moto_fixes.py).
+        # moto's server with our fixes to it applied first (tap/live/moto_fixes/).
         [sys.executable, "-m", "tap.live.moto_fixes", "--host", "127.0.0.1", "--port", str(port)],
         # AWS-managed IAM policies (AmazonSSMManagedInstanceCore...) exist in every account.
         env=emulator_env(MOTO_IAM_LOAD_MANAGED_POLICIES="true"),

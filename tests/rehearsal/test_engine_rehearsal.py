@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,6 @@ import pytest
 from tap.errors import UsageError
 from tap.live.emulator import moto_server, rehearsal_config
 from tap.live.rehearsal import EMULATOR_CREDENTIALS
-from tap.live.rehearsal.engine import BEYOND_EMULATOR
 from tap.live.terraform.rehearsal import EngineRehearsal, engine_rehearsal
 from tap.synth.cache import cached_plan
 from tests.rehearsal.drifts import CATALOGUE
@@ -62,29 +60,10 @@ def test_engine_apply_leaves_nothing_for_a_second_plan_to_change(applied):
     assert applied.rehearsal.changes() == []
 
 
-# The checks that read what Terraform cannot apply to the emulator: the tamper rule for the patch association
-# (moto 5.2.5 has no API for it), and the alarm topic's policy, which names every rule. Each must fail, and nothing
-# else may: one that starts passing, or any other failure, fails this test.
-NOT_APPLIED_CHECKS = {
-    "test_alarms_notify_the_encrypted_topic[live]",
-    "test_security_control_failures_reach_the_topic[live]",
-    "test_every_event_rule_matches_what_the_plan_declares[live]",
-}
-
-
-def _not_applied(rehearsal: EngineRehearsal) -> set[str]:
-    """What must fail: the checks above, and the live table's comparison of each type Terraform left some of out
-    (the types the rehearsal only stands in for are uncompared in any rehearsal, so they pass)."""
-    types = {address.split(".")[0] for address in rehearsal.left_out} - set(BEYOND_EMULATOR)
-    table = {f"test_every_planned_attribute_matches_the_account[live-{type_}]" for type_ in types}
-    return NOT_APPLIED_CHECKS | table
-
-
-def test_live_suite_passes_from_the_engines_outputs_but_for_what_was_not_applied(applied, tmp_path):
+def test_live_suite_passes_whole_from_the_engines_outputs(applied, tmp_path):
+    """Every resource of the plan is applied (the emulator's fixes provide what moto lacks): every check passes."""
     run = live_run(applied.url, applied.outputs_file, tmp_path / "junit.xml")
-    failed = {re.search(r"(test_\w+\[[^\]]*\])", failure).group(1) for failure in run.failures}
-    assert run.tests > 0 and failed == _not_applied(applied.rehearsal), run.output
-    assert "aws_sns_topic_policy.alarms_alarms-policy_BA3A639A" in applied.rehearsal.left_out
+    assert (run.returncode, run.failures) == (0, []) and run.tests > 0, run.output
 
 
 def test_a_drift_after_the_engines_rehearsal_is_caught(applied, tmp_path):

@@ -1,4 +1,4 @@
-"""Each fix to moto (tap/live/moto_fixes.py), over HTTP against the emulator, asked as Terraform's AWS provider asks.
+"""Each fix to moto (tap/live/moto_fixes/), over HTTP against the emulator, asked as Terraform's AWS provider asks.
 
 Every test here fails on moto 5.2.5 as released (`python -m moto.server`) and passes on the emulator the
 rehearsal starts; `test_every_fix_has_an_upstream_note_and_is_listed_in_the_readme` keeps the notes beside them.
@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from tap.live.emulator import moto_server
-from tap.live.moto_fixes import FIXES, PROVIDED_TYPES, UPSTREAM
+from tap.live.moto_fixes import FIXES, UPSTREAM
 from tap.live.rehearsal import EMULATOR_CREDENTIALS
 
 REGION = "ap-southeast-1"
@@ -268,12 +268,6 @@ def test_a_log_groups_data_protection_policy_is_kept_and_deleted(aws):
         logs.get_data_protection_policy(logGroupIdentifier="/fix/none")
 
 
-def test_every_type_a_fix_provides_is_one_the_translator_stands_in_for():
-    from tap.live.rehearsal import BEYOND_EMULATOR
-
-    assert set(PROVIDED_TYPES) <= set(BEYOND_EMULATOR) and set(PROVIDED_TYPES.values()) <= set(FIXES)
-
-
 def test_a_deleted_log_group_takes_its_data_protection_policy_along(aws):
     logs = aws("logs")
     logs.create_log_group(logGroupName="/fix/again")
@@ -366,6 +360,8 @@ def test_an_instance_association_is_found_by_document_and_instance(aws):
         ssm.create_association(Name="AWS-UpdateSSMAgent", InstanceId="i-0123456789abcdef0")
     listed = ssm.list_associations(AssociationFilterList=[{"key": "InstanceId", "value": "i-0123456789abcdef0"}])
     assert [a["Name"] for a in listed["Associations"]] == ["AWS-UpdateSSMAgent"]
+
+
 SERVICE_TAG = [{"Key": "Service", "Value": "payment"}]
 
 

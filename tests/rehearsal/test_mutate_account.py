@@ -60,7 +60,6 @@ def test_every_attribute_the_live_table_reads_has_an_account_mutant(cases):
         for attribute in _compared(KINDS[resource.type], resource)
         if (resource.type, attribute) not in observed
         and not (attribute in KINDS[resource.type].fixed and (resource.type, "") in observed)
-        and not (attribute in KINDS[resource.type].fixed and resource.type in UNMUTABLE)
     )
     assert not unexercised, f"attributes the live suite compares that no account mutant drifts: {set(unexercised)}"
 
@@ -68,15 +67,6 @@ def test_every_attribute_the_live_table_reads_has_an_account_mutant(cases):
 def _compared(kind, resource) -> set[str]:
     planned = set(resource.properties) | set(kind.defaults)  # a provider default is compared as if planned
     return planned & set(kind.attributes) - set(kind.beyond_emulator) - ignored_changes(resource)
-
-
-# Types whose every attribute AWS fixes at creation, and that the emulator can neither delete nor replace: no
-# account mutant can stand for their drift (the live table still compares them, and the drift catalogue's
-# second destination of the VPC's queries is caught).
-UNMUTABLE = {
-    "aws_route53_resolver_query_log_config": "moto 5.2 has no DeleteResolverQueryLogConfig",
-    "aws_route53_resolver_query_log_config_association": "moto 5.2 has no DisassociateResolverQueryLogConfig",
-}
 
 
 def _run(dev, *cases: Case):

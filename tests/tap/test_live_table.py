@@ -180,23 +180,6 @@ def test_json_texts_match_by_meaning_not_by_layout():
     assert not matches(planned, '{"source": ["aws.kms"]}')
 
 
-def test_what_an_emulated_account_only_stands_in_for_is_named_uncompared_never_read(plan_paths):
-    plan = Plan.load(plan_paths["dev"])
-    (association,) = plan.resources("aws_ssm_association")
-    (rule,) = [r for r in plan.resources("aws_cloudwatch_event_rule") if association.address in r["description"]]
-    stood_in = {"aws_ssm_association": "an emulator without State Manager associations"}
-
-    def no_call(service):
-        raise AssertionError(f"read {service} for what the emulator only stands in for")
-
-    emulated = Observer(plan, no_call, "123456789012", KINDS, {}, True, stood_in)
-    assert emulated.drifts(association) == []
-    assert set(emulated.uncompared(association)) == set(association.properties) - META
-    assert set(emulated.uncompared(rule)) == {"description"}
-    against_aws = Observer(plan, no_call, "123456789012", KINDS, {}, False, stood_in)
-    assert against_aws.uncompared(association) == {}
-
-
 def test_a_nested_block_the_plan_does_not_declare_is_a_drift_a_default_scalar_is_not():
     planned = [{"id": "retention", "status": "Enabled", "noncurrent_version_expiration": [{"noncurrent_days": 90}]}]
     account = [{**planned[0], "prefix": ""}]

@@ -26,7 +26,7 @@ from tap.live.observed import (
 from tap.live.observed.table import Kind, Observer
 
 __all__ = ["KINDS", "UNOBSERVED_TYPES", "Kind", "Observer", "observer", "sizes"]
-from tap.live.rehearsal.engine import BEYOND_EMULATOR, ELB_ACCOUNTS
+from tap.live.rehearsal.engine import ELB_ACCOUNTS
 from tap.plan import Plan
 
 KINDS: Mapping[str, Kind] = {
@@ -61,7 +61,7 @@ def known_references(plan: Plan, suffix: str, account: str) -> dict[str, Any]:
 
 
 def observer(plan: Plan, client, suffix: str, account: str, emulated: bool) -> Observer:
-    return Observer(plan, client, account, KINDS, known_references(plan, suffix, account), emulated, BEYOND_EMULATOR)
+    return Observer(plan, client, account, KINDS, known_references(plan, suffix, account), emulated)
 
 
 def sizes() -> dict[str, tuple[int, int]]:

@@ -110,7 +110,6 @@ class Observer:
         kinds: Mapping[str, Kind],
         known: Mapping[str, Any],
         emulated: bool = False,
-        stood_in: Mapping[str, str] | None = None,
     ):
         self.plan = plan
         self.client = client  # service -> a read-only client
@@ -120,8 +119,6 @@ class Observer:
         # Whole references the plan makes to what is not a planned resource (the deployment suffix, data sources).
         self.known = known
         self.emulated = emulated
-        # Types an emulated account only stands in for (the rehearsal's stand-ins): type -> why.
-        self.stood_in = (stood_in or {}) if emulated else {}
         self._descriptions: dict[str, Any] = {}
 
     def description(self, resource: Resource) -> Any:
@@ -180,20 +177,10 @@ class Observer:
         return found
 
     def uncompared(self, resource: Resource) -> dict[str, str]:
-        """The planned attributes this run cannot compare, with why: what an emulated account does not keep, all
-        of a resource it only stands in for, and a value naming such a resource (its identifiers are stand-ins)."""
+        """The planned attributes this run cannot compare, with why: what an emulated account does not keep."""
         if not self.emulated:
             return {}
-        found = {a: why for a, why in self.kinds[resource.type].beyond_emulator.items() if a in resource.properties}
-        for attribute, value in resource.properties.items():
-            if attribute in META or attribute in found:
-                continue
-            named = sorted(t for t in _referenced_types(value) if t in self.stood_in)
-            if resource.type in self.stood_in:
-                found[attribute] = self.stood_in[resource.type]
-            elif named:
-                found[attribute] = f"it refers to a {named[0]}, which the emulator only stands in for"
-        return found
+        return {a: why for a, why in self.kinds[resource.type].beyond_emulator.items() if a in resource.properties}
 
     def _planned(self, resource: Resource) -> dict[str, Any]:
         """The resource's attributes as the account should hold them: the provider's defaults for what the plan
@@ -252,11 +239,6 @@ def _is_block(value: Any) -> bool:
     if isinstance(value, list):
         return bool(value) and all(isinstance(item, Mapping) for item in value)
     return isinstance(value, Mapping) and bool(value)
-
-
-def _referenced_types(value: Any) -> set[str]:
-    """The resource types a planned value refers to (`${aws_x.y.arn}` -> aws_x)."""
-    return {reference.split(".")[0] for reference in REFERENCE.findall(json.dumps(value))}
 
 
 def _pairs(planned: list, actual: list) -> bool:

@@ -6,13 +6,6 @@ Terraform types of one AWS concern (mirroring `stack/`) into boto3 calls, regist
 """
 
 from tap.live.rehearsal import account, compute, database, edge, keys_logs_alarms, network, storage  # noqa: F401
-from tap.live.rehearsal.engine import (
-    BEYOND_EMULATOR,
-    EMULATOR_CREDENTIALS,
-    HANDLERS,
-    Rehearsal,
-    check_loopback,
-    rehearse,
-)
+from tap.live.rehearsal.engine import EMULATOR_CREDENTIALS, HANDLERS, Rehearsal, check_loopback, rehearse
 
-__all__ = ["BEYOND_EMULATOR", "EMULATOR_CREDENTIALS", "HANDLERS", "Rehearsal", "check_loopback", "rehearse"]
+__all__ = ["EMULATOR_CREDENTIALS", "HANDLERS", "Rehearsal", "check_loopback", "rehearse"]

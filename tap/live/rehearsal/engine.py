@@ -50,9 +50,6 @@ ELB_ACCOUNTS = {
 
 Handler = Callable[["Rehearsal", dict[str, Any]], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
-# Types the emulator has no API for: type -> why. The rehearsal stands in for them (their references resolve)
-# and says so; the live checks that read them carry `beyond_emulator` and run only against an account.
-BEYOND_EMULATOR: dict[str, str] = {}
 
 
 def handles(type_: str) -> Callable[[Handler], Handler]:
@@ -61,19 +58,6 @@ def handles(type_: str) -> Callable[[Handler], Handler]:
         return handler
 
     return register
-
-
-def stands_in(type_: str, reason: str) -> None:
-    """Rehearse a type the emulator lacks as a named stand-in: identifiers, and the text the plan gives it
-    (a data protection policy's log group, which a tamper rule names), nothing created."""
-    BEYOND_EMULATOR[type_] = reason
-
-    def stand_in(r: Rehearsal, body: dict) -> dict:
-        identifier = f"rehearsal-stand-in-{type_}-{len(r.state)}"
-        declared = {key: value for key, value in body.items() if isinstance(value, str)}
-        return {**declared, "id": identifier, "arn": f"arn:aws:rehearsal:{r.region}:{r.account_id}:{identifier}"}
-
-    HANDLERS[type_] = stand_in
 
 
 def check_loopback(endpoint_url: str) -> None:

@@ -90,7 +90,7 @@ def _query_log_association(r: Rehearsal, body: dict) -> dict:
 
 
 # The DNS firewall, made as Terraform's provider makes it (moto's API for it is the route53resolver-dns-firewall
-# fix, tap/live/moto_fixes.py): a domain list is created empty and its domains then replaced.
+# fix, tap/live/moto_fixes/): a domain list is created empty and its domains then replaced.
 @handles("aws_route53_resolver_firewall_domain_list")
 def _firewall_domain_list(r: Rehearsal, body: dict) -> dict:
     resolver = r.client("route53resolver")

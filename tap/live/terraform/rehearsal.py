@@ -7,9 +7,8 @@ override beside it points the provider at the emulator on loopback: every servic
 told, `AWS_ENDPOINT_URL` for any other, dummy credentials, path-style S3, no instance metadata; and
 whatever it would still send elsewhere goes to a proxy on a loopback port that refuses it.
 
-Types the emulator has no API for (`BEYOND_EMULATOR`, the translator's stand-ins) are not applied:
-Terraform is given every other resource as a target, and those that refer to one are left out too;
-each is named. Then the outputs are written in the nested format `cdktf deploy --outputs-file`
+Every resource of the plan is applied (the emulator's fixes, `tap/live/moto_fixes/`, provide the
+APIs moto lacks). Then the outputs are written in the nested format `cdktf deploy --outputs-file`
 writes, from `terraform output -json`, and `terraform plan -detailed-exitcode` must find nothing to
 change: a change it finds is named, and the rehearsal fails.
 """
@@ -26,9 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tap.files import check_can_create, write_atomically
-from tap.live.moto_fixes import PROVIDED_TYPES
-from tap.live.rehearsal import BEYOND_EMULATOR, Rehearsal, check_loopback
-from tap.live.rehearsal.engine import dependencies
+from tap.live.rehearsal import Rehearsal, check_loopback
 from tap.live.terraform.workspace import Toolchain, Workspace, workspace
 from tap.plan import Plan
 from tap.plan_file import read_plan
@@ -45,15 +42,11 @@ class EngineRehearsal:
     plan: Plan
     terraform: Workspace
     endpoint_url: str
-    left_out: dict[str, str]  # address -> why it is not applied
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def provider_note(self) -> str:
         return provider_note(self.plan, self.terraform.toolchain)
-
-    def _targets(self) -> list[str]:
-        return [f"-target={address}" for address in _resources(self.plan) if address not in self.left_out]
 
     def _timed(self, step: str, *arguments: str) -> Any:
         started = time.perf_counter()
@@ -64,10 +57,7 @@ class EngineRehearsal:
 
     def apply(self) -> None:
         self.terraform.run("init")
-        self._timed("apply", "apply", "-auto-approve", "-input=false", "-parallelism=20", *self._targets())
-        # A targeted apply evaluates only the outputs of its targets: this evaluates every output (one that
-        # reads a resource left out reads null there), and creates nothing.
-        self._timed("outputs", "apply", "-refresh-only", "-auto-approve", "-input=false")
+        self._timed("apply", "apply", "-auto-approve", "-input=false", "-parallelism=20")
 
     def outputs(self) -> dict[str, Any]:
         """The outputs nested as `cdktf deploy --outputs-file` writes them: by stack, sensitive ones left out."""
@@ -77,9 +67,7 @@ class EngineRehearsal:
     def changes(self) -> list[str]:
         """What `terraform plan` would still change right after the apply (nothing, when it is idempotent)."""
         started = time.perf_counter()
-        result = self.terraform.terraform(
-            "plan", "-detailed-exitcode", "-input=false", *self._targets(), timeout=APPLY_TIMEOUT
-        )
+        result = self.terraform.terraform("plan", "-detailed-exitcode", "-input=false", timeout=APPLY_TIMEOUT)
         self.seconds["plan"] = time.perf_counter() - started
         if result.returncode == 0:
             return []
@@ -99,31 +87,6 @@ def provider_note(plan: Plan, toolchain: Toolchain) -> str:
     return PROVIDER_NOTE.format(version=toolchain.aws_version, pinned=pinned or "no version")
 
 
-def left_out(plan: Plan) -> dict[str, str]:
-    """Resources not applied: those of a type the emulator lacks (even with tap/live/moto_fixes.py), and every
-    resource that refers to one."""
-    blocks = _resources(plan)
-    lacking = {type_: why for type_, why in BEYOND_EMULATOR.items() if type_ not in PROVIDED_TYPES}
-    out = {address: lacking[type_] for address, (type_, _) in blocks.items() if type_ in lacking}
-    grew = True
-    while grew:
-        grew = False
-        for address, (_, body) in blocks.items():
-            needed = sorted(dependencies(body) & set(out))
-            if address not in out and needed:
-                out[address] = f"it refers to {needed[0]}, which is not applied"
-                grew = True
-    return out
-
-
-def _resources(plan: Plan) -> dict[str, tuple[str, dict]]:
-    return {
-        f"{type_}.{name}": (type_, body)
-        for type_, resources in plan.document.get("resource", {}).items()
-        for name, body in resources.items()
-    }
-
-
 @contextmanager
 def engine_rehearsal(plan_path: Path, endpoint_url: str) -> Iterator[EngineRehearsal]:
     """A workspace for `plan_path` aimed at the emulator at `endpoint_url`, its account prepared."""
@@ -131,7 +94,7 @@ def engine_rehearsal(plan_path: Path, endpoint_url: str) -> Iterator[EngineRehea
     plan = read_plan(Path(plan_path))
     Rehearsal(plan, endpoint_url).prepare_account()
     with workspace(plan_path, endpoint_url) as terraform:
-        yield EngineRehearsal(plan, terraform, endpoint_url, left_out(plan))
+        yield EngineRehearsal(plan, terraform, endpoint_url)
 
 
 def rehearse_with_terraform(plan_path: Path, endpoint_url: str, outputs_file: Path) -> EngineRehearsal:

@@ -1,6 +1,7 @@
 """DNS firewall mutants: its rules edited, reordered and deleted, its domain lists widened, emptied and deleted,
 its rule group renumbered, detached from the VPC, deleted or outranked by one that answers every name, and the
-VPC's resolver made to fail open. Each is a path for data to leave in DNS queries (stack/dns_firewall.py)."""
+VPC's resolver made to fail open. Each is a path for data to leave in DNS queries (stack/dns_firewall.py). And
+the VPC's query logging detached or deleted: such a path then leaves no record."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ DOMAIN_LIST = "aws_route53_resolver_firewall_domain_list"
 RULE_GROUP = "aws_route53_resolver_firewall_rule_group"
 RULE = "aws_route53_resolver_firewall_rule"
 ASSOCIATION = "aws_route53_resolver_firewall_rule_group_association"
+QUERY_LOG = "aws_route53_resolver_query_log_config"
+QUERY_LOG_ASSOCIATION = "aws_route53_resolver_query_log_config_association"
 REACHABILITY = "network reachability"
 # A name none of the firewall's lists should answer: where a tunnel's queries would go.
 TUNNEL_DOMAIN = "*.tunnel.example."
@@ -300,4 +303,35 @@ def _outranked(vpc: str, name: str) -> Apply:
     return apply
 
 
-GENERATORS = (dns_firewall,)
+def query_logging(scope: Scope) -> Iterator[Case]:
+    resolver = scope.aws("route53resolver")
+    vpc = [{"Name": "ResourceId", "Values": [scope.outputs["vpc_id"]]}]
+    associations = resolver.list_resolver_query_log_config_associations(Filters=vpc)
+    for association in associations["ResolverQueryLogConfigAssociations"]:
+        config = association["ResolverQueryLogConfigId"]
+        name = resolver.get_resolver_query_log_config(ResolverQueryLogConfigId=config)["ResolverQueryLogConfig"]["Name"]
+        detach = resolver_call(
+            "disassociate_resolver_query_log_config",
+            ResolverQueryLogConfigId=config,
+            ResourceId=association["ResourceId"],
+        )
+        label = scope.label(name)
+        yield scope.case(
+            label, "detach", "vpc", "", "logging and retention", detach, observes=(QUERY_LOG_ASSOCIATION, "")
+        )
+        yield scope.case(
+            label, "delete", "", "", "logging and retention", _config_deleted(detach, config), observes=(QUERY_LOG, "")
+        )
+
+
+def _config_deleted(detach: Apply, config: str) -> Apply:
+    """The query logging configuration gone: AWS deletes none still associated with a VPC."""
+
+    def apply(aws) -> None:
+        detach(aws)
+        aws("route53resolver").delete_resolver_query_log_config(ResolverQueryLogConfigId=config)
+
+    return apply
+
+
+GENERATORS = (dns_firewall, query_logging)
