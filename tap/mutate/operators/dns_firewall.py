@@ -229,26 +229,17 @@ def _priorities_swapped(first: dict[str, Any], second: dict[str, Any], spare: in
 def _domains_edited(scope: Scope, resolver: Any, domain_list: dict[str, Any]) -> Iterator[Case]:
     label, identifier = scope.label(domain_list["Name"]), domain_list["Id"]
     domains = sorted(resolver.list_firewall_domains(FirewallDomainListId=identifier)["Domains"])
-    yield scope.case(
-        label,
-        "add",
-        "domains",
-        TUNNEL_DOMAIN,
-        REACHABILITY,
-        resolver_call(
-            "update_firewall_domains", FirewallDomainListId=identifier, Operation="ADD", Domains=[TUNNEL_DOMAIN]
-        ),
-        observes=(DOMAIN_LIST, "domains"),
-    )
-    for domain in domains[:1]:
+    # A name a tunnel would use let through; the list's first name taken out (a one-name list left empty).
+    edits = [("add", TUNNEL_DOMAIN, "ADD"), *(("delete", domain, "REMOVE") for domain in domains[:1])]
+    for operator, domain, operation in edits:
         yield scope.case(
             label,
-            "delete",
+            operator,
             "domains",
             domain,
             REACHABILITY,
             resolver_call(
-                "update_firewall_domains", FirewallDomainListId=identifier, Operation="REMOVE", Domains=[domain]
+                "update_firewall_domains", FirewallDomainListId=identifier, Operation=operation, Domains=[domain]
             ),
             observes=(DOMAIN_LIST, "domains"),
         )
