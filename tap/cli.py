@@ -15,7 +15,7 @@ from stack.config import PROFILES, Config, ConfigError, declared_profile
 from stack.contract import state_path
 from stack.engines import select_engine
 from tap.console import say
-from tap.errors import Terminated, UsageError
+from tap.errors import Failed, Terminated, UsageError
 from tap.files import check_can_create, check_own_folder, copy_over, replaced_folder
 from tap.live.emulator import PROVISIONERS
 from tap.synth.cache import cached_plan
@@ -129,13 +129,9 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 def _rehearse_with_terraform(plan: Path, args: argparse.Namespace) -> int:
     """Terraform applies the plan to the emulator, the outputs are written, and a second plan must change nothing."""
-    from tap.live.terraform.rehearsal import NotIdempotent, rehearse_with_terraform
+    from tap.live.terraform.rehearsal import rehearse_with_terraform
 
-    try:
-        rehearsal = rehearse_with_terraform(plan, args.endpoint_url, Path(args.outputs_file))
-    except NotIdempotent as failure:
-        say(f"tap rehearse: {failure}", to=sys.stderr)
-        return 1
+    rehearsal = rehearse_with_terraform(plan, args.endpoint_url, Path(args.outputs_file))  # NotIdempotent: exit 1
     stack = rehearsal.plan.stack_name
     say(
         f"{stack}: applied by {rehearsal.provider_note} into {args.endpoint_url} in "
@@ -353,6 +349,9 @@ def _run(argv: list[str] | None) -> int:
     except (UsageError, ConfigError) as error:
         say(f"tap: {error}", to=sys.stderr)
         return 2
+    except Failed as failure:
+        say(f"tap: {failure}", to=sys.stderr)
+        return 1
     except Terminated:
         say("tap: terminated", to=sys.stderr)
         return 128 + signal.SIGTERM

@@ -1,8 +1,12 @@
-"""The one error type the CLI turns into a single line on stderr and exit code 2."""
+"""The errors the CLI turns into a single line on stderr: bad input (exit 2), a check that failed (exit 1)."""
 
 
 class UsageError(Exception):
     """Bad input or set-up; the message is one sentence telling what to do."""
+
+
+class Failed(Exception):
+    """A command ran and what it proves does not hold; the message is one sentence naming what."""
 
 
 class Terminated(KeyboardInterrupt):

@@ -71,6 +71,9 @@ def test_a_drift_after_the_engines_rehearsal_is_caught(applied, tmp_path):
     DRIFT.apply(applied.aws, applied.outputs())
     run = live_run(applied.url, applied.outputs_file, tmp_path / "junit.xml")
     assert run.returncode == 1 and any(DRIFT.names in failure for failure in run.failures), run.output
+    # And Terraform's own second plan would undo it: the idempotence check can fail, naming the resource.
+    changes = applied.rehearsal.changes()
+    assert any(change.startswith("aws_s3_bucket_server_side_encryption_configuration.") for change in changes)
 
 
 def _left_in_the_account(applied: Applied) -> dict[str, list[str]]:

@@ -345,10 +345,12 @@ def test_an_association_is_tagged_untagged_and_deleted_then_not_found(aws):
         ssm.list_tags_for_resource(ResourceType="Association", ResourceId=identifier)
 
 
-def test_an_association_with_a_document_nobody_has_is_refused(aws):
+@pytest.mark.parametrize("document", ["payment-no-such-document", "AWS-RunPatchBaselin", "aws-runpatchbaseline"])
+def test_an_association_with_a_document_nobody_has_is_refused(aws, document):
+    # A misspelt AWS document too: AWS refuses it at deploy, so the rehearsal must not pass it.
     ssm = aws("ssm")
     with pytest.raises(ssm.exceptions.InvalidDocument):
-        ssm.create_association(**{**PATCHING, "Name": "payment-no-such-document"})
+        ssm.create_association(**{**PATCHING, "Name": document})
 
 
 def test_an_instance_association_is_found_by_document_and_instance(aws):
@@ -461,3 +463,39 @@ def test_a_vpcs_dns_firewall_fails_closed_until_told_otherwise(aws):
     assert resolver.get_firewall_config(ResourceId=vpc)["FirewallConfig"]["FirewallFailOpen"] == "DISABLED"
     resolver.update_firewall_config(ResourceId=vpc, FirewallFailOpen="ENABLED")
     assert resolver.get_firewall_config(ResourceId=vpc)["FirewallConfig"]["FirewallFailOpen"] == "ENABLED"
+
+
+def test_dns_firewall_priorities_are_unique_and_associations_in_range(aws):
+    # AWS refuses these at deploy: a rehearsal that took them would pass a plan no account accepts.
+    vpc, _ = _subnets(aws("ec2"), 0)
+    resolver = aws("route53resolver")
+    lists = [_domain_list(resolver, f"fix-priority-{n}", f"{n}.example") for n in ("one", "two")]
+    groups = [
+        resolver.create_firewall_rule_group(Name=name, CreatorRequestId=name)["FirewallRuleGroup"]["Id"]
+        for name in ("fix-priority-a", "fix-priority-b")
+    ]
+    rules = [{"FirewallRuleGroupId": groups[0], "FirewallDomainListId": domain_list} for domain_list in lists]
+    resolver.create_firewall_rule(**rules[0], Name="first", Priority=100, Action="ALLOW", CreatorRequestId="r1")
+    refused = pytest.raises(resolver.exceptions.ValidationException)
+    with refused:
+        resolver.create_firewall_rule(**rules[1], Name="same", Priority=100, Action="ALLOW", CreatorRequestId="r2")
+    resolver.create_firewall_rule(**rules[1], Name="second", Priority=200, Action="ALLOW", CreatorRequestId="r3")
+    with refused:
+        resolver.update_firewall_rule(**rules[1], Priority=100)
+    for priority in (99, 9901):
+        with refused:
+            resolver.associate_firewall_rule_group(
+                FirewallRuleGroupId=groups[0], VpcId=vpc, Priority=priority, Name="out", CreatorRequestId=f"o{priority}"
+            )
+    resolver.associate_firewall_rule_group(
+        FirewallRuleGroupId=groups[0], VpcId=vpc, Priority=101, Name="a", CreatorRequestId="a"
+    )
+    with refused:
+        resolver.associate_firewall_rule_group(
+            FirewallRuleGroupId=groups[1], VpcId=vpc, Priority=101, Name="b", CreatorRequestId="b"
+        )
+    second = resolver.associate_firewall_rule_group(
+        FirewallRuleGroupId=groups[1], VpcId=vpc, Priority=9900, Name="b", CreatorRequestId="b2"
+    )["FirewallRuleGroupAssociation"]["Id"]
+    with refused:
+        resolver.update_firewall_rule_group_association(FirewallRuleGroupAssociationId=second, Priority=101)

@@ -152,24 +152,17 @@ def test_a_provider_default_the_plan_leaves_out_is_compared_as_planned():
     assert observer.drifts(key) == []
 
 
-def _never_asked():
-    raise AssertionError("the account was asked for what this run cannot compare")
-
-
-def test_a_resource_the_emulator_cannot_hold_is_looked_up_only_in_an_aws_account():
+def test_an_attribute_the_emulator_does_not_keep_is_uncompared_but_its_resource_must_exist():
     # A type marked by the test, not by the table: the table's marks go as the emulator learns the APIs.
-    lacking = {"name": "the emulator has no API for it"}
-    observer, rule_group = _observer(
-        "aws_route53_resolver_firewall_rule_group", {"name": "dns"}, _never_asked, True, lacking
-    )
+    lacking = {"name": "the emulator does not keep it"}
+    kind, body = "aws_route53_resolver_firewall_rule_group", {"name": "dns"}
+    observer, rule_group = _observer(kind, body, lambda: {"Name": "other"}, True, lacking)
     assert observer.drifts(rule_group) == []
     assert set(observer.uncompared(rule_group)) == {"name"}
-    observer, rule_group = _observer(
-        "aws_route53_resolver_firewall_rule_group", {"name": "dns"}, lambda: None, False, lacking
-    )
-    assert observer.drifts(rule_group) == [
-        "drift: aws_route53_resolver_firewall_rule_group.planned is not in the account"
-    ]
+    observer, rule_group = _observer(kind, body, lambda: None, True, lacking)
+    assert observer.drifts(rule_group) == [f"drift: {kind}.planned is not in the account"]
+    observer, rule_group = _observer(kind, body, lambda: {"Name": "other"}, False, lacking)
+    assert observer.drifts(rule_group) == [f"drift: {kind}.planned.name is 'other' in the account, the plan says 'dns'"]
 
 
 def test_json_texts_match_by_meaning_not_by_layout():

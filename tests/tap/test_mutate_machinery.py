@@ -160,3 +160,19 @@ def test_an_unknown_rehearsal_engine_is_refused_before_any_account_is_provisione
     refused = pytest.raises(UsageError, match="no rehearsal engine 'terrafrom': choose translator or terraform")
     with refused, provisioned(("dev",), tmp_path, "terrafrom"):
         raise AssertionError("provisioned an account for an unknown engine")
+
+
+def test_a_rehearsal_terraform_would_still_change_ends_the_campaign_in_one_line_exit_1(monkeypatch, tmp_path, capsys):
+    # `tap mutate --engine terraform` provisions through Terraform: a second plan that still changes something
+    # (NotIdempotent) must end the command as `tap rehearse` ends, not in a traceback.
+    from tap import cli
+    from tap.errors import Failed
+    from tap.live.terraform.rehearsal import NotIdempotent
+
+    def refused(*arguments, **options):
+        raise Failed("not idempotent: terraform plan would still change aws_s3_bucket.logs")
+
+    monkeypatch.setattr("tap.mutate.command.run_mutate", refused)
+    assert issubclass(NotIdempotent, Failed)
+    assert cli.main(["mutate", "--engine", "terraform", "--out", str(tmp_path / "m.json")]) == 1
+    assert capsys.readouterr().err == "tap: not idempotent: terraform plan would still change aws_s3_bucket.logs\n"

@@ -12,6 +12,7 @@ from moto.route53resolver.exceptions import ResourceNotFoundException
 
 from tap.live.moto_fixes.dns_firewall_state import (
     ACTIONS,
+    ASSOCIATION_PRIORITIES,
     DOMAIN_LIST_METADATA,
     DOMAIN_OPERATIONS,
     REDIRECTION_DEFAULT,
@@ -149,6 +150,16 @@ def _rule_settings(response: Any) -> dict[str, Any]:
     return {key: response._get_param(key) for key in named}
 
 
+def _unique_priority(priority: int | None, others: list[Item], where: str) -> None:
+    """AWS refuses a priority another rule of the group, or another association of the VPC, already has."""
+    if priority is not None and any(other.get("Priority") == priority for other in others):
+        raise ValidationException(f"Priority {priority} is already used {where}")
+
+
+def _other_rules(fw: Firewall, key: tuple[str, str]) -> list[Item]:
+    return [rule for other, rule in fw.rules.items() if other[0] == key[0] and other != key]
+
+
 def _rule_key(response: Any) -> tuple[str, str]:
     return response._get_param("FirewallRuleGroupId"), response._get_param("FirewallDomainListId")
 
@@ -165,6 +176,7 @@ def create_firewall_rule(self: Any) -> str:
         settings = {name: value for name, value in _rule_settings(self).items() if value is not None}
         if settings.get("Action") == "BLOCK" and "BlockResponse" not in settings:
             raise ValidationException("A rule whose Action is BLOCK needs a BlockResponse")
+        _unique_priority(settings.get("Priority"), _other_rules(fw, key), f"in firewall rule group '{group}'")
         now = timestamp()
         fw.rules[key] = {
             "FirewallRuleGroupId": group,
@@ -191,8 +203,11 @@ def list_firewall_rules(self: Any) -> str:
 
 
 def update_firewall_rule(self: Any) -> str:
-    rule = existing(firewall(self).rules, _rule_key(self), "Firewall rule")
-    return answered("FirewallRule", modified(rule, _rule_settings(self)))
+    fw, key = firewall(self), _rule_key(self)
+    rule = existing(fw.rules, key, "Firewall rule")
+    settings = _rule_settings(self)
+    _unique_priority(settings["Priority"], _other_rules(fw, key), f"in firewall rule group '{key[0]}'")
+    return answered("FirewallRule", modified(rule, settings))
 
 
 def delete_firewall_rule(self: Any) -> str:
@@ -208,6 +223,17 @@ def _vpc(response: Any, vpc: str) -> str:
     if vpc not in response.route53resolver_backend.ec2_backend.vpcs:
         raise ResourceNotFoundException(f"VPC '{vpc}' does not exist")
     return vpc
+
+
+def _association_priority(response: Any, vpc: str, identifier: str | None) -> int | None:
+    """A priority AWS accepts for an association: within its range, and no other association of the VPC's."""
+    priority = response._get_int_param("Priority")
+    lowest, highest = ASSOCIATION_PRIORITIES
+    if priority is not None and not lowest <= priority <= highest:
+        raise ValidationException(f"Priority {priority} is not between {lowest} and {highest}")
+    others = [a for key, a in firewall(response).associations.items() if a["VpcId"] == vpc and key != identifier]
+    _unique_priority(priority, others, f"by a rule group associated with VPC '{vpc}'")
+    return priority
 
 
 def associate_firewall_rule_group(self: Any) -> str:
@@ -228,7 +254,7 @@ def associate_firewall_rule_group(self: Any) -> str:
         FirewallRuleGroupId=group,
         VpcId=vpc,
         Name=self._get_param("Name"),
-        Priority=self._get_int_param("Priority"),
+        Priority=_association_priority(self, vpc, None),
         MutationProtection=self._get_param("MutationProtection") or "DISABLED",
         Status="COMPLETE",
         StatusMessage="Finished rule group association update",
@@ -262,7 +288,8 @@ def list_firewall_rule_group_associations(self: Any) -> str:
 def update_firewall_rule_group_association(self: Any) -> str:
     identifier = self._get_param("FirewallRuleGroupAssociationId")
     association = existing(firewall(self).associations, identifier, "Firewall rule group association")
-    changes = {key: self._get_param(key) for key in ("Name", "Priority", "MutationProtection")}
+    changes = {key: self._get_param(key) for key in ("Name", "MutationProtection")}
+    changes["Priority"] = _association_priority(self, association["VpcId"], identifier)
     return answered("FirewallRuleGroupAssociation", modified(association, changes), Status="UPDATING")
 
 

@@ -29,6 +29,8 @@ ACTIONS = ("ALLOW", "BLOCK", "ALERT")
 # A rule answers these optional settings only when it was given them; the redirection action has AWS's default.
 RULE_SETTINGS = ("BlockResponse", "BlockOverrideDomain", "BlockOverrideDnsType", "BlockOverrideTtl", "Qtype")
 REDIRECTION_DEFAULT = "INSPECT_REDIRECTION_DOMAIN"
+# The priorities AWS accepts for a rule group's association with a VPC (botocore: "between 100 and 9900").
+ASSOCIATION_PRIORITIES = (100, 9900)
 # What each list answers of a domain list or a rule group: its metadata, not its counts or status.
 DOMAIN_LIST_METADATA = ("Id", "Arn", "Name", "CreatorRequestId")
 RULE_GROUP_METADATA = ("Id", "Arn", "Name", "OwnerId", "CreatorRequestId", "ShareStatus")

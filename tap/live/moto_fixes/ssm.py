@@ -7,9 +7,17 @@ from typing import Any
 
 from tap.live.moto_fixes import fix
 
-# Document names AWS keeps for its own documents (CreateDocument refuses them): moto carries none of those
-# documents (AWS-RunPatchBaseline...), so an association may name one it cannot look up.
-AWS_DOCUMENT_PREFIXES = ("aws", "amazon", "amzn")
+# AWS's own documents an association may name, which moto does not carry: any other name must be a document
+# of the account (moto's InvalidDocument otherwise), so a misspelt AWS document is refused as AWS refuses it.
+AWS_DOCUMENTS = frozenset(
+    {
+        "AWS-RunPatchBaseline",
+        "AWS-RunPatchBaselineAssociation",
+        "AWS-RunShellScript",
+        "AWS-UpdateSSMAgent",
+        "AWS-GatherSoftwareInventory",
+    }
+)
 # What identifies an association: an update keeps them; every other optional field it is not given, AWS nulls.
 ASSOCIATION_IDENTITY = ("AssociationId", "Name", "InstanceId", "Date")
 # ListAssociations' filter keys -> the values of an association each one matches. Nothing runs in the emulator:
@@ -67,7 +75,7 @@ def _ssm_keeps_associations() -> None:
         return backend.state_manager_associations
 
     def check_document(backend: Any, name: str) -> None:
-        if not name.lower().startswith(AWS_DOCUMENT_PREFIXES):
+        if name not in AWS_DOCUMENTS:
             backend._get_documents(name)  # moto's InvalidDocument for a document it does not have
 
     def version(fields: dict[str, Any], number: int, now: Any) -> dict[str, Any]:

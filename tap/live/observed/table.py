@@ -163,9 +163,7 @@ class Observer:
         kind = self.kinds[resource.type]
         skipped = set(kind.unobservable) | set(self.uncompared(resource)) | ignored_changes(resource)
         compared = {key: value for key, value in self._planned(resource).items() if key not in META | skipped}
-        if not compared:  # nothing this run can compare: the account is not asked (an API the emulator lacks)
-            return []
-        try:
+        try:  # asked even when nothing can be compared: a resource gone is a drift whatever its attributes
             description = self.description(resource)
         except Unresolvable as error:
             return [f"not evaluated: {resource.address}: {error}"]
@@ -180,7 +178,8 @@ class Observer:
         """The planned attributes this run cannot compare, with why: what an emulated account does not keep."""
         if not self.emulated:
             return {}
-        return {a: why for a, why in self.kinds[resource.type].beyond_emulator.items() if a in resource.properties}
+        planned = self._planned(resource)
+        return {a: why for a, why in self.kinds[resource.type].beyond_emulator.items() if a in planned}
 
     def _planned(self, resource: Resource) -> dict[str, Any]:
         """The resource's attributes as the account should hold them: the provider's defaults for what the plan

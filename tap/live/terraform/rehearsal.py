@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tap.errors import Failed
 from tap.files import check_can_create, write_atomically
 from tap.live.rehearsal import Rehearsal, check_loopback
 from tap.live.terraform.workspace import Toolchain, Workspace, workspace
@@ -110,7 +111,7 @@ def rehearse_with_terraform(plan_path: Path, endpoint_url: str, outputs_file: Pa
         return rehearsal
 
 
-class NotIdempotent(Exception):
+class NotIdempotent(Failed):
     """Terraform would change the emulated account right after applying the plan to it."""
 
     def __init__(self, rehearsal: EngineRehearsal, changes: list[str]):

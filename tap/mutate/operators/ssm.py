@@ -30,7 +30,13 @@ ASSOCIATION_CHANGES = (
         "-> hosts nobody runs",
         lambda a: {"Targets": [{**target, "Values": ["mutant-elsewhere"]} for target in a["Targets"]]},
     ),
-    ("swap", "name", "-> AWS-RunShellScript", lambda a: {"Name": "AWS-RunShellScript"}),
+    # With the parameters that document takes (AWS refuses the patch document's): a script that patches nothing.
+    (
+        "swap",
+        "name",
+        "-> AWS-RunShellScript",
+        lambda a: {"Name": "AWS-RunShellScript", "Parameters": {"commands": ["exit 0"]}},
+    ),
     ("swap", "association_name", "renamed", lambda a: {"AssociationName": f"{a['AssociationName']}-mutant"}),
 )
 # Sessions no longer streamed to CloudWatch Logs nor encrypted there: what a session did leaves no trace.
